@@ -1,0 +1,270 @@
+//! Mailboxes: an address with an optional display name.
+//!
+//! Addresses are validated once, when built: the local part must be an
+//! RFC 5322 dot-atom (ASCII), the domain a valid domain name (internationalized
+//! domains are converted to punycode with the `idna` crate, as SMTP without
+//! SMTPUTF8 requires) or an address literal such as `[192.0.2.1]`.
+
+use crate::error::{Error, ErrorKind, Result, quote};
+use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
+use std::fmt;
+
+/// RFC 5321 limits.
+const MAX_LOCAL_LEN: usize = 64;
+const MAX_DOMAIN_LEN: usize = 253;
+/// Display names longer than this are refused (they would only be truncated by clients).
+const MAX_NAME_LEN: usize = 512;
+
+/// An e-mail address with an optional display name, validated and normalized.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Mailbox {
+    name: Option<String>,
+    /// `local@domain`, the domain in ASCII (punycode) and lower case.
+    address: String,
+    at: usize,
+}
+
+impl Mailbox {
+    /// Builds a mailbox from an optional display name and an address.
+    ///
+    /// ```
+    /// let m = mailwright::Mailbox::new(Some("客服"), "support@例子.cn").unwrap();
+    /// assert_eq!(m.address(), "support@xn--fsqu00a.cn");
+    /// ```
+    pub fn new(name: Option<&str>, address: &str) -> Result<Mailbox> {
+        let name = match name {
+            Some(name) => {
+                check_no_line_break("display name", name)?;
+                let trimmed = name.trim();
+                if trimmed.chars().count() > MAX_NAME_LEN {
+                    return Err(Error::new(
+                        ErrorKind::InvalidAddress,
+                        format!("display name longer than {MAX_NAME_LEN} characters"),
+                    ));
+                }
+                (!trimmed.is_empty()).then(|| trimmed.to_string())
+            }
+            None => None,
+        };
+        check_no_line_break("address", address)?;
+        let (address, at) = normalize_address(address.trim())?;
+        Ok(Mailbox { name, address, at })
+    }
+
+    /// Parses the forms users write: `addr@example.com`, `<addr@example.com>`,
+    /// `Name <addr@example.com>` and `"Name, Inc." <addr@example.com>`.
+    pub fn parse(input: &str) -> Result<Mailbox> {
+        check_no_line_break("address", input)?;
+        let input = input.trim();
+        if let Some(open) = input.rfind('<') {
+            let Some(inner) = input[open + 1..].strip_suffix('>') else {
+                return Err(Error::new(
+                    ErrorKind::InvalidAddress,
+                    format!("{} has '<' without a closing '>' at the end", quote(input)),
+                ));
+            };
+            let name = unquote_name(input[..open].trim());
+            return Mailbox::new(Some(&name), inner);
+        }
+        Mailbox::new(None, input)
+    }
+
+    /// The display name, if any.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The address, `local@domain`, domain in ASCII.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// The local part (before the `@`).
+    pub fn local_part(&self) -> &str {
+        &self.address[..self.at]
+    }
+
+    /// The domain, in ASCII (punycode) and lower case.
+    pub fn domain(&self) -> &str {
+        &self.address[self.at + 1..]
+    }
+}
+
+impl fmt::Debug for Mailbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(name) => write!(f, "Mailbox({name:?} <{}>)", self.address),
+            None => write!(f, "Mailbox(<{}>)", self.address),
+        }
+    }
+}
+
+impl fmt::Display for Mailbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(name) => write!(f, "{name} <{}>", self.address),
+            None => f.write_str(&self.address),
+        }
+    }
+}
+
+impl std::str::FromStr for Mailbox {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Mailbox> {
+        Mailbox::parse(s)
+    }
+}
+
+pub(crate) fn check_no_line_break(what: &str, value: &str) -> Result<()> {
+    if value.bytes().any(|b| b == b'\r' || b == b'\n') {
+        return Err(Error::new(
+            ErrorKind::HeaderInjection,
+            format!("{what} contains CR or LF: {}", quote(value)),
+        ));
+    }
+    Ok(())
+}
+
+fn unquote_name(name: &str) -> String {
+    match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+        Some(inner) => {
+            let mut out = String::with_capacity(inner.len());
+            let mut chars = inner.chars();
+            while let Some(ch) = chars.next() {
+                if ch == '\\' {
+                    if let Some(next) = chars.next() {
+                        out.push(next);
+                    }
+                } else {
+                    out.push(ch);
+                }
+            }
+            out
+        }
+        None => name.to_string(),
+    }
+}
+
+fn invalid(address: &str, why: &str) -> Error {
+    Error::new(ErrorKind::InvalidAddress, format!("{}: {why}", quote(address)))
+}
+
+fn is_atext(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
+}
+
+/// Validates `local@domain` and returns it normalized with the position of the `@`.
+fn normalize_address(address: &str) -> Result<(String, usize)> {
+    let Some(at) = address.rfind('@') else {
+        return Err(invalid(address, "no '@'"));
+    };
+    let (local, domain) = (&address[..at], &address[at + 1..]);
+    if local.is_empty() {
+        return Err(invalid(address, "empty local part"));
+    }
+    if local.len() > MAX_LOCAL_LEN {
+        return Err(invalid(address, "local part longer than 64 bytes"));
+    }
+    if !local.is_ascii() {
+        return Err(invalid(
+            address,
+            "non-ASCII local part (needs SMTPUTF8, which mailwright does not use)",
+        ));
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return Err(invalid(address, "local part has a leading, trailing or double dot"));
+    }
+    if let Some(bad) = local.bytes().find(|&b| b != b'.' && !is_atext(b)) {
+        return Err(invalid(
+            address,
+            &format!("character {:?} not allowed in the local part", bad as char),
+        ));
+    }
+    let domain = normalize_domain(address, domain)?;
+    let mut out = String::with_capacity(local.len() + 1 + domain.len());
+    out.push_str(local);
+    out.push('@');
+    out.push_str(&domain);
+    Ok((out, at))
+}
+
+fn normalize_domain(address: &str, domain: &str) -> Result<String> {
+    if domain.is_empty() {
+        return Err(invalid(address, "empty domain"));
+    }
+    if let Some(literal) = domain.strip_prefix('[') {
+        let Some(literal) = literal.strip_suffix(']') else {
+            return Err(invalid(address, "unterminated address literal"));
+        };
+        let ok = match literal.strip_prefix("IPv6:") {
+            Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+            None => literal.parse::<std::net::Ipv4Addr>().is_ok(),
+        };
+        if !ok {
+            return Err(invalid(address, "address literal is not an IP address"));
+        }
+        return Ok(domain.to_string());
+    }
+    let ascii = Uts46::new()
+        .to_ascii(domain.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Verify)
+        .map_err(|_| invalid(address, "the domain is not a valid domain name"))?;
+    if ascii.len() > MAX_DOMAIN_LEN || ascii.ends_with('.') {
+        return Err(invalid(address, "the domain is not a valid domain name"));
+    }
+    Ok(ascii.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_common_forms() {
+        let m = Mailbox::parse("Support <support@ifaxin.com>").unwrap();
+        assert_eq!(m.name(), Some("Support"));
+        assert_eq!(m.address(), "support@ifaxin.com");
+        let m = Mailbox::parse("  ben@IFAXIN.com ").unwrap();
+        assert_eq!(m.name(), None);
+        assert_eq!(m.address(), "ben@ifaxin.com");
+        assert_eq!(m.local_part(), "ben");
+        let m = Mailbox::parse("\"Doe, John \\\"JD\\\"\" <j@example.org>").unwrap();
+        assert_eq!(m.name(), Some("Doe, John \"JD\""));
+        let m = Mailbox::parse("<j@example.org>").unwrap();
+        assert_eq!(m.name(), None);
+        let m = Mailbox::parse("x@[192.0.2.1]").unwrap();
+        assert_eq!(m.domain(), "[192.0.2.1]");
+    }
+
+    #[test]
+    fn converts_idn_domains_to_punycode() {
+        let m = Mailbox::new(Some("用户"), "user@例子.测试").unwrap();
+        assert_eq!(m.address(), "user@xn--fsqu00a.xn--0zwm56d");
+        let m = Mailbox::parse("info@Bücher.de").unwrap();
+        assert_eq!(m.domain(), "xn--bcher-kva.de");
+    }
+
+    #[test]
+    fn refuses_bad_addresses() {
+        for bad in [
+            "", "nobody", "@example.com", "a@", "a..b@example.com", ".a@example.com",
+            "a b@example.com", "a@exa mple.com", "a@-example.com", "a@[300.1.1.1]",
+            "Name <a@example.com", "ü@example.com", "a@example..com", "a@example.com.",
+        ] {
+            let err = Mailbox::parse(bad).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidAddress, "{bad:?}: {err}");
+        }
+        let long_local = format!("{}@example.com", "a".repeat(65));
+        assert_eq!(Mailbox::parse(&long_local).unwrap_err().kind(), ErrorKind::InvalidAddress);
+    }
+
+    #[test]
+    fn refuses_line_breaks_everywhere() {
+        for bad in ["a@example.com\r\nBcc: x@y.z", "Evil\n <a@example.com>", "a@exa\rmple.com"] {
+            assert_eq!(Mailbox::parse(bad).unwrap_err().kind(), ErrorKind::HeaderInjection);
+        }
+        assert_eq!(
+            Mailbox::new(Some("x\r\nBcc: y@z.com"), "a@example.com").unwrap_err().kind(),
+            ErrorKind::HeaderInjection
+        );
+    }
+}

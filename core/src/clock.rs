@@ -1,0 +1,60 @@
+//! Where the Date and the random values come from.
+
+/// A source of the current time, as seconds since the Unix epoch (UTC).
+///
+/// Native builds use [`SystemClock`] by default. On `wasm32-unknown-unknown`
+/// there is no system clock: the host (the wasm binding) injects one, and
+/// without one, building a message with no fixed date is a `NoClock` error.
+pub trait Clock: Send + Sync {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    fn now(&self) -> i64;
+}
+
+impl<F: Fn() -> i64 + Send + Sync> Clock for F {
+    fn now(&self) -> i64 {
+        self()
+    }
+}
+
+/// The operating system's clock (not on `wasm32-unknown-unknown`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        use std::time::{SystemTime, UNIX_EPOCH};
+        match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(elapsed) => i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
+            Err(before) => -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+/// The clock used when the caller gives neither a date nor a clock.
+pub(crate) fn default_clock() -> Option<&'static dyn Clock> {
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    {
+        Some(&SystemClock)
+    }
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    {
+        None
+    }
+}
+
+/// `len` random bytes as lower-case hex, from the operating system's CSPRNG
+/// (`crypto.getRandomValues` on wasm with the `wasm-js` feature).
+pub(crate) fn random_hex(len: usize) -> crate::Result<String> {
+    let mut bytes = [0u8; 32];
+    let bytes = &mut bytes[..len.min(32)];
+    getrandom::fill(bytes).map_err(|err| {
+        crate::Error::new(crate::ErrorKind::Random, format!("no random numbers: {err}"))
+    })?;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes.iter() {
+        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    Ok(out)
+}

@@ -1,0 +1,199 @@
+//! One error type for the whole crate, with a stable [`ErrorKind`].
+//!
+//! Bindings map each kind one to one (Python exception classes, JS `code`,
+//! C `mw_result` numbers, Java `code()`); they never parse the message text.
+
+use std::fmt;
+
+/// What went wrong, as a stable, language-neutral kind.
+///
+/// The numbers returned by [`ErrorKind::code`] are part of the public
+/// contract: they are never renumbered or reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// An address (mailbox) is malformed or its domain is not a valid (IDN) domain.
+    InvalidAddress,
+    /// A CR or LF in a header value, address, display name, filename,
+    /// content id or content type.
+    HeaderInjection,
+    /// A custom header name is not a valid RFC 5322 field name, or names a
+    /// header that the builder writes itself.
+    InvalidHeaderName,
+    /// No From address was given.
+    MissingFrom,
+    /// The envelope would have no recipient (To, Cc and Bcc are all empty).
+    NoRecipients,
+    /// Two inline parts share one content id.
+    DuplicateContentId,
+    /// A content id is empty, too long or holds characters not allowed in a `msg-id`.
+    InvalidContentId,
+    /// A content type is not of the form `type/subtype` with RFC 2045 tokens.
+    InvalidContentType,
+    /// The X-SMTPAPI value breaks SendCloud's rules (over 100 `to`, a `sub`
+    /// list whose length differs from `to`, over 1 MB encoded, ...).
+    XSmtpApiInvalid,
+    /// The message is larger than the server's SIZE limit.
+    MessageTooLarge,
+    /// A Message-ID (or In-Reply-To / References id) is malformed.
+    InvalidMessageId,
+    /// A header value (e.g. a filename) is empty or otherwise unusable.
+    InvalidHeaderValue,
+    /// The boundary seed is empty, too long or holds characters not allowed in a boundary.
+    InvalidBoundarySeed,
+    /// A body part holds a line equal to a MIME boundary (possible only with a fixed boundary seed).
+    BoundaryCollision,
+    /// No date was given and no clock is available (wasm without an injected clock).
+    NoClock,
+    /// The operating system's random number generator failed.
+    Random,
+    /// Writing the message to the output failed.
+    Io,
+}
+
+impl ErrorKind {
+    /// Every kind, in code order.
+    pub const ALL: &'static [ErrorKind] = &[
+        ErrorKind::InvalidAddress,
+        ErrorKind::HeaderInjection,
+        ErrorKind::InvalidHeaderName,
+        ErrorKind::MissingFrom,
+        ErrorKind::NoRecipients,
+        ErrorKind::DuplicateContentId,
+        ErrorKind::InvalidContentId,
+        ErrorKind::InvalidContentType,
+        ErrorKind::XSmtpApiInvalid,
+        ErrorKind::MessageTooLarge,
+        ErrorKind::InvalidMessageId,
+        ErrorKind::InvalidHeaderValue,
+        ErrorKind::InvalidBoundarySeed,
+        ErrorKind::BoundaryCollision,
+        ErrorKind::NoClock,
+        ErrorKind::Random,
+        ErrorKind::Io,
+    ];
+
+    /// The kind's name, as used in golden vectors (`expected_error`) and by every binding.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidAddress => "InvalidAddress",
+            ErrorKind::HeaderInjection => "HeaderInjection",
+            ErrorKind::InvalidHeaderName => "InvalidHeaderName",
+            ErrorKind::MissingFrom => "MissingFrom",
+            ErrorKind::NoRecipients => "NoRecipients",
+            ErrorKind::DuplicateContentId => "DuplicateContentId",
+            ErrorKind::InvalidContentId => "InvalidContentId",
+            ErrorKind::InvalidContentType => "InvalidContentType",
+            ErrorKind::XSmtpApiInvalid => "XSmtpApiInvalid",
+            ErrorKind::MessageTooLarge => "MessageTooLarge",
+            ErrorKind::InvalidMessageId => "InvalidMessageId",
+            ErrorKind::InvalidHeaderValue => "InvalidHeaderValue",
+            ErrorKind::InvalidBoundarySeed => "InvalidBoundarySeed",
+            ErrorKind::BoundaryCollision => "BoundaryCollision",
+            ErrorKind::NoClock => "NoClock",
+            ErrorKind::Random => "Random",
+            ErrorKind::Io => "Io",
+        }
+    }
+
+    /// The stable number of this kind (the C binding's `mw_result` value).
+    /// Message-building kinds use 100..=199.
+    pub const fn code(self) -> u32 {
+        match self {
+            ErrorKind::InvalidAddress => 100,
+            ErrorKind::HeaderInjection => 101,
+            ErrorKind::InvalidHeaderName => 102,
+            ErrorKind::MissingFrom => 103,
+            ErrorKind::NoRecipients => 104,
+            ErrorKind::DuplicateContentId => 105,
+            ErrorKind::InvalidContentId => 106,
+            ErrorKind::InvalidContentType => 107,
+            ErrorKind::XSmtpApiInvalid => 108,
+            ErrorKind::MessageTooLarge => 109,
+            ErrorKind::InvalidMessageId => 110,
+            ErrorKind::InvalidHeaderValue => 111,
+            ErrorKind::InvalidBoundarySeed => 112,
+            ErrorKind::BoundaryCollision => 113,
+            ErrorKind::NoClock => 114,
+            ErrorKind::Random => 115,
+            ErrorKind::Io => 116,
+        }
+    }
+
+    /// Looks a kind up by its name (as in `expected_error`).
+    pub fn from_name(name: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.iter().copied().find(|kind| kind.as_str() == name)
+    }
+
+    /// True for kinds caused by the caller's input (bindings raise them as
+    /// `ValueError` / `IllegalArgumentException` subclasses).
+    pub const fn is_input_error(self) -> bool {
+        !matches!(
+            self,
+            ErrorKind::NoClock | ErrorKind::Random | ErrorKind::Io | ErrorKind::MessageTooLarge
+        )
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of every fallible mailwright operation.
+///
+/// The message says which field was wrong and why; it never contains a
+/// secret, and quotes input only in escaped, shortened form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error { kind, message: message.into() }
+    }
+
+    /// The stable kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// A human-readable description (not stable: match on [`Error::kind`]).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Self {
+        Error::new(ErrorKind::Io, err.to_string())
+    }
+}
+
+/// Quotes user input for an error message: escaped, at most 60 characters.
+pub(crate) fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len().min(64) + 2);
+    out.push('"');
+    for (count, ch) in value.chars().enumerate() {
+        if count == 60 {
+            out.push('…');
+            break;
+        }
+        out.extend(ch.escape_debug());
+    }
+    out.push('"');
+    out
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,304 @@
+//! Shared by the golden and property tests: JSON vector input → builder, and
+//! an independent check of the output with the `mail-parser` crate.
+#![allow(dead_code)]
+
+use base64::Engine as _;
+use mail_parser::{MessageParser, MimeHeaders, PartType};
+use mailwright::{Attachment, Inline, MailboxSpec, Message, MessageBuilder, XSmtpApi};
+use serde_json::Value;
+
+fn b64(value: &Value) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(value.as_str().expect("data_base64 is a string"))
+        .expect("valid base64")
+}
+
+fn mailbox(value: &Value) -> MailboxSpec {
+    match value {
+        Value::String(s) => MailboxSpec::Text(s.clone()),
+        Value::Object(o) => MailboxSpec::Parts(
+            o.get("name").and_then(Value::as_str).map(str::to_string),
+            o["address"].as_str().expect("address").to_string(),
+        ),
+        other => panic!("bad mailbox {other}"),
+    }
+}
+
+fn list<'a>(input: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    input.get(key).and_then(Value::as_array).into_iter().flatten()
+}
+
+fn str_of<'a>(input: &'a Value, key: &str) -> Option<&'a str> {
+    input.get(key).and_then(Value::as_str)
+}
+
+/// Maps a vector's `input` object onto the builder, as every binding does in its own language.
+pub fn builder_from_json(input: &Value) -> MessageBuilder {
+    let mut b = Message::builder();
+    if let Some(v) = input.get("from") {
+        b = b.from(mailbox(v));
+    }
+    if let Some(v) = input.get("sender") {
+        b = b.sender(mailbox(v));
+    }
+    if let Some(v) = input.get("envelope_from") {
+        b = b.envelope_from(mailbox(v));
+    }
+    for v in list(input, "reply_to") {
+        b = b.reply_to(mailbox(v));
+    }
+    for v in list(input, "to") {
+        b = b.to(mailbox(v));
+    }
+    for v in list(input, "cc") {
+        b = b.cc(mailbox(v));
+    }
+    for v in list(input, "bcc") {
+        b = b.bcc(mailbox(v));
+    }
+    if let Some(s) = str_of(input, "subject") {
+        b = b.subject(s);
+    }
+    if let Some(s) = str_of(input, "text") {
+        b = b.text(s);
+    }
+    if let Some(s) = str_of(input, "html") {
+        b = b.html(s);
+    }
+    for part in list(input, "inline") {
+        let mut inline = Inline::new(
+            part["content_id"].as_str().unwrap(),
+            part["content_type"].as_str().unwrap(),
+            b64(&part["data_base64"]),
+        );
+        if let Some(name) = str_of(part, "filename") {
+            inline = inline.filename(name);
+        }
+        b = b.inline(inline);
+    }
+    for part in list(input, "attachments") {
+        b = b.attachment(Attachment::new(
+            part["filename"].as_str().unwrap(),
+            part["content_type"].as_str().unwrap(),
+            b64(&part["data_base64"]),
+        ));
+    }
+    for pair in list(input, "headers") {
+        b = b.header(pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+    }
+    for pair in list(input, "sc_custom") {
+        b = b.sc_custom(pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+    }
+    if let Some(api) = input.get("x_smtpapi") {
+        let mut x = XSmtpApi::new();
+        for to in list(api, "to") {
+            x = x.to(to.as_str().unwrap());
+        }
+        for (name, values) in api.get("sub").and_then(Value::as_object).into_iter().flatten() {
+            x = x.sub(name, values.as_array().unwrap().iter().map(|v| v.as_str().unwrap()));
+        }
+        for (name, value) in api.get("section").and_then(Value::as_object).into_iter().flatten() {
+            x = x.section(name, value.as_str().unwrap());
+        }
+        if let Some(filters) = api.get("filters") {
+            if let Some(on) = filters.get("open_tracking").and_then(Value::as_bool) {
+                x = x.open_tracking(on);
+            }
+            if let Some(on) = filters.get("click_tracking").and_then(Value::as_bool) {
+                x = x.click_tracking(on);
+            }
+            if let Some(on) = filters.get("subscription_tracking").and_then(Value::as_bool) {
+                x = x.subscription_tracking(on);
+            }
+        }
+        b = b.x_smtpapi(x);
+    }
+    if let Some(s) = str_of(input, "message_id") {
+        b = b.message_id(s);
+    }
+    for v in list(input, "in_reply_to") {
+        b = b.in_reply_to(v.as_str().unwrap());
+    }
+    for v in list(input, "references") {
+        b = b.references(v.as_str().unwrap());
+    }
+    if let Some(date) = input.get("date").and_then(Value::as_i64) {
+        b = b.date(date);
+    }
+    if let Some(seed) = str_of(input, "boundary_seed") {
+        b = b.boundary_seed(seed);
+    }
+    b
+}
+
+/// The MIME tree shape the input asks for, computed independently of the builder.
+pub fn expected_structure(input: &Value) -> String {
+    let text = input.get("text").is_some();
+    let html = input.get("html").is_some();
+    let body = match (text, html) {
+        (true, true) => "multipart/alternative[text/plain, text/html]".to_string(),
+        (false, true) => "text/html".to_string(),
+        _ => "text/plain".to_string(),
+    };
+    let lower = |v: &Value| v["content_type"].as_str().unwrap().to_ascii_lowercase();
+    let inline: Vec<String> = list(input, "inline").map(lower).collect();
+    let body = if inline.is_empty() { body } else { format!("multipart/related[{body}, {}]", inline.join(", ")) };
+    let attachments: Vec<String> = list(input, "attachments").map(lower).collect();
+    if attachments.is_empty() { body } else { format!("multipart/mixed[{body}, {}]", attachments.join(", ")) }
+}
+
+fn normalize_newlines(s: &str) -> String {
+    s.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// Checks the bytes line by line: CRLF only, no line over 78 (992 at most).
+pub fn check_lines(bytes: &[u8]) {
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\n' => {
+                assert!(i > 0 && bytes[i - 1] == b'\r', "bare LF at byte {i}");
+                let len = i - 1 - start;
+                assert!(len <= 78, "line of {len} bytes at byte {start}: {:?}", String::from_utf8_lossy(&bytes[start..i]));
+                start = i + 1;
+            }
+            b'\r' => assert!(bytes.get(i + 1) == Some(&b'\n'), "bare CR at byte {i}"),
+            _ => {}
+        }
+    }
+    assert!(bytes.len() - start <= 78, "last line too long");
+}
+
+/// Parses `bytes` with mail-parser and checks them against the input.
+pub fn verify_with_parser(input: &Value, message: &Message, bytes: &[u8]) {
+    check_lines(bytes);
+    let parsed = MessageParser::default().parse(bytes).expect("mail-parser parses the message");
+
+    // The header block: no Bcc, X-SMTPAPI last.
+    let header_end = bytes.windows(4).position(|w| w == b"\r\n\r\n").expect("header block");
+    let head = String::from_utf8_lossy(&bytes[..header_end + 2]).to_string();
+    assert!(!head.to_ascii_lowercase().contains("\r\nbcc:") && !head.to_ascii_lowercase().starts_with("bcc:"), "Bcc header written");
+    if input.get("x_smtpapi").is_some() {
+        let at = head.find("\r\nX-SMTPAPI: ").expect("X-SMTPAPI header present");
+        let after = &head[at + 2..];
+        let unfolded: String = after.split("\r\n").filter(|l| !l.is_empty()).map(|l| l.trim_start()).collect::<Vec<_>>().join("");
+        assert!(!after.lines().skip(1).any(|l| !l.is_empty() && !l.starts_with(' ')), "X-SMTPAPI is not the last header: {after:?}");
+        let value = unfolded.trim_start_matches("X-SMTPAPI: ");
+        let json = base64::engine::general_purpose::STANDARD.decode(value).expect("X-SMTPAPI is base64");
+        let json: Value = serde_json::from_slice(&json).expect("X-SMTPAPI is JSON");
+        if let Some(to) = input["x_smtpapi"].get("to") {
+            assert_eq!(json["to"].as_array().unwrap().len(), to.as_array().unwrap().len());
+        }
+    } else {
+        assert!(!head.contains("X-SMTPAPI"));
+    }
+
+    // Subject and addresses.
+    match input.get("subject").and_then(Value::as_str) {
+        Some(subject) => assert_eq!(parsed.subject().unwrap_or(""), subject),
+        None => assert!(parsed.subject().is_none()),
+    }
+    let from = parsed.from().and_then(|a| a.first()).expect("From parses");
+    assert_eq!(from.address().map(str::to_string), Some(header_address(&input["from"])));
+    if let Some(name) = header_name(&input["from"]) {
+        assert_eq!(from.name(), Some(name.as_str()));
+    }
+    let to: Vec<String> = list(input, "to").map(header_address).collect();
+    if !to.is_empty() {
+        let parsed_to: Vec<String> = parsed.to().unwrap().iter().filter_map(|a| a.address().map(str::to_string)).collect();
+        assert_eq!(parsed_to, to);
+    }
+    assert_eq!(message.envelope().recipients().len(), {
+        let mut all: Vec<String> = list(input, "to").chain(list(input, "cc")).chain(list(input, "bcc")).map(header_address).collect();
+        let mut seen = Vec::new();
+        all.retain(|a| if seen.contains(a) { false } else { seen.push(a.clone()); true });
+        all.len()
+    });
+
+    // The tree shape and the leaves.
+    let mut shape = String::new();
+    describe(&parsed, 0, &mut shape);
+    assert_eq!(shape, expected_structure(input), "MIME structure");
+    assert_eq!(message.structure(), shape);
+
+    let leaves: Vec<&mail_parser::MessagePart> = parsed.parts.iter().filter(|p| !p.is_multipart()).collect();
+    let mut leaves = leaves.into_iter();
+    let text = input.get("text").and_then(Value::as_str);
+    let html = input.get("html").and_then(Value::as_str);
+    let mut bodies: Vec<&str> = Vec::new();
+    match (text, html) {
+        (Some(t), Some(h)) => bodies.extend([t, h]),
+        (Some(t), None) => bodies.push(t),
+        (None, Some(h)) => bodies.push(h),
+        (None, None) => bodies.push(""),
+    }
+    for body in bodies {
+        let part = leaves.next().expect("a body part");
+        let got = match &part.body {
+            PartType::Text(t) | PartType::Html(t) => t.to_string(),
+            other => panic!("body is not text: {other:?}"),
+        };
+        assert_eq!(normalize_newlines(&got), normalize_newlines(body));
+    }
+    for inline in list(input, "inline") {
+        let part = leaves.next().expect("an inline part");
+        let cid = inline["content_id"].as_str().unwrap().trim_start_matches('<').trim_end_matches('>');
+        assert_eq!(part.content_id(), Some(cid));
+        assert_eq!(part.content_disposition().map(|d| d.ctype()), Some("inline"));
+        assert_eq!(part.contents(), b64(&inline["data_base64"]).as_slice());
+        if let Some(name) = inline.get("filename").and_then(Value::as_str) {
+            assert_eq!(part.attachment_name(), Some(name));
+        }
+    }
+    for attachment in list(input, "attachments") {
+        let part = leaves.next().expect("an attachment");
+        assert_eq!(part.content_disposition().map(|d| d.ctype()), Some("attachment"));
+        let name = attachment["filename"].as_str().unwrap();
+        assert_eq!(part.attachment_name(), Some(name));
+        assert_eq!(part.content_disposition().and_then(|d| d.attribute("filename")), Some(name));
+        // The RFC 2047 fallback in Content-Type's name= decodes to the same name.
+        assert_eq!(part.content_type().and_then(|c| c.attribute("name")), Some(name));
+        let data = b64(&attachment["data_base64"]);
+        let contents = part.contents();
+        if attachment["content_type"].as_str().unwrap().starts_with("text/") {
+            assert_eq!(normalize_newlines(&String::from_utf8_lossy(contents)), normalize_newlines(&String::from_utf8_lossy(&data)));
+        } else {
+            assert_eq!(contents, data.as_slice(), "attachment bytes of {name}");
+        }
+    }
+    assert!(leaves.next().is_none(), "extra parts");
+}
+
+fn header_address(value: &Value) -> String {
+    let spec = mailbox(value);
+    let mailbox = match spec {
+        MailboxSpec::Text(t) => mailwright::Mailbox::parse(&t).unwrap(),
+        MailboxSpec::Parts(n, a) => mailwright::Mailbox::new(n.as_deref(), &a).unwrap(),
+        MailboxSpec::Mailbox(m) => m,
+    };
+    mailbox.address().to_string()
+}
+
+fn header_name(value: &Value) -> Option<String> {
+    match value {
+        Value::Object(o) => o.get("name").and_then(Value::as_str).map(str::to_string),
+        Value::String(s) => mailwright::Mailbox::parse(s).unwrap().name().map(str::to_string),
+        _ => None,
+    }
+}
+
+fn describe(message: &mail_parser::Message, id: usize, out: &mut String) {
+    let part = &message.parts[id];
+    let ct = part.content_type().map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or(""))).unwrap_or_else(|| "text/plain".into());
+    out.push_str(&ct.to_ascii_lowercase());
+    if let PartType::Multipart(children) = &part.body {
+        out.push('[');
+        for (i, child) in children.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            describe(message, *child as usize, out);
+        }
+        out.push(']');
+    }
+}
