@@ -539,7 +539,7 @@ fn write_text_header(out: &mut Vec<u8>, name: &str, value: &str) {
         && !value.ends_with(' ')
         && !value.contains("  ")
         && !value.contains("=?")
-        && value.split(' ').all(|word| word.len() <= 900);
+        && value.split(" ").all(|word| word.len() + name.len() + 2 <= 78);
     if plain {
         write_header(out, name, &Raw::new(value));
     } else {

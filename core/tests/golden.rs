@@ -89,6 +89,8 @@ fn golden_vectors() {
             failures.push(format!("{name}: envelope {envelope} != expected {:?}", doc.get("expected_envelope")));
         }
         common::verify_with_parser(&input, &message, &bytes);
+        // The curated cases also keep RFC 5322's recommended 78.
+        common::check_lines(&bytes, 78);
         ok_cases += 1;
     }
     println!("golden vectors: {ok_cases} messages, {error_cases} error cases");

@@ -106,7 +106,7 @@ CASES = {
     "attachment_only": ("No body, one attachment: an empty text part first, then the attachment.",
         fixed(_id="att", **{"from": "support@ifaxin.com", "to": ["ben@ifaxin.com"], "subject": "Attachment only",
               "attachments": [{"filename": "data.bin", "content_type": "application/octet-stream", "data_base64": BINARY}]})),
-    "text_attachment_utf8": ("A UTF-8 text/csv attachment is written as text (quoted-printable here), keeping its bytes.",
+    "text_attachment_utf8": ("UTF-8 text attachments are written as text: 7bit when their lines allow, else base64 or quoted-printable, whichever is shorter.",
         fixed(_id="csv", **{"from": "support@ifaxin.com", "to": ["ben@ifaxin.com"], "subject": "CSV", "text": "see attached",
               "attachments": [{"filename": "名单.csv", "content_type": "text/csv", "data_base64": b64("name,city\n张三,北京\nJoe,Paris\n".encode())},
                               {"filename": "notes.txt", "content_type": "text/plain", "data_base64": b64(b"line one\r\nline two\r\n")}]})),

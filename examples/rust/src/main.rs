@@ -1,4 +1,5 @@
 fn main() {
+    if let Some(subj) = std::env::args().nth(1) { let m = mailwright::Message::builder().from("a@b.com").to("c@d.com").subject(subj).text("x").date(0).build().unwrap(); print!("{}", String::from_utf8_lossy(&m.to_vec())); return; }
     use mailwright::*;
     let m = Message::builder()
         .from(("客服 Support", "support@ifaxin.com"))
@@ -16,3 +17,5 @@ fn main() {
     std::io::Write::write_all(&mut std::io::stdout(), &m.to_vec()).unwrap();
     eprintln!("{} {}", m.size(), m.structure());
 }
+#[allow(dead_code)]
+fn dbg_subject() {}
