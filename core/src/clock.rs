@@ -43,18 +43,21 @@ pub(crate) fn default_clock() -> Option<&'static dyn Clock> {
     }
 }
 
-/// `len` random bytes as lower-case hex, from the operating system's CSPRNG
-/// (`crypto.getRandomValues` on wasm with the `wasm-js` feature).
-pub(crate) fn random_hex(len: usize) -> crate::Result<String> {
-    let mut bytes = [0u8; 32];
-    let bytes = &mut bytes[..len.min(32)];
+/// Fills `bytes` from the operating system's CSPRNG (`crypto.getRandomValues`
+/// on wasm with the `wasm-js` feature). One call per message: it is a system
+/// call, and nothing is buffered (a buffer would repeat itself after `fork`).
+pub(crate) fn random_bytes(bytes: &mut [u8]) -> crate::Result<()> {
     getrandom::fill(bytes).map_err(|err| {
         crate::Error::new(crate::ErrorKind::Random, format!("no random numbers: {err}"))
-    })?;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes.iter() {
-        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    })
+}
+
+/// Appends `bytes` as lower-case hex.
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
     }
-    Ok(out)
 }

@@ -1,7 +1,7 @@
 //! The message builder and the built, immutable [`Message`].
 
 use crate::address::{Mailbox, check_no_line_break};
-use crate::clock::{Clock, default_clock, random_hex};
+use crate::clock::{Clock, default_clock, push_hex, random_bytes};
 use crate::error::{Error, ErrorKind, Result, quote};
 use crate::parts::{
     Attachment, Inline, check_content_id, check_content_type, check_filename, check_message_id,
@@ -332,9 +332,20 @@ impl MessageBuilder {
         if let Some(subject) = &self.subject {
             check_no_line_break("subject", subject)?;
         }
+        // Random mode: 16 bytes for the Message-ID, 12 for the boundary seed, in one draw.
+        let mut random = [0u8; 28];
+        if self.message_id.is_none() || self.boundary_seed.is_none() {
+            random_bytes(&mut random)?;
+        }
         let message_id = match &self.message_id {
             Some(id) => check_message_id(id)?,
-            None => format!("{}@{}", random_hex(16)?, from.domain()),
+            None => {
+                let mut id = String::with_capacity(33 + from.domain().len());
+                push_hex(&mut id, &random[..16]);
+                id.push('@');
+                id.push_str(from.domain());
+                id
+            }
         };
         let in_reply_to = self.in_reply_to.iter().map(|id| check_message_id(id)).collect::<Result<Vec<_>>>()?;
         let references = self.references.iter().map(|id| check_message_id(id)).collect::<Result<Vec<_>>>()?;
@@ -362,7 +373,11 @@ impl MessageBuilder {
         }
         let seed = match &self.boundary_seed {
             Some(seed) => check_seed(seed)?,
-            None => random_hex(12)?,
+            None => {
+                let mut seed = String::with_capacity(24);
+                push_hex(&mut seed, &random[16..]);
+                seed
+            }
         };
 
         let inline = self.inline.into_iter().map(LeafPart::inline).collect::<Result<Vec<_>>>()?;
@@ -400,11 +415,15 @@ impl MessageBuilder {
         let html = self.html.map(normalize_line_breaks);
 
         // A boundary is "=_<seed>.<m|r|a>": "=_" never occurs in quoted-printable
-        // or base64 output, so only parts that may go out as 7bit are checked.
-        let delimiter = format!("--=_{seed}.");
-        let finder = memchr::memmem::Finder::new(delimiter.as_bytes());
-        let collides = text.iter().chain(&html).any(|body| finder.find(body.as_bytes()).is_some())
-            || inline.iter().chain(&attachments).any(|p| p.is_text && finder.find(&p.data).is_some());
+        // or base64 output, so only parts that may go out as 7bit are checked,
+        // and only for a caller's seed: a random 96-bit one cannot be guessed.
+        let boundaries = Boundaries::new(&seed);
+        let delimiter = boundaries.delimiter();
+        let collides = self.boundary_seed.is_some() && {
+            let finder = memchr::memmem::Finder::new(delimiter.as_bytes());
+            text.iter().chain(&html).any(|body| finder.find(body.as_bytes()).is_some())
+                || inline.iter().chain(&attachments).any(|p| p.is_text && finder.find(&p.data).is_some())
+        };
         if collides {
             return Err(Error::new(
                 ErrorKind::BoundaryCollision,
@@ -445,7 +464,7 @@ impl MessageBuilder {
             html,
             inline,
             attachments,
-            boundaries: ["m", "r", "a"].map(|role| format!("=_{seed}.{role}")),
+            boundaries,
             envelope,
             message_id,
             date,
@@ -563,6 +582,39 @@ fn smtpapi_header(encoded: &str) -> Vec<u8> {
     }
     line.extend_from_slice(b"\r\n");
     line
+}
+
+/// The three boundaries, `=_<seed>.m` (mixed), `.r` (related) and `.a`
+/// (alternative), kept in one string.
+struct Boundaries {
+    all: String,
+    len: usize,
+}
+
+impl Boundaries {
+    fn new(seed: &str) -> Boundaries {
+        let len = seed.len() + 4;
+        let mut all = String::with_capacity(len * 3 + 2);
+        for role in ["m", "r", "a"] {
+            all.push_str("=_");
+            all.push_str(seed);
+            all.push('.');
+            all.push_str(role);
+        }
+        Boundaries { all, len }
+    }
+
+    fn get(&self, index: usize) -> &str {
+        &self.all[index * self.len..(index + 1) * self.len]
+    }
+
+    /// `--=_<seed>.`: the start of every delimiter line.
+    fn delimiter(&self) -> String {
+        let mut delimiter = String::with_capacity(self.len + 2);
+        delimiter.push_str("--");
+        delimiter.push_str(&self.all[..self.len - 1]);
+        delimiter
+    }
 }
 
 /// An inline part or an attachment, validated, with its Content-Type value rendered.
@@ -688,7 +740,7 @@ pub struct Message {
     html: Option<String>,
     inline: Vec<LeafPart>,
     attachments: Vec<LeafPart>,
-    boundaries: [String; 3],
+    boundaries: Boundaries,
     envelope: Envelope,
     message_id: String,
     date: i64,
@@ -806,7 +858,8 @@ impl Message {
     }
 
     fn mime_tree(&self) -> MimePart<'_> {
-        let [mixed, related, alternative] = &self.boundaries;
+        let (mixed, related, alternative) =
+            (self.boundaries.get(0), self.boundaries.get(1), self.boundaries.get(2));
         fn text_part<'x>(media: &'static str, body: &'x str) -> MimePart<'x> {
             MimePart::new(
                 ContentType::new(media).attribute("charset", "utf-8"),
@@ -816,7 +869,7 @@ impl Message {
         let (body, body_type) = match (&self.text, &self.html) {
             (Some(text), Some(html)) => (
                 MimePart::new(
-                    ContentType::new("multipart/alternative").attribute("boundary", alternative.as_str()),
+                    ContentType::new("multipart/alternative").attribute("boundary", alternative),
                     BodyPart::Multipart(vec![text_part("text/plain", text), text_part("text/html", html)]),
                 ),
                 "multipart/alternative",
@@ -834,7 +887,7 @@ impl Message {
             MimePart::new(
                 ContentType::new("multipart/related")
                     .attribute("type", body_type)
-                    .attribute("boundary", related.as_str()),
+                    .attribute("boundary", related),
                 BodyPart::Multipart(children),
             )
         };
@@ -845,7 +898,7 @@ impl Message {
             children.push(body);
             children.extend(self.attachments.iter().map(LeafPart::mime_part));
             MimePart::new(
-                ContentType::new("multipart/mixed").attribute("boundary", mixed.as_str()),
+                ContentType::new("multipart/mixed").attribute("boundary", mixed),
                 BodyPart::Multipart(children),
             )
         }

@@ -1,21 +1,55 @@
-fn main() {
-    if let Some(subj) = std::env::args().nth(1) { let m = mailwright::Message::builder().from("a@b.com").to("c@d.com").subject(subj).text("x").date(0).build().unwrap(); print!("{}", String::from_utf8_lossy(&m.to_vec())); return; }
-    use mailwright::*;
-    let m = Message::builder()
-        .from(("客服 Support", "support@ifaxin.com"))
-        .to("Ben <ben@ifaxin.com>").to("joe@例子.cn")
-        .bcc("audit@ifaxin.com")
-        .subject("测试内嵌图片")
-        .text("plain text\n.leading dot")
-        .html(r#"<p>hi <img src="cid:image1"></p>"#)
-        .inline(Inline::new("image1", "image/png", vec![0x89, b'P', b'N', b'G']))
-        .attachment(Attachment::new("季度报告 2026 第一季度 最终版本 非常长的文件名称.pdf", "application/pdf", b"%PDF-1.4".to_vec()))
-        .header("X-Campaign", "spring")
-        .x_smtpapi(XSmtpApi::new().to("ben@ifaxin.com").sub("%name%", ["Ben"]))
-        .message_id("fixed@ifaxin.com").date(1_426_390_015).boundary_seed("demo")
-        .build().unwrap();
-    std::io::Write::write_all(&mut std::io::stdout(), &m.to_vec()).unwrap();
-    eprintln!("{} {}", m.size(), m.structure());
+//! The SendCloud reference's inline-image example, written with mailwright.
+//!
+//! The original (Python, `email.mime`) builds a `multipart/related` message
+//! whose HTML refers to `cid:image1` and attaches `test.png` with
+//! `Content-ID: image1`. This program builds the same message, writes it to
+//! an `.eml` file and prints its structure, size and envelope.
+//!
+//! Usage: `sendcloud-inline [OUTPUT.eml] [IMAGE.png]`
+
+use mailwright::{Inline, Message, XSmtpApi};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let output = PathBuf::from(args.next().unwrap_or_else(|| "sendcloud-inline.eml".into()));
+    let image = PathBuf::from(args.next().unwrap_or_else(|| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/test.png").into()
+    }));
+    match run(&output, &image) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }
-#[allow(dead_code)]
-fn dbg_subject() {}
+
+fn run(output: &PathBuf, image: &PathBuf) -> Result<(), Box<dyn std::error::Error>> {
+    let png = std::fs::read(image).map_err(|e| format!("{}: {e}", image.display()))?;
+
+    let message = Message::builder()
+        .from("postmaster@testdomain.sendcloud.org")
+        .to("test123@qq.com")
+        .subject("python test inline image")
+        .html(r#"test image content <img src="cid:image1" alt="xxxxx">"#)
+        .inline(Inline::new("image1", "image/png", png))
+        // Optional SendCloud extras: per-recipient substitution and tracking.
+        .x_smtpapi(XSmtpApi::new().to("test123@qq.com").open_tracking(true))
+        .build()?;
+
+    let file = std::fs::File::create(output).map_err(|e| format!("{}: {e}", output.display()))?;
+    message.write_to(std::io::BufWriter::new(file))?;
+
+    println!("wrote     {}", output.display());
+    println!("structure {}", message.structure());
+    println!("size      {} bytes (SendCloud accepts up to 16000000: {})", message.size(),
+        if message.check_size(16_000_000).is_ok() { "ok" } else { "too large" });
+    println!("envelope  MAIL FROM:<{}>", message.envelope().sender());
+    for rcpt in message.envelope().recipients() {
+        println!("          RCPT TO:<{rcpt}>");
+    }
+    println!("id        <{}>", message.message_id());
+    Ok(())
+}

@@ -1,0 +1,21 @@
+# mailwright: the two commands users and CI rely on.
+#   make demo   build the SendCloud inline-image example, write it to out/, print a summary
+#   make test   build everything and run every test of every language
+# Each folder has its own Makefile; this one only delegates.
+
+.PHONY: demo test bench check-toolchain
+
+demo: check-toolchain
+	$(MAKE) -C examples demo
+
+test: check-toolchain
+	$(MAKE) -C core test
+	$(MAKE) -C examples test
+
+bench: check-toolchain
+	$(MAKE) -C core bench
+
+# Installs a Rust toolchain through rustup when cargo is missing (a fresh machine).
+check-toolchain:
+	@command -v cargo >/dev/null 2>&1 || [ -x "$$HOME/.cargo/bin/cargo" ] || \
+	  (echo "cargo not found: installing the stable toolchain with rustup" && rustup toolchain install stable --profile minimal)
