@@ -18,9 +18,12 @@ const MAX_NAME_LEN: usize = 512;
 /// An e-mail address with an optional display name, validated and normalized.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Mailbox {
-    name: Option<String>,
-    /// `local@domain`, the domain in ASCII (punycode) and lower case.
-    address: String,
+    /// The display name (if any) followed by `local@domain`, the domain in
+    /// ASCII (punycode) and lower case: one allocation per mailbox.
+    text: String,
+    /// Length of the display name in `text`; 0 means none.
+    name_len: usize,
+    /// Position of the `@` in `text`.
     at: usize,
 }
 
@@ -32,23 +35,26 @@ impl Mailbox {
     /// assert_eq!(m.address(), "support@xn--fsqu00a.cn");
     /// ```
     pub fn new(name: Option<&str>, address: &str) -> Result<Mailbox> {
-        let name = match name {
-            Some(name) => {
-                check_no_line_break("display name", name)?;
-                let trimmed = name.trim();
-                if trimmed.chars().count() > MAX_NAME_LEN {
-                    return Err(Error::new(
-                        ErrorKind::InvalidAddress,
-                        format!("display name longer than {MAX_NAME_LEN} characters"),
-                    ));
-                }
-                (!trimmed.is_empty()).then(|| trimmed.to_string())
-            }
-            None => None,
-        };
+        if let Some(name) = name {
+            check_no_line_break("display name", name)?;
+        }
         check_no_line_break("address", address)?;
-        let (address, at) = normalize_address(address.trim())?;
-        Ok(Mailbox { name, address, at })
+        Mailbox::new_checked(name, address)
+    }
+
+    /// [`Mailbox::new`] for input already checked for line breaks.
+    fn new_checked(name: Option<&str>, address: &str) -> Result<Mailbox> {
+        let name = name.map_or("", str::trim);
+        if name.len() > MAX_NAME_LEN && name.chars().count() > MAX_NAME_LEN {
+            return Err(Error::new(
+                ErrorKind::InvalidAddress,
+                format!("display name longer than {MAX_NAME_LEN} characters"),
+            ));
+        }
+        let mut text = String::with_capacity(name.len() + address.len() + 8);
+        text.push_str(name);
+        let at = normalize_address(address.trim(), &mut text)?;
+        Ok(Mailbox { text, name_len: name.len(), at })
     }
 
     /// Parses the forms users write: `addr@example.com`, `<addr@example.com>`,
@@ -63,47 +69,50 @@ impl Mailbox {
                     format!("{} has '<' without a closing '>' at the end", quote(input)),
                 ));
             };
-            let name = unquote_name(input[..open].trim());
-            return Mailbox::new(Some(&name), inner);
+            let name = input[..open].trim();
+            return match name.starts_with('"') {
+                true => Mailbox::new_checked(Some(&unquote_name(name)), inner),
+                false => Mailbox::new_checked(Some(name), inner),
+            };
         }
-        Mailbox::new(None, input)
+        Mailbox::new_checked(None, input)
     }
 
     /// The display name, if any.
     pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
+        (self.name_len > 0).then(|| &self.text[..self.name_len])
     }
 
     /// The address, `local@domain`, domain in ASCII.
     pub fn address(&self) -> &str {
-        &self.address
+        &self.text[self.name_len..]
     }
 
     /// The local part (before the `@`).
     pub fn local_part(&self) -> &str {
-        &self.address[..self.at]
+        &self.text[self.name_len..self.at]
     }
 
     /// The domain, in ASCII (punycode) and lower case.
     pub fn domain(&self) -> &str {
-        &self.address[self.at + 1..]
+        &self.text[self.at + 1..]
     }
 }
 
 impl fmt::Debug for Mailbox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.name {
-            Some(name) => write!(f, "Mailbox({name:?} <{}>)", self.address),
-            None => write!(f, "Mailbox(<{}>)", self.address),
+        match self.name() {
+            Some(name) => write!(f, "Mailbox({name:?} <{}>)", self.address()),
+            None => write!(f, "Mailbox(<{}>)", self.address()),
         }
     }
 }
 
 impl fmt::Display for Mailbox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.name {
-            Some(name) => write!(f, "{name} <{}>", self.address),
-            None => f.write_str(&self.address),
+        match self.name() {
+            Some(name) => write!(f, "{name} <{}>", self.address()),
+            None => f.write_str(self.address()),
         }
     }
 }
@@ -116,7 +125,13 @@ impl std::str::FromStr for Mailbox {
 }
 
 pub(crate) fn check_no_line_break(what: &str, value: &str) -> Result<()> {
-    if value.bytes().any(|b| b == b'\r' || b == b'\n') {
+    let bytes = value.as_bytes();
+    let found = if bytes.len() < 64 {
+        bytes.iter().any(|&b| b == b'\r' || b == b'\n')
+    } else {
+        memchr::memchr2(b'\r', b'\n', bytes).is_some()
+    };
+    if found {
         return Err(Error::new(
             ErrorKind::HeaderInjection,
             format!("{what} contains CR or LF: {}", quote(value)),
@@ -149,12 +164,31 @@ fn invalid(address: &str, why: &str) -> Error {
     Error::new(ErrorKind::InvalidAddress, format!("{}: {why}", quote(address)))
 }
 
+/// RFC 5322 `atext` (ASCII letters, digits and ``!#$%&'*+-/=?^_`{|}~``) as a table.
+const ATEXT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        table[i] = b.is_ascii_alphanumeric();
+        i += 1;
+    }
+    let specials = b"!#$%&'*+-/=?^_`{|}~";
+    let mut j = 0;
+    while j < specials.len() {
+        table[specials[j] as usize] = true;
+        j += 1;
+    }
+    table
+};
+
 fn is_atext(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
+    ATEXT[usize::from(b)]
 }
 
-/// Validates `local@domain` and returns it normalized with the position of the `@`.
-fn normalize_address(address: &str) -> Result<(String, usize)> {
+/// Validates `local@domain`, appends it normalized to `out` and returns the
+/// position of the `@` in `out`.
+fn normalize_address(address: &str, out: &mut String) -> Result<usize> {
     let Some(at) = address.rfind('@') else {
         return Err(invalid(address, "no '@'"));
     };
@@ -171,7 +205,8 @@ fn normalize_address(address: &str) -> Result<(String, usize)> {
             "non-ASCII local part (needs SMTPUTF8, which mailwright does not use)",
         ));
     }
-    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+    let bytes = local.as_bytes();
+    if bytes[0] == b'.' || bytes[bytes.len() - 1] == b'.' || bytes.windows(2).any(|w| w == b"..") {
         return Err(invalid(address, "local part has a leading, trailing or double dot"));
     }
     if let Some(bad) = local.bytes().find(|&b| b != b'.' && !is_atext(b)) {
@@ -180,15 +215,41 @@ fn normalize_address(address: &str) -> Result<(String, usize)> {
             &format!("character {:?} not allowed in the local part", bad as char),
         ));
     }
-    let domain = normalize_domain(address, domain)?;
-    let mut out = String::with_capacity(local.len() + 1 + domain.len());
+    let ascii = normalize_domain(address, domain)?;
     out.push_str(local);
+    let at = out.len();
     out.push('@');
-    out.push_str(&domain);
-    Ok((out, at))
+    match ascii {
+        Some(ascii) => out.push_str(&ascii),
+        // Already a valid ASCII host name: copied in lower case.
+        None => {
+            out.push_str(domain);
+            out[at + 1..].make_ascii_lowercase();
+        }
+    }
+    Ok(at)
 }
 
-fn normalize_domain(address: &str, domain: &str) -> Result<String> {
+/// True for a plain LDH host name (labels of 1 to 63 letters, digits and
+/// inner hyphens, no punycode), which IDNA processing would only lower-case.
+fn is_plain_host_name(domain: &str) -> bool {
+    domain.len() <= MAX_DOMAIN_LEN
+        && domain.split('.').all(|label| {
+            let bytes = label.as_bytes();
+            !bytes.is_empty()
+                && bytes.len() <= 63
+                && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+                && bytes[0] != b'-'
+                && bytes[bytes.len() - 1] != b'-'
+                && !(bytes.len() >= 4 && bytes[2] == b'-' && bytes[3] == b'-')
+        })
+}
+
+/// Validates the domain; `None` means "valid as it is, modulo case".
+fn normalize_domain(address: &str, domain: &str) -> Result<Option<String>> {
+    if is_plain_host_name(domain) {
+        return Ok(None);
+    }
     if domain.is_empty() {
         return Err(invalid(address, "empty domain"));
     }
@@ -203,7 +264,7 @@ fn normalize_domain(address: &str, domain: &str) -> Result<String> {
         if !ok {
             return Err(invalid(address, "address literal is not an IP address"));
         }
-        return Ok(domain.to_string());
+        return Ok(Some(domain.to_string()));
     }
     let ascii = Uts46::new()
         .to_ascii(domain.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Verify)
@@ -211,7 +272,7 @@ fn normalize_domain(address: &str, domain: &str) -> Result<String> {
     if ascii.len() > MAX_DOMAIN_LEN || ascii.ends_with('.') {
         return Err(invalid(address, "the domain is not a valid domain name"));
     }
-    Ok(ascii.into_owned())
+    Ok(Some(ascii.into_owned()))
 }
 
 #[cfg(test)]

@@ -55,9 +55,11 @@ pub(crate) fn random_bytes(bytes: &mut [u8]) -> crate::Result<()> {
 /// Appends `bytes` as lower-case hex.
 pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.reserve(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
+    let mut buffer = [0u8; 64];
+    for (pair, b) in buffer.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 15)];
     }
+    let len = bytes.len().min(32) * 2;
+    out.push_str(std::str::from_utf8(&buffer[..len]).unwrap_or_default());
 }

@@ -33,7 +33,7 @@
 //!     .build()?;
 //! let bytes = message.to_vec();
 //! assert_eq!(bytes.len(), message.size());
-//! assert_eq!(message.envelope().recipients(), ["ben@ifaxin.com", "audit@ifaxin.com"]);
+//! assert!(message.envelope().recipients().eq(["ben@ifaxin.com", "audit@ifaxin.com"]));
 //! assert!(!String::from_utf8_lossy(&bytes).contains("audit@"));
 //! # Ok::<(), mailwright::Error>(())
 //! ```
@@ -50,6 +50,6 @@ pub use address::Mailbox;
 pub use bytes::Bytes;
 pub use clock::{Clock, SystemClock};
 pub use error::{Error, ErrorKind, Result};
-pub use message::{Envelope, MailboxSpec, Message, MessageBuilder};
+pub use message::{Envelope, IntoMailbox, MailboxSpec, Message, MessageBuilder};
 pub use parts::{Attachment, Inline};
 pub use smtpapi::{MAX_ENCODED_LEN as X_SMTPAPI_MAX_ENCODED_LEN, MAX_TO as X_SMTPAPI_MAX_TO, XSmtpApi};

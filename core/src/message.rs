@@ -48,8 +48,61 @@ const MAX_DATE: i64 = 253_402_300_799;
 /// Longest boundary seed: the boundary (`=_` + seed + `.x`) stays within RFC 2046's 70.
 const MAX_SEED_LEN: usize = 64;
 
-/// An address as the caller gives it: a string to parse (`"Name <a@b.c>"`),
-/// a (name, address) pair, or an already validated [`Mailbox`].
+/// Anything the builder accepts as a mailbox: a string to parse
+/// (`"Name <a@b.c>"`, `"a@b.c"`), a `(name, address)` pair, a [`Mailbox`] or a
+/// [`MailboxSpec`]. Parsed when given; an error is reported by `build()`.
+pub trait IntoMailbox {
+    /// Parses and validates.
+    fn into_mailbox(self) -> Result<Mailbox>;
+}
+
+impl IntoMailbox for &str {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        Mailbox::parse(self)
+    }
+}
+impl IntoMailbox for String {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        Mailbox::parse(&self)
+    }
+}
+impl IntoMailbox for &String {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        Mailbox::parse(self)
+    }
+}
+impl IntoMailbox for Mailbox {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        Ok(self)
+    }
+}
+impl IntoMailbox for (&str, &str) {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        Mailbox::new(Some(self.0), self.1)
+    }
+}
+impl IntoMailbox for (String, String) {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        Mailbox::new(Some(&self.0), &self.1)
+    }
+}
+impl IntoMailbox for (Option<&str>, &str) {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        Mailbox::new(self.0, self.1)
+    }
+}
+impl IntoMailbox for MailboxSpec {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        match self {
+            MailboxSpec::Text(text) => Mailbox::parse(&text),
+            MailboxSpec::Parts(name, address) => Mailbox::new(name.as_deref(), &address),
+            MailboxSpec::Mailbox(mailbox) => Ok(mailbox),
+        }
+    }
+}
+
+/// A mailbox as data (what a binding receives from its host language):
+/// a string to parse, a (name, address) pair, or an already validated [`Mailbox`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MailboxSpec {
     /// Parsed with [`Mailbox::parse`].
@@ -60,68 +113,27 @@ pub enum MailboxSpec {
     Mailbox(Mailbox),
 }
 
-impl MailboxSpec {
-    fn resolve(&self) -> Result<Mailbox> {
-        match self {
-            MailboxSpec::Text(text) => Mailbox::parse(text),
-            MailboxSpec::Parts(name, address) => Mailbox::new(name.as_deref(), address),
-            MailboxSpec::Mailbox(mailbox) => Ok(mailbox.clone()),
-        }
-    }
-}
-
-impl From<&str> for MailboxSpec {
-    fn from(value: &str) -> Self {
-        MailboxSpec::Text(value.to_string())
-    }
-}
-impl From<String> for MailboxSpec {
-    fn from(value: String) -> Self {
-        MailboxSpec::Text(value)
-    }
-}
-impl From<&String> for MailboxSpec {
-    fn from(value: &String) -> Self {
-        MailboxSpec::Text(value.clone())
-    }
-}
-impl From<Mailbox> for MailboxSpec {
-    fn from(value: Mailbox) -> Self {
-        MailboxSpec::Mailbox(value)
-    }
-}
-impl From<(&str, &str)> for MailboxSpec {
-    fn from((name, address): (&str, &str)) -> Self {
-        MailboxSpec::Parts(Some(name.to_string()), address.to_string())
-    }
-}
-impl From<(String, String)> for MailboxSpec {
-    fn from((name, address): (String, String)) -> Self {
-        MailboxSpec::Parts(Some(name), address)
-    }
-}
-impl From<(Option<String>, String)> for MailboxSpec {
-    fn from((name, address): (Option<String>, String)) -> Self {
-        MailboxSpec::Parts(name, address)
-    }
-}
-
 /// The SMTP envelope: who the server is told the mail is from and to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Envelope {
-    sender: String,
-    recipients: Vec<String>,
+#[derive(Clone, Copy, Debug)]
+pub struct Envelope<'a> {
+    sender: &'a Mailbox,
+    recipients: &'a [Mailbox],
 }
 
-impl Envelope {
+impl<'a> Envelope<'a> {
     /// The `MAIL FROM` address: the explicit envelope sender, or From's address.
-    pub fn sender(&self) -> &str {
-        &self.sender
+    pub fn sender(&self) -> &'a str {
+        self.sender.address()
     }
 
     /// The `RCPT TO` addresses: To, Cc and Bcc, deduplicated, in that order.
-    pub fn recipients(&self) -> &[String] {
-        &self.recipients
+    pub fn recipients(&self) -> impl ExactSizeIterator<Item = &'a str> + DoubleEndedIterator + Clone + 'a {
+        self.recipients.iter().map(Mailbox::address)
+    }
+
+    /// How many recipients there are.
+    pub fn recipient_count(&self) -> usize {
+        self.recipients.len()
     }
 }
 
@@ -139,19 +151,19 @@ impl Envelope {
 ///     .inline(Inline::new("image1", "image/png", png))
 ///     .build()
 ///     .unwrap();
-/// assert_eq!(message.envelope().recipients(), ["ben@ifaxin.com"]);
+/// assert!(message.envelope().recipients().eq(["ben@ifaxin.com"]));
 /// let bytes = message.to_vec();
 /// assert!(bytes.starts_with(b"Date: "));
 /// ```
 #[derive(Default)]
 pub struct MessageBuilder {
-    from: Option<MailboxSpec>,
-    sender: Option<MailboxSpec>,
-    reply_to: Vec<MailboxSpec>,
-    to: Vec<MailboxSpec>,
-    cc: Vec<MailboxSpec>,
-    bcc: Vec<MailboxSpec>,
-    envelope_from: Option<MailboxSpec>,
+    from: Option<Result<Mailbox>>,
+    sender: Option<Result<Mailbox>>,
+    reply_to: Vec<Result<Mailbox>>,
+    to: Vec<Result<Mailbox>>,
+    cc: Vec<Result<Mailbox>>,
+    bcc: Vec<Result<Mailbox>>,
+    envelope_from: Option<Result<Mailbox>>,
     subject: Option<String>,
     message_id: Option<String>,
     in_reply_to: Vec<String>,
@@ -186,44 +198,44 @@ impl MessageBuilder {
     }
 
     /// Sets the From mailbox (required).
-    pub fn from(mut self, mailbox: impl Into<MailboxSpec>) -> Self {
-        self.from = Some(mailbox.into());
+    pub fn from(mut self, mailbox: impl IntoMailbox) -> Self {
+        self.from = Some(mailbox.into_mailbox());
         self
     }
 
     /// Sets the Sender mailbox (who actually sent it, when not the author).
-    pub fn sender(mut self, mailbox: impl Into<MailboxSpec>) -> Self {
-        self.sender = Some(mailbox.into());
+    pub fn sender(mut self, mailbox: impl IntoMailbox) -> Self {
+        self.sender = Some(mailbox.into_mailbox());
         self
     }
 
     /// Adds a Reply-To mailbox.
-    pub fn reply_to(mut self, mailbox: impl Into<MailboxSpec>) -> Self {
-        self.reply_to.push(mailbox.into());
+    pub fn reply_to(mut self, mailbox: impl IntoMailbox) -> Self {
+        self.reply_to.push(mailbox.into_mailbox());
         self
     }
 
     /// Adds a To recipient.
-    pub fn to(mut self, mailbox: impl Into<MailboxSpec>) -> Self {
-        self.to.push(mailbox.into());
+    pub fn to(mut self, mailbox: impl IntoMailbox) -> Self {
+        self.to.push(mailbox.into_mailbox());
         self
     }
 
     /// Adds a Cc recipient.
-    pub fn cc(mut self, mailbox: impl Into<MailboxSpec>) -> Self {
-        self.cc.push(mailbox.into());
+    pub fn cc(mut self, mailbox: impl IntoMailbox) -> Self {
+        self.cc.push(mailbox.into_mailbox());
         self
     }
 
     /// Adds a Bcc recipient: in the envelope only, never in the headers.
-    pub fn bcc(mut self, mailbox: impl Into<MailboxSpec>) -> Self {
-        self.bcc.push(mailbox.into());
+    pub fn bcc(mut self, mailbox: impl IntoMailbox) -> Self {
+        self.bcc.push(mailbox.into_mailbox());
         self
     }
 
     /// Sets the envelope sender (`MAIL FROM`), when it differs from From.
-    pub fn envelope_from(mut self, mailbox: impl Into<MailboxSpec>) -> Self {
-        self.envelope_from = Some(mailbox.into());
+    pub fn envelope_from(mut self, mailbox: impl IntoMailbox) -> Self {
+        self.envelope_from = Some(mailbox.into_mailbox());
         self
     }
 
@@ -318,16 +330,16 @@ impl MessageBuilder {
     /// Message-ID and boundaries are drawn here from the CSPRNG and the Date
     /// read from the clock, so the built message writes the same bytes each time.
     pub fn build(self) -> Result<Message> {
-        let from = match &self.from {
-            Some(spec) => spec.resolve()?,
+        let from = match self.from {
+            Some(mailbox) => mailbox?,
             None => return Err(Error::new(ErrorKind::MissingFrom, "a From address is required")),
         };
-        let sender = self.sender.as_ref().map(MailboxSpec::resolve).transpose()?;
-        let reply_to = resolve_all(&self.reply_to)?;
-        let to = resolve_all(&self.to)?;
-        let cc = resolve_all(&self.cc)?;
-        let bcc = resolve_all(&self.bcc)?;
-        let envelope_from = self.envelope_from.as_ref().map(MailboxSpec::resolve).transpose()?;
+        let sender = self.sender.transpose()?;
+        let reply_to = self.reply_to.into_iter().collect::<Result<Vec<_>>>()?;
+        let to = self.to.into_iter().collect::<Result<Vec<_>>>()?;
+        let cc = self.cc.into_iter().collect::<Result<Vec<_>>>()?;
+        let bcc = self.bcc.into_iter().collect::<Result<Vec<_>>>()?;
+        let envelope_from = self.envelope_from.transpose()?;
 
         if let Some(subject) = &self.subject {
             check_no_line_break("subject", subject)?;
@@ -371,14 +383,15 @@ impl MessageBuilder {
                 format!("date {date} is outside 1970..=9999"),
             ));
         }
+        let mut random_seed = String::new();
         let seed = match &self.boundary_seed {
             Some(seed) => check_seed(seed)?,
             None => {
-                let mut seed = String::with_capacity(24);
-                push_hex(&mut seed, &random[16..]);
-                seed
+                push_hex(&mut random_seed, &random[16..]);
+                random_seed.as_str()
             }
         };
+        let boundaries = Boundaries::new(seed);
 
         let inline = self.inline.into_iter().map(LeafPart::inline).collect::<Result<Vec<_>>>()?;
         for (i, part) in inline.iter().enumerate() {
@@ -397,19 +410,9 @@ impl MessageBuilder {
             None => None,
         };
 
-        let mut recipients: Vec<String> = Vec::with_capacity(to.len() + cc.len() + bcc.len());
-        for mailbox in to.iter().chain(&cc).chain(&bcc) {
-            if !recipients.iter().any(|r| r == mailbox.address()) {
-                recipients.push(mailbox.address().to_string());
-            }
-        }
-        if recipients.is_empty() {
+        if to.is_empty() && cc.is_empty() && bcc.is_empty() {
             return Err(Error::new(ErrorKind::NoRecipients, "no To, Cc or Bcc recipient"));
         }
-        let envelope = Envelope {
-            sender: envelope_from.as_ref().unwrap_or(&from).address().to_string(),
-            recipients,
-        };
 
         let text = self.text.map(normalize_line_breaks);
         let html = self.html.map(normalize_line_breaks);
@@ -417,21 +420,20 @@ impl MessageBuilder {
         // A boundary is "=_<seed>.<m|r|a>": "=_" never occurs in quoted-printable
         // or base64 output, so only parts that may go out as 7bit are checked,
         // and only for a caller's seed: a random 96-bit one cannot be guessed.
-        let boundaries = Boundaries::new(&seed);
-        let delimiter = boundaries.delimiter();
-        let collides = self.boundary_seed.is_some() && {
+        if self.boundary_seed.is_some() {
+            let delimiter = boundaries.delimiter();
             let finder = memchr::memmem::Finder::new(delimiter.as_bytes());
-            text.iter().chain(&html).any(|body| finder.find(body.as_bytes()).is_some())
-                || inline.iter().chain(&attachments).any(|p| p.is_text && finder.find(&p.data).is_some())
-        };
-        if collides {
-            return Err(Error::new(
-                ErrorKind::BoundaryCollision,
-                format!("a body part contains the boundary delimiter {}; choose another boundary seed", quote(&delimiter)),
-            ));
+            let collides = text.iter().chain(&html).any(|body| finder.find(body.as_bytes()).is_some())
+                || inline.iter().chain(&attachments).any(|p| p.is_text && finder.find(&p.data).is_some());
+            if collides {
+                return Err(Error::new(
+                    ErrorKind::BoundaryCollision,
+                    format!("a body part contains the boundary delimiter {}; choose another boundary seed", quote(&delimiter)),
+                ));
+            }
         }
 
-        let mut head = Vec::with_capacity(512);
+        let mut head = Vec::with_capacity(1024);
         write_header(&mut head, "Date", &Date::new(date));
         write_header(&mut head, "From", &address_header(std::slice::from_ref(&from)));
         if let Some(sender) = &sender {
@@ -457,6 +459,14 @@ impl MessageBuilder {
         }
         head.extend_from_slice(b"MIME-Version: 1.0\r\n");
 
+        // The envelope takes the mailboxes over: no copies.
+        let sender = envelope_from.unwrap_or(from);
+        let mut recipients = to;
+        recipients.reserve(cc.len() + bcc.len());
+        recipients.extend(cc);
+        recipients.extend(bcc);
+        dedup_by_address(&mut recipients);
+
         Ok(Message {
             head,
             smtpapi_line,
@@ -465,7 +475,8 @@ impl MessageBuilder {
             inline,
             attachments,
             boundaries,
-            envelope,
+            sender,
+            recipients,
             message_id,
             date,
             size: OnceLock::new(),
@@ -473,8 +484,23 @@ impl MessageBuilder {
     }
 }
 
-fn resolve_all(specs: &[MailboxSpec]) -> Result<Vec<Mailbox>> {
-    specs.iter().map(MailboxSpec::resolve).collect()
+/// Keeps the first mailbox of each address, in order.
+fn dedup_by_address(list: &mut Vec<Mailbox>) {
+    if list.len() <= 32 {
+        let mut i = 1;
+        while i < list.len() {
+            if list[..i].iter().any(|m| m.address() == list[i].address()) {
+                list.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity(list.len());
+        let keep: Vec<bool> = list.iter().map(|m| seen.insert(m.address().to_string())).collect();
+        let mut flags = keep.into_iter();
+        list.retain(|_| flags.next().unwrap_or(false));
+    }
 }
 
 fn check_header_name(name: &str) -> Result<()> {
@@ -499,7 +525,7 @@ fn check_header_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_seed(seed: &str) -> Result<String> {
+fn check_seed(seed: &str) -> Result<&str> {
     let valid = !seed.is_empty()
         && seed.len() <= MAX_SEED_LEN
         && seed.bytes().all(|b| b.is_ascii_alphanumeric() || b"'()+_,-./:=?".contains(&b));
@@ -509,7 +535,7 @@ fn check_seed(seed: &str) -> Result<String> {
             format!("{} is not a boundary seed (1 to 64 of A-Z a-z 0-9 ' ( ) + _ , - . / : = ?)", quote(seed)),
         ));
     }
-    Ok(seed.to_string())
+    Ok(seed)
 }
 
 /// Turns lone CRs into CRLF (a bare CR may not travel in SMTP DATA); bare LFs
@@ -633,16 +659,14 @@ impl LeafPart {
     fn inline(part: Inline) -> Result<LeafPart> {
         let content_id = check_content_id(&part.content_id)?;
         let media_type = check_content_type(&part.content_type)?;
-        if let Some(name) = &part.filename {
-            check_filename(name)?;
-        }
-        Ok(LeafPart::new(media_type, "inline", part.filename, Some(content_id), part.data))
+        let filename = part.filename.as_deref().map(check_filename).transpose()?;
+        Ok(LeafPart::new(media_type, "inline", filename, Some(content_id), part.data))
     }
 
     fn attachment(part: Attachment) -> Result<LeafPart> {
-        check_filename(&part.filename)?;
+        let filename = check_filename(&part.filename)?;
         let media_type = check_content_type(&part.content_type)?;
-        Ok(LeafPart::new(media_type, "attachment", Some(part.filename), None, part.data))
+        Ok(LeafPart::new(media_type, "attachment", Some(filename), None, part.data))
     }
 
     fn new(
@@ -683,8 +707,14 @@ impl LeafPart {
     }
 
     fn estimated_len(&self) -> usize {
-        self.data.len() / 3 * 4 + self.data.len() / 57 * 2 + self.content_type.len() + 256
+        base64_len(self.data.len()) + self.content_type.len() + 256
     }
+}
+
+/// Length of MIME base64 (76-character lines with CRLF) for `len` bytes.
+fn base64_len(len: usize) -> usize {
+    let encoded = len.div_ceil(3) * 4;
+    encoded + encoded.div_ceil(76) * 2
 }
 
 /// The `name=` parameter of Content-Type: a quoted string for short plain
@@ -741,7 +771,8 @@ pub struct Message {
     inline: Vec<LeafPart>,
     attachments: Vec<LeafPart>,
     boundaries: Boundaries,
-    envelope: Envelope,
+    sender: Mailbox,
+    recipients: Vec<Mailbox>,
     message_id: String,
     date: i64,
     size: OnceLock<usize>,
@@ -751,7 +782,7 @@ impl fmt::Debug for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Message")
             .field("message_id", &self.message_id)
-            .field("envelope", &self.envelope)
+            .field("envelope", &self.envelope())
             .field("inline", &self.inline.len())
             .field("attachments", &self.attachments.len())
             .finish_non_exhaustive()
@@ -765,8 +796,8 @@ impl Message {
     }
 
     /// The SMTP envelope (sender and deduplicated recipients, Bcc included).
-    pub fn envelope(&self) -> &Envelope {
-        &self.envelope
+    pub fn envelope(&self) -> Envelope<'_> {
+        Envelope { sender: &self.sender, recipients: &self.recipients }
     }
 
     /// The Message-ID, without angle brackets.
@@ -841,9 +872,14 @@ impl Message {
         out
     }
 
+    /// An upper bound in the common cases (the encoder never picks
+    /// quoted-printable when base64 is shorter), so `to_vec` rarely reallocates.
     fn estimated_len(&self) -> usize {
-        let text = self.text.as_ref().map_or(0, |t| t.len() * 11 / 10 + 128);
-        let html = self.html.as_ref().map_or(0, |t| t.len() * 11 / 10 + 128);
+        if let Some(size) = self.size.get() {
+            return *size;
+        }
+        let text = self.text.as_ref().map_or(0, |t| base64_len(t.len()) + 160);
+        let html = self.html.as_ref().map_or(0, |t| base64_len(t.len()) + 160);
         let parts: usize = self.inline.iter().chain(&self.attachments).map(LeafPart::estimated_len).sum();
         self.head.len() + self.smtpapi_line.as_ref().map_or(0, Vec::len) + text + html + parts + 512
     }
@@ -902,5 +938,95 @@ impl Message {
                 BodyPart::Multipart(children),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> MessageBuilder {
+        Message::builder().from("support@ifaxin.com").text("x").date(0).boundary_seed("t").message_id("i@ifaxin.com")
+    }
+
+    #[test]
+    fn deduplicates_long_recipient_lists_in_order() {
+        let mut b = base();
+        for i in 0..100 {
+            b = b.to(format!("u{}@ifaxin.com", i % 40));
+        }
+        for i in 0..10 {
+            b = b.bcc(format!("U{i}@IFAXIN.com"));
+        }
+        let m = b.build().unwrap();
+        let rcpts: Vec<&str> = m.envelope().recipients().collect();
+        assert_eq!(rcpts.len(), 50);
+        assert_eq!(rcpts[0], "u0@ifaxin.com");
+        assert_eq!(rcpts[39], "u39@ifaxin.com");
+        // Local parts are case-sensitive; domains are not.
+        assert_eq!(rcpts[40], "U0@ifaxin.com");
+    }
+
+    #[test]
+    fn clock_is_injectable_and_date_range_checked() {
+        let m = Message::builder()
+            .from("a@ifaxin.com")
+            .to("b@ifaxin.com")
+            .clock(Arc::new(|| 1_426_390_015))
+            .build()
+            .unwrap();
+        assert_eq!(m.date(), 1_426_390_015);
+        assert!(m.to_vec().starts_with(b"Date: Sun, 15 Mar 2015 03:26:55 +0000\r\n"));
+        let err = base().to("b@ifaxin.com").date(-1).build().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidHeaderValue);
+        let err = base().to("b@ifaxin.com").date(MAX_DATE + 1).build().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidHeaderValue);
+    }
+
+    #[test]
+    fn reserved_and_malformed_header_names_are_refused() {
+        for name in ["From", "bcc", "X-SMTPAPI", "content-type", "", "X Bad", "X:Bad", "X-Ü"] {
+            let err = base().to("b@ifaxin.com").header(name, "v").build().unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidHeaderName, "{name:?}");
+        }
+        let err = base().to("b@ifaxin.com").header("X-A\r\nBcc", "v").build().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::HeaderInjection);
+        assert!(base().to("b@ifaxin.com").header("X-Campaign", "v").sc_custom("k", "v").build().is_ok());
+    }
+
+    #[test]
+    fn size_limit_check() {
+        let m = base().to("b@ifaxin.com").build().unwrap();
+        let size = m.size() as u64;
+        assert!(m.check_size(size).is_ok());
+        assert!(m.check_size(0).is_ok());
+        assert_eq!(m.check_size(size - 1).unwrap_err().kind(), ErrorKind::MessageTooLarge);
+    }
+
+    #[test]
+    fn write_errors_are_typed() {
+        struct Broken;
+        impl std::io::Write for Broken {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("disk full"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let m = base().to("b@ifaxin.com").build().unwrap();
+        assert_eq!(m.write_to(Broken).unwrap_err().kind(), ErrorKind::Io);
+    }
+
+    #[test]
+    fn lone_carriage_returns_become_crlf() {
+        assert_eq!(normalize_line_breaks("a\rb\r\nc\r".into()), "a\r\nb\r\nc\r\n");
+        assert_eq!(normalize_line_breaks("plain\n".into()), "plain\n");
+    }
+
+    #[test]
+    fn debug_output_is_short() {
+        let m = base().to("b@ifaxin.com").attachment(Attachment::new("a.bin", "application/octet-stream", vec![0; 1 << 20])).build().unwrap();
+        assert!(format!("{m:?}").len() < 400);
     }
 }

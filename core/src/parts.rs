@@ -58,7 +58,8 @@ pub struct Attachment {
 }
 
 impl Attachment {
-    /// An attachment with its filename (any Unicode), content type and bytes.
+    /// An attachment with its filename (any Unicode; leading and trailing
+    /// whitespace is dropped), content type and bytes.
     pub fn new(
         filename: impl Into<String>,
         content_type: impl Into<String>,
@@ -157,16 +158,18 @@ pub(crate) fn check_message_id(value: &str) -> Result<String> {
     Ok(inner.to_string())
 }
 
-/// Validates a filename: not empty (after trimming), no line break.
-pub(crate) fn check_filename(value: &str) -> Result<()> {
+/// Validates a filename (no line break, not empty) and returns it without
+/// leading or trailing whitespace, which mail clients drop anyway.
+pub(crate) fn check_filename(value: &str) -> Result<String> {
     check_no_line_break("filename", value)?;
-    if value.trim().is_empty() {
+    let value = value.trim();
+    if value.is_empty() {
         return Err(Error::new(ErrorKind::InvalidHeaderValue, "empty filename"));
     }
     if value.chars().count() > 1000 {
         return Err(Error::new(ErrorKind::InvalidHeaderValue, "filename longer than 1000 characters"));
     }
-    Ok(())
+    Ok(value.to_string())
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ fn golden_vectors() {
         assert_eq!(message.size(), bytes.len(), "{name}: size()");
         let envelope = json!({
             "sender": message.envelope().sender(),
-            "recipients": message.envelope().recipients(),
+            "recipients": message.envelope().recipients().collect::<Vec<_>>(),
         });
         let eml = path.with_extension("eml");
         if bless {

@@ -255,14 +255,15 @@ pub fn verify_with_parser(input: &Value, message: &Message, bytes: &[u8]) {
         assert_eq!(part.content_id(), Some(cid));
         assert_eq!(part.content_disposition().map(|d| d.ctype()), Some("inline"));
         check_contents(inline, part.contents());
+        // Filenames are trimmed (a documented rule).
         if let Some(name) = inline.get("filename").and_then(Value::as_str) {
-            assert_eq!(part.attachment_name(), Some(name));
+            assert_eq!(part.attachment_name(), Some(name.trim()));
         }
     }
     for attachment in list(input, "attachments") {
         let part = leaves.next().expect("an attachment");
         assert_eq!(part.content_disposition().map(|d| d.ctype()), Some("attachment"));
-        let name = attachment["filename"].as_str().unwrap();
+        let name = attachment["filename"].as_str().unwrap().trim();
         assert_eq!(part.attachment_name(), Some(name));
         assert_eq!(part.content_disposition().and_then(|d| d.attribute("filename")), Some(name));
         // The RFC 2047 fallback in Content-Type's name= decodes to the same name.
