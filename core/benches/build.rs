@@ -19,13 +19,21 @@ fn bench(c: &mut Criterion) {
             group.throughput(Throughput::Elements(1));
         }
         group.bench_function("mail-builder", |b| {
-            b.iter(|| black_box(workloads::build_mail_builder(black_box(&w)).write_to_vec().unwrap()))
+            b.iter(|| {
+                black_box(
+                    workloads::build_mail_builder(black_box(&w))
+                        .write_to_vec()
+                        .unwrap(),
+                )
+            })
         });
         group.bench_function("mailwright", |b| {
             b.iter(|| black_box(workloads::build_mailwright(black_box(&w)).to_vec()))
         });
         let built = workloads::build_mailwright(&w);
-        group.bench_function("mailwright (write only)", |b| b.iter(|| black_box(built.to_vec())));
+        group.bench_function("mailwright (write only)", |b| {
+            b.iter(|| black_box(built.to_vec()))
+        });
         group.finish();
     }
 }

@@ -27,25 +27,44 @@ pub fn noise(len: usize, mut seed: u64) -> Vec<u8> {
 }
 
 fn bodies() -> (String, String) {
-    let text = "您好，这是一封测试邮件。Hello, this is the plain text part of the message.\n".repeat(12);
+    let text =
+        "您好，这是一封测试邮件。Hello, this is the plain text part of the message.\n".repeat(12);
     let html = "<p>您好，这是一封<b>测试</b>邮件。Hello from the HTML part.</p>\n".repeat(36);
     (text[..1024.min(text.len())].to_string(), html)
 }
 
 pub fn w1() -> Workload {
     let (text, html) = bodies();
-    Workload { name: "W1 small", text, html, inline: None, attachment: None }
+    Workload {
+        name: "W1 small",
+        text,
+        html,
+        inline: None,
+        attachment: None,
+    }
 }
 
 pub fn w2() -> Workload {
     let (text, html) = bodies();
     let html = format!("{html}<img src=\"cid:image1\">");
-    Workload { name: "W2 SendCloud inline", text, html, inline: Some(Bytes::from(noise(100 * 1024, 7))), attachment: None }
+    Workload {
+        name: "W2 SendCloud inline",
+        text,
+        html,
+        inline: Some(Bytes::from(noise(100 * 1024, 7))),
+        attachment: None,
+    }
 }
 
 pub fn w3() -> Workload {
     let (text, html) = bodies();
-    Workload { name: "W3 10 MB attachment", text, html, inline: None, attachment: Some(Bytes::from(noise(10 * 1024 * 1024, 9))) }
+    Workload {
+        name: "W3 10 MB attachment",
+        text,
+        html,
+        inline: None,
+        attachment: Some(Bytes::from(noise(10 * 1024 * 1024, 9))),
+    }
 }
 
 pub fn build_mailwright(w: &Workload) -> Message {

@@ -40,13 +40,20 @@ fn measure(which: &str) {
             let message = workloads::build_mailwright(&w);
             let before = peak_kib();
             let bytes = message.to_vec();
-            std::fs::File::create(&path).unwrap().write_all(&bytes).unwrap();
+            std::fs::File::create(&path)
+                .unwrap()
+                .write_all(&bytes)
+                .unwrap();
             (before, bytes.len())
         }
     };
     let after = peak_kib();
     let _ = std::fs::remove_file(&path);
-    println!("{which:<22} output {:>9} bytes  extra peak memory while writing: {:>6} KiB", size, after.saturating_sub(before));
+    println!(
+        "{which:<22} output {:>9} bytes  extra peak memory while writing: {:>6} KiB",
+        size,
+        after.saturating_sub(before)
+    );
 }
 
 fn main() {
@@ -55,7 +62,10 @@ fn main() {
     }
     let exe = std::env::current_exe().unwrap();
     for which in ["mailwright", "mail-builder", "mailwright-to_vec"] {
-        let out = std::process::Command::new(&exe).arg(which).output().unwrap();
+        let out = std::process::Command::new(&exe)
+            .arg(which)
+            .output()
+            .unwrap();
         print!("{}", String::from_utf8_lossy(&out.stdout));
     }
 }

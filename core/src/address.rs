@@ -54,7 +54,11 @@ impl Mailbox {
         let mut text = String::with_capacity(name.len() + address.len() + 8);
         text.push_str(name);
         let at = normalize_address(address.trim(), &mut text)?;
-        Ok(Mailbox { text, name_len: name.len(), at })
+        Ok(Mailbox {
+            text,
+            name_len: name.len(),
+            at,
+        })
     }
 
     /// Parses the forms users write: `addr@example.com`, `<addr@example.com>`,
@@ -161,7 +165,10 @@ fn unquote_name(name: &str) -> String {
 }
 
 fn invalid(address: &str, why: &str) -> Error {
-    Error::new(ErrorKind::InvalidAddress, format!("{}: {why}", quote(address)))
+    Error::new(
+        ErrorKind::InvalidAddress,
+        format!("{}: {why}", quote(address)),
+    )
 }
 
 /// RFC 5322 `atext` (ASCII letters, digits and ``!#$%&'*+-/=?^_`{|}~``) as a table.
@@ -207,7 +214,10 @@ fn normalize_address(address: &str, out: &mut String) -> Result<usize> {
     }
     let bytes = local.as_bytes();
     if bytes[0] == b'.' || bytes[bytes.len() - 1] == b'.' || bytes.windows(2).any(|w| w == b"..") {
-        return Err(invalid(address, "local part has a leading, trailing or double dot"));
+        return Err(invalid(
+            address,
+            "local part has a leading, trailing or double dot",
+        ));
     }
     if let Some(bad) = local.bytes().find(|&b| b != b'.' && !is_atext(b)) {
         return Err(invalid(
@@ -238,7 +248,9 @@ fn is_plain_host_name(domain: &str) -> bool {
             let bytes = label.as_bytes();
             !bytes.is_empty()
                 && bytes.len() <= 63
-                && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+                && bytes
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
                 && bytes[0] != b'-'
                 && bytes[bytes.len() - 1] != b'-'
                 && !(bytes.len() >= 4 && bytes[2] == b'-' && bytes[3] == b'-')
@@ -267,7 +279,12 @@ fn normalize_domain(address: &str, domain: &str) -> Result<Option<String>> {
         return Ok(Some(domain.to_string()));
     }
     let ascii = Uts46::new()
-        .to_ascii(domain.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Verify)
+        .to_ascii(
+            domain.as_bytes(),
+            AsciiDenyList::STD3,
+            Hyphens::Check,
+            DnsLength::Verify,
+        )
         .map_err(|_| invalid(address, "the domain is not a valid domain name"))?;
     if ascii.len() > MAX_DOMAIN_LEN || ascii.ends_with('.') {
         return Err(invalid(address, "the domain is not a valid domain name"));
@@ -307,24 +324,47 @@ mod tests {
     #[test]
     fn refuses_bad_addresses() {
         for bad in [
-            "", "nobody", "@example.com", "a@", "a..b@example.com", ".a@example.com",
-            "a b@example.com", "a@exa mple.com", "a@-example.com", "a@[300.1.1.1]",
-            "Name <a@example.com", "ü@example.com", "a@example..com", "a@example.com.",
+            "",
+            "nobody",
+            "@example.com",
+            "a@",
+            "a..b@example.com",
+            ".a@example.com",
+            "a b@example.com",
+            "a@exa mple.com",
+            "a@-example.com",
+            "a@[300.1.1.1]",
+            "Name <a@example.com",
+            "ü@example.com",
+            "a@example..com",
+            "a@example.com.",
         ] {
             let err = Mailbox::parse(bad).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidAddress, "{bad:?}: {err}");
         }
         let long_local = format!("{}@example.com", "a".repeat(65));
-        assert_eq!(Mailbox::parse(&long_local).unwrap_err().kind(), ErrorKind::InvalidAddress);
+        assert_eq!(
+            Mailbox::parse(&long_local).unwrap_err().kind(),
+            ErrorKind::InvalidAddress
+        );
     }
 
     #[test]
     fn refuses_line_breaks_everywhere() {
-        for bad in ["a@example.com\r\nBcc: x@y.z", "Evil\n <a@example.com>", "a@exa\rmple.com"] {
-            assert_eq!(Mailbox::parse(bad).unwrap_err().kind(), ErrorKind::HeaderInjection);
+        for bad in [
+            "a@example.com\r\nBcc: x@y.z",
+            "Evil\n <a@example.com>",
+            "a@exa\rmple.com",
+        ] {
+            assert_eq!(
+                Mailbox::parse(bad).unwrap_err().kind(),
+                ErrorKind::HeaderInjection
+            );
         }
         assert_eq!(
-            Mailbox::new(Some("x\r\nBcc: y@z.com"), "a@example.com").unwrap_err().kind(),
+            Mailbox::new(Some("x\r\nBcc: y@z.com"), "a@example.com")
+                .unwrap_err()
+                .kind(),
             ErrorKind::HeaderInjection
         );
     }

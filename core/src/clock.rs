@@ -48,7 +48,10 @@ pub(crate) fn default_clock() -> Option<&'static dyn Clock> {
 /// call, and nothing is buffered (a buffer would repeat itself after `fork`).
 pub(crate) fn random_bytes(bytes: &mut [u8]) -> crate::Result<()> {
     getrandom::fill(bytes).map_err(|err| {
-        crate::Error::new(crate::ErrorKind::Random, format!("no random numbers: {err}"))
+        crate::Error::new(
+            crate::ErrorKind::Random,
+            format!("no random numbers: {err}"),
+        )
     })
 }
 

@@ -122,7 +122,10 @@ impl ErrorKind {
 
     /// Looks a kind up by its name (as in `expected_error`).
     pub fn from_name(name: &str) -> Option<ErrorKind> {
-        ErrorKind::ALL.iter().copied().find(|kind| kind.as_str() == name)
+        ErrorKind::ALL
+            .iter()
+            .copied()
+            .find(|kind| kind.as_str() == name)
     }
 
     /// True for kinds caused by the caller's input (bindings raise them as
@@ -153,7 +156,10 @@ pub struct Error {
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into() }
+        Error {
+            kind,
+            message: message.into(),
+        }
     }
 
     /// The stable kind of this error.

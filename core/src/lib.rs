@@ -52,4 +52,6 @@ pub use clock::{Clock, SystemClock};
 pub use error::{Error, ErrorKind, Result};
 pub use message::{Envelope, IntoMailbox, MailboxSpec, Message, MessageBuilder};
 pub use parts::{Attachment, Inline};
-pub use smtpapi::{MAX_ENCODED_LEN as X_SMTPAPI_MAX_ENCODED_LEN, MAX_TO as X_SMTPAPI_MAX_TO, XSmtpApi};
+pub use smtpapi::{
+    MAX_ENCODED_LEN as X_SMTPAPI_MAX_ENCODED_LEN, MAX_TO as X_SMTPAPI_MAX_TO, XSmtpApi,
+};

@@ -127,7 +127,9 @@ impl<'a> Envelope<'a> {
     }
 
     /// The `RCPT TO` addresses: To, Cc and Bcc, deduplicated, in that order.
-    pub fn recipients(&self) -> impl ExactSizeIterator<Item = &'a str> + DoubleEndedIterator + Clone + 'a {
+    pub fn recipients(
+        &self,
+    ) -> impl ExactSizeIterator<Item = &'a str> + DoubleEndedIterator + Clone + 'a {
         self.recipients.iter().map(Mailbox::address)
     }
 
@@ -156,7 +158,11 @@ impl<'a> Envelope<'a> {
 /// assert!(bytes.starts_with(b"Date: "));
 /// ```
 #[derive(Default)]
-pub struct MessageBuilder {
+pub struct MessageBuilder(Box<Fields>);
+
+/// The builder's state, boxed so that each consuming call moves a pointer.
+#[derive(Default)]
+struct Fields {
     from: Option<Result<Mailbox>>,
     sender: Option<Result<Mailbox>>,
     reply_to: Vec<Result<Mailbox>>,
@@ -182,11 +188,11 @@ pub struct MessageBuilder {
 impl fmt::Debug for MessageBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MessageBuilder")
-            .field("from", &self.from)
-            .field("to", &self.to)
-            .field("subject", &self.subject)
-            .field("inline", &self.inline.len())
-            .field("attachments", &self.attachments.len())
+            .field("from", &self.0.from)
+            .field("to", &self.0.to)
+            .field("subject", &self.0.subject)
+            .field("inline", &self.0.inline.len())
+            .field("attachments", &self.0.attachments.len())
             .finish_non_exhaustive()
     }
 }
@@ -199,130 +205,132 @@ impl MessageBuilder {
 
     /// Sets the From mailbox (required).
     pub fn from(mut self, mailbox: impl IntoMailbox) -> Self {
-        self.from = Some(mailbox.into_mailbox());
+        self.0.from = Some(mailbox.into_mailbox());
         self
     }
 
     /// Sets the Sender mailbox (who actually sent it, when not the author).
     pub fn sender(mut self, mailbox: impl IntoMailbox) -> Self {
-        self.sender = Some(mailbox.into_mailbox());
+        self.0.sender = Some(mailbox.into_mailbox());
         self
     }
 
     /// Adds a Reply-To mailbox.
     pub fn reply_to(mut self, mailbox: impl IntoMailbox) -> Self {
-        self.reply_to.push(mailbox.into_mailbox());
+        self.0.reply_to.push(mailbox.into_mailbox());
         self
     }
 
     /// Adds a To recipient.
     pub fn to(mut self, mailbox: impl IntoMailbox) -> Self {
-        self.to.push(mailbox.into_mailbox());
+        self.0.to.push(mailbox.into_mailbox());
         self
     }
 
     /// Adds a Cc recipient.
     pub fn cc(mut self, mailbox: impl IntoMailbox) -> Self {
-        self.cc.push(mailbox.into_mailbox());
+        self.0.cc.push(mailbox.into_mailbox());
         self
     }
 
     /// Adds a Bcc recipient: in the envelope only, never in the headers.
     pub fn bcc(mut self, mailbox: impl IntoMailbox) -> Self {
-        self.bcc.push(mailbox.into_mailbox());
+        self.0.bcc.push(mailbox.into_mailbox());
         self
     }
 
     /// Sets the envelope sender (`MAIL FROM`), when it differs from From.
     pub fn envelope_from(mut self, mailbox: impl IntoMailbox) -> Self {
-        self.envelope_from = Some(mailbox.into_mailbox());
+        self.0.envelope_from = Some(mailbox.into_mailbox());
         self
     }
 
     /// Sets the Subject (any Unicode; written as RFC 2047 encoded words when needed).
     pub fn subject(mut self, subject: impl Into<String>) -> Self {
-        self.subject = Some(subject.into());
+        self.0.subject = Some(subject.into());
         self
     }
 
     /// Fixes the Message-ID (`id@domain`, with or without angle brackets).
     /// Without it, a random one is drawn at build time.
     pub fn message_id(mut self, id: impl Into<String>) -> Self {
-        self.message_id = Some(id.into());
+        self.0.message_id = Some(id.into());
         self
     }
 
     /// Adds an In-Reply-To message id.
     pub fn in_reply_to(mut self, id: impl Into<String>) -> Self {
-        self.in_reply_to.push(id.into());
+        self.0.in_reply_to.push(id.into());
         self
     }
 
     /// Adds a References message id.
     pub fn references(mut self, id: impl Into<String>) -> Self {
-        self.references.push(id.into());
+        self.0.references.push(id.into());
         self
     }
 
     /// Adds a custom header. The name must be an RFC 5322 field name and not
     /// one the builder writes itself (From, Subject, Content-Type, X-SMTPAPI, ...).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+        self.0.headers.push((name.into(), value.into()));
         self
     }
 
     /// Adds SendCloud's `SC-Custom-<key>` header (returned by its webhooks).
     pub fn sc_custom(mut self, key: impl AsRef<str>, value: impl Into<String>) -> Self {
-        self.headers.push((format!("SC-Custom-{}", key.as_ref()), value.into()));
+        self.0
+            .headers
+            .push((format!("SC-Custom-{}", key.as_ref()), value.into()));
         self
     }
 
     /// Sets SendCloud's X-SMTPAPI value, written as the last header.
     pub fn x_smtpapi(mut self, value: XSmtpApi) -> Self {
-        self.x_smtpapi = Some(value);
+        self.0.x_smtpapi = Some(value);
         self
     }
 
     /// Fixes the Date, in seconds since the Unix epoch (written in UTC).
     pub fn date(mut self, unix_seconds: i64) -> Self {
-        self.date = Some(unix_seconds);
+        self.0.date = Some(unix_seconds);
         self
     }
 
     /// Sets the clock used for the Date when none is fixed.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
+        self.0.clock = Some(clock);
         self
     }
 
     /// Fixes the seed of the MIME boundaries (1 to 64 characters of
     /// `A-Z a-z 0-9 ' ( ) + _ , - . / : = ?`). Without it, a random one is drawn.
     pub fn boundary_seed(mut self, seed: impl Into<String>) -> Self {
-        self.boundary_seed = Some(seed.into());
+        self.0.boundary_seed = Some(seed.into());
         self
     }
 
     /// Sets the plain-text body.
     pub fn text(mut self, text: impl Into<String>) -> Self {
-        self.text = Some(text.into());
+        self.0.text = Some(text.into());
         self
     }
 
     /// Sets the HTML body.
     pub fn html(mut self, html: impl Into<String>) -> Self {
-        self.html = Some(html.into());
+        self.0.html = Some(html.into());
         self
     }
 
     /// Adds an inline part (placed in `multipart/related` with the body).
     pub fn inline(mut self, part: Inline) -> Self {
-        self.inline.push(part);
+        self.0.inline.push(part);
         self
     }
 
     /// Adds an attachment (placed in `multipart/mixed`).
     pub fn attachment(mut self, part: Attachment) -> Self {
-        self.attachments.push(part);
+        self.0.attachments.push(part);
         self
     }
 
@@ -330,26 +338,32 @@ impl MessageBuilder {
     /// Message-ID and boundaries are drawn here from the CSPRNG and the Date
     /// read from the clock, so the built message writes the same bytes each time.
     pub fn build(self) -> Result<Message> {
-        let from = match self.from {
+        let this = *self.0;
+        let from = match this.from {
             Some(mailbox) => mailbox?,
-            None => return Err(Error::new(ErrorKind::MissingFrom, "a From address is required")),
+            None => {
+                return Err(Error::new(
+                    ErrorKind::MissingFrom,
+                    "a From address is required",
+                ));
+            }
         };
-        let sender = self.sender.transpose()?;
-        let reply_to = self.reply_to.into_iter().collect::<Result<Vec<_>>>()?;
-        let to = self.to.into_iter().collect::<Result<Vec<_>>>()?;
-        let cc = self.cc.into_iter().collect::<Result<Vec<_>>>()?;
-        let bcc = self.bcc.into_iter().collect::<Result<Vec<_>>>()?;
-        let envelope_from = self.envelope_from.transpose()?;
+        let sender = this.sender.transpose()?;
+        let reply_to = this.reply_to.into_iter().collect::<Result<Vec<_>>>()?;
+        let to = this.to.into_iter().collect::<Result<Vec<_>>>()?;
+        let cc = this.cc.into_iter().collect::<Result<Vec<_>>>()?;
+        let bcc = this.bcc.into_iter().collect::<Result<Vec<_>>>()?;
+        let envelope_from = this.envelope_from.transpose()?;
 
-        if let Some(subject) = &self.subject {
+        if let Some(subject) = &this.subject {
             check_no_line_break("subject", subject)?;
         }
         // Random mode: 16 bytes for the Message-ID, 12 for the boundary seed, in one draw.
         let mut random = [0u8; 28];
-        if self.message_id.is_none() || self.boundary_seed.is_none() {
+        if this.message_id.is_none() || this.boundary_seed.is_none() {
             random_bytes(&mut random)?;
         }
-        let message_id = match &self.message_id {
+        let message_id = match &this.message_id {
             Some(id) => check_message_id(id)?,
             None => {
                 let mut id = String::with_capacity(33 + from.domain().len());
@@ -359,15 +373,23 @@ impl MessageBuilder {
                 id
             }
         };
-        let in_reply_to = self.in_reply_to.iter().map(|id| check_message_id(id)).collect::<Result<Vec<_>>>()?;
-        let references = self.references.iter().map(|id| check_message_id(id)).collect::<Result<Vec<_>>>()?;
-        for (name, value) in &self.headers {
+        let in_reply_to = this
+            .in_reply_to
+            .iter()
+            .map(|id| check_message_id(id))
+            .collect::<Result<Vec<_>>>()?;
+        let references = this
+            .references
+            .iter()
+            .map(|id| check_message_id(id))
+            .collect::<Result<Vec<_>>>()?;
+        for (name, value) in &this.headers {
             check_header_name(name)?;
             check_no_line_break(&format!("header {name}"), value)?;
         }
-        let date = match self.date {
+        let date = match this.date {
             Some(date) => date,
-            None => match self.clock.as_deref().or(default_clock()) {
+            None => match this.clock.as_deref().or(default_clock()) {
                 Some(clock) => clock.now(),
                 None => {
                     return Err(Error::new(
@@ -384,7 +406,7 @@ impl MessageBuilder {
             ));
         }
         let mut random_seed = String::new();
-        let seed = match &self.boundary_seed {
+        let seed = match &this.boundary_seed {
             Some(seed) => check_seed(seed)?,
             None => {
                 push_hex(&mut random_seed, &random[16..]);
@@ -393,68 +415,113 @@ impl MessageBuilder {
         };
         let boundaries = Boundaries::new(seed);
 
-        let inline = self.inline.into_iter().map(LeafPart::inline).collect::<Result<Vec<_>>>()?;
+        let inline = this
+            .inline
+            .into_iter()
+            .map(LeafPart::inline)
+            .collect::<Result<Vec<_>>>()?;
         for (i, part) in inline.iter().enumerate() {
-            if inline[..i].iter().any(|other| other.content_id == part.content_id) {
+            if inline[..i]
+                .iter()
+                .any(|other| other.content_id == part.content_id)
+            {
                 return Err(Error::new(
                     ErrorKind::DuplicateContentId,
-                    format!("content id {} is used twice", quote(part.content_id.as_deref().unwrap_or(""))),
+                    format!(
+                        "content id {} is used twice",
+                        quote(part.content_id.as_deref().unwrap_or(""))
+                    ),
                 ));
             }
         }
-        let attachments =
-            self.attachments.into_iter().map(LeafPart::attachment).collect::<Result<Vec<_>>>()?;
+        let attachments = this
+            .attachments
+            .into_iter()
+            .map(LeafPart::attachment)
+            .collect::<Result<Vec<_>>>()?;
 
-        let smtpapi_line = match &self.x_smtpapi {
+        let smtpapi_line = match &this.x_smtpapi {
             Some(api) => Some(smtpapi_header(&api.encode()?)),
             None => None,
         };
 
         if to.is_empty() && cc.is_empty() && bcc.is_empty() {
-            return Err(Error::new(ErrorKind::NoRecipients, "no To, Cc or Bcc recipient"));
+            return Err(Error::new(
+                ErrorKind::NoRecipients,
+                "no To, Cc or Bcc recipient",
+            ));
         }
 
-        let text = self.text.map(normalize_line_breaks);
-        let html = self.html.map(normalize_line_breaks);
+        let text = this.text.map(normalize_line_breaks);
+        let html = this.html.map(normalize_line_breaks);
 
         // A boundary is "=_<seed>.<m|r|a>": "=_" never occurs in quoted-printable
         // or base64 output, so only parts that may go out as 7bit are checked,
         // and only for a caller's seed: a random 96-bit one cannot be guessed.
-        if self.boundary_seed.is_some() {
+        if this.boundary_seed.is_some() {
             let delimiter = boundaries.delimiter();
             let finder = memchr::memmem::Finder::new(delimiter.as_bytes());
-            let collides = text.iter().chain(&html).any(|body| finder.find(body.as_bytes()).is_some())
-                || inline.iter().chain(&attachments).any(|p| p.is_text && finder.find(&p.data).is_some());
+            let collides = text
+                .iter()
+                .chain(&html)
+                .any(|body| finder.find(body.as_bytes()).is_some())
+                || inline
+                    .iter()
+                    .chain(&attachments)
+                    .any(|p| p.is_text && finder.find(&p.data).is_some());
             if collides {
                 return Err(Error::new(
                     ErrorKind::BoundaryCollision,
-                    format!("a body part contains the boundary delimiter {}; choose another boundary seed", quote(&delimiter)),
+                    format!(
+                        "a body part contains the boundary delimiter {}; choose another boundary seed",
+                        quote(&delimiter)
+                    ),
                 ));
             }
         }
 
         let mut head = Vec::with_capacity(1024);
         write_header(&mut head, "Date", &Date::new(date));
-        write_header(&mut head, "From", &address_header(std::slice::from_ref(&from)));
+        write_header(
+            &mut head,
+            "From",
+            &address_header(std::slice::from_ref(&from)),
+        );
         if let Some(sender) = &sender {
-            write_header(&mut head, "Sender", &address_header(std::slice::from_ref(sender)));
+            write_header(
+                &mut head,
+                "Sender",
+                &address_header(std::slice::from_ref(sender)),
+            );
         }
         for (name, list) in [("Reply-To", &reply_to), ("To", &to), ("Cc", &cc)] {
             if !list.is_empty() {
                 write_header(&mut head, name, &address_header(list));
             }
         }
-        if let Some(subject) = &self.subject {
+        if let Some(subject) = &this.subject {
             write_text_header(&mut head, "Subject", subject);
         }
-        write_header(&mut head, "Message-ID", &MessageId::new(message_id.as_str()));
+        write_header(
+            &mut head,
+            "Message-ID",
+            &MessageId::new(message_id.as_str()),
+        );
         if !in_reply_to.is_empty() {
-            write_header(&mut head, "In-Reply-To", &MessageId::new_list(in_reply_to.iter().map(String::as_str)));
+            write_header(
+                &mut head,
+                "In-Reply-To",
+                &MessageId::new_list(in_reply_to.iter().map(String::as_str)),
+            );
         }
         if !references.is_empty() {
-            write_header(&mut head, "References", &MessageId::new_list(references.iter().map(String::as_str)));
+            write_header(
+                &mut head,
+                "References",
+                &MessageId::new_list(references.iter().map(String::as_str)),
+            );
         }
-        for (name, value) in &self.headers {
+        for (name, value) in &this.headers {
             write_text_header(&mut head, name, value);
         }
         head.extend_from_slice(b"MIME-Version: 1.0\r\n");
@@ -497,14 +564,19 @@ fn dedup_by_address(list: &mut Vec<Mailbox>) {
         }
     } else {
         let mut seen = std::collections::HashSet::with_capacity(list.len());
-        let keep: Vec<bool> = list.iter().map(|m| seen.insert(m.address().to_string())).collect();
+        let keep: Vec<bool> = list
+            .iter()
+            .map(|m| seen.insert(m.address().to_string()))
+            .collect();
         let mut flags = keep.into_iter();
         list.retain(|_| flags.next().unwrap_or(false));
     }
 }
 
 fn check_header_name(name: &str) -> Result<()> {
-    let valid = !name.is_empty() && name.len() <= 76 && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+    let valid = !name.is_empty()
+        && name.len() <= 76
+        && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
     if !valid {
         let kind = if name.bytes().any(|b| b == b'\r' || b == b'\n') {
             ErrorKind::HeaderInjection
@@ -513,10 +585,16 @@ fn check_header_name(name: &str) -> Result<()> {
         };
         return Err(Error::new(
             kind,
-            format!("{} is not a header name (1 to 76 printable ASCII characters, no ':' or space)", quote(name)),
+            format!(
+                "{} is not a header name (1 to 76 printable ASCII characters, no ':' or space)",
+                quote(name)
+            ),
         ));
     }
-    if RESERVED_HEADERS.iter().any(|reserved| reserved.eq_ignore_ascii_case(name)) {
+    if RESERVED_HEADERS
+        .iter()
+        .any(|reserved| reserved.eq_ignore_ascii_case(name))
+    {
         return Err(Error::new(
             ErrorKind::InvalidHeaderName,
             format!("{name} is written by the builder; use its own setter"),
@@ -528,11 +606,16 @@ fn check_header_name(name: &str) -> Result<()> {
 fn check_seed(seed: &str) -> Result<&str> {
     let valid = !seed.is_empty()
         && seed.len() <= MAX_SEED_LEN
-        && seed.bytes().all(|b| b.is_ascii_alphanumeric() || b"'()+_,-./:=?".contains(&b));
+        && seed
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"'()+_,-./:=?".contains(&b));
     if !valid {
         return Err(Error::new(
             ErrorKind::InvalidBoundarySeed,
-            format!("{} is not a boundary seed (1 to 64 of A-Z a-z 0-9 ' ( ) + _ , - . / : = ?)", quote(seed)),
+            format!(
+                "{} is not a boundary seed (1 to 64 of A-Z a-z 0-9 ' ( ) + _ , - . / : = ?)",
+                quote(seed)
+            ),
         ));
     }
     Ok(seed)
@@ -584,7 +667,9 @@ fn write_text_header(out: &mut Vec<u8>, name: &str, value: &str) {
         && !value.ends_with(' ')
         && !value.contains("  ")
         && !value.contains("=?")
-        && value.split(" ").all(|word| word.len() + name.len() + 2 <= 78);
+        && value
+            .split(" ")
+            .all(|word| word.len() + name.len() + 2 <= 78);
     if plain {
         write_header(out, name, &Raw::new(value));
     } else {
@@ -660,13 +745,25 @@ impl LeafPart {
         let content_id = check_content_id(&part.content_id)?;
         let media_type = check_content_type(&part.content_type)?;
         let filename = part.filename.as_deref().map(check_filename).transpose()?;
-        Ok(LeafPart::new(media_type, "inline", filename, Some(content_id), part.data))
+        Ok(LeafPart::new(
+            media_type,
+            "inline",
+            filename,
+            Some(content_id),
+            part.data,
+        ))
     }
 
     fn attachment(part: Attachment) -> Result<LeafPart> {
         let filename = check_filename(&part.filename)?;
         let media_type = check_content_type(&part.content_type)?;
-        Ok(LeafPart::new(media_type, "attachment", Some(filename), None, part.data))
+        Ok(LeafPart::new(
+            media_type,
+            "attachment",
+            Some(filename),
+            None,
+            part.data,
+        ))
     }
 
     fn new(
@@ -685,12 +782,22 @@ impl LeafPart {
             content_type.push_str("; ");
             push_name_parameter(&mut content_type, name);
         }
-        LeafPart { content_type, disposition, filename, content_id, data, is_text }
+        LeafPart {
+            content_type,
+            disposition,
+            filename,
+            content_id,
+            data,
+            is_text,
+        }
     }
 
     fn mime_part(&self) -> MimePart<'_> {
         let mut headers: Vec<(Cow<'_, str>, HeaderType<'_>)> = Vec::with_capacity(3);
-        headers.push(("Content-Type".into(), Raw::new(self.content_type.as_str()).into()));
+        headers.push((
+            "Content-Type".into(),
+            Raw::new(self.content_type.as_str()).into(),
+        ));
         let mut disposition = ContentType::new(self.disposition);
         if let Some(name) = &self.filename {
             disposition = disposition.attribute("filename", name.as_str());
@@ -797,7 +904,10 @@ impl Message {
 
     /// The SMTP envelope (sender and deduplicated recipients, Bcc included).
     pub fn envelope(&self) -> Envelope<'_> {
-        Envelope { sender: &self.sender, recipients: &self.recipients }
+        Envelope {
+            sender: &self.sender,
+            recipients: &self.recipients,
+        }
     }
 
     /// The Message-ID, without angle brackets.
@@ -880,7 +990,12 @@ impl Message {
         }
         let text = self.text.as_ref().map_or(0, |t| base64_len(t.len()) + 160);
         let html = self.html.as_ref().map_or(0, |t| base64_len(t.len()) + 160);
-        let parts: usize = self.inline.iter().chain(&self.attachments).map(LeafPart::estimated_len).sum();
+        let parts: usize = self
+            .inline
+            .iter()
+            .chain(&self.attachments)
+            .map(LeafPart::estimated_len)
+            .sum();
         self.head.len() + self.smtpapi_line.as_ref().map_or(0, Vec::len) + text + html + parts + 512
     }
 
@@ -894,8 +1009,11 @@ impl Message {
     }
 
     fn mime_tree(&self) -> MimePart<'_> {
-        let (mixed, related, alternative) =
-            (self.boundaries.get(0), self.boundaries.get(1), self.boundaries.get(2));
+        let (mixed, related, alternative) = (
+            self.boundaries.get(0),
+            self.boundaries.get(1),
+            self.boundaries.get(2),
+        );
         fn text_part<'x>(media: &'static str, body: &'x str) -> MimePart<'x> {
             MimePart::new(
                 ContentType::new(media).attribute("charset", "utf-8"),
@@ -906,7 +1024,10 @@ impl Message {
             (Some(text), Some(html)) => (
                 MimePart::new(
                     ContentType::new("multipart/alternative").attribute("boundary", alternative),
-                    BodyPart::Multipart(vec![text_part("text/plain", text), text_part("text/html", html)]),
+                    BodyPart::Multipart(vec![
+                        text_part("text/plain", text),
+                        text_part("text/html", html),
+                    ]),
                 ),
                 "multipart/alternative",
             ),
@@ -946,7 +1067,12 @@ mod tests {
     use super::*;
 
     fn base() -> MessageBuilder {
-        Message::builder().from("support@ifaxin.com").text("x").date(0).boundary_seed("t").message_id("i@ifaxin.com")
+        Message::builder()
+            .from("support@ifaxin.com")
+            .text("x")
+            .date(0)
+            .boundary_seed("t")
+            .message_id("i@ifaxin.com")
     }
 
     #[test]
@@ -976,22 +1102,53 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(m.date(), 1_426_390_015);
-        assert!(m.to_vec().starts_with(b"Date: Sun, 15 Mar 2015 03:26:55 +0000\r\n"));
+        assert!(
+            m.to_vec()
+                .starts_with(b"Date: Sun, 15 Mar 2015 03:26:55 +0000\r\n")
+        );
         let err = base().to("b@ifaxin.com").date(-1).build().unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidHeaderValue);
-        let err = base().to("b@ifaxin.com").date(MAX_DATE + 1).build().unwrap_err();
+        let err = base()
+            .to("b@ifaxin.com")
+            .date(MAX_DATE + 1)
+            .build()
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidHeaderValue);
     }
 
     #[test]
     fn reserved_and_malformed_header_names_are_refused() {
-        for name in ["From", "bcc", "X-SMTPAPI", "content-type", "", "X Bad", "X:Bad", "X-Ü"] {
-            let err = base().to("b@ifaxin.com").header(name, "v").build().unwrap_err();
+        for name in [
+            "From",
+            "bcc",
+            "X-SMTPAPI",
+            "content-type",
+            "",
+            "X Bad",
+            "X:Bad",
+            "X-Ü",
+        ] {
+            let err = base()
+                .to("b@ifaxin.com")
+                .header(name, "v")
+                .build()
+                .unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidHeaderName, "{name:?}");
         }
-        let err = base().to("b@ifaxin.com").header("X-A\r\nBcc", "v").build().unwrap_err();
+        let err = base()
+            .to("b@ifaxin.com")
+            .header("X-A\r\nBcc", "v")
+            .build()
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::HeaderInjection);
-        assert!(base().to("b@ifaxin.com").header("X-Campaign", "v").sc_custom("k", "v").build().is_ok());
+        assert!(
+            base()
+                .to("b@ifaxin.com")
+                .header("X-Campaign", "v")
+                .sc_custom("k", "v")
+                .build()
+                .is_ok()
+        );
     }
 
     #[test]
@@ -1000,7 +1157,10 @@ mod tests {
         let size = m.size() as u64;
         assert!(m.check_size(size).is_ok());
         assert!(m.check_size(0).is_ok());
-        assert_eq!(m.check_size(size - 1).unwrap_err().kind(), ErrorKind::MessageTooLarge);
+        assert_eq!(
+            m.check_size(size - 1).unwrap_err().kind(),
+            ErrorKind::MessageTooLarge
+        );
     }
 
     #[test]
@@ -1020,13 +1180,24 @@ mod tests {
 
     #[test]
     fn lone_carriage_returns_become_crlf() {
-        assert_eq!(normalize_line_breaks("a\rb\r\nc\r".into()), "a\r\nb\r\nc\r\n");
+        assert_eq!(
+            normalize_line_breaks("a\rb\r\nc\r".into()),
+            "a\r\nb\r\nc\r\n"
+        );
         assert_eq!(normalize_line_breaks("plain\n".into()), "plain\n");
     }
 
     #[test]
     fn debug_output_is_short() {
-        let m = base().to("b@ifaxin.com").attachment(Attachment::new("a.bin", "application/octet-stream", vec![0; 1 << 20])).build().unwrap();
+        let m = base()
+            .to("b@ifaxin.com")
+            .attachment(Attachment::new(
+                "a.bin",
+                "application/octet-stream",
+                vec![0; 1 << 20],
+            ))
+            .build()
+            .unwrap();
         assert!(format!("{m:?}").len() < 400);
     }
 }

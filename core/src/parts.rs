@@ -105,7 +105,10 @@ pub(crate) fn check_content_type(value: &str) -> Result<String> {
     if !valid {
         return Err(Error::new(
             ErrorKind::InvalidContentType,
-            format!("{} is not a MIME type of the form type/subtype", quote(value)),
+            format!(
+                "{} is not a MIME type of the form type/subtype",
+                quote(value)
+            ),
         ));
     }
     Ok(value.to_ascii_lowercase())
@@ -120,7 +123,9 @@ pub(crate) fn check_content_id(value: &str) -> Result<String> {
         .unwrap_or(value);
     let valid = !inner.is_empty()
         && inner.len() <= 250
-        && inner.bytes().all(|b| b.is_ascii_graphic() && !b"<>\"\\()[],;:".contains(&b));
+        && inner
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"<>\"\\()[],;:".contains(&b));
     if !valid {
         return Err(Error::new(
             ErrorKind::InvalidContentId,
@@ -145,14 +150,19 @@ pub(crate) fn check_message_id(value: &str) -> Result<String> {
             !left.is_empty()
                 && !right.is_empty()
                 && inner.len() <= 250
-                && inner.bytes().all(|b| b.is_ascii_graphic() && !b"<>\"\\()[],;:".contains(&b))
+                && inner
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && !b"<>\"\\()[],;:".contains(&b))
         }
         None => false,
     };
     if !valid {
         return Err(Error::new(
             ErrorKind::InvalidMessageId,
-            format!("{} is not a valid message id (left@right, printable ASCII)", quote(value)),
+            format!(
+                "{} is not a valid message id (left@right, printable ASCII)",
+                quote(value)
+            ),
         ));
     }
     Ok(inner.to_string())
@@ -167,7 +177,10 @@ pub(crate) fn check_filename(value: &str) -> Result<String> {
         return Err(Error::new(ErrorKind::InvalidHeaderValue, "empty filename"));
     }
     if value.chars().count() > 1000 {
-        return Err(Error::new(ErrorKind::InvalidHeaderValue, "filename longer than 1000 characters"));
+        return Err(Error::new(
+            ErrorKind::InvalidHeaderValue,
+            "filename longer than 1000 characters",
+        ));
     }
     Ok(value.to_string())
 }
@@ -179,29 +192,66 @@ mod tests {
     #[test]
     fn content_types() {
         assert_eq!(check_content_type("Image/PNG").unwrap(), "image/png");
-        assert_eq!(check_content_type("application/vnd.ms-excel").unwrap(), "application/vnd.ms-excel");
-        for bad in ["", "image", "image/", "/png", "image/png; name=x", "text/plain\r\nX: y", "ima ge/png"] {
+        assert_eq!(
+            check_content_type("application/vnd.ms-excel").unwrap(),
+            "application/vnd.ms-excel"
+        );
+        for bad in [
+            "",
+            "image",
+            "image/",
+            "/png",
+            "image/png; name=x",
+            "text/plain\r\nX: y",
+            "ima ge/png",
+        ] {
             let kind = check_content_type(bad).unwrap_err().kind();
-            assert!(matches!(kind, ErrorKind::InvalidContentType | ErrorKind::HeaderInjection), "{bad:?}");
+            assert!(
+                matches!(
+                    kind,
+                    ErrorKind::InvalidContentType | ErrorKind::HeaderInjection
+                ),
+                "{bad:?}"
+            );
         }
-        assert_eq!(check_content_type("a/b\nc").unwrap_err().kind(), ErrorKind::HeaderInjection);
+        assert_eq!(
+            check_content_type("a/b\nc").unwrap_err().kind(),
+            ErrorKind::HeaderInjection
+        );
     }
 
     #[test]
     fn content_ids() {
         assert_eq!(check_content_id("image1").unwrap(), "image1");
-        assert_eq!(check_content_id("<part1.abc@example.com>").unwrap(), "part1.abc@example.com");
+        assert_eq!(
+            check_content_id("<part1.abc@example.com>").unwrap(),
+            "part1.abc@example.com"
+        );
         for bad in ["", "<>", "a b", "a<b", "中文"] {
-            assert_eq!(check_content_id(bad).unwrap_err().kind(), ErrorKind::InvalidContentId, "{bad:?}");
+            assert_eq!(
+                check_content_id(bad).unwrap_err().kind(),
+                ErrorKind::InvalidContentId,
+                "{bad:?}"
+            );
         }
-        assert_eq!(check_content_id("a\r\nb").unwrap_err().kind(), ErrorKind::HeaderInjection);
+        assert_eq!(
+            check_content_id("a\r\nb").unwrap_err().kind(),
+            ErrorKind::HeaderInjection
+        );
     }
 
     #[test]
     fn message_ids() {
-        assert_eq!(check_message_id("<abc@example.com>").unwrap(), "abc@example.com");
+        assert_eq!(
+            check_message_id("<abc@example.com>").unwrap(),
+            "abc@example.com"
+        );
         for bad in ["abc", "@example.com", "abc@", "a b@c", "<a@b"] {
-            assert_eq!(check_message_id(bad).unwrap_err().kind(), ErrorKind::InvalidMessageId, "{bad:?}");
+            assert_eq!(
+                check_message_id(bad).unwrap_err().kind(),
+                ErrorKind::InvalidMessageId,
+                "{bad:?}"
+            );
         }
     }
 }

@@ -145,7 +145,9 @@ impl XSmtpApi {
         }
         if !self.sub.is_empty() {
             if self.to.is_empty() {
-                return Err(bad("sub needs to: each variable has one value per to address"));
+                return Err(bad(
+                    "sub needs to: each variable has one value per to address",
+                ));
             }
             let mut sub = Map::new();
             for (name, values) in &self.sub {
@@ -219,23 +221,49 @@ mod tests {
                 r#""click_tracking":{"settings":{"enable":"0"}},"subscription_tracking":{"settings":{"enable":"1"}}}}"#
             )
         );
-        let decoded = base64::engine::general_purpose::STANDARD.decode(api.encode().unwrap()).unwrap();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(api.encode().unwrap())
+            .unwrap();
         assert_eq!(decoded, api.to_json().unwrap().as_bytes());
     }
 
     #[test]
     fn enforces_sendclouds_rules() {
-        let too_many = (0..101).fold(XSmtpApi::new(), |api, i| api.to(format!("u{i}@example.com")));
-        assert_eq!(too_many.encode().unwrap_err().kind(), ErrorKind::XSmtpApiInvalid);
-        let short = XSmtpApi::new().to("a@example.com").to("b@example.com").sub("%n%", ["only one"]);
-        assert_eq!(short.encode().unwrap_err().kind(), ErrorKind::XSmtpApiInvalid);
+        let too_many = (0..101).fold(XSmtpApi::new(), |api, i| {
+            api.to(format!("u{i}@example.com"))
+        });
+        assert_eq!(
+            too_many.encode().unwrap_err().kind(),
+            ErrorKind::XSmtpApiInvalid
+        );
+        let short = XSmtpApi::new()
+            .to("a@example.com")
+            .to("b@example.com")
+            .sub("%n%", ["only one"]);
+        assert_eq!(
+            short.encode().unwrap_err().kind(),
+            ErrorKind::XSmtpApiInvalid
+        );
         let no_to = XSmtpApi::new().sub("%n%", Vec::<String>::new());
-        assert_eq!(no_to.encode().unwrap_err().kind(), ErrorKind::XSmtpApiInvalid);
+        assert_eq!(
+            no_to.encode().unwrap_err().kind(),
+            ErrorKind::XSmtpApiInvalid
+        );
         let bad_to = XSmtpApi::new().to("not an address");
-        assert_eq!(bad_to.encode().unwrap_err().kind(), ErrorKind::XSmtpApiInvalid);
-        let huge = XSmtpApi::new().to("a@example.com").section("%big%", "x".repeat(800 * 1024));
-        assert_eq!(huge.encode().unwrap_err().kind(), ErrorKind::XSmtpApiInvalid);
-        let fits = XSmtpApi::new().to("a@example.com").section("%big%", "x".repeat(700 * 1024));
+        assert_eq!(
+            bad_to.encode().unwrap_err().kind(),
+            ErrorKind::XSmtpApiInvalid
+        );
+        let huge = XSmtpApi::new()
+            .to("a@example.com")
+            .section("%big%", "x".repeat(800 * 1024));
+        assert_eq!(
+            huge.encode().unwrap_err().kind(),
+            ErrorKind::XSmtpApiInvalid
+        );
+        let fits = XSmtpApi::new()
+            .to("a@example.com")
+            .section("%big%", "x".repeat(700 * 1024));
         assert!(fits.encode().is_ok());
     }
 }

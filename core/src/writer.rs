@@ -56,7 +56,11 @@ pub(crate) struct Injector<'a, W: Writer> {
 
 impl<'a, W: Writer> Injector<'a, W> {
     pub(crate) fn new(inner: &'a mut W, line: &'a [u8]) -> Self {
-        Injector { inner, line: Some(line), last: [0, 0] }
+        Injector {
+            inner,
+            line: Some(line),
+            last: [0, 0],
+        }
     }
 
     /// Finds where the blank line starts in `bytes`, given the bytes before.
@@ -150,8 +154,7 @@ mod tests {
                 injector.write(b);
             }
             assert_eq!(
-                out,
-                b"Content-Type: text/plain\r\nX-A: b\r\nX-Last: 1\r\n\r\nbody\r\n\r\nmore",
+                out, b"Content-Type: text/plain\r\nX-A: b\r\nX-Last: 1\r\n\r\nbody\r\n\r\nmore",
                 "split at {split}"
             );
         }

@@ -18,14 +18,31 @@ fn vectors_dir() -> PathBuf {
 fn diff(expected: &[u8], actual: &[u8]) -> String {
     let e: Vec<&[u8]> = expected.split(|&b| b == b'\n').collect();
     let a: Vec<&[u8]> = actual.split(|&b| b == b'\n').collect();
-    let at = e.iter().zip(&a).position(|(x, y)| x != y).unwrap_or(e.len().min(a.len()));
-    let mut out = format!("first difference at line {} (expected {} lines, got {})\n", at + 1, e.len(), a.len());
+    let at = e
+        .iter()
+        .zip(&a)
+        .position(|(x, y)| x != y)
+        .unwrap_or(e.len().min(a.len()));
+    let mut out = format!(
+        "first difference at line {} (expected {} lines, got {})\n",
+        at + 1,
+        e.len(),
+        a.len()
+    );
     for i in at.saturating_sub(2)..(at + 3) {
         if let Some(line) = e.get(i) {
-            out += &format!("  expected {:>4}: {:?}\n", i + 1, String::from_utf8_lossy(line));
+            out += &format!(
+                "  expected {:>4}: {:?}\n",
+                i + 1,
+                String::from_utf8_lossy(line)
+            );
         }
         if let Some(line) = a.get(i) {
-            out += &format!("  actual   {:>4}: {:?}\n", i + 1, String::from_utf8_lossy(line));
+            out += &format!(
+                "  actual   {:>4}: {:?}\n",
+                i + 1,
+                String::from_utf8_lossy(line)
+            );
         }
     }
     out
@@ -48,7 +65,8 @@ fn golden_vectors() {
         let input = doc["input"].clone();
         let result = common::builder_from_json(&input).build();
         if let Some(expected) = doc.get("expected_error").and_then(Value::as_str) {
-            let kind = ErrorKind::from_name(expected).unwrap_or_else(|| panic!("{name}: unknown kind {expected}"));
+            let kind = ErrorKind::from_name(expected)
+                .unwrap_or_else(|| panic!("{name}: unknown kind {expected}"));
             match result {
                 Err(err) if err.kind() == kind => error_cases += 1,
                 Err(err) => failures.push(format!("{name}: expected {expected}, got {err}")),
@@ -82,11 +100,16 @@ fn golden_vectors() {
         }
         match std::fs::read(&eml) {
             Ok(expected) if expected == bytes => {}
-            Ok(expected) => failures.push(format!("{name}: bytes differ\n{}", diff(&expected, &bytes))),
+            Ok(expected) => {
+                failures.push(format!("{name}: bytes differ\n{}", diff(&expected, &bytes)))
+            }
             Err(_) => failures.push(format!("{name}: {} is missing", eml.display())),
         }
         if doc.get("expected_envelope") != Some(&envelope) {
-            failures.push(format!("{name}: envelope {envelope} != expected {:?}", doc.get("expected_envelope")));
+            failures.push(format!(
+                "{name}: envelope {envelope} != expected {:?}",
+                doc.get("expected_envelope")
+            ));
         }
         common::verify_with_parser(&input, &message, &bytes);
         // The curated cases also keep RFC 5322's recommended 78.
@@ -94,7 +117,12 @@ fn golden_vectors() {
         ok_cases += 1;
     }
     println!("golden vectors: {ok_cases} messages, {error_cases} error cases");
-    assert!(failures.is_empty(), "{} failing vectors:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing vectors:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(ok_cases >= 20, "only {ok_cases} message vectors ran");
     assert!(error_cases >= 5, "only {error_cases} error vectors ran");
 }

@@ -170,6 +170,7 @@ fn random_mode_draws_fresh_ids_and_boundaries() {
     assert_ne!(a.to_vec(), b.to_vec());
     // A built message is stable: it writes the same bytes every time.
     assert_eq!(a.to_vec(), a.to_vec());
-    let input: Value = json!({"from": "support@ifaxin.com", "to": ["ben@ifaxin.com"], "text": "t", "html": "h"});
+    let input: Value =
+        json!({"from": "support@ifaxin.com", "to": ["ben@ifaxin.com"], "text": "t", "html": "h"});
     common::verify_with_parser(&input, &a, &a.to_vec());
 }

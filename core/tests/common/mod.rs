@@ -25,7 +25,11 @@ fn mailbox(value: &Value) -> MailboxSpec {
 }
 
 fn list<'a>(input: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
-    input.get(key).and_then(Value::as_array).into_iter().flatten()
+    input
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
 }
 
 fn str_of<'a>(input: &'a Value, key: &str) -> Option<&'a str> {
@@ -94,10 +98,27 @@ pub fn builder_from_json(input: &Value) -> MessageBuilder {
         for to in list(api, "to") {
             x = x.to(to.as_str().unwrap());
         }
-        for (name, values) in api.get("sub").and_then(Value::as_object).into_iter().flatten() {
-            x = x.sub(name, values.as_array().unwrap().iter().map(|v| v.as_str().unwrap()));
+        for (name, values) in api
+            .get("sub")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            x = x.sub(
+                name,
+                values
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap()),
+            );
         }
-        for (name, value) in api.get("section").and_then(Value::as_object).into_iter().flatten() {
+        for (name, value) in api
+            .get("section")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             x = x.section(name, value.as_str().unwrap());
         }
         if let Some(filters) = api.get("filters") {
@@ -107,7 +128,10 @@ pub fn builder_from_json(input: &Value) -> MessageBuilder {
             if let Some(on) = filters.get("click_tracking").and_then(Value::as_bool) {
                 x = x.click_tracking(on);
             }
-            if let Some(on) = filters.get("subscription_tracking").and_then(Value::as_bool) {
+            if let Some(on) = filters
+                .get("subscription_tracking")
+                .and_then(Value::as_bool)
+            {
                 x = x.subscription_tracking(on);
             }
         }
@@ -142,9 +166,17 @@ pub fn expected_structure(input: &Value) -> String {
     };
     let lower = |v: &Value| v["content_type"].as_str().unwrap().to_ascii_lowercase();
     let inline: Vec<String> = list(input, "inline").map(lower).collect();
-    let body = if inline.is_empty() { body } else { format!("multipart/related[{body}, {}]", inline.join(", ")) };
+    let body = if inline.is_empty() {
+        body
+    } else {
+        format!("multipart/related[{body}, {}]", inline.join(", "))
+    };
     let attachments: Vec<String> = list(input, "attachments").map(lower).collect();
-    if attachments.is_empty() { body } else { format!("multipart/mixed[{body}, {}]", attachments.join(", ")) }
+    if attachments.is_empty() {
+        body
+    } else {
+        format!("multipart/mixed[{body}, {}]", attachments.join(", "))
+    }
 }
 
 fn squash(s: &str) -> String {
@@ -166,7 +198,11 @@ pub fn check_lines(bytes: &[u8], max: usize) {
             b'\n' => {
                 assert!(i > 0 && bytes[i - 1] == b'\r', "bare LF at byte {i}");
                 let len = i - 1 - start;
-                assert!(len <= max, "line of {len} bytes at byte {start}: {:?}", String::from_utf8_lossy(&bytes[start..i]));
+                assert!(
+                    len <= max,
+                    "line of {len} bytes at byte {start}: {:?}",
+                    String::from_utf8_lossy(&bytes[start..i])
+                );
                 start = i + 1;
             }
             b'\r' => assert!(bytes.get(i + 1) == Some(&b'\n'), "bare CR at byte {i}"),
@@ -179,22 +215,49 @@ pub fn check_lines(bytes: &[u8], max: usize) {
 /// Parses `bytes` with mail-parser and checks them against the input.
 pub fn verify_with_parser(input: &Value, message: &Message, bytes: &[u8]) {
     check_lines(bytes, MAX_LINE);
-    let parsed = MessageParser::default().parse(bytes).expect("mail-parser parses the message");
+    let parsed = MessageParser::default()
+        .parse(bytes)
+        .expect("mail-parser parses the message");
 
     // The header block: no Bcc, X-SMTPAPI last.
-    let header_end = bytes.windows(4).position(|w| w == b"\r\n\r\n").expect("header block");
+    let header_end = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("header block");
     let head = String::from_utf8_lossy(&bytes[..header_end + 2]).to_string();
-    assert!(!head.to_ascii_lowercase().contains("\r\nbcc:") && !head.to_ascii_lowercase().starts_with("bcc:"), "Bcc header written");
+    assert!(
+        !head.to_ascii_lowercase().contains("\r\nbcc:")
+            && !head.to_ascii_lowercase().starts_with("bcc:"),
+        "Bcc header written"
+    );
     if input.get("x_smtpapi").is_some() {
-        let at = head.find("\r\nX-SMTPAPI: ").expect("X-SMTPAPI header present");
+        let at = head
+            .find("\r\nX-SMTPAPI: ")
+            .expect("X-SMTPAPI header present");
         let after = &head[at + 2..];
-        let unfolded: String = after.split("\r\n").filter(|l| !l.is_empty()).map(|l| l.trim_start()).collect::<Vec<_>>().join("");
-        assert!(!after.lines().skip(1).any(|l| !l.is_empty() && !l.starts_with(' ')), "X-SMTPAPI is not the last header: {after:?}");
+        let unfolded: String = after
+            .split("\r\n")
+            .filter(|l| !l.is_empty())
+            .map(|l| l.trim_start())
+            .collect::<Vec<_>>()
+            .join("");
+        assert!(
+            !after
+                .lines()
+                .skip(1)
+                .any(|l| !l.is_empty() && !l.starts_with(' ')),
+            "X-SMTPAPI is not the last header: {after:?}"
+        );
         let value = unfolded.trim_start_matches("X-SMTPAPI: ");
-        let json = base64::engine::general_purpose::STANDARD.decode(value).expect("X-SMTPAPI is base64");
+        let json = base64::engine::general_purpose::STANDARD
+            .decode(value)
+            .expect("X-SMTPAPI is base64");
         let json: Value = serde_json::from_slice(&json).expect("X-SMTPAPI is JSON");
         if let Some(to) = input["x_smtpapi"].get("to") {
-            assert_eq!(json["to"].as_array().unwrap().len(), to.as_array().unwrap().len());
+            assert_eq!(
+                json["to"].as_array().unwrap().len(),
+                to.as_array().unwrap().len()
+            );
         }
     } else {
         assert!(!head.contains("X-SMTPAPI"));
@@ -208,19 +271,38 @@ pub fn verify_with_parser(input: &Value, message: &Message, bytes: &[u8]) {
         None => assert!(parsed.subject().is_none()),
     }
     let from = parsed.from().and_then(|a| a.first()).expect("From parses");
-    assert_eq!(from.address().map(str::to_string), Some(header_address(&input["from"])));
+    assert_eq!(
+        from.address().map(str::to_string),
+        Some(header_address(&input["from"]))
+    );
     if let Some(name) = header_name(&input["from"]) {
         assert_eq!(from.name().map(squash), Some(squash(&name)));
     }
     let to: Vec<String> = list(input, "to").map(header_address).collect();
     if !to.is_empty() {
-        let parsed_to: Vec<String> = parsed.to().unwrap().iter().filter_map(|a| a.address().map(str::to_string)).collect();
+        let parsed_to: Vec<String> = parsed
+            .to()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a.address().map(str::to_string))
+            .collect();
         assert_eq!(parsed_to, to);
     }
     assert_eq!(message.envelope().recipients().len(), {
-        let mut all: Vec<String> = list(input, "to").chain(list(input, "cc")).chain(list(input, "bcc")).map(header_address).collect();
+        let mut all: Vec<String> = list(input, "to")
+            .chain(list(input, "cc"))
+            .chain(list(input, "bcc"))
+            .map(header_address)
+            .collect();
         let mut seen = Vec::new();
-        all.retain(|a| if seen.contains(a) { false } else { seen.push(a.clone()); true });
+        all.retain(|a| {
+            if seen.contains(a) {
+                false
+            } else {
+                seen.push(a.clone());
+                true
+            }
+        });
         all.len()
     });
 
@@ -230,7 +312,8 @@ pub fn verify_with_parser(input: &Value, message: &Message, bytes: &[u8]) {
     assert_eq!(shape, expected_structure(input), "MIME structure");
     assert_eq!(message.structure(), shape);
 
-    let leaves: Vec<&mail_parser::MessagePart> = parsed.parts.iter().filter(|p| !p.is_multipart()).collect();
+    let leaves: Vec<&mail_parser::MessagePart> =
+        parsed.parts.iter().filter(|p| !p.is_multipart()).collect();
     let mut leaves = leaves.into_iter();
     let text = input.get("text").and_then(Value::as_str);
     let html = input.get("html").and_then(Value::as_str);
@@ -251,9 +334,16 @@ pub fn verify_with_parser(input: &Value, message: &Message, bytes: &[u8]) {
     }
     for inline in list(input, "inline") {
         let part = leaves.next().expect("an inline part");
-        let cid = inline["content_id"].as_str().unwrap().trim_start_matches('<').trim_end_matches('>');
+        let cid = inline["content_id"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches('<')
+            .trim_end_matches('>');
         assert_eq!(part.content_id(), Some(cid));
-        assert_eq!(part.content_disposition().map(|d| d.ctype()), Some("inline"));
+        assert_eq!(
+            part.content_disposition().map(|d| d.ctype()),
+            Some("inline")
+        );
         check_contents(inline, part.contents());
         // Filenames are trimmed (a documented rule).
         if let Some(name) = inline.get("filename").and_then(Value::as_str) {
@@ -262,12 +352,22 @@ pub fn verify_with_parser(input: &Value, message: &Message, bytes: &[u8]) {
     }
     for attachment in list(input, "attachments") {
         let part = leaves.next().expect("an attachment");
-        assert_eq!(part.content_disposition().map(|d| d.ctype()), Some("attachment"));
+        assert_eq!(
+            part.content_disposition().map(|d| d.ctype()),
+            Some("attachment")
+        );
         let name = attachment["filename"].as_str().unwrap().trim();
         assert_eq!(part.attachment_name(), Some(name));
-        assert_eq!(part.content_disposition().and_then(|d| d.attribute("filename")), Some(name));
+        assert_eq!(
+            part.content_disposition()
+                .and_then(|d| d.attribute("filename")),
+            Some(name)
+        );
         // The RFC 2047 fallback in Content-Type's name= decodes to the same name.
-        assert_eq!(part.content_type().and_then(|c| c.attribute("name")), Some(name));
+        assert_eq!(
+            part.content_type().and_then(|c| c.attribute("name")),
+            Some(name)
+        );
         check_contents(attachment, part.contents());
     }
     assert!(leaves.next().is_none(), "extra parts");
@@ -278,7 +378,11 @@ pub fn verify_with_parser(input: &Value, message: &Message, bytes: &[u8]) {
 /// text is compared; other parts byte for byte.
 fn check_contents(input: &Value, contents: &[u8]) {
     let data = b64(&input["data_base64"]);
-    let is_text = input["content_type"].as_str().unwrap().to_ascii_lowercase().starts_with("text/");
+    let is_text = input["content_type"]
+        .as_str()
+        .unwrap()
+        .to_ascii_lowercase()
+        .starts_with("text/");
     if is_text {
         if let Ok(text) = std::str::from_utf8(&data) {
             assert!(
@@ -287,7 +391,12 @@ fn check_contents(input: &Value, contents: &[u8]) {
             );
         }
     } else {
-        assert!(contents == data.as_slice(), "part bytes differ ({} vs {} bytes)", contents.len(), data.len());
+        assert!(
+            contents == data.as_slice(),
+            "part bytes differ ({} vs {} bytes)",
+            contents.len(),
+            data.len()
+        );
     }
 }
 
@@ -306,7 +415,10 @@ fn header_address(value: &Value) -> String {
 fn header_name(value: &Value) -> Option<String> {
     let name = match value {
         Value::Object(o) => o.get("name").and_then(Value::as_str).map(str::to_string),
-        Value::String(s) => mailwright::Mailbox::parse(s).unwrap().name().map(str::to_string),
+        Value::String(s) => mailwright::Mailbox::parse(s)
+            .unwrap()
+            .name()
+            .map(str::to_string),
         _ => None,
     };
     name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty())
@@ -314,7 +426,10 @@ fn header_name(value: &Value) -> Option<String> {
 
 fn describe(message: &mail_parser::Message, id: usize, out: &mut String) {
     let part = &message.parts[id];
-    let ct = part.content_type().map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or(""))).unwrap_or_else(|| "text/plain".into());
+    let ct = part
+        .content_type()
+        .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or("")))
+        .unwrap_or_else(|| "text/plain".into());
     out.push_str(&ct.to_ascii_lowercase());
     if let PartType::Multipart(children) = &part.body {
         out.push('[');

@@ -14,9 +14,10 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let output = PathBuf::from(args.next().unwrap_or_else(|| "sendcloud-inline.eml".into()));
-    let image = PathBuf::from(args.next().unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/test.png").into()
-    }));
+    let image = PathBuf::from(
+        args.next()
+            .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/test.png").into()),
+    );
     match run(&output, &image) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -44,8 +45,15 @@ fn run(output: &PathBuf, image: &PathBuf) -> Result<(), Box<dyn std::error::Erro
 
     println!("wrote     {}", output.display());
     println!("structure {}", message.structure());
-    println!("size      {} bytes (SendCloud accepts up to 16000000: {})", message.size(),
-        if message.check_size(16_000_000).is_ok() { "ok" } else { "too large" });
+    println!(
+        "size      {} bytes (SendCloud accepts up to 16000000: {})",
+        message.size(),
+        if message.check_size(16_000_000).is_ok() {
+            "ok"
+        } else {
+            "too large"
+        }
+    );
     println!("envelope  MAIL FROM:<{}>", message.envelope().sender());
     for rcpt in message.envelope().recipients() {
         println!("          RCPT TO:<{rcpt}>");
