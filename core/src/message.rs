@@ -672,6 +672,12 @@ fn write_text_header(out: &mut Vec<u8>, name: &str, value: &str) {
             .all(|word| word.len() + name.len() + 2 <= 78);
     if plain {
         write_header(out, name, &Raw::new(value));
+    } else if value.contains("=?") {
+        // Text written as it is would be decoded by readers as an encoded
+        // word: encode the whole value, so it reads back exactly.
+        let mut words = String::with_capacity(value.len() * 2);
+        push_encoded_words(&mut words, value);
+        write_header(out, name, &Raw::new(words));
     } else {
         write_header(out, name, &Text::new(value));
     }
@@ -828,7 +834,6 @@ fn base64_len(len: usize) -> usize {
 /// ASCII names, otherwise RFC 2047 "B" encoded words inside the quotes (the
 /// form Outlook reads; RFC 2231 `filename*` goes on Content-Disposition).
 fn push_name_parameter(out: &mut String, name: &str) {
-    use base64::Engine as _;
     let plain = name.len() <= 60
         && name.bytes().all(|b| (0x20..0x7f).contains(&b))
         && !name.contains("=?")
@@ -843,27 +848,34 @@ fn push_name_parameter(out: &mut String, name: &str) {
             out.push(ch);
         }
     } else {
-        // At most 42 bytes per word: 56 base64 characters, 68 with the delimiters,
-        // so a folded line (space, `name="`, word, `"`) stays under 78.
-        let mut rest = name;
-        let mut first = true;
-        while !rest.is_empty() {
-            let mut cut = rest.len().min(42);
-            while !rest.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            let (word, tail) = rest.split_at(cut);
-            if !first {
-                out.push(' ');
-            }
-            first = false;
-            out.push_str("=?utf-8?B?");
-            base64::engine::general_purpose::STANDARD.encode_string(word.as_bytes(), out);
-            out.push_str("?=");
-            rest = tail;
-        }
+        push_encoded_words(out, name);
     }
     out.push('"');
+}
+
+/// RFC 2047 "B" encoded words separated by spaces (where a header folds),
+/// never splitting a character. At most 42 bytes per word: 56 base64
+/// characters, 68 with the delimiters, so a folded line (space, `name="`,
+/// word, `"`) stays under 78.
+fn push_encoded_words(out: &mut String, text: &str) {
+    use base64::Engine as _;
+    let mut rest = text;
+    let mut first = true;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(42);
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let (word, tail) = rest.split_at(cut);
+        if !first {
+            out.push(' ');
+        }
+        first = false;
+        out.push_str("=?utf-8?B?");
+        base64::engine::general_purpose::STANDARD.encode_string(word.as_bytes(), out);
+        out.push_str("?=");
+        rest = tail;
+    }
 }
 
 /// A built message: validated, immutable, and written the same way every time.

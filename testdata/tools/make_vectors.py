@@ -130,6 +130,9 @@ CASES = {
     "custom_header_non_ascii": ("Custom header values that are non-ASCII or long are encoded/folded; names are kept.",
         fixed(_id="hdr", **{"from": "support@ifaxin.com", "to": ["ben@ifaxin.com"], "subject": "Headers", "text": "x",
               "headers": [["X-Tag", "季度"], ["X-Long", "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma"]]})),
+    "subject_like_encoded_word": ("Text that looks like an RFC 2047 encoded word is itself encoded, so readers show it as typed.",
+        fixed(_id="ew", **{"from": "support@ifaxin.com", "to": ["ben@ifaxin.com"], "subject": "Literal =?utf-8?B?SGk=?= stays",
+              "headers": [["X-Note", "=?iso-8859-1?q?not_decoded?="]], "text": "x"})),
     # error cases
     "error_injection_subject": ("CR/LF in the subject is a HeaderInjection.",
         {"from": "support@ifaxin.com", "to": ["ben@ifaxin.com"], "subject": "Hi\r\nBcc: evil@example.com", "text": "x"}, "HeaderInjection"),
