@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Runs a local Haraka on 127.0.0.1 for mailwright's tests and demo.
+
+    python3 testservers/haraka/harakactl.py --dir DIR [--port 0] [--size 16000000]
+            [--methods LOGIN] [--user api_user=api_key ...]
+
+It installs Haraka (npm ci) if needed, writes a config into DIR (from
+template/), makes a self-signed certificate for localhost/127.0.0.1 with the
+openssl command, starts Haraka, waits for its 220 greeting, and prints one
+JSON line: {"port", "ca_file", "queue_dir", "log"}. It stops Haraka when its
+standard input closes (the test that started it ended) or on SIGTERM/SIGINT.
+Every accepted message is stored as DIR/stored/<uuid>.eml with <uuid>.json;
+Haraka's own outbound delivery is disabled.
+Nothing listens anywhere but 127.0.0.1.
+"""
+import argparse, json, os, re, shutil, signal, socket, subprocess, sys, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_installed():
+    if os.path.exists(os.path.join(HERE, "node_modules", "Haraka", "bin", "haraka")):
+        return
+    cmd = ["npm", "ci" if os.path.exists(os.path.join(HERE, "package-lock.json")) else "install",
+           "--no-audit", "--no-fund", "--loglevel=error"]
+    subprocess.run(cmd, cwd=HERE, check=True, stdout=sys.stderr)
+
+
+def make_cert(config):
+    key, cert = os.path.join(config, "tls_key.pem"), os.path.join(config, "tls_cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return cert
+
+
+def write_config(args, port):
+    config = os.path.join(args.dir, "config")
+    queue = os.path.join(args.dir, "stored")
+    if os.path.exists(config):
+        shutil.rmtree(config)
+    shutil.copytree(os.path.join(HERE, "template", "config"), config)
+    plugins = os.path.join(args.dir, "plugins")
+    if os.path.exists(plugins):
+        shutil.rmtree(plugins)
+    shutil.copytree(os.path.join(HERE, "template", "plugins"), plugins)
+    os.makedirs(queue, exist_ok=True)
+
+    def put(name, text):
+        with open(os.path.join(config, name), "w") as f:
+            f.write(text)
+
+    # Haraka's own outbound delivery stays off: nothing may leave this machine.
+    put("outbound.ini", "disabled=true\n")
+    put("smtp.ini", f"listen=127.0.0.1:{port}\nnodes=0\ninactivity_timeout=60\n")
+    # Haraka's own connection.ini with the SIZE limit changed.
+    with open(os.path.join(HERE, "node_modules", "Haraka", "config", "connection.ini")) as f:
+        connection = re.sub(r"(?m)^bytes=\d+", f"bytes={args.size}", f.read())
+    put("connection.ini", connection)
+    put("tls.ini", "[main]\nkey=tls_key.pem\ncert=tls_cert.pem\nminVersion=TLSv1.2\n")
+    users = "\n".join(args.user or ["api_user=api_key"])
+    put("mailwright_auth.ini", f"[main]\nmethods={args.methods}\n\n[users]\n{users}\n")
+    put("mailwright_queue.ini", f"[main]\ndir={queue}\n")
+    return config, queue, make_cert(config)
+
+
+def wait_for_greeting(port, proc, log, timeout=60.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"haraka exited with {proc.returncode}; see {log}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+                if s.recv(512).startswith(b"220"):
+                    s.sendall(b"QUIT\r\n")
+                    return
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    sys.exit(f"haraka did not greet on 127.0.0.1:{port} within {timeout}s; see {log}")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--dir", required=True)
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--size", type=int, default=16000000)
+    p.add_argument("--methods", default="LOGIN")
+    p.add_argument("--user", action="append", help="api_user=api_key (repeatable)")
+    args = p.parse_args()
+    args.dir = os.path.abspath(args.dir)
+    os.makedirs(args.dir, exist_ok=True)
+
+    ensure_installed()
+    port = args.port or free_port()
+    config, queue, cert = write_config(args, port)
+    log = os.path.join(args.dir, "haraka.log")
+    haraka = os.path.join(HERE, "node_modules", "Haraka", "bin", "haraka")
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(["node", haraka, "-c", args.dir], stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def stop(*_):
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    wait_for_greeting(port, proc, log)
+    print(json.dumps({"port": port, "ca_file": cert, "queue_dir": queue, "log": log}), flush=True)
+    try:
+        while sys.stdin.read(4096):
+            pass
+    finally:
+        stop()
+
+
+if __name__ == "__main__":
+    main()
