@@ -49,6 +49,35 @@ pub enum ErrorKind {
     Random,
     /// Writing the message to the output failed.
     Io,
+    /// The server answered 4xx: try again later (the reply is attached).
+    SmtpTransient,
+    /// The server answered 5xx: do not retry as is (the reply is attached).
+    SmtpPermanent,
+    /// SendCloud's `536 Frequency limited` (or a reply saying so): slow down
+    /// and retry later; never a permanent failure of the message.
+    RateLimited,
+    /// The server refused the credentials (535 and other 5xx replies to AUTH).
+    AuthenticationFailed,
+    /// Credentials were given but the server offers no mechanism mailwright
+    /// supports (PLAIN, LOGIN, XOAUTH2), or no AUTH at all.
+    AuthUnavailable,
+    /// TLS is required but the server does not offer STARTTLS, or refused it.
+    TlsUnavailable,
+    /// The server sent something that is not SMTP: a malformed or over-long
+    /// reply, a reply where none was expected, or bytes before a TLS handshake.
+    Protocol,
+    /// The connection closed before the conversation was over.
+    ConnectionClosed,
+    /// The server did not answer in time.
+    Timeout,
+    /// The TLS handshake failed (certificate, protocol version, ...).
+    Tls,
+    /// The connection could not be opened (name resolution, refused, unreachable).
+    Connect,
+    /// Credentials that cannot be sent (empty user, NUL characters, bad label).
+    InvalidCredentials,
+    /// A call that makes no sense in the session's current state.
+    InvalidState,
 }
 
 impl ErrorKind {
@@ -71,6 +100,19 @@ impl ErrorKind {
         ErrorKind::NoClock,
         ErrorKind::Random,
         ErrorKind::Io,
+        ErrorKind::SmtpTransient,
+        ErrorKind::SmtpPermanent,
+        ErrorKind::RateLimited,
+        ErrorKind::AuthenticationFailed,
+        ErrorKind::AuthUnavailable,
+        ErrorKind::TlsUnavailable,
+        ErrorKind::Protocol,
+        ErrorKind::ConnectionClosed,
+        ErrorKind::Timeout,
+        ErrorKind::Tls,
+        ErrorKind::Connect,
+        ErrorKind::InvalidCredentials,
+        ErrorKind::InvalidState,
     ];
 
     /// The kind's name, as used in golden vectors (`expected_error`) and by every binding.
@@ -93,11 +135,24 @@ impl ErrorKind {
             ErrorKind::NoClock => "NoClock",
             ErrorKind::Random => "Random",
             ErrorKind::Io => "Io",
+            ErrorKind::SmtpTransient => "SmtpTransient",
+            ErrorKind::SmtpPermanent => "SmtpPermanent",
+            ErrorKind::RateLimited => "RateLimited",
+            ErrorKind::AuthenticationFailed => "AuthenticationFailed",
+            ErrorKind::AuthUnavailable => "AuthUnavailable",
+            ErrorKind::TlsUnavailable => "TlsUnavailable",
+            ErrorKind::Protocol => "Protocol",
+            ErrorKind::ConnectionClosed => "ConnectionClosed",
+            ErrorKind::Timeout => "Timeout",
+            ErrorKind::Tls => "Tls",
+            ErrorKind::Connect => "Connect",
+            ErrorKind::InvalidCredentials => "InvalidCredentials",
+            ErrorKind::InvalidState => "InvalidState",
         }
     }
 
     /// The stable number of this kind (the C binding's `mw_result` value).
-    /// Message-building kinds use 100..=199.
+    /// Message-building kinds use 100..=199, SMTP kinds 200..=299.
     pub const fn code(self) -> u32 {
         match self {
             ErrorKind::InvalidAddress => 100,
@@ -117,6 +172,19 @@ impl ErrorKind {
             ErrorKind::NoClock => 114,
             ErrorKind::Random => 115,
             ErrorKind::Io => 116,
+            ErrorKind::SmtpTransient => 200,
+            ErrorKind::SmtpPermanent => 201,
+            ErrorKind::RateLimited => 202,
+            ErrorKind::AuthenticationFailed => 203,
+            ErrorKind::AuthUnavailable => 204,
+            ErrorKind::TlsUnavailable => 205,
+            ErrorKind::Protocol => 206,
+            ErrorKind::ConnectionClosed => 207,
+            ErrorKind::Timeout => 208,
+            ErrorKind::Tls => 209,
+            ErrorKind::Connect => 210,
+            ErrorKind::InvalidCredentials => 211,
+            ErrorKind::InvalidState => 212,
         }
     }
 
@@ -131,9 +199,35 @@ impl ErrorKind {
     /// True for kinds caused by the caller's input (bindings raise them as
     /// `ValueError` / `IllegalArgumentException` subclasses).
     pub const fn is_input_error(self) -> bool {
-        !matches!(
+        matches!(
             self,
-            ErrorKind::NoClock | ErrorKind::Random | ErrorKind::Io | ErrorKind::MessageTooLarge
+            ErrorKind::InvalidAddress
+                | ErrorKind::HeaderInjection
+                | ErrorKind::InvalidHeaderName
+                | ErrorKind::MissingFrom
+                | ErrorKind::NoRecipients
+                | ErrorKind::DuplicateContentId
+                | ErrorKind::InvalidContentId
+                | ErrorKind::InvalidContentType
+                | ErrorKind::XSmtpApiInvalid
+                | ErrorKind::InvalidMessageId
+                | ErrorKind::InvalidHeaderValue
+                | ErrorKind::InvalidBoundarySeed
+                | ErrorKind::BoundaryCollision
+                | ErrorKind::InvalidCredentials
+        )
+    }
+
+    /// True when trying again later may succeed (4xx replies, rate limiting,
+    /// dropped connections, time-outs).
+    pub const fn is_transient(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::SmtpTransient
+                | ErrorKind::RateLimited
+                | ErrorKind::ConnectionClosed
+                | ErrorKind::Timeout
+                | ErrorKind::Connect
         )
     }
 }
@@ -152,6 +246,7 @@ impl fmt::Display for ErrorKind {
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    reply: Option<Box<crate::smtp::Reply>>,
 }
 
 impl Error {
@@ -159,7 +254,33 @@ impl Error {
         Error {
             kind,
             message: message.into(),
+            reply: None,
         }
+    }
+
+    /// An error caused by a server reply (kept); its kind follows from the
+    /// reply's class: 4xx transient, 5xx permanent, 536 rate limited.
+    pub(crate) fn from_reply(context: &str, reply: crate::smtp::Reply) -> Self {
+        let kind = match reply.class() {
+            crate::smtp::ReplyClass::RateLimited => ErrorKind::RateLimited,
+            crate::smtp::ReplyClass::Transient => ErrorKind::SmtpTransient,
+            _ => ErrorKind::SmtpPermanent,
+        };
+        Error::with_reply(kind, context, reply)
+    }
+
+    pub(crate) fn with_reply(kind: ErrorKind, context: &str, reply: crate::smtp::Reply) -> Self {
+        let message = format!("{context}: the server answered {}", reply.summary());
+        Error {
+            kind,
+            message,
+            reply: Some(Box::new(reply)),
+        }
+    }
+
+    /// The server's reply, for errors caused by one (code, enhanced code, text).
+    pub fn reply(&self) -> Option<&crate::smtp::Reply> {
+        self.reply.as_deref()
     }
 
     /// The stable kind of this error.

@@ -43,6 +43,7 @@ mod clock;
 mod error;
 mod message;
 mod parts;
+pub mod smtp;
 mod smtpapi;
 mod writer;
 
@@ -52,6 +53,7 @@ pub use clock::{Clock, SystemClock};
 pub use error::{Error, ErrorKind, Result};
 pub use message::{Envelope, IntoMailbox, MailboxSpec, Message, MessageBuilder};
 pub use parts::{Attachment, Inline};
+pub use smtp::Credentials;
 pub use smtpapi::{
     MAX_ENCODED_LEN as X_SMTPAPI_MAX_ENCODED_LEN, MAX_TO as X_SMTPAPI_MAX_TO, XSmtpApi,
 };

@@ -1,0 +1,22 @@
+//! The SMTP half: credentials and AUTH payloads, reply parsing, EHLO
+//! capabilities, a sans-IO session, and (feature `net`) a blocking TLS
+//! transport.
+
+pub mod auth;
+mod capabilities;
+mod credentials;
+mod reply;
+mod session;
+#[cfg(feature = "net")]
+mod transport;
+
+pub use auth::Mechanism;
+pub use capabilities::Capabilities;
+pub use credentials::Credentials;
+pub use reply::{EnhancedStatus, Reply, ReplyClass, ReplyParser};
+pub use session::{
+    Direction, DotStuffer, Event, MessageHandle, SendFailure, SendReport, Session, SessionConfig, TlsPolicy,
+    TranscriptLine,
+};
+#[cfg(feature = "net")]
+pub use transport::{ClientOptions, SmtpClient, TlsMode, send};

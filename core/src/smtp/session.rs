@@ -1,0 +1,864 @@
+//! A sans-IO SMTP client session: server bytes in, client bytes and events
+//! out. It never touches a socket, never reads a clock and never panics; a
+//! transport (see `transport`, or a binding's own event loop) moves the bytes.
+//!
+//! ```
+//! use mailwright::smtp::{Event, Session, SessionConfig, TlsPolicy};
+//! let mut session = Session::new(SessionConfig { tls: TlsPolicy::Never, ..SessionConfig::default() });
+//! session.receive(b"220 mx ESMTP ready\r\n");
+//! assert_eq!(session.take_output(), b"EHLO localhost\r\n");
+//! session.receive(b"250-mx\r\n250 PIPELINING\r\n");
+//! assert!(matches!(session.poll_event(), Some(Event::Ready)));
+//! ```
+
+use super::auth::{self, LoginPrompt, Mechanism, Secret};
+use super::capabilities::Capabilities;
+use super::credentials::Credentials;
+use super::reply::{Reply, ReplyClass, ReplyParser};
+use crate::error::{Error, ErrorKind, Result};
+use crate::message::Message;
+use std::collections::VecDeque;
+use zeroize::Zeroize;
+
+/// When to use STARTTLS.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TlsPolicy {
+    /// Upgrade with STARTTLS, and fail (`TlsUnavailable`) if the server can't.
+    #[default]
+    Required,
+    /// Upgrade when offered; go on in clear text otherwise.
+    Opportunistic,
+    /// Never send STARTTLS.
+    Never,
+}
+
+/// How a session behaves.
+#[derive(Clone, Debug)]
+pub struct SessionConfig {
+    /// The name sent with EHLO/HELO (a domain or an address literal).
+    pub hello_name: String,
+    /// STARTTLS policy. Ignored when `implicit_tls` is set.
+    pub tls: TlsPolicy,
+    /// The connection is already TLS (port 465): no STARTTLS.
+    pub implicit_tls: bool,
+    /// Authenticate with these, when given.
+    pub credentials: Option<Credentials>,
+    /// Send MAIL, RCPT and DATA in one flight when the server offers PIPELINING.
+    pub pipelining: bool,
+    /// Keep a transcript (secrets masked) for `take_transcript`.
+    pub transcript: bool,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            hello_name: "localhost".into(),
+            tls: TlsPolicy::Required,
+            implicit_tls: false,
+            credentials: None,
+            pipelining: true,
+            transcript: false,
+        }
+    }
+}
+
+/// A message handed to the session, identified in its events.
+pub type MessageHandle = u64;
+
+/// What a successful delivery to the server looked like.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendReport {
+    /// The handle `Session::send` returned.
+    pub handle: MessageHandle,
+    /// The queue id in the final reply, when the server gives one.
+    pub queue_id: Option<String>,
+    /// Recipients the server accepted.
+    pub accepted: Vec<String>,
+    /// Recipients the server refused, with its reply.
+    pub refused: Vec<(String, Reply)>,
+    /// The final reply to the end of DATA.
+    pub reply: Reply,
+}
+
+/// A message the server did not take.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendFailure {
+    /// The handle `Session::send` returned.
+    pub handle: MessageHandle,
+    /// Why (with the server's reply when there is one).
+    pub error: Error,
+    /// Recipients refused before the failure, with the server's reply.
+    pub refused: Vec<(String, Reply)>,
+}
+
+/// What happened, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The server agreed to STARTTLS: the transport must now run the TLS
+    /// handshake on the same connection and then call `tls_established`.
+    StartTls,
+    /// Greeted, encrypted and authenticated as configured: messages flow.
+    Ready,
+    /// The server accepted a message (only after its final 2xx reply).
+    Sent(SendReport),
+    /// A message was not accepted; the session goes on with the next one.
+    Failed(SendFailure),
+    /// The session cannot go on (the error says why); every message not yet
+    /// sent was reported `Failed` before this.
+    Error(Error),
+    /// QUIT was answered (or the connection ended after QUIT).
+    Closed,
+}
+
+/// Who said a transcript line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// The client (us).
+    Client,
+    /// The server.
+    Server,
+}
+
+/// One line of the conversation, secrets masked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TranscriptLine {
+    /// Who said it.
+    pub direction: Direction,
+    /// What was said (without CRLF).
+    pub text: String,
+}
+
+/// What the next reply answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    Greeting,
+    Ehlo,
+    Helo,
+    StartTls,
+    Auth,
+    Mail,
+    Rcpt(usize),
+    Data,
+    DataEnd,
+    Rset,
+    Quit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for the greeting, EHLO, STARTTLS or AUTH.
+    Opening,
+    /// STARTTLS accepted: waiting for the transport's handshake.
+    TlsHandshake,
+    /// Ready for transactions.
+    Open,
+    /// QUIT sent.
+    Quitting,
+    /// Over (closed or failed).
+    Done,
+}
+
+struct Outgoing {
+    handle: MessageHandle,
+    sender: String,
+    recipients: Vec<String>,
+    /// The dot-stuffed message with its terminating `.` line.
+    data: Vec<u8>,
+    size: usize,
+}
+
+struct Transaction {
+    message: Outgoing,
+    mail_ok: bool,
+    accepted: Vec<String>,
+    refused: Vec<(String, Reply)>,
+    /// The first failure (MAIL or DATA refused, every RCPT refused).
+    error: Option<Error>,
+    /// Replies still expected for the commands of this transaction.
+    next_rcpt: usize,
+}
+
+/// Output bytes, some of which may hold a secret (zeroized once sent).
+struct Chunk {
+    bytes: Vec<u8>,
+    secret: bool,
+}
+
+/// The sans-IO client session.
+pub struct Session {
+    config: SessionConfig,
+    parser: ReplyParser,
+    expect: VecDeque<Expect>,
+    output: VecDeque<Chunk>,
+    output_offset: usize,
+    events: VecDeque<Event>,
+    transcript: Vec<TranscriptLine>,
+    phase: Phase,
+    tls_active: bool,
+    capabilities: Capabilities,
+    auth: Option<AuthState>,
+    queue: VecDeque<Outgoing>,
+    current: Option<Transaction>,
+    next_handle: MessageHandle,
+    quit_requested: bool,
+}
+
+struct AuthState {
+    mechanism: Mechanism,
+    username_sent: bool,
+    rounds: u8,
+}
+
+impl Session {
+    /// A session waiting for the server's greeting.
+    pub fn new(config: SessionConfig) -> Session {
+        let tls_active = config.implicit_tls;
+        Session {
+            config,
+            parser: ReplyParser::new(),
+            expect: VecDeque::from([Expect::Greeting]),
+            output: VecDeque::new(),
+            output_offset: 0,
+            events: VecDeque::new(),
+            transcript: Vec::new(),
+            phase: Phase::Opening,
+            tls_active,
+            capabilities: Capabilities::default(),
+            auth: None,
+            queue: VecDeque::new(),
+            current: None,
+            next_handle: 1,
+            quit_requested: false,
+        }
+    }
+
+    /// The server's capabilities from the latest EHLO.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+
+    /// True once TLS is on (STARTTLS done, or implicit TLS).
+    pub fn is_tls(&self) -> bool {
+        self.tls_active
+    }
+
+    /// True when the session is over (closed or failed).
+    pub fn is_done(&self) -> bool {
+        self.phase == Phase::Done
+    }
+
+    /// True when the session waits for the transport's TLS handshake.
+    pub fn wants_tls(&self) -> bool {
+        self.phase == Phase::TlsHandshake
+    }
+
+    /// True when nothing is queued or in flight.
+    pub fn is_idle(&self) -> bool {
+        self.current.is_none() && self.queue.is_empty()
+    }
+
+    /// Bytes the transport should send now (the front chunk; call again
+    /// after `consume_output`).
+    pub fn pending_output(&self) -> &[u8] {
+        self.output.front().map_or(&[][..], |c| &c.bytes[self.output_offset.min(c.bytes.len())..])
+    }
+
+    /// Marks `n` bytes of `pending_output` as sent.
+    pub fn consume_output(&mut self, n: usize) {
+        let mut n = n;
+        while n > 0 {
+            let Some(front) = self.output.front_mut() else { break };
+            let left = front.bytes.len().saturating_sub(self.output_offset);
+            if n < left {
+                self.output_offset += n;
+                return;
+            }
+            n -= left;
+            self.output_offset = 0;
+            if let Some(mut chunk) = self.output.pop_front() {
+                if chunk.secret {
+                    chunk.bytes.zeroize();
+                }
+            }
+        }
+    }
+
+    /// Everything waiting to be sent, as one buffer (convenient for tests and
+    /// simple transports); secrets in it are the caller's to erase.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        while !self.pending_output().is_empty() {
+            let pending = self.pending_output();
+            out.extend_from_slice(pending);
+            let n = pending.len();
+            self.consume_output(n);
+        }
+        out
+    }
+
+    /// True when bytes are waiting to be sent.
+    pub fn has_output(&self) -> bool {
+        !self.pending_output().is_empty()
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// The transcript so far (when enabled), emptied.
+    pub fn take_transcript(&mut self) -> Vec<TranscriptLine> {
+        std::mem::take(&mut self.transcript)
+    }
+
+    /// Queues a message. It is refused at once (`MessageTooLarge`, before any
+    /// MAIL) when larger than the server's SIZE, once that is known.
+    pub fn send(&mut self, message: &Message) -> Result<MessageHandle> {
+        if self.phase == Phase::Done || self.phase == Phase::Quitting || self.quit_requested {
+            return Err(Error::new(ErrorKind::InvalidState, "the session is closing or closed"));
+        }
+        let size = message.size();
+        self.check_size(size)?;
+        let mut data = Vec::with_capacity(size + size / 64 + 8);
+        message.write_to(DotStuffer::new(&mut data))?;
+        finish_data(&mut data);
+        let handle = self.next_handle;
+        self.next_handle += 1;
+        let envelope = message.envelope();
+        self.queue.push_back(Outgoing {
+            handle,
+            sender: envelope.sender().to_string(),
+            recipients: envelope.recipients().map(str::to_string).collect(),
+            data,
+            size,
+        });
+        self.pump();
+        Ok(handle)
+    }
+
+    /// Ends the session with QUIT once every queued message is done.
+    pub fn quit(&mut self) {
+        self.quit_requested = true;
+        self.pump();
+    }
+
+    /// The transport finished the TLS handshake after `Event::StartTls`.
+    pub fn tls_established(&mut self) {
+        if self.phase != Phase::TlsHandshake {
+            return;
+        }
+        self.tls_active = true;
+        self.phase = Phase::Opening;
+        self.capabilities = Capabilities::default();
+        self.parser.clear();
+        self.command(format!("EHLO {}", self.config.hello_name), Expect::Ehlo);
+    }
+
+    /// The connection is gone (EOF, reset, time-out): every message not yet
+    /// acknowledged fails with this error (never reported sent).
+    pub fn connection_lost(&mut self, error: Error) {
+        if self.phase == Phase::Done {
+            return;
+        }
+        if self.phase == Phase::Quitting && self.is_idle() {
+            self.phase = Phase::Done;
+            self.events.push_back(Event::Closed);
+            return;
+        }
+        self.fail_session(error);
+    }
+
+    /// Feeds bytes received from the server.
+    pub fn receive(&mut self, data: &[u8]) {
+        if self.phase == Phase::Done {
+            return;
+        }
+        if self.phase == Phase::TlsHandshake {
+            // Nothing may arrive between the 220 to STARTTLS and the handshake
+            // (a man in the middle could inject replies there).
+            self.fail_session(Error::new(ErrorKind::Protocol, "the server sent data before the TLS handshake"));
+            return;
+        }
+        self.parser.feed(data);
+        while self.phase != Phase::Done && self.phase != Phase::TlsHandshake {
+            match self.parser.next_reply() {
+                None => break,
+                Some(Err(err)) => {
+                    self.fail_session(err);
+                    break;
+                }
+                Some(Ok(reply)) => self.handle(reply),
+            }
+        }
+        if self.phase == Phase::TlsHandshake && self.parser.has_buffered() {
+            self.fail_session(Error::new(ErrorKind::Protocol, "the server sent data after agreeing to STARTTLS"));
+        }
+    }
+
+    fn check_size(&self, size: usize) -> Result<()> {
+        match self.capabilities.size {
+            Some(limit) if limit > 0 && size as u64 > limit => Err(Error::new(
+                ErrorKind::MessageTooLarge,
+                format!("the message is {size} bytes; the server accepts at most {limit} (SIZE)"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn log(&mut self, direction: Direction, text: String) {
+        if self.config.transcript {
+            self.transcript.push(TranscriptLine { direction, text });
+        }
+    }
+
+    fn command(&mut self, line: String, expect: Expect) {
+        self.log(Direction::Client, line.clone());
+        let mut bytes = line.into_bytes();
+        bytes.extend_from_slice(b"\r\n");
+        self.output.push_back(Chunk { bytes, secret: false });
+        self.expect.push_back(expect);
+    }
+
+    fn secret_command(&mut self, bytes: Secret, shown: String, expect: Expect) {
+        self.log(Direction::Client, shown);
+        self.output.push_back(Chunk { bytes: bytes.to_vec(), secret: true });
+        self.expect.push_back(expect);
+    }
+
+    fn handle(&mut self, reply: Reply) {
+        for line in reply.to_string().split("\r\n") {
+            self.log(Direction::Server, line.to_string());
+        }
+        let Some(expect) = self.expect.pop_front() else {
+            self.fail_session(Error::with_reply(ErrorKind::Protocol, "an unexpected reply", reply));
+            return;
+        };
+        // 421: the server is closing the connection, whatever we asked.
+        if reply.code() == 421 && expect != Expect::Quit {
+            self.fail_session(Error::from_reply("the server is closing the connection", reply));
+            return;
+        }
+        match expect {
+            Expect::Greeting => self.on_greeting(reply),
+            Expect::Ehlo => self.on_ehlo(reply),
+            Expect::Helo => self.on_helo(reply),
+            Expect::StartTls => self.on_starttls(reply),
+            Expect::Auth => self.on_auth(reply),
+            Expect::Mail => self.on_mail(reply),
+            Expect::Rcpt(i) => self.on_rcpt(i, reply),
+            Expect::Data => self.on_data(reply),
+            Expect::DataEnd => self.on_data_end(reply),
+            Expect::Rset => self.pump(),
+            Expect::Quit => {
+                self.phase = Phase::Done;
+                self.events.push_back(Event::Closed);
+            }
+        }
+    }
+
+    fn on_greeting(&mut self, reply: Reply) {
+        if reply.code() != 220 {
+            return self.fail_session(Error::from_reply("the server refused the connection", reply));
+        }
+        self.command(format!("EHLO {}", self.config.hello_name), Expect::Ehlo);
+    }
+
+    fn on_ehlo(&mut self, reply: Reply) {
+        if reply.is_positive() {
+            self.capabilities = Capabilities::from_ehlo(&reply);
+            return self.after_hello();
+        }
+        if reply.class() == ReplyClass::Permanent {
+            // An old server: HELO, without extensions.
+            self.command(format!("HELO {}", self.config.hello_name), Expect::Helo);
+            return;
+        }
+        self.fail_session(Error::from_reply("EHLO failed", reply));
+    }
+
+    fn on_helo(&mut self, reply: Reply) {
+        if !reply.is_positive() {
+            return self.fail_session(Error::from_reply("HELO failed", reply));
+        }
+        self.capabilities = Capabilities::default();
+        self.after_hello();
+    }
+
+    fn after_hello(&mut self) {
+        if !self.tls_active && !self.config.implicit_tls {
+            match self.config.tls {
+                TlsPolicy::Never => {}
+                policy if self.capabilities.starttls => {
+                    let _ = policy;
+                    self.command("STARTTLS".into(), Expect::StartTls);
+                    return;
+                }
+                TlsPolicy::Required => {
+                    return self.fail_session(Error::new(
+                        ErrorKind::TlsUnavailable,
+                        "TLS is required but the server does not offer STARTTLS",
+                    ));
+                }
+                TlsPolicy::Opportunistic => {}
+            }
+        }
+        self.start_auth();
+    }
+
+    fn on_starttls(&mut self, reply: Reply) {
+        if reply.code() == 220 {
+            self.phase = Phase::TlsHandshake;
+            self.events.push_back(Event::StartTls);
+            return;
+        }
+        if self.config.tls == TlsPolicy::Required {
+            return self.fail_session(Error::with_reply(ErrorKind::TlsUnavailable, "STARTTLS was refused", reply));
+        }
+        self.start_auth();
+    }
+
+    fn start_auth(&mut self) {
+        let Some(credentials) = self.config.credentials.clone() else {
+            return self.open();
+        };
+        if self.capabilities.auth_names.is_empty() {
+            return self.fail_session(Error::new(
+                ErrorKind::AuthUnavailable,
+                if self.tls_active {
+                    "credentials were given but the server offers no AUTH"
+                } else {
+                    "credentials were given but the server offers no AUTH (many offer it only after STARTTLS)"
+                },
+            ));
+        }
+        let Some(mechanism) = Mechanism::select(&self.capabilities.auth, &credentials) else {
+            return self.fail_session(Error::new(
+                ErrorKind::AuthUnavailable,
+                format!("no common AUTH mechanism (offered: {})", self.capabilities.auth_names.join(" ")),
+            ));
+        };
+        let first = match auth::initial(mechanism, &credentials) {
+            Ok(bytes) => bytes,
+            Err(err) => return self.fail_session(err),
+        };
+        let shown = match mechanism {
+            Mechanism::Login => format!("AUTH LOGIN {}", String::from_utf8_lossy(&first[11..first.len() - 2])),
+            other => format!("AUTH {} <credentials, masked>", other.name()),
+        };
+        self.auth = Some(AuthState { mechanism, username_sent: mechanism == Mechanism::Login, rounds: 0 });
+        self.secret_command(first, shown, Expect::Auth);
+    }
+
+    fn on_auth(&mut self, reply: Reply) {
+        let Some(credentials) = self.config.credentials.clone() else {
+            return self.fail_session(Error::new(ErrorKind::Protocol, "an AUTH reply without credentials"));
+        };
+        let Some(state) = self.auth.as_mut() else {
+            return self.fail_session(Error::new(ErrorKind::Protocol, "an unexpected AUTH reply"));
+        };
+        match reply.code() {
+            235 => {
+                self.auth = None;
+                self.open();
+            }
+            334 => {
+                state.rounds += 1;
+                if state.rounds > 4 {
+                    return self.fail_session(Error::with_reply(ErrorKind::Protocol, "AUTH goes on too long", reply));
+                }
+                let challenge = reply.lines().first().cloned().unwrap_or_default();
+                let (answer, shown) = match state.mechanism {
+                    Mechanism::Login => {
+                        let prompt = auth::login_prompt(&challenge, state.username_sent);
+                        if prompt == LoginPrompt::Username {
+                            state.username_sent = true;
+                        }
+                        let answer = auth::login_answer(prompt, &credentials);
+                        let shown = match prompt {
+                            LoginPrompt::Username => String::from_utf8_lossy(&answer[..answer.len() - 2]).into_owned(),
+                            LoginPrompt::Password => "<password, masked>".to_string(),
+                        };
+                        (answer, shown)
+                    }
+                    Mechanism::Plain => {
+                        // The server ignored the initial response: send it again, alone.
+                        let full = auth::auth_plain(&credentials);
+                        (zeroize::Zeroizing::new(full[11..].to_vec()), "<credentials, masked>".to_string())
+                    }
+                    // A 334 to XOAUTH2 carries the error: answer empty, the 5xx follows.
+                    Mechanism::XOAuth2 => (zeroize::Zeroizing::new(b"\r\n".to_vec()), String::new()),
+                };
+                self.secret_command(answer, shown, Expect::Auth);
+            }
+            _ => {
+                self.auth = None;
+                let error = match reply.class() {
+                    ReplyClass::RateLimited => Error::with_reply(ErrorKind::RateLimited, "AUTH was rate limited", reply),
+                    ReplyClass::Transient => Error::with_reply(ErrorKind::SmtpTransient, "AUTH failed for now", reply),
+                    _ => Error::with_reply(
+                        ErrorKind::AuthenticationFailed,
+                        &format!("the server refused the credentials of {}", credentials.username()),
+                        reply,
+                    ),
+                };
+                self.fail_session(error);
+            }
+        }
+    }
+
+    fn open(&mut self) {
+        self.phase = Phase::Open;
+        self.events.push_back(Event::Ready);
+        self.pump();
+    }
+
+    /// Starts the next transaction or QUIT when the session is free.
+    fn pump(&mut self) {
+        if self.phase != Phase::Open || self.current.is_some() || !self.expect.is_empty() {
+            return;
+        }
+        while let Some(message) = self.queue.pop_front() {
+            if let Err(error) = self.check_size(message.size) {
+                self.events.push_back(Event::Failed(SendFailure { handle: message.handle, error, refused: Vec::new() }));
+                continue;
+            }
+            return self.begin(message);
+        }
+        if self.quit_requested {
+            self.phase = Phase::Quitting;
+            self.command("QUIT".into(), Expect::Quit);
+        }
+    }
+
+    fn pipelined(&self) -> bool {
+        self.config.pipelining && self.capabilities.pipelining
+    }
+
+    fn begin(&mut self, message: Outgoing) {
+        let mut mail = format!("MAIL FROM:<{}>", message.sender);
+        if self.capabilities.size.is_some() {
+            mail.push_str(&format!(" SIZE={}", message.size));
+        }
+        if self.capabilities.eight_bit_mime {
+            mail.push_str(" BODY=8BITMIME");
+        }
+        let recipients = message.recipients.clone();
+        self.current = Some(Transaction {
+            message,
+            mail_ok: false,
+            accepted: Vec::new(),
+            refused: Vec::new(),
+            error: None,
+            next_rcpt: 0,
+        });
+        self.command(mail, Expect::Mail);
+        if self.pipelined() {
+            for (i, rcpt) in recipients.iter().enumerate() {
+                self.command(format!("RCPT TO:<{rcpt}>"), Expect::Rcpt(i));
+            }
+            self.command("DATA".into(), Expect::Data);
+            if let Some(txn) = self.current.as_mut() {
+                txn.next_rcpt = recipients.len();
+            }
+        }
+    }
+
+    fn send_next_rcpt(&mut self) {
+        let Some(txn) = self.current.as_mut() else { return };
+        let i = txn.next_rcpt;
+        if let Some(rcpt) = txn.message.recipients.get(i).cloned() {
+            txn.next_rcpt += 1;
+            self.command(format!("RCPT TO:<{rcpt}>"), Expect::Rcpt(i));
+        } else if txn.accepted.is_empty() {
+            let error = txn.error.take().unwrap_or_else(|| all_refused(&txn.refused));
+            self.finish_failed(error);
+            self.command("RSET".into(), Expect::Rset);
+        } else {
+            self.command("DATA".into(), Expect::Data);
+        }
+    }
+
+    fn on_mail(&mut self, reply: Reply) {
+        let pipelined = self.pipelined();
+        let Some(txn) = self.current.as_mut() else { return self.unexpected(reply) };
+        if reply.is_positive() {
+            txn.mail_ok = true;
+            if !pipelined {
+                self.send_next_rcpt();
+            }
+            return;
+        }
+        let error = Error::from_reply("MAIL FROM was refused", reply);
+        if pipelined {
+            // RCPT and DATA replies are still on their way; DATA ends it.
+            txn.error = Some(error);
+        } else {
+            self.finish_failed(error);
+            self.command("RSET".into(), Expect::Rset);
+        }
+    }
+
+    fn on_rcpt(&mut self, index: usize, reply: Reply) {
+        let Some(txn) = self.current.as_mut() else { return self.unexpected(reply) };
+        let rcpt = txn.message.recipients.get(index).cloned().unwrap_or_default();
+        if reply.is_positive() {
+            txn.accepted.push(rcpt);
+        } else {
+            txn.refused.push((rcpt, reply));
+        }
+        if !self.pipelined() {
+            self.send_next_rcpt();
+        }
+    }
+
+    fn on_data(&mut self, reply: Reply) {
+        let Some(txn) = self.current.as_mut() else { return self.unexpected(reply) };
+        if reply.code() == 354 {
+            if txn.mail_ok && !txn.accepted.is_empty() {
+                let data = std::mem::take(&mut txn.message.data);
+                let size = data.len();
+                self.log(Direction::Client, format!("<message, {size} bytes, dot-stuffed>"));
+                self.log(Direction::Client, ".".into());
+                self.output.push_back(Chunk { bytes: data, secret: false });
+                self.expect.push_back(Expect::DataEnd);
+            } else {
+                // Pipelining: DATA was accepted although nothing else was.
+                // Send an empty message and discard it (RFC 2920 section 3.1).
+                if txn.error.is_none() {
+                    txn.error = Some(all_refused(&txn.refused));
+                }
+                self.log(Direction::Client, ".".into());
+                self.output.push_back(Chunk { bytes: b".\r\n".to_vec(), secret: false });
+                self.expect.push_back(Expect::DataEnd);
+            }
+            return;
+        }
+        let error = match txn.error.take() {
+            Some(error) => error,
+            None if txn.accepted.is_empty() && !txn.refused.is_empty() => all_refused(&txn.refused),
+            None => Error::from_reply("DATA was refused", reply),
+        };
+        self.finish_failed(error);
+        self.command("RSET".into(), Expect::Rset);
+    }
+
+    fn on_data_end(&mut self, reply: Reply) {
+        let Some(txn) = self.current.take() else { return self.unexpected(reply) };
+        if let Some(error) = txn.error {
+            self.events.push_back(Event::Failed(SendFailure { handle: txn.message.handle, error, refused: txn.refused }));
+            self.command("RSET".into(), Expect::Rset);
+            return;
+        }
+        if reply.is_positive() {
+            self.events.push_back(Event::Sent(SendReport {
+                handle: txn.message.handle,
+                queue_id: reply.queue_id().map(str::to_string),
+                accepted: txn.accepted,
+                refused: txn.refused,
+                reply,
+            }));
+            return self.pump();
+        }
+        let error = Error::from_reply("the message was refused after DATA", reply);
+        self.events.push_back(Event::Failed(SendFailure { handle: txn.message.handle, error, refused: txn.refused }));
+        self.command("RSET".into(), Expect::Rset);
+    }
+
+    fn finish_failed(&mut self, error: Error) {
+        if let Some(txn) = self.current.take() {
+            self.events.push_back(Event::Failed(SendFailure { handle: txn.message.handle, error, refused: txn.refused }));
+        }
+    }
+
+    fn unexpected(&mut self, reply: Reply) {
+        self.fail_session(Error::with_reply(ErrorKind::Protocol, "a reply outside a transaction", reply));
+    }
+
+    /// Ends the session: every pending message fails with `error`.
+    fn fail_session(&mut self, error: Error) {
+        if self.phase == Phase::Done {
+            return;
+        }
+        self.phase = Phase::Done;
+        if let Some(txn) = self.current.take() {
+            self.events.push_back(Event::Failed(SendFailure {
+                handle: txn.message.handle,
+                error: error.clone(),
+                refused: txn.refused,
+            }));
+        }
+        while let Some(message) = self.queue.pop_front() {
+            self.events.push_back(Event::Failed(SendFailure { handle: message.handle, error: error.clone(), refused: Vec::new() }));
+        }
+        self.expect.clear();
+        for chunk in self.output.iter_mut().filter(|c| c.secret) {
+            chunk.bytes.zeroize();
+        }
+        self.output.clear();
+        self.output_offset = 0;
+        self.events.push_back(Event::Error(error));
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        for chunk in self.output.iter_mut().filter(|c| c.secret) {
+            chunk.bytes.zeroize();
+        }
+    }
+}
+
+/// Dot-stuffing (RFC 5321 section 4.5.2): a line that starts with `.` gets
+/// another `.` in front. Streams; keeps one byte of state.
+pub struct DotStuffer<W> {
+    inner: W,
+    at_line_start: bool,
+}
+
+impl<W: std::io::Write> DotStuffer<W> {
+    /// Wraps a writer; the first byte written starts a line.
+    pub fn new(inner: W) -> Self {
+        DotStuffer { inner, at_line_start: true }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for DotStuffer<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut start = 0;
+        for (i, &b) in buf.iter().enumerate() {
+            if self.at_line_start && b == b'.' {
+                self.inner.write_all(&buf[start..i])?;
+                self.inner.write_all(b".")?;
+                start = i;
+            }
+            self.at_line_start = b == b'\n';
+        }
+        self.inner.write_all(&buf[start..])?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The error of a message whose every recipient was refused: rate limited
+/// if any refusal was, else the first refusal.
+fn all_refused(refused: &[(String, Reply)]) -> Error {
+    let pick = refused
+        .iter()
+        .find(|(_, r)| r.class() == ReplyClass::RateLimited)
+        .or_else(|| refused.first());
+    match pick {
+        Some((_, reply)) => Error::from_reply("every recipient was refused", reply.clone()),
+        None => Error::new(ErrorKind::SmtpPermanent, "the message has no recipient"),
+    }
+}
+
+/// Ends DATA: CRLF if the message does not end with one, then `.` CRLF.
+fn finish_data(data: &mut Vec<u8>) {
+    if !data.ends_with(b"\r\n") {
+        data.extend_from_slice(b"\r\n");
+    }
+    data.extend_from_slice(b".\r\n");
+}

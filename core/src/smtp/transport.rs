@@ -1,0 +1,407 @@
+//! A blocking transport over TCP with STARTTLS or implicit TLS (rustls, TLS
+//! 1.2 and 1.3 only, certificates verified against the Mozilla roots plus any
+//! the caller adds). It only moves bytes between a socket and the sans-IO
+//! [`Session`].
+
+use super::credentials::Credentials;
+use super::session::{Event, SendReport, Session, SessionConfig, TlsPolicy, TranscriptLine};
+use super::Capabilities;
+use crate::error::{Error, ErrorKind, Result};
+use crate::message::Message;
+use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
+use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use std::io::{ErrorKind as IoKind, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How the connection is encrypted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TlsMode {
+    /// STARTTLS, required (ports 25, 587, 2525).
+    #[default]
+    StartTls,
+    /// STARTTLS when offered, clear text otherwise.
+    StartTlsOpportunistic,
+    /// TLS from the first byte (port 465).
+    Implicit,
+    /// Clear text only (local test servers).
+    None,
+}
+
+/// Where and how to connect.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// Host name or IP address.
+    pub host: String,
+    /// Port (25, 587, 2525 for STARTTLS; 465 for implicit TLS).
+    pub port: u16,
+    /// Encryption.
+    pub tls: TlsMode,
+    /// Credentials for AUTH.
+    pub credentials: Option<Credentials>,
+    /// The EHLO name (default `localhost`).
+    pub hello_name: String,
+    /// Extra trusted root certificates, PEM (e.g. a test server's self-signed one).
+    pub extra_roots_pem: Vec<Vec<u8>>,
+    /// Name the certificate must carry (default: `host`).
+    pub tls_server_name: Option<String>,
+    /// Time allowed to open the connection.
+    pub connect_timeout: Duration,
+    /// Time allowed for each read and write.
+    pub timeout: Duration,
+    /// Use PIPELINING when offered.
+    pub pipelining: bool,
+    /// Keep a transcript (secrets masked).
+    pub transcript: bool,
+}
+
+impl ClientOptions {
+    /// Options for `host:port` with STARTTLS required and 30-second timeouts.
+    pub fn new(host: impl Into<String>, port: u16) -> Self {
+        ClientOptions {
+            host: host.into(),
+            port,
+            tls: TlsMode::StartTls,
+            credentials: None,
+            hello_name: "localhost".into(),
+            extra_roots_pem: Vec::new(),
+            tls_server_name: None,
+            connect_timeout: Duration::from_secs(30),
+            timeout: Duration::from_secs(30),
+            pipelining: true,
+            transcript: false,
+        }
+    }
+
+    /// Authenticate with these credentials.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Sets the encryption mode.
+    pub fn tls(mut self, tls: TlsMode) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// Trusts the certificates in this PEM file too.
+    pub fn ca_file(mut self, path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let pem = std::fs::read(path)
+            .map_err(|e| Error::new(ErrorKind::Tls, format!("cannot read CA file {}: {e}", path.display())))?;
+        self.extra_roots_pem.push(pem);
+        Ok(self)
+    }
+
+    /// Sets both the connect and the read/write timeouts.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self.timeout = timeout;
+        self
+    }
+
+    fn tls_config(&self) -> Result<Arc<ClientConfig>> {
+        let mut roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        for pem in &self.extra_roots_pem {
+            let mut found = 0;
+            for cert in CertificateDer::pem_slice_iter(pem) {
+                let cert = cert.map_err(|e| Error::new(ErrorKind::Tls, format!("bad PEM certificate: {e}")))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| Error::new(ErrorKind::Tls, format!("unusable root certificate: {e}")))?;
+                found += 1;
+            }
+            if found == 0 {
+                return Err(Error::new(ErrorKind::Tls, "no certificate in the PEM data given as a root"));
+            }
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = ClientConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+            .map_err(|e| Error::new(ErrorKind::Tls, e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(Arc::new(config))
+    }
+}
+
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+}
+
+impl Stream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.write_all(buf).and_then(|()| s.flush()),
+            Stream::Tls(s) => s.write_all(buf).and_then(|()| s.flush()),
+        }
+    }
+}
+
+fn io_error(err: std::io::Error, doing: &str) -> Error {
+    match err.kind() {
+        IoKind::WouldBlock | IoKind::TimedOut => Error::new(ErrorKind::Timeout, format!("time-out while {doing}")),
+        IoKind::InvalidData => match err.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+            Some(tls) => Error::new(ErrorKind::Tls, format!("TLS failed while {doing}: {tls}")),
+            None => Error::new(ErrorKind::Tls, format!("TLS failed while {doing}: {err}")),
+        },
+        IoKind::UnexpectedEof | IoKind::ConnectionReset | IoKind::ConnectionAborted | IoKind::BrokenPipe => {
+            Error::new(ErrorKind::ConnectionClosed, format!("the connection closed while {doing}"))
+        }
+        _ => Error::new(ErrorKind::ConnectionClosed, format!("the connection failed while {doing}: {err}")),
+    }
+}
+
+/// A connection to an SMTP server that can send many messages.
+///
+/// ```no_run
+/// use mailwright::smtp::{ClientOptions, SmtpClient};
+/// use mailwright::{Credentials, Message};
+/// let message = Message::builder().from("support@ifaxin.com").to("ben@ifaxin.com").text("hi").build()?;
+/// let options = ClientOptions::new("smtp.example.com", 2525)
+///     .credentials(Credentials::new("api_user", "api_key").with_label("12345"));
+/// let mut client = SmtpClient::connect(options)?;
+/// let report = client.send(&message)?;
+/// println!("queued as {:?}", report.queue_id);
+/// client.quit()?;
+/// # Ok::<(), mailwright::Error>(())
+/// ```
+pub struct SmtpClient {
+    stream: Option<Stream>,
+    session: Session,
+    tls: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+    buffer: Vec<u8>,
+    events: Vec<Event>,
+}
+
+impl SmtpClient {
+    /// Connects, reads the greeting, says EHLO, runs STARTTLS and AUTH as
+    /// configured, and returns once the server is ready for messages.
+    pub fn connect(options: ClientOptions) -> Result<SmtpClient> {
+        options.credentials.as_ref().map(Credentials::validate).transpose()?;
+        let tls = options.tls_config()?;
+        let name = options.tls_server_name.clone().unwrap_or_else(|| options.host.clone());
+        let server_name = ServerName::try_from(name.clone())
+            .map_err(|_| Error::new(ErrorKind::Tls, format!("{name:?} is not a valid TLS server name")))?;
+        let tcp = open(&options)?;
+        let mut client = SmtpClient {
+            stream: Some(Stream::Plain(tcp)),
+            session: Session::new(SessionConfig {
+                hello_name: options.hello_name.clone(),
+                tls: match options.tls {
+                    TlsMode::StartTls => TlsPolicy::Required,
+                    TlsMode::StartTlsOpportunistic => TlsPolicy::Opportunistic,
+                    TlsMode::Implicit | TlsMode::None => TlsPolicy::Never,
+                },
+                implicit_tls: options.tls == TlsMode::Implicit,
+                credentials: options.credentials.clone(),
+                pipelining: options.pipelining,
+                transcript: options.transcript,
+            }),
+            tls,
+            server_name,
+            buffer: vec![0; 16 * 1024],
+            events: Vec::new(),
+        };
+        if options.tls == TlsMode::Implicit {
+            client.upgrade()?;
+        }
+        client.run_until(|e| matches!(e, Event::Ready))?;
+        Ok(client)
+    }
+
+    /// The server's EHLO capabilities.
+    pub fn capabilities(&self) -> &Capabilities {
+        self.session.capabilities()
+    }
+
+    /// True when the connection is encrypted.
+    pub fn is_tls(&self) -> bool {
+        self.session.is_tls()
+    }
+
+    /// The conversation so far, secrets masked (when `transcript` was set).
+    pub fn take_transcript(&mut self) -> Vec<TranscriptLine> {
+        self.session.take_transcript()
+    }
+
+    /// Sends one message; returns once the server accepted it (final 2xx),
+    /// or with the reason it did not.
+    pub fn send(&mut self, message: &Message) -> Result<SendReport> {
+        let handle = self.session.send(message)?;
+        let event = self.run_until(|e| match e {
+            Event::Sent(report) => report.handle == handle,
+            Event::Failed(failure) => failure.handle == handle,
+            _ => false,
+        })?;
+        match event {
+            Event::Sent(report) => Ok(report),
+            Event::Failed(failure) => Err(failure.error),
+            _ => Err(Error::new(ErrorKind::InvalidState, "the session ended without an answer")),
+        }
+    }
+
+    /// Sends several messages over this connection, one result each, in order.
+    pub fn send_all(&mut self, messages: &[&Message]) -> Vec<Result<SendReport>> {
+        let mut results: Vec<Option<Result<SendReport>>> = Vec::with_capacity(messages.len());
+        let mut handles = Vec::with_capacity(messages.len());
+        for message in messages {
+            match self.session.send(message) {
+                Ok(handle) => {
+                    handles.push(Some(handle));
+                    results.push(None);
+                }
+                Err(err) => {
+                    handles.push(None);
+                    results.push(Some(Err(err)));
+                }
+            }
+        }
+        while results.iter().any(Option::is_none) {
+            let event = self.run_until(|e| matches!(e, Event::Sent(_) | Event::Failed(_)));
+            let (handle, result) = match event {
+                Ok(Event::Sent(report)) => (report.handle, Ok(report)),
+                Ok(Event::Failed(failure)) => (failure.handle, Err(failure.error)),
+                Ok(_) => continue,
+                Err(err) => {
+                    for slot in results.iter_mut().filter(|r| r.is_none()) {
+                        *slot = Some(Err(err.clone()));
+                    }
+                    break;
+                }
+            };
+            if let Some(i) = handles.iter().position(|h| *h == Some(handle)) {
+                results[i] = Some(result);
+            }
+        }
+        results.into_iter().map(|r| r.unwrap_or_else(|| Err(Error::new(ErrorKind::InvalidState, "no answer")))).collect()
+    }
+
+    /// Says QUIT and closes the connection.
+    pub fn quit(mut self) -> Result<()> {
+        self.session.quit();
+        self.run_until(|e| matches!(e, Event::Closed)).map(|_| ())
+    }
+
+    fn upgrade(&mut self) -> Result<()> {
+        let Some(Stream::Plain(tcp)) = self.stream.take() else {
+            return Err(Error::new(ErrorKind::InvalidState, "TLS is already on"));
+        };
+        let conn = ClientConnection::new(self.tls.clone(), self.server_name.clone())
+            .map_err(|e| Error::new(ErrorKind::Tls, e.to_string()))?;
+        let mut stream = StreamOwned::new(conn, tcp);
+        while stream.conn.is_handshaking() {
+            stream.conn.complete_io(&mut stream.sock).map_err(|e| io_error(e, "negotiating TLS"))?;
+        }
+        self.stream = Some(Stream::Tls(Box::new(stream)));
+        Ok(())
+    }
+
+    /// Moves bytes until an event matching `done` arrives; returns it. Other
+    /// events are kept for later callers.
+    fn run_until(&mut self, done: impl Fn(&Event) -> bool) -> Result<Event> {
+        loop {
+            if let Some(i) = self.events.iter().position(&done) {
+                return Ok(self.events.remove(i));
+            }
+            if let Some(i) = self.events.iter().position(|e| matches!(e, Event::Error(_))) {
+                if let Event::Error(err) = self.events.remove(i) {
+                    return Err(err);
+                }
+            }
+            while let Some(event) = self.session.poll_event() {
+                match event {
+                    Event::StartTls => {
+                        self.upgrade()?;
+                        self.session.tls_established();
+                    }
+                    Event::Error(err) => {
+                        // Failed messages were queued before it; hand those out first.
+                        if let Some(i) = self.events.iter().position(&done) {
+                            let found = self.events.remove(i);
+                            self.events.push(Event::Error(err));
+                            return Ok(found);
+                        }
+                        return Err(err);
+                    }
+                    other => self.events.push(other),
+                }
+            }
+            if let Some(i) = self.events.iter().position(&done) {
+                return Ok(self.events.remove(i));
+            }
+            if self.session.is_done() {
+                return Err(Error::new(ErrorKind::ConnectionClosed, "the session is over"));
+            }
+            let Some(stream) = self.stream.as_mut() else {
+                return Err(Error::new(ErrorKind::ConnectionClosed, "no connection"));
+            };
+            while self.session.has_output() {
+                let pending = self.session.pending_output();
+                let n = pending.len();
+                if let Err(err) = stream.write_all(pending) {
+                    let err = io_error(err, "sending");
+                    self.session.connection_lost(err);
+                    break;
+                }
+                self.session.consume_output(n);
+            }
+            if self.session.is_done() || self.session.wants_tls() {
+                continue;
+            }
+            match stream.read(&mut self.buffer) {
+                Ok(0) => self
+                    .session
+                    .connection_lost(Error::new(ErrorKind::ConnectionClosed, "the server closed the connection")),
+                Ok(n) => self.session.receive(&self.buffer[..n]),
+                Err(err) if err.kind() == IoKind::Interrupted => {}
+                Err(err) => self.session.connection_lost(io_error(err, "waiting for the server")),
+            }
+        }
+    }
+}
+
+fn open(options: &ClientOptions) -> Result<TcpStream> {
+    let addresses = (options.host.as_str(), options.port)
+        .to_socket_addrs()
+        .map_err(|e| Error::new(ErrorKind::Connect, format!("cannot resolve {}: {e}", options.host)))?;
+    let mut last = None;
+    for address in addresses {
+        match TcpStream::connect_timeout(&address, options.connect_timeout) {
+            Ok(tcp) => {
+                tcp.set_read_timeout(Some(options.timeout)).ok();
+                tcp.set_write_timeout(Some(options.timeout)).ok();
+                tcp.set_nodelay(true).ok();
+                return Ok(tcp);
+            }
+            Err(err) => last = Some(err),
+        }
+    }
+    Err(Error::new(
+        ErrorKind::Connect,
+        match last {
+            Some(err) if err.kind() == IoKind::TimedOut => format!("time-out connecting to {}:{}", options.host, options.port),
+            Some(err) => format!("cannot connect to {}:{}: {err}", options.host, options.port),
+            None => format!("{} has no address", options.host),
+        },
+    ))
+}
+
+/// Connects, sends one message, says QUIT.
+pub fn send(message: &Message, options: ClientOptions) -> Result<SendReport> {
+    let mut client = SmtpClient::connect(options)?;
+    let report = client.send(message)?;
+    client.quit().ok();
+    Ok(report)
+}

@@ -1,0 +1,460 @@
+//! The sans-IO session against scripted servers: every byte the client sends
+//! is checked, and every way a server can fail gives a typed error.
+
+use mailwright::smtp::{Event, ReplyClass, Session, SessionConfig, TlsPolicy};
+use mailwright::{Credentials, ErrorKind, Message};
+
+fn message() -> Message {
+    Message::builder()
+        .from("support@ifaxin.com")
+        .to("ben@ifaxin.com")
+        .subject("t")
+        .text(".leading dot\nline\n..two")
+        .date(0)
+        .message_id("id@ifaxin.com")
+        .boundary_seed("s")
+        .build()
+        .unwrap()
+}
+
+fn two_recipients() -> Message {
+    Message::builder()
+        .from("support@ifaxin.com")
+        .to("ben@ifaxin.com")
+        .cc("joe@ifaxin.com")
+        .text("x")
+        .date(0)
+        .message_id("id2@ifaxin.com")
+        .boundary_seed("s")
+        .build()
+        .unwrap()
+}
+
+fn config(tls: TlsPolicy, credentials: Option<Credentials>, pipelining: bool) -> SessionConfig {
+    SessionConfig { hello_name: "ifaxin.com".into(), tls, credentials, pipelining, transcript: true, ..SessionConfig::default() }
+}
+
+fn events(session: &mut Session) -> Vec<Event> {
+    std::iter::from_fn(|| session.poll_event()).collect()
+}
+
+fn out(session: &mut Session) -> String {
+    String::from_utf8(session.take_output()).unwrap()
+}
+
+const EHLO_SENDCLOUD: &str = "250-SendCloud Inbound Server Hello, Haraka is at your service.\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SIZE 16000000\r\n250-STARTTLS\r\n250 AUTH LOGIN\r\n";
+
+#[test]
+fn the_reference_session_with_starttls_and_a_label() {
+    let creds = Credentials::new("api_user", "api_key").with_label("12345");
+    let mut s = Session::new(config(TlsPolicy::Required, Some(creds), false));
+    let handle = s.send(&message()).unwrap();
+    assert_eq!(out(&mut s), "");
+    s.receive(b"220 SendCloud Inbound Server ESMTP Haraka 2.2.4 ready\r\n");
+    assert_eq!(out(&mut s), "EHLO ifaxin.com\r\n");
+    s.receive(EHLO_SENDCLOUD.as_bytes());
+    assert_eq!(out(&mut s), "STARTTLS\r\n");
+    s.receive(b"220 Go ahead\r\n");
+    assert_eq!(events(&mut s), [Event::StartTls]);
+    assert!(s.wants_tls());
+    s.tls_established();
+    assert!(s.is_tls());
+    assert_eq!(out(&mut s), "EHLO ifaxin.com\r\n");
+    s.receive(EHLO_SENDCLOUD.replace("250-STARTTLS\r\n", "").as_bytes());
+    assert_eq!(out(&mut s), "AUTH LOGIN YXBpX3VzZXIjMTIzNDU=\r\n");
+    s.receive(b"334 UGFzc3dvcmQ6\r\n");
+    assert_eq!(out(&mut s), "YXBpX2tleQ==\r\n");
+    s.receive(b"235 Authentication successful\r\n");
+    assert_eq!(events(&mut s), [Event::Ready]);
+    let size = message().size();
+    assert_eq!(out(&mut s), format!("MAIL FROM:<support@ifaxin.com> SIZE={size} BODY=8BITMIME\r\n"));
+    s.receive(b"250 sender <support@ifaxin.com> OK\r\n");
+    assert_eq!(out(&mut s), "RCPT TO:<ben@ifaxin.com>\r\n");
+    s.receive(b"250 recipient <ben@ifaxin.com> OK\r\n");
+    assert_eq!(out(&mut s), "DATA\r\n");
+    s.receive(b"354 go ahead, make my day\r\n");
+    let data = out(&mut s);
+    assert!(data.contains("\r\n..leading dot\r\nline\r\n...two\r\n.\r\n") || data.ends_with("\r\n.\r\n"), "{data}");
+    assert!(data.ends_with("...two\r\n.\r\n"), "{data:?}");
+    assert!(events(&mut s).is_empty(), "nothing is reported sent before the final reply");
+    s.receive(b"250 #1426390015358_15_6484_8661.sc-10_10_127_51-inbound#Queued\r\n");
+    match events(&mut s).as_slice() {
+        [Event::Sent(report)] => {
+            assert_eq!(report.handle, handle);
+            assert_eq!(report.queue_id.as_deref(), Some("1426390015358_15_6484_8661.sc-10_10_127_51-inbound"));
+            assert_eq!(report.accepted, ["ben@ifaxin.com"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    s.quit();
+    assert_eq!(out(&mut s), "QUIT\r\n");
+    s.receive(b"221 SendCloud Inbound Server closing connection. Have a jolly good day\r\n");
+    assert_eq!(events(&mut s), [Event::Closed]);
+    let transcript = s.take_transcript();
+    let text: Vec<String> = transcript.iter().map(|l| l.text.clone()).collect();
+    assert!(text.contains(&"<password, masked>".to_string()));
+    assert!(!text.iter().any(|l| l.contains("YXBpX2tleQ")), "the key never shows: {text:?}");
+}
+
+#[test]
+fn pipelining_sends_mail_rcpt_data_in_one_flight_and_reports_refused_recipients() {
+    let mut s = Session::new(config(TlsPolicy::Never, None, true));
+    s.receive(b"220 hi\r\n");
+    out(&mut s);
+    s.receive(b"250-mx\r\n250-PIPELINING\r\n250 SIZE 1000000\r\n");
+    assert_eq!(events(&mut s), [Event::Ready]);
+    s.send(&two_recipients()).unwrap();
+    let size = two_recipients().size();
+    assert_eq!(
+        out(&mut s),
+        format!("MAIL FROM:<support@ifaxin.com> SIZE={size}\r\nRCPT TO:<ben@ifaxin.com>\r\nRCPT TO:<joe@ifaxin.com>\r\nDATA\r\n")
+    );
+    s.receive(b"250 ok\r\n250 ok\r\n550 5.1.1 no such user\r\n354 go\r\n");
+    assert!(out(&mut s).ends_with("\r\n.\r\n"));
+    s.receive(b"250 2.0.0 Ok: queued as 4F1A2\r\n");
+    match events(&mut s).as_slice() {
+        [Event::Sent(r)] => {
+            assert_eq!(r.queue_id.as_deref(), Some("4F1A2"));
+            assert_eq!(r.accepted, ["ben@ifaxin.com"]);
+            assert_eq!(r.refused.len(), 1);
+            assert_eq!(r.refused[0].0, "joe@ifaxin.com");
+            assert_eq!(r.refused[0].1.code(), 550);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn ready(pipelining: bool) -> Session {
+    let mut s = Session::new(config(TlsPolicy::Never, None, pipelining));
+    s.receive(b"220 hi\r\n");
+    let ehlo = if pipelining { "250-mx\r\n250 PIPELINING\r\n" } else { "250 mx\r\n" };
+    s.receive(ehlo.as_bytes());
+    out(&mut s);
+    assert_eq!(events(&mut s), [Event::Ready]);
+    s
+}
+
+#[test]
+fn rate_limited_mail_fails_the_message_and_the_next_one_goes_through() {
+    for pipelining in [false, true] {
+        let mut s = ready(pipelining);
+        let first = s.send(&message()).unwrap();
+        let second = s.send(&message()).unwrap();
+        out(&mut s);
+        if pipelining {
+            s.receive(b"536 Frequency limited\r\n503 no sender\r\n503 no recipients\r\n");
+        } else {
+            s.receive(b"536 Frequency limited\r\n");
+        }
+        let evs = events(&mut s);
+        match evs.as_slice() {
+            [Event::Failed(f)] => {
+                assert_eq!(f.handle, first);
+                assert_eq!(f.error.kind(), ErrorKind::RateLimited);
+                assert!(f.error.kind().is_transient());
+                assert_eq!(f.error.reply().unwrap().class(), ReplyClass::RateLimited);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(out(&mut s), "RSET\r\n");
+        s.receive(b"250 reset\r\n");
+        assert!(out(&mut s).starts_with("MAIL FROM:"));
+        s.receive(b"250 ok\r\n");
+        if !pipelining {
+            out(&mut s);
+        }
+        s.receive(b"250 ok\r\n");
+        if !pipelining {
+            out(&mut s);
+        }
+        s.receive(b"354 go\r\n");
+        out(&mut s);
+        s.receive(b"250 Queued as ABC\r\n");
+        match events(&mut s).as_slice() {
+            [Event::Sent(r)] => assert_eq!((r.handle, r.queue_id.as_deref()), (second, Some("ABC"))),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn failures_at_each_stage_are_typed_and_never_reported_sent() {
+    // (replies after MAIL, expected kind) without pipelining.
+    let cases: &[(&[&str], ErrorKind)] = &[
+        (&["451 4.3.0 try later"], ErrorKind::SmtpTransient),
+        (&["550 5.7.1 sender refused"], ErrorKind::SmtpPermanent),
+        (&["250 ok", "450 mailbox busy"], ErrorKind::SmtpTransient),
+        (&["250 ok", "553 no"], ErrorKind::SmtpPermanent),
+        (&["250 ok", "536 Frequency limited"], ErrorKind::RateLimited),
+        (&["250 ok", "250 ok", "451 local error"], ErrorKind::SmtpTransient),
+        (&["250 ok", "250 ok", "554 no data"], ErrorKind::SmtpPermanent),
+        (&["250 ok", "250 ok", "354 go", "452 4.3.1 insufficient storage"], ErrorKind::SmtpTransient),
+        (&["250 ok", "250 ok", "354 go", "554 5.6.0 spam"], ErrorKind::SmtpPermanent),
+        (&["250 ok", "250 ok", "354 go", "536 Frequency limited"], ErrorKind::RateLimited),
+    ];
+    for (replies, kind) in cases {
+        let mut s = ready(false);
+        s.send(&message()).unwrap();
+        for reply in *replies {
+            out(&mut s);
+            s.receive(format!("{reply}\r\n").as_bytes());
+        }
+        let evs = events(&mut s);
+        assert!(!evs.iter().any(|e| matches!(e, Event::Sent(_))), "{replies:?}");
+        match evs.as_slice() {
+            [Event::Failed(f)] => assert_eq!(f.error.kind(), *kind, "{replies:?}"),
+            other => panic!("{replies:?}: {other:?}"),
+        }
+        assert_eq!(out(&mut s), "RSET\r\n", "{replies:?}");
+    }
+}
+
+#[test]
+fn a_dropped_connection_in_data_fails_the_message() {
+    let mut s = ready(true);
+    s.send(&message()).unwrap();
+    s.receive(b"250 ok\r\n250 ok\r\n354 go\r\n");
+    let data = s.take_output();
+    assert!(data.ends_with(b"\r\n.\r\n"));
+    s.connection_lost(mailwright::Error::from(std::io::Error::other("reset")));
+    let evs = events(&mut s);
+    assert!(matches!(&evs[0], Event::Failed(f) if f.error.kind() == ErrorKind::Io));
+    assert!(matches!(evs.last(), Some(Event::Error(_))));
+    assert!(s.is_done());
+    assert_eq!(s.send(&message()).unwrap_err().kind(), ErrorKind::InvalidState);
+}
+
+#[test]
+fn garbage_and_over_long_replies_end_the_session_with_a_protocol_error() {
+    for bad in [&b"HTTP/1.1 400 Bad Request\r\n"[..], &[b'2'; 5000][..], b"250 ok\r\n250 extra\r\n"] {
+        let mut s = ready(true);
+        s.send(&message()).unwrap();
+        s.receive(bad);
+        let evs = events(&mut s);
+        let failed = evs.iter().filter(|e| matches!(e, Event::Failed(_))).count();
+        if bad.starts_with(b"250 ok") {
+            // Two replies to three commands: nothing wrong yet.
+            assert!(evs.is_empty(), "{evs:?}");
+            continue;
+        }
+        let last = evs.last().unwrap();
+        assert_eq!(failed, 1, "{evs:?}");
+        assert!(matches!(last, Event::Error(e) if e.kind() == ErrorKind::Protocol), "{evs:?}");
+    }
+}
+
+#[test]
+fn an_unexpected_reply_is_a_protocol_error() {
+    let mut s = ready(false);
+    s.receive(b"250 nobody asked\r\n");
+    assert!(matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::Protocol));
+}
+
+#[test]
+fn size_limits_refuse_before_mail() {
+    let mut s = Session::new(config(TlsPolicy::Never, None, true));
+    s.receive(b"220 hi\r\n250-mx\r\n250 SIZE 100\r\n");
+    out(&mut s);
+    let err = s.send(&message()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MessageTooLarge);
+    assert_eq!(out(&mut s), "", "no MAIL was sent");
+    // Queued before the limit is known: refused when its turn comes.
+    let mut s = Session::new(config(TlsPolicy::Never, None, true));
+    let handle = s.send(&message()).unwrap();
+    s.receive(b"220 hi\r\n250-mx\r\n250 SIZE 100\r\n");
+    let evs = events(&mut s);
+    assert!(matches!(&evs[1], Event::Failed(f) if f.handle == handle && f.error.kind() == ErrorKind::MessageTooLarge), "{evs:?}");
+    assert_eq!(out(&mut s), "EHLO ifaxin.com\r\n");
+}
+
+#[test]
+fn helo_fallback_and_tls_policies() {
+    let mut s = Session::new(config(TlsPolicy::Opportunistic, None, true));
+    s.receive(b"220 old server\r\n");
+    out(&mut s);
+    s.receive(b"502 command not implemented\r\n");
+    assert_eq!(out(&mut s), "HELO ifaxin.com\r\n");
+    s.receive(b"250 hello\r\n");
+    assert_eq!(events(&mut s), [Event::Ready]);
+
+    let mut s = Session::new(config(TlsPolicy::Required, None, true));
+    s.receive(b"220 hi\r\n250 mx\r\n");
+    assert!(matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::TlsUnavailable));
+
+    let mut s = Session::new(config(TlsPolicy::Required, None, true));
+    s.receive(b"220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
+    out(&mut s);
+    s.receive(b"454 TLS not available\r\n");
+    assert!(matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::TlsUnavailable));
+
+    // Bytes after the 220 to STARTTLS would be read as if encrypted: refused.
+    let mut s = Session::new(config(TlsPolicy::Required, None, true));
+    s.receive(b"220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
+    s.receive(b"220 go\r\n250 injected\r\n");
+    assert!(events(&mut s).iter().any(|e| matches!(e, Event::Error(e) if e.kind() == ErrorKind::Protocol)));
+
+    let mut s = Session::new(config(TlsPolicy::Never, None, true));
+    s.receive(b"220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
+    assert_eq!(events(&mut s), [Event::Ready]);
+}
+
+#[test]
+fn auth_outcomes() {
+    let creds = || Some(Credentials::new("api_user", "api_key"));
+    let start = |ehlo: &str| {
+        let mut s = Session::new(config(TlsPolicy::Never, creds(), true));
+        s.receive(b"220 hi\r\n");
+        out(&mut s);
+        s.receive(ehlo.as_bytes());
+        s
+    };
+    let mut s = start("250-mx\r\n250 AUTH LOGIN PLAIN\r\n");
+    assert!(out(&mut s).starts_with("AUTH PLAIN AGFwaV91c2VyAGFwaV9rZXk=\r\n"));
+    s.receive(b"535 5.7.8 Authentication failed\r\n");
+    let evs = events(&mut s);
+    let [Event::Error(e)] = evs.as_slice() else { panic!("{evs:?}") };
+    assert_eq!(e.kind(), ErrorKind::AuthenticationFailed);
+    assert_eq!(e.reply().unwrap().enhanced().unwrap().to_string(), "5.7.8");
+    assert!(!e.to_string().contains("api_key"));
+
+    let mut s = start("250-mx\r\n250 AUTH CRAM-MD5\r\n");
+    assert!(matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::AuthUnavailable));
+    let mut s = start("250 mx\r\n");
+    assert!(matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::AuthUnavailable));
+
+    // LOGIN without an initial-response prompt order: "Username:" then "Password:".
+    let mut s = start("250-mx\r\n250 AUTH LOGIN\r\n");
+    out(&mut s);
+    s.receive(b"334 VXNlcm5hbWU6\r\n");
+    assert_eq!(out(&mut s), "YXBpX3VzZXI=\r\n");
+    s.receive(b"334 UGFzc3dvcmQ6\r\n");
+    assert_eq!(out(&mut s), "YXBpX2tleQ==\r\n");
+    s.receive(b"235 ok\r\n");
+    assert_eq!(events(&mut s), [Event::Ready]);
+
+    let mut s = start("250-mx\r\n250 AUTH LOGIN\r\n");
+    s.receive(b"454 4.7.0 temporary authentication failure\r\n");
+    assert!(matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::SmtpTransient));
+}
+
+#[test]
+fn greeting_refusal_and_421() {
+    let mut s = Session::new(config(TlsPolicy::Never, None, true));
+    s.send(&message()).unwrap();
+    s.receive(b"554 no service\r\n");
+    let evs = events(&mut s);
+    assert!(matches!(&evs[0], Event::Failed(f) if f.error.kind() == ErrorKind::SmtpPermanent));
+    assert!(matches!(&evs[1], Event::Error(e) if e.kind() == ErrorKind::SmtpPermanent));
+
+    let mut s = ready(true);
+    s.send(&message()).unwrap();
+    s.receive(b"421 4.3.2 shutting down\r\n");
+    let evs = events(&mut s);
+    assert!(matches!(&evs[0], Event::Failed(f) if f.error.kind() == ErrorKind::SmtpTransient));
+}
+
+#[test]
+fn every_recipient_refused_without_pipelining_skips_data() {
+    let mut s = ready(false);
+    s.send(&two_recipients()).unwrap();
+    out(&mut s);
+    s.receive(b"250 ok\r\n");
+    out(&mut s);
+    s.receive(b"550 no\r\n");
+    out(&mut s);
+    s.receive(b"536 Frequency limited\r\n");
+    assert_eq!(out(&mut s), "RSET\r\n");
+    match events(&mut s).as_slice() {
+        [Event::Failed(f)] => {
+            assert_eq!(f.error.kind(), ErrorKind::RateLimited);
+            assert_eq!(f.refused.len(), 2);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn pipelined_data_accepted_after_every_rcpt_refused_sends_an_empty_message() {
+    let mut s = ready(true);
+    s.send(&message()).unwrap();
+    out(&mut s);
+    s.receive(b"250 ok\r\n550 no\r\n354 go\r\n");
+    assert_eq!(out(&mut s), ".\r\n");
+    s.receive(b"554 no valid recipients\r\n");
+    assert!(matches!(events(&mut s).as_slice(), [Event::Failed(f)] if f.error.kind() == ErrorKind::SmtpPermanent));
+    assert_eq!(out(&mut s), "RSET\r\n");
+}
+
+mod fuzz {
+    //! Arbitrary server bytes: the session never panics, every message ends
+    //! with exactly one Sent or Failed, and Sent needs a 2xx after the data.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn server_bytes() -> impl Strategy<Value = Vec<Vec<u8>>> {
+        let reply = prop_oneof![
+            Just(b"220 hi\r\n".to_vec()),
+            Just(b"250-mx\r\n250-PIPELINING\r\n250-STARTTLS\r\n250-SIZE 5000\r\n250 AUTH LOGIN PLAIN\r\n".to_vec()),
+            Just(b"250 ok\r\n".to_vec()),
+            Just(b"354 go\r\n".to_vec()),
+            Just(b"334 UGFzc3dvcmQ6\r\n".to_vec()),
+            Just(b"235 ok\r\n".to_vec()),
+            Just(b"220 go\r\n".to_vec()),
+            Just(b"221 bye\r\n".to_vec()),
+            Just(b"536 Frequency limited\r\n".to_vec()),
+            Just(b"421 closing\r\n".to_vec()),
+            Just(b"550 no\r\n".to_vec()),
+            "[0-9]{3}[ -][ -~]{0,20}\r\n".prop_map(String::into_bytes),
+            prop::collection::vec(any::<u8>(), 0..64),
+        ];
+        prop::collection::vec(reply, 0..40)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(500), ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_server_bytes(chunks in server_bytes(), pipelining: bool, tls in 0u8..3, auth: bool, lose: bool) {
+            let tls = [TlsPolicy::Never, TlsPolicy::Opportunistic, TlsPolicy::Required][usize::from(tls)];
+            let creds = auth.then(|| Credentials::new("u", "k"));
+            let mut s = Session::new(config(tls, creds, pipelining));
+            let handles = [s.send(&message()).unwrap(), s.send(&two_recipients()).unwrap()];
+            let mut outcomes = std::collections::HashMap::new();
+            for chunk in &chunks {
+                s.receive(chunk);
+                let _ = s.take_output();
+                while let Some(event) = s.poll_event() {
+                    match event {
+                        Event::StartTls => s.tls_established(),
+                        Event::Sent(r) => { prop_assert!(outcomes.insert(r.handle, "sent").is_none()); }
+                        Event::Failed(f) => { prop_assert!(outcomes.insert(f.handle, "failed").is_none()); }
+                        _ => {}
+                    }
+                }
+            }
+            if lose {
+                s.connection_lost(mailwright::Error::from(std::io::Error::other("gone")));
+                while let Some(event) = s.poll_event() {
+                    match event {
+                        Event::Failed(f) => prop_assert!(outcomes.insert(f.handle, "failed").is_none()),
+                        Event::Sent(_) => prop_assert!(false, "reported sent after the connection was lost"),
+                        _ => {}
+                    }
+                }
+                for h in handles {
+                    prop_assert!(outcomes.contains_key(&h), "message {h} has no outcome after the connection was lost");
+                }
+            }
+        }
+
+        #[test]
+        fn reply_parser_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..600), split in 0usize..600) {
+            let mut p = mailwright::smtp::ReplyParser::new();
+            let split = split.min(bytes.len());
+            p.feed(&bytes[..split]);
+            while let Some(r) = p.next_reply() { let _ = r; }
+            p.feed(&bytes[split..]);
+            while let Some(r) = p.next_reply() { let _ = r; }
+        }
+    }
+}
