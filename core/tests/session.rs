@@ -31,7 +31,14 @@ fn two_recipients() -> Message {
 }
 
 fn config(tls: TlsPolicy, credentials: Option<Credentials>, pipelining: bool) -> SessionConfig {
-    SessionConfig { hello_name: "ifaxin.com".into(), tls, credentials, pipelining, transcript: true, ..SessionConfig::default() }
+    SessionConfig {
+        hello_name: "ifaxin.com".into(),
+        tls,
+        credentials,
+        pipelining,
+        transcript: true,
+        ..SessionConfig::default()
+    }
 }
 
 fn events(session: &mut Session) -> Vec<Event> {
@@ -67,21 +74,34 @@ fn the_reference_session_with_starttls_and_a_label() {
     s.receive(b"235 Authentication successful\r\n");
     assert_eq!(events(&mut s), [Event::Ready]);
     let size = message().size();
-    assert_eq!(out(&mut s), format!("MAIL FROM:<support@ifaxin.com> SIZE={size} BODY=8BITMIME\r\n"));
+    assert_eq!(
+        out(&mut s),
+        format!("MAIL FROM:<support@ifaxin.com> SIZE={size} BODY=8BITMIME\r\n")
+    );
     s.receive(b"250 sender <support@ifaxin.com> OK\r\n");
     assert_eq!(out(&mut s), "RCPT TO:<ben@ifaxin.com>\r\n");
     s.receive(b"250 recipient <ben@ifaxin.com> OK\r\n");
     assert_eq!(out(&mut s), "DATA\r\n");
     s.receive(b"354 go ahead, make my day\r\n");
     let data = out(&mut s);
-    assert!(data.contains("\r\n..leading dot\r\nline\r\n...two\r\n.\r\n") || data.ends_with("\r\n.\r\n"), "{data}");
+    assert!(
+        data.contains("\r\n..leading dot\r\nline\r\n...two\r\n.\r\n")
+            || data.ends_with("\r\n.\r\n"),
+        "{data}"
+    );
     assert!(data.ends_with("...two\r\n.\r\n"), "{data:?}");
-    assert!(events(&mut s).is_empty(), "nothing is reported sent before the final reply");
+    assert!(
+        events(&mut s).is_empty(),
+        "nothing is reported sent before the final reply"
+    );
     s.receive(b"250 #1426390015358_15_6484_8661.sc-10_10_127_51-inbound#Queued\r\n");
     match events(&mut s).as_slice() {
         [Event::Sent(report)] => {
             assert_eq!(report.handle, handle);
-            assert_eq!(report.queue_id.as_deref(), Some("1426390015358_15_6484_8661.sc-10_10_127_51-inbound"));
+            assert_eq!(
+                report.queue_id.as_deref(),
+                Some("1426390015358_15_6484_8661.sc-10_10_127_51-inbound")
+            );
             assert_eq!(report.accepted, ["ben@ifaxin.com"]);
         }
         other => panic!("{other:?}"),
@@ -93,7 +113,10 @@ fn the_reference_session_with_starttls_and_a_label() {
     let transcript = s.take_transcript();
     let text: Vec<String> = transcript.iter().map(|l| l.text.clone()).collect();
     assert!(text.contains(&"<password, masked>".to_string()));
-    assert!(!text.iter().any(|l| l.contains("YXBpX2tleQ")), "the key never shows: {text:?}");
+    assert!(
+        !text.iter().any(|l| l.contains("YXBpX2tleQ")),
+        "the key never shows: {text:?}"
+    );
 }
 
 #[test]
@@ -107,7 +130,9 @@ fn pipelining_sends_mail_rcpt_data_in_one_flight_and_reports_refused_recipients(
     let size = two_recipients().size();
     assert_eq!(
         out(&mut s),
-        format!("MAIL FROM:<support@ifaxin.com> SIZE={size}\r\nRCPT TO:<ben@ifaxin.com>\r\nRCPT TO:<joe@ifaxin.com>\r\nDATA\r\n")
+        format!(
+            "MAIL FROM:<support@ifaxin.com> SIZE={size}\r\nRCPT TO:<ben@ifaxin.com>\r\nRCPT TO:<joe@ifaxin.com>\r\nDATA\r\n"
+        )
     );
     s.receive(b"250 ok\r\n250 ok\r\n550 5.1.1 no such user\r\n354 go\r\n");
     assert!(out(&mut s).ends_with("\r\n.\r\n"));
@@ -127,7 +152,11 @@ fn pipelining_sends_mail_rcpt_data_in_one_flight_and_reports_refused_recipients(
 fn ready(pipelining: bool) -> Session {
     let mut s = Session::new(config(TlsPolicy::Never, None, pipelining));
     s.receive(b"220 hi\r\n");
-    let ehlo = if pipelining { "250-mx\r\n250 PIPELINING\r\n" } else { "250 mx\r\n" };
+    let ehlo = if pipelining {
+        "250-mx\r\n250 PIPELINING\r\n"
+    } else {
+        "250 mx\r\n"
+    };
     s.receive(ehlo.as_bytes());
     out(&mut s);
     assert_eq!(events(&mut s), [Event::Ready]);
@@ -171,7 +200,9 @@ fn rate_limited_mail_fails_the_message_and_the_next_one_goes_through() {
         out(&mut s);
         s.receive(b"250 Queued as ABC\r\n");
         match events(&mut s).as_slice() {
-            [Event::Sent(r)] => assert_eq!((r.handle, r.queue_id.as_deref()), (second, Some("ABC"))),
+            [Event::Sent(r)] => {
+                assert_eq!((r.handle, r.queue_id.as_deref()), (second, Some("ABC")))
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -186,11 +217,31 @@ fn failures_at_each_stage_are_typed_and_never_reported_sent() {
         (&["250 ok", "450 mailbox busy"], ErrorKind::SmtpTransient),
         (&["250 ok", "553 no"], ErrorKind::SmtpPermanent),
         (&["250 ok", "536 Frequency limited"], ErrorKind::RateLimited),
-        (&["250 ok", "250 ok", "451 local error"], ErrorKind::SmtpTransient),
-        (&["250 ok", "250 ok", "554 no data"], ErrorKind::SmtpPermanent),
-        (&["250 ok", "250 ok", "354 go", "452 4.3.1 insufficient storage"], ErrorKind::SmtpTransient),
-        (&["250 ok", "250 ok", "354 go", "554 5.6.0 spam"], ErrorKind::SmtpPermanent),
-        (&["250 ok", "250 ok", "354 go", "536 Frequency limited"], ErrorKind::RateLimited),
+        (
+            &["250 ok", "250 ok", "451 local error"],
+            ErrorKind::SmtpTransient,
+        ),
+        (
+            &["250 ok", "250 ok", "554 no data"],
+            ErrorKind::SmtpPermanent,
+        ),
+        (
+            &[
+                "250 ok",
+                "250 ok",
+                "354 go",
+                "452 4.3.1 insufficient storage",
+            ],
+            ErrorKind::SmtpTransient,
+        ),
+        (
+            &["250 ok", "250 ok", "354 go", "554 5.6.0 spam"],
+            ErrorKind::SmtpPermanent,
+        ),
+        (
+            &["250 ok", "250 ok", "354 go", "536 Frequency limited"],
+            ErrorKind::RateLimited,
+        ),
     ];
     for (replies, kind) in cases {
         let mut s = ready(false);
@@ -200,7 +251,10 @@ fn failures_at_each_stage_are_typed_and_never_reported_sent() {
             s.receive(format!("{reply}\r\n").as_bytes());
         }
         let evs = events(&mut s);
-        assert!(!evs.iter().any(|e| matches!(e, Event::Sent(_))), "{replies:?}");
+        assert!(
+            !evs.iter().any(|e| matches!(e, Event::Sent(_))),
+            "{replies:?}"
+        );
         match evs.as_slice() {
             [Event::Failed(f)] => assert_eq!(f.error.kind(), *kind, "{replies:?}"),
             other => panic!("{replies:?}: {other:?}"),
@@ -221,12 +275,19 @@ fn a_dropped_connection_in_data_fails_the_message() {
     assert!(matches!(&evs[0], Event::Failed(f) if f.error.kind() == ErrorKind::Io));
     assert!(matches!(evs.last(), Some(Event::Error(_))));
     assert!(s.is_done());
-    assert_eq!(s.send(&message()).unwrap_err().kind(), ErrorKind::InvalidState);
+    assert_eq!(
+        s.send(&message()).unwrap_err().kind(),
+        ErrorKind::InvalidState
+    );
 }
 
 #[test]
 fn garbage_and_over_long_replies_end_the_session_with_a_protocol_error() {
-    for bad in [&b"HTTP/1.1 400 Bad Request\r\n"[..], &[b'2'; 5000][..], b"250 ok\r\n250 extra\r\n"] {
+    for bad in [
+        &b"HTTP/1.1 400 Bad Request\r\n"[..],
+        &[b'2'; 5000][..],
+        b"250 ok\r\n250 extra\r\n",
+    ] {
         let mut s = ready(true);
         s.send(&message()).unwrap();
         s.receive(bad);
@@ -239,7 +300,10 @@ fn garbage_and_over_long_replies_end_the_session_with_a_protocol_error() {
         }
         let last = evs.last().unwrap();
         assert_eq!(failed, 1, "{evs:?}");
-        assert!(matches!(last, Event::Error(e) if e.kind() == ErrorKind::Protocol), "{evs:?}");
+        assert!(
+            matches!(last, Event::Error(e) if e.kind() == ErrorKind::Protocol),
+            "{evs:?}"
+        );
     }
 }
 
@@ -247,7 +311,9 @@ fn garbage_and_over_long_replies_end_the_session_with_a_protocol_error() {
 fn an_unexpected_reply_is_a_protocol_error() {
     let mut s = ready(false);
     s.receive(b"250 nobody asked\r\n");
-    assert!(matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::Protocol));
+    assert!(
+        matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::Protocol)
+    );
 }
 
 #[test]
@@ -263,7 +329,10 @@ fn size_limits_refuse_before_mail() {
     let handle = s.send(&message()).unwrap();
     s.receive(b"220 hi\r\n250-mx\r\n250 SIZE 100\r\n");
     let evs = events(&mut s);
-    assert!(matches!(&evs[1], Event::Failed(f) if f.handle == handle && f.error.kind() == ErrorKind::MessageTooLarge), "{evs:?}");
+    assert!(
+        matches!(&evs[1], Event::Failed(f) if f.handle == handle && f.error.kind() == ErrorKind::MessageTooLarge),
+        "{evs:?}"
+    );
     assert_eq!(out(&mut s), "EHLO ifaxin.com\r\n");
 }
 
@@ -279,19 +348,27 @@ fn helo_fallback_and_tls_policies() {
 
     let mut s = Session::new(config(TlsPolicy::Required, None, true));
     s.receive(b"220 hi\r\n250 mx\r\n");
-    assert!(matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::TlsUnavailable));
+    assert!(
+        matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::TlsUnavailable)
+    );
 
     let mut s = Session::new(config(TlsPolicy::Required, None, true));
     s.receive(b"220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
     out(&mut s);
     s.receive(b"454 TLS not available\r\n");
-    assert!(matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::TlsUnavailable));
+    assert!(
+        matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::TlsUnavailable)
+    );
 
     // Bytes after the 220 to STARTTLS would be read as if encrypted: refused.
     let mut s = Session::new(config(TlsPolicy::Required, None, true));
     s.receive(b"220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
     s.receive(b"220 go\r\n250 injected\r\n");
-    assert!(events(&mut s).iter().any(|e| matches!(e, Event::Error(e) if e.kind() == ErrorKind::Protocol)));
+    assert!(
+        events(&mut s)
+            .iter()
+            .any(|e| matches!(e, Event::Error(e) if e.kind() == ErrorKind::Protocol))
+    );
 
     let mut s = Session::new(config(TlsPolicy::Never, None, true));
     s.receive(b"220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
@@ -312,15 +389,21 @@ fn auth_outcomes() {
     assert!(out(&mut s).starts_with("AUTH PLAIN AGFwaV91c2VyAGFwaV9rZXk=\r\n"));
     s.receive(b"535 5.7.8 Authentication failed\r\n");
     let evs = events(&mut s);
-    let [Event::Error(e)] = evs.as_slice() else { panic!("{evs:?}") };
+    let [Event::Error(e)] = evs.as_slice() else {
+        panic!("{evs:?}")
+    };
     assert_eq!(e.kind(), ErrorKind::AuthenticationFailed);
     assert_eq!(e.reply().unwrap().enhanced().unwrap().to_string(), "5.7.8");
     assert!(!e.to_string().contains("api_key"));
 
     let mut s = start("250-mx\r\n250 AUTH CRAM-MD5\r\n");
-    assert!(matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::AuthUnavailable));
+    assert!(
+        matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::AuthUnavailable)
+    );
     let mut s = start("250 mx\r\n");
-    assert!(matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::AuthUnavailable));
+    assert!(
+        matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::AuthUnavailable)
+    );
 
     // LOGIN without an initial-response prompt order: "Username:" then "Password:".
     let mut s = start("250-mx\r\n250 AUTH LOGIN\r\n");
@@ -334,7 +417,9 @@ fn auth_outcomes() {
 
     let mut s = start("250-mx\r\n250 AUTH LOGIN\r\n");
     s.receive(b"454 4.7.0 temporary authentication failure\r\n");
-    assert!(matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::SmtpTransient));
+    assert!(
+        matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::SmtpTransient)
+    );
 }
 
 #[test]
@@ -381,7 +466,9 @@ fn pipelined_data_accepted_after_every_rcpt_refused_sends_an_empty_message() {
     s.receive(b"250 ok\r\n550 no\r\n354 go\r\n");
     assert_eq!(out(&mut s), ".\r\n");
     s.receive(b"554 no valid recipients\r\n");
-    assert!(matches!(events(&mut s).as_slice(), [Event::Failed(f)] if f.error.kind() == ErrorKind::SmtpPermanent));
+    assert!(
+        matches!(events(&mut s).as_slice(), [Event::Failed(f)] if f.error.kind() == ErrorKind::SmtpPermanent)
+    );
     assert_eq!(out(&mut s), "RSET\r\n");
 }
 

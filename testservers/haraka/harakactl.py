@@ -5,8 +5,8 @@
             [--methods LOGIN] [--user api_user=api_key ...]
 
 It installs Haraka (npm ci) if needed, writes a config into DIR (from
-template/), makes a self-signed certificate for localhost/127.0.0.1 with the
-openssl command, starts Haraka, waits for its 220 greeting, and prints one
+template/), makes a throw-away CA and a certificate for localhost/127.0.0.1
+signed by it with the openssl command ("ca_file" is the CA to trust), starts Haraka, waits for its 220 greeting, and prints one
 JSON line: {"port", "ca_file", "queue_dir", "log"}. It stops Haraka when its
 standard input closes (the test that started it ended) or on SIGTERM/SIGINT.
 Every accepted message is stored as DIR/stored/<uuid>.eml with <uuid>.json;
@@ -33,12 +33,24 @@ def ensure_installed():
 
 
 def make_cert(config):
-    key, cert = os.path.join(config, "tls_key.pem"), os.path.join(config, "tls_cert.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                    "-keyout", key, "-out", cert], check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    return cert
+    """A throw-away CA (returned, for the client to trust) and a server
+    certificate for localhost / 127.0.0.1 signed by it (webpki refuses a CA
+    certificate used as the server's own)."""
+    def run(*cmd):
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    ca_key, ca = os.path.join(config, "test_ca_key.pem"), os.path.join(config, "test_ca.pem")
+    key, csr, cert = (os.path.join(config, n) for n in ("tls_key.pem", "tls.csr", "tls_cert.pem"))
+    ext = os.path.join(config, "tls_ext.cnf")
+    with open(ext, "w") as f:
+        f.write("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+                "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+        "/CN=mailwright test CA", "-keyout", ca_key, "-out", ca)
+    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", key, "-out", csr)
+    run("openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-days", "2",
+        "-extfile", ext, "-out", cert)
+    return ca
 
 
 def write_config(args, port):

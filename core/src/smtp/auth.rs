@@ -51,7 +51,9 @@ impl Mechanism {
 }
 
 fn line(parts: &[&[u8]]) -> Secret {
-    let mut out = Zeroizing::new(Vec::with_capacity(parts.iter().map(|p| p.len()).sum::<usize>() + 2));
+    let mut out = Zeroizing::new(Vec::with_capacity(
+        parts.iter().map(|p| p.len()).sum::<usize>() + 2,
+    ));
     for part in parts {
         out.extend_from_slice(part);
     }
@@ -76,7 +78,11 @@ pub fn auth_plain(credentials: &Credentials) -> Secret {
 /// `AUTH LOGIN <base64(user)>\r\n`: the user name rides on the AUTH line as an
 /// initial response, as in SendCloud's reference session.
 pub fn auth_login(credentials: &Credentials) -> Vec<u8> {
-    line(&[b"AUTH LOGIN ", STANDARD.encode(credentials.username()).as_bytes()]).to_vec()
+    line(&[
+        b"AUTH LOGIN ",
+        STANDARD.encode(credentials.username()).as_bytes(),
+    ])
+    .to_vec()
 }
 
 /// What a LOGIN challenge asks for.
@@ -117,7 +123,10 @@ pub fn login_answer(prompt: LoginPrompt, credentials: &Credentials) -> Secret {
 /// `AUTH XOAUTH2 <base64(user=<user>\x01auth=Bearer <token>\x01\x01)>\r\n`.
 pub fn auth_xoauth2(credentials: &Credentials) -> Result<Secret> {
     if !credentials.is_oauth2() {
-        return Err(Error::new(ErrorKind::InvalidCredentials, "XOAUTH2 needs an OAuth 2 token (Credentials::oauth2)"));
+        return Err(Error::new(
+            ErrorKind::InvalidCredentials,
+            "XOAUTH2 needs an OAuth 2 token (Credentials::oauth2)",
+        ));
     }
     let mut raw = Zeroizing::new(Vec::new());
     raw.extend_from_slice(b"user=");
@@ -148,15 +157,29 @@ mod tests {
         assert_eq!(auth_login(&c), b"AUTH LOGIN YXBpX3VzZXIjMTIzNDU=\r\n");
         // 334 UGFzc3dvcmQ6 is base64("Password:").
         assert_eq!(login_prompt("UGFzc3dvcmQ6", true), LoginPrompt::Password);
-        assert_eq!(&login_answer(LoginPrompt::Password, &c)[..], b"YXBpX2tleQ==\r\n");
-        assert_eq!(&auth_plain(&c)[..], b"AUTH PLAIN AGFwaV91c2VyIzEyMzQ1AGFwaV9rZXk=\r\n");
-        let decoded = STANDARD.decode(&auth_plain(&c)[11..auth_plain(&c).len() - 2]).unwrap();
+        assert_eq!(
+            &login_answer(LoginPrompt::Password, &c)[..],
+            b"YXBpX2tleQ==\r\n"
+        );
+        assert_eq!(
+            &auth_plain(&c)[..],
+            b"AUTH PLAIN AGFwaV91c2VyIzEyMzQ1AGFwaV9rZXk=\r\n"
+        );
+        let decoded = STANDARD
+            .decode(&auth_plain(&c)[11..auth_plain(&c).len() - 2])
+            .unwrap();
         assert_eq!(decoded, b"\0api_user#12345\0api_key");
         let t = Credentials::oauth2("me@ifaxin.com", "ya29.token");
         let x = auth_xoauth2(&t).unwrap();
         let decoded = STANDARD.decode(&x[13..x.len() - 2]).unwrap();
-        assert_eq!(decoded, b"user=me@ifaxin.com\x01auth=Bearer ya29.token\x01\x01");
-        assert_eq!(auth_xoauth2(&c).unwrap_err().kind(), ErrorKind::InvalidCredentials);
+        assert_eq!(
+            decoded,
+            b"user=me@ifaxin.com\x01auth=Bearer ya29.token\x01\x01"
+        );
+        assert_eq!(
+            auth_xoauth2(&c).unwrap_err().kind(),
+            ErrorKind::InvalidCredentials
+        );
     }
 
     #[test]
@@ -177,13 +200,19 @@ mod tests {
         assert_eq!(Mechanism::select(&[Login, Plain], &key), Some(Plain));
         assert_eq!(Mechanism::select(&[Login], &key), Some(Login));
         assert_eq!(Mechanism::select(&[XOAuth2], &key), None);
-        assert_eq!(Mechanism::select(&[Login, Plain, XOAuth2], &token), Some(XOAuth2));
+        assert_eq!(
+            Mechanism::select(&[Login, Plain, XOAuth2], &token),
+            Some(XOAuth2)
+        );
         assert_eq!(Mechanism::select(&[Login], &token), None);
     }
 
     #[test]
     fn initial_validates() {
         let bad = Credentials::new("", "k");
-        assert_eq!(initial(Mechanism::Plain, &bad).unwrap_err().kind(), ErrorKind::InvalidCredentials);
+        assert_eq!(
+            initial(Mechanism::Plain, &bad).unwrap_err().kind(),
+            ErrorKind::InvalidCredentials
+        );
     }
 }

@@ -30,7 +30,9 @@ impl Capabilities {
         let mut caps = Capabilities::default();
         for line in reply.lines().iter().skip(1) {
             let mut words = line.split([' ', '=']).filter(|w| !w.is_empty());
-            let Some(keyword) = words.next() else { continue };
+            let Some(keyword) = words.next() else {
+                continue;
+            };
             match keyword.to_ascii_uppercase().as_str() {
                 "PIPELINING" => caps.pipelining = true,
                 "8BITMIME" => caps.eight_bit_mime = true,
@@ -80,7 +82,10 @@ mod tests {
         )
         .unwrap();
         let caps = Capabilities::from_ehlo(&reply);
-        assert_eq!(caps.auth, [Mechanism::Login, Mechanism::Plain, Mechanism::XOAuth2]);
+        assert_eq!(
+            caps.auth,
+            [Mechanism::Login, Mechanism::Plain, Mechanism::XOAuth2]
+        );
         assert_eq!(caps.auth_names, ["LOGIN", "PLAIN", "CRAM-MD5", "XOAUTH2"]);
         assert_eq!(caps.size, Some(0));
         assert!(caps.smtputf8 && caps.enhanced_status_codes && !caps.starttls);

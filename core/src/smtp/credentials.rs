@@ -47,7 +47,10 @@ impl Credentials {
 
     /// A user and an OAuth 2 access token (sent with XOAUTH2).
     pub fn oauth2(user: impl Into<String>, token: impl Into<String>) -> Self {
-        Credentials { kind: SecretKind::OAuth2Token, ..Credentials::new(user, token) }
+        Credentials {
+            kind: SecretKind::OAuth2Token,
+            ..Credentials::new(user, token)
+        }
     }
 
     /// Tags the mail with a SendCloud label: the user name becomes `user#label`.
@@ -114,7 +117,10 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("user", &self.user)
             .field("label", &self.label)
-            .field(if self.is_oauth2() { "token" } else { "key" }, &"<redacted>")
+            .field(
+                if self.is_oauth2() { "token" } else { "key" },
+                &"<redacted>",
+            )
             .finish()
     }
 }
@@ -132,14 +138,30 @@ mod tests {
     #[test]
     fn labels_and_redaction() {
         let c = Credentials::new("api_user", "s3cr3t-KEY").with_label("12345");
-        assert_eq!((c.user(), c.label(), c.username()), ("api_user", Some("12345"), "api_user#12345"));
+        assert_eq!(
+            (c.user(), c.label(), c.username()),
+            ("api_user", Some("12345"), "api_user#12345")
+        );
         for shown in [format!("{c:?}"), c.to_string()] {
             assert!(!shown.contains("s3cr3t"), "{shown}");
         }
         assert!(c.validate().is_ok());
-        assert_eq!(Credentials::new("u", "").validate().unwrap_err().kind(), ErrorKind::InvalidCredentials);
-        assert_eq!(Credentials::new("u\0x", "k").validate().unwrap_err().kind(), ErrorKind::InvalidCredentials);
-        assert_eq!(Credentials::new("u", "k").with_label("a#b").validate().unwrap_err().kind(), ErrorKind::InvalidCredentials);
+        assert_eq!(
+            Credentials::new("u", "").validate().unwrap_err().kind(),
+            ErrorKind::InvalidCredentials
+        );
+        assert_eq!(
+            Credentials::new("u\0x", "k").validate().unwrap_err().kind(),
+            ErrorKind::InvalidCredentials
+        );
+        assert_eq!(
+            Credentials::new("u", "k")
+                .with_label("a#b")
+                .validate()
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InvalidCredentials
+        );
         let err = Credentials::new("u", "k\0s3cr3t").validate().unwrap_err();
         assert!(!err.to_string().contains("s3cr3t"));
     }

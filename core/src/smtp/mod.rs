@@ -15,8 +15,8 @@ pub use capabilities::Capabilities;
 pub use credentials::Credentials;
 pub use reply::{EnhancedStatus, Reply, ReplyClass, ReplyParser};
 pub use session::{
-    Direction, DotStuffer, Event, MessageHandle, SendFailure, SendReport, Session, SessionConfig, TlsPolicy,
-    TranscriptLine,
+    Direction, DotStuffer, Event, MessageHandle, SendFailure, SendReport, Session, SessionConfig,
+    TlsPolicy, TranscriptLine,
 };
 #[cfg(feature = "net")]
 pub use transport::{ClientOptions, SmtpClient, TlsMode, send};

@@ -30,9 +30,14 @@ impl EnhancedStatus {
             return None;
         }
         let number = |s: &str| -> Option<u16> {
-            (!s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+            (!s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse().ok())?
         };
-        Some(EnhancedStatus { class: class.as_bytes()[0] - b'0', subject: number(subject)?, detail: number(detail)? })
+        Some(EnhancedStatus {
+            class: class.as_bytes()[0] - b'0',
+            subject: number(subject)?,
+            detail: number(detail)?,
+        })
     }
 }
 
@@ -70,14 +75,20 @@ impl Reply {
     /// Builds a reply (for tests and servers); `lines` are the texts after the code.
     pub fn new(code: u16, lines: Vec<String>) -> Reply {
         let enhanced = lines.first().and_then(|l| EnhancedStatus::parse(l));
-        Reply { code, enhanced, lines }
+        Reply {
+            code,
+            enhanced,
+            lines,
+        }
     }
 
     /// Parses exactly one complete reply (all its lines, CRLF-terminated).
     pub fn parse(bytes: &[u8]) -> Result<Reply> {
         let mut parser = ReplyParser::new();
         parser.feed(bytes);
-        let reply = parser.next_reply().ok_or_else(|| protocol("an incomplete reply"))??;
+        let reply = parser
+            .next_reply()
+            .ok_or_else(|| protocol("an incomplete reply"))??;
         if parser.has_buffered() {
             return Err(protocol("bytes after the reply"));
         }
@@ -107,7 +118,11 @@ impl Reply {
     /// The class: positive, intermediate, transient, permanent or rate limited.
     pub fn class(&self) -> ReplyClass {
         let limited = self.code == 536
-            || (self.code >= 400 && self.lines.iter().any(|l| l.to_ascii_lowercase().contains("frequency limited")));
+            || (self.code >= 400
+                && self
+                    .lines
+                    .iter()
+                    .any(|l| l.to_ascii_lowercase().contains("frequency limited")));
         match self.code {
             _ if limited => ReplyClass::RateLimited,
             200..=299 => ReplyClass::Positive,
@@ -180,7 +195,9 @@ fn non_empty(s: &str) -> Option<&str> {
 }
 
 fn token(s: &str) -> &str {
-    s.split(|c: char| c.is_whitespace() || matches!(c, '>' | ')' | ',' | ';')).next().unwrap_or("")
+    s.split(|c: char| c.is_whitespace() || matches!(c, '>' | ')' | ',' | ';'))
+        .next()
+        .unwrap_or("")
 }
 
 fn protocol(what: &str) -> Error {
@@ -247,7 +264,9 @@ impl ReplyParser {
             let pending = &self.buffer[self.start..];
             let Some(end) = memchr::memchr(b'\n', pending) else {
                 if pending.len() > MAX_LINE {
-                    return Some(Err(protocol(&format!("a reply line longer than {MAX_LINE} bytes"))));
+                    return Some(Err(protocol(&format!(
+                        "a reply line longer than {MAX_LINE} bytes"
+                    ))));
                 }
                 if self.start > 0 && self.start > self.buffer.len() / 2 {
                     self.buffer.drain(..self.start);
@@ -256,7 +275,9 @@ impl ReplyParser {
                 return None;
             };
             if end > MAX_LINE {
-                return Some(Err(protocol(&format!("a reply line longer than {MAX_LINE} bytes"))));
+                return Some(Err(protocol(&format!(
+                    "a reply line longer than {MAX_LINE} bytes"
+                ))));
             }
             let mut line = &pending[..end];
             if let Some(stripped) = line.strip_suffix(b"\r") {
@@ -277,7 +298,9 @@ impl ReplyParser {
                 _ => self.code = Some(code),
             }
             if self.lines.len() >= MAX_LINES {
-                return Some(Err(protocol(&format!("a reply of more than {MAX_LINES} lines"))));
+                return Some(Err(protocol(&format!(
+                    "a reply of more than {MAX_LINES} lines"
+                ))));
             }
             self.lines.push(text);
             if last {
@@ -293,9 +316,14 @@ impl ReplyParser {
 fn parse_line(line: &[u8]) -> Result<(u16, bool, String)> {
     let digits = line.get(..3).filter(|d| d.iter().all(u8::is_ascii_digit));
     let Some(digits) = digits else {
-        return Err(protocol(&format!("a line that is not an SMTP reply: {}", quote(&String::from_utf8_lossy(line)))));
+        return Err(protocol(&format!(
+            "a line that is not an SMTP reply: {}",
+            quote(&String::from_utf8_lossy(line))
+        )));
     };
-    let code = u16::from(digits[0] - b'0') * 100 + u16::from(digits[1] - b'0') * 10 + u16::from(digits[2] - b'0');
+    let code = u16::from(digits[0] - b'0') * 100
+        + u16::from(digits[1] - b'0') * 10
+        + u16::from(digits[2] - b'0');
     if !(200..=599).contains(&code) {
         return Err(protocol(&format!("the reply code {code}")));
     }
@@ -304,7 +332,10 @@ fn parse_line(line: &[u8]) -> Result<(u16, bool, String)> {
         Some(b' ') => (true, &line[4..]),
         Some(b'-') => (false, &line[4..]),
         Some(_) => {
-            return Err(protocol(&format!("a malformed reply line: {}", quote(&String::from_utf8_lossy(line)))));
+            return Err(protocol(&format!(
+                "a malformed reply line: {}",
+                quote(&String::from_utf8_lossy(line))
+            )));
         }
     };
     Ok((code, last, String::from_utf8_lossy(text).into_owned()))
@@ -322,9 +353,22 @@ mod tests {
     fn single_and_multi_line() {
         let r = one("250 sender <support@ifaxin.com> OK\r\n");
         assert_eq!((r.code(), r.lines().len()), (250, 1));
-        let r = one("250-SendCloud Inbound Server Hello\r\n250-PIPELINING\r\n250-SIZE 16000000\r\n250 AUTH LOGIN\r\n");
-        assert_eq!(r.lines(), ["SendCloud Inbound Server Hello", "PIPELINING", "SIZE 16000000", "AUTH LOGIN"]);
-        assert_eq!(r.to_string(), "250-SendCloud Inbound Server Hello\r\n250-PIPELINING\r\n250-SIZE 16000000\r\n250 AUTH LOGIN");
+        let r = one(
+            "250-SendCloud Inbound Server Hello\r\n250-PIPELINING\r\n250-SIZE 16000000\r\n250 AUTH LOGIN\r\n",
+        );
+        assert_eq!(
+            r.lines(),
+            [
+                "SendCloud Inbound Server Hello",
+                "PIPELINING",
+                "SIZE 16000000",
+                "AUTH LOGIN"
+            ]
+        );
+        assert_eq!(
+            r.to_string(),
+            "250-SendCloud Inbound Server Hello\r\n250-PIPELINING\r\n250-SIZE 16000000\r\n250 AUTH LOGIN"
+        );
         let r = one("354\r\n");
         assert_eq!((r.code(), r.class()), (354, ReplyClass::Intermediate));
         let r = one("221 bye\n");
@@ -334,12 +378,28 @@ mod tests {
     #[test]
     fn enhanced_codes_and_classes() {
         let r = one("535 5.7.8 Authentication failed\r\n");
-        assert_eq!(r.enhanced(), Some(EnhancedStatus { class: 5, subject: 7, detail: 8 }));
+        assert_eq!(
+            r.enhanced(),
+            Some(EnhancedStatus {
+                class: 5,
+                subject: 7,
+                detail: 8
+            })
+        );
         assert_eq!(r.enhanced().unwrap().to_string(), "5.7.8");
         assert_eq!(r.class(), ReplyClass::Permanent);
-        assert_eq!(one("451 4.3.0 try later\r\n").class(), ReplyClass::Transient);
-        assert_eq!(one("536 Frequency limited\r\n").class(), ReplyClass::RateLimited);
-        assert_eq!(one("550 5.7.1 frequency limited, slow down\r\n").class(), ReplyClass::RateLimited);
+        assert_eq!(
+            one("451 4.3.0 try later\r\n").class(),
+            ReplyClass::Transient
+        );
+        assert_eq!(
+            one("536 Frequency limited\r\n").class(),
+            ReplyClass::RateLimited
+        );
+        assert_eq!(
+            one("550 5.7.1 frequency limited, slow down\r\n").class(),
+            ReplyClass::RateLimited
+        );
         assert_eq!(one("250 ok\r\n").class(), ReplyClass::Positive);
         assert_eq!(one("250 2.0 not enhanced\r\n").enhanced(), None);
         assert_eq!(one("250 6.0.0 not a class\r\n").enhanced(), None);
@@ -348,10 +408,19 @@ mod tests {
     #[test]
     fn queue_ids() {
         let cases = [
-            ("250 #1426390015358_15_6484_8661.sc-10_10_127_51-inbound#Queued\r\n", "1426390015358_15_6484_8661.sc-10_10_127_51-inbound"),
+            (
+                "250 #1426390015358_15_6484_8661.sc-10_10_127_51-inbound#Queued\r\n",
+                "1426390015358_15_6484_8661.sc-10_10_127_51-inbound",
+            ),
             ("250 2.0.0 Ok: queued as 4F1A2\r\n", "4F1A2"),
-            ("250 Queued as D14CFEAC-E0D3-4DAA-9AE0-6EA65854FD4A.1 (D14CFEAC-E0D3-4DAA-9AE0-6EA65854FD4A.1)\r\n", "D14CFEAC-E0D3-4DAA-9AE0-6EA65854FD4A.1"),
-            ("250 Message Queued (49659800-78D5-4A3C-9269-FBE622F3844E.1)\r\n", "49659800-78D5-4A3C-9269-FBE622F3844E.1"),
+            (
+                "250 Queued as D14CFEAC-E0D3-4DAA-9AE0-6EA65854FD4A.1 (D14CFEAC-E0D3-4DAA-9AE0-6EA65854FD4A.1)\r\n",
+                "D14CFEAC-E0D3-4DAA-9AE0-6EA65854FD4A.1",
+            ),
+            (
+                "250 Message Queued (49659800-78D5-4A3C-9269-FBE622F3844E.1)\r\n",
+                "49659800-78D5-4A3C-9269-FBE622F3844E.1",
+            ),
             ("250 Queued as <abc.123>\r\n", "abc.123"),
             ("250 OK id=1rXyZ1-0003Bc-2E\r\n", "1rXyZ1-0003Bc-2E"),
         ];
@@ -380,16 +449,33 @@ mod tests {
 
     #[test]
     fn garbage_is_a_protocol_error() {
-        for bad in ["hello\r\n", "25\r\n", "2500 x\r\n", "250_x\r\n", "999 x\r\n", "250-a\r\n251 b\r\n", "\r\n"] {
+        for bad in [
+            "hello\r\n",
+            "25\r\n",
+            "2500 x\r\n",
+            "250_x\r\n",
+            "999 x\r\n",
+            "250-a\r\n251 b\r\n",
+            "\r\n",
+        ] {
             let err = Reply::parse(bad.as_bytes()).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Protocol, "{bad:?}");
         }
         let long = format!("250 {}\r\n", "x".repeat(MAX_LINE + 10));
-        assert_eq!(Reply::parse(long.as_bytes()).unwrap_err().kind(), ErrorKind::Protocol);
+        assert_eq!(
+            Reply::parse(long.as_bytes()).unwrap_err().kind(),
+            ErrorKind::Protocol
+        );
         let mut p = ReplyParser::new();
         p.feed(&vec![b'x'; MAX_LINE + 1]);
-        assert_eq!(p.next_reply().unwrap().unwrap_err().kind(), ErrorKind::Protocol);
+        assert_eq!(
+            p.next_reply().unwrap().unwrap_err().kind(),
+            ErrorKind::Protocol
+        );
         let many: String = (0..MAX_LINES + 1).map(|_| "250-x\r\n").collect();
-        assert_eq!(Reply::parse(many.as_bytes()).unwrap_err().kind(), ErrorKind::Protocol);
+        assert_eq!(
+            Reply::parse(many.as_bytes()).unwrap_err().kind(),
+            ErrorKind::Protocol
+        );
     }
 }

@@ -260,14 +260,18 @@ impl Session {
     /// Bytes the transport should send now (the front chunk; call again
     /// after `consume_output`).
     pub fn pending_output(&self) -> &[u8] {
-        self.output.front().map_or(&[][..], |c| &c.bytes[self.output_offset.min(c.bytes.len())..])
+        self.output.front().map_or(&[][..], |c| {
+            &c.bytes[self.output_offset.min(c.bytes.len())..]
+        })
     }
 
     /// Marks `n` bytes of `pending_output` as sent.
     pub fn consume_output(&mut self, n: usize) {
         let mut n = n;
         while n > 0 {
-            let Some(front) = self.output.front_mut() else { break };
+            let Some(front) = self.output.front_mut() else {
+                break;
+            };
             let left = front.bytes.len().saturating_sub(self.output_offset);
             if n < left {
                 self.output_offset += n;
@@ -315,7 +319,10 @@ impl Session {
     /// MAIL) when larger than the server's SIZE, once that is known.
     pub fn send(&mut self, message: &Message) -> Result<MessageHandle> {
         if self.phase == Phase::Done || self.phase == Phase::Quitting || self.quit_requested {
-            return Err(Error::new(ErrorKind::InvalidState, "the session is closing or closed"));
+            return Err(Error::new(
+                ErrorKind::InvalidState,
+                "the session is closing or closed",
+            ));
         }
         let size = message.size();
         self.check_size(size)?;
@@ -376,7 +383,10 @@ impl Session {
         if self.phase == Phase::TlsHandshake {
             // Nothing may arrive between the 220 to STARTTLS and the handshake
             // (a man in the middle could inject replies there).
-            self.fail_session(Error::new(ErrorKind::Protocol, "the server sent data before the TLS handshake"));
+            self.fail_session(Error::new(
+                ErrorKind::Protocol,
+                "the server sent data before the TLS handshake",
+            ));
             return;
         }
         self.parser.feed(data);
@@ -391,7 +401,10 @@ impl Session {
             }
         }
         if self.phase == Phase::TlsHandshake && self.parser.has_buffered() {
-            self.fail_session(Error::new(ErrorKind::Protocol, "the server sent data after agreeing to STARTTLS"));
+            self.fail_session(Error::new(
+                ErrorKind::Protocol,
+                "the server sent data after agreeing to STARTTLS",
+            ));
         }
     }
 
@@ -415,13 +428,19 @@ impl Session {
         self.log(Direction::Client, line.clone());
         let mut bytes = line.into_bytes();
         bytes.extend_from_slice(b"\r\n");
-        self.output.push_back(Chunk { bytes, secret: false });
+        self.output.push_back(Chunk {
+            bytes,
+            secret: false,
+        });
         self.expect.push_back(expect);
     }
 
     fn secret_command(&mut self, bytes: Secret, shown: String, expect: Expect) {
         self.log(Direction::Client, shown);
-        self.output.push_back(Chunk { bytes: bytes.to_vec(), secret: true });
+        self.output.push_back(Chunk {
+            bytes: bytes.to_vec(),
+            secret: true,
+        });
         self.expect.push_back(expect);
     }
 
@@ -430,12 +449,19 @@ impl Session {
             self.log(Direction::Server, line.to_string());
         }
         let Some(expect) = self.expect.pop_front() else {
-            self.fail_session(Error::with_reply(ErrorKind::Protocol, "an unexpected reply", reply));
+            self.fail_session(Error::with_reply(
+                ErrorKind::Protocol,
+                "an unexpected reply",
+                reply,
+            ));
             return;
         };
         // 421: the server is closing the connection, whatever we asked.
         if reply.code() == 421 && expect != Expect::Quit {
-            self.fail_session(Error::from_reply("the server is closing the connection", reply));
+            self.fail_session(Error::from_reply(
+                "the server is closing the connection",
+                reply,
+            ));
             return;
         }
         match expect {
@@ -458,7 +484,10 @@ impl Session {
 
     fn on_greeting(&mut self, reply: Reply) {
         if reply.code() != 220 {
-            return self.fail_session(Error::from_reply("the server refused the connection", reply));
+            return self.fail_session(Error::from_reply(
+                "the server refused the connection",
+                reply,
+            ));
         }
         self.command(format!("EHLO {}", self.config.hello_name), Expect::Ehlo);
     }
@@ -512,7 +541,11 @@ impl Session {
             return;
         }
         if self.config.tls == TlsPolicy::Required {
-            return self.fail_session(Error::with_reply(ErrorKind::TlsUnavailable, "STARTTLS was refused", reply));
+            return self.fail_session(Error::with_reply(
+                ErrorKind::TlsUnavailable,
+                "STARTTLS was refused",
+                reply,
+            ));
         }
         self.start_auth();
     }
@@ -534,7 +567,10 @@ impl Session {
         let Some(mechanism) = Mechanism::select(&self.capabilities.auth, &credentials) else {
             return self.fail_session(Error::new(
                 ErrorKind::AuthUnavailable,
-                format!("no common AUTH mechanism (offered: {})", self.capabilities.auth_names.join(" ")),
+                format!(
+                    "no common AUTH mechanism (offered: {})",
+                    self.capabilities.auth_names.join(" ")
+                ),
             ));
         };
         let first = match auth::initial(mechanism, &credentials) {
@@ -542,16 +578,26 @@ impl Session {
             Err(err) => return self.fail_session(err),
         };
         let shown = match mechanism {
-            Mechanism::Login => format!("AUTH LOGIN {}", String::from_utf8_lossy(&first[11..first.len() - 2])),
+            Mechanism::Login => format!(
+                "AUTH LOGIN {}",
+                String::from_utf8_lossy(&first[11..first.len() - 2])
+            ),
             other => format!("AUTH {} <credentials, masked>", other.name()),
         };
-        self.auth = Some(AuthState { mechanism, username_sent: mechanism == Mechanism::Login, rounds: 0 });
+        self.auth = Some(AuthState {
+            mechanism,
+            username_sent: mechanism == Mechanism::Login,
+            rounds: 0,
+        });
         self.secret_command(first, shown, Expect::Auth);
     }
 
     fn on_auth(&mut self, reply: Reply) {
         let Some(credentials) = self.config.credentials.clone() else {
-            return self.fail_session(Error::new(ErrorKind::Protocol, "an AUTH reply without credentials"));
+            return self.fail_session(Error::new(
+                ErrorKind::Protocol,
+                "an AUTH reply without credentials",
+            ));
         };
         let Some(state) = self.auth.as_mut() else {
             return self.fail_session(Error::new(ErrorKind::Protocol, "an unexpected AUTH reply"));
@@ -564,7 +610,11 @@ impl Session {
             334 => {
                 state.rounds += 1;
                 if state.rounds > 4 {
-                    return self.fail_session(Error::with_reply(ErrorKind::Protocol, "AUTH goes on too long", reply));
+                    return self.fail_session(Error::with_reply(
+                        ErrorKind::Protocol,
+                        "AUTH goes on too long",
+                        reply,
+                    ));
                 }
                 let challenge = reply.lines().first().cloned().unwrap_or_default();
                 let (answer, shown) = match state.mechanism {
@@ -575,7 +625,9 @@ impl Session {
                         }
                         let answer = auth::login_answer(prompt, &credentials);
                         let shown = match prompt {
-                            LoginPrompt::Username => String::from_utf8_lossy(&answer[..answer.len() - 2]).into_owned(),
+                            LoginPrompt::Username => {
+                                String::from_utf8_lossy(&answer[..answer.len() - 2]).into_owned()
+                            }
                             LoginPrompt::Password => "<password, masked>".to_string(),
                         };
                         (answer, shown)
@@ -583,21 +635,33 @@ impl Session {
                     Mechanism::Plain => {
                         // The server ignored the initial response: send it again, alone.
                         let full = auth::auth_plain(&credentials);
-                        (zeroize::Zeroizing::new(full[11..].to_vec()), "<credentials, masked>".to_string())
+                        (
+                            zeroize::Zeroizing::new(full[11..].to_vec()),
+                            "<credentials, masked>".to_string(),
+                        )
                     }
                     // A 334 to XOAUTH2 carries the error: answer empty, the 5xx follows.
-                    Mechanism::XOAuth2 => (zeroize::Zeroizing::new(b"\r\n".to_vec()), String::new()),
+                    Mechanism::XOAuth2 => {
+                        (zeroize::Zeroizing::new(b"\r\n".to_vec()), String::new())
+                    }
                 };
                 self.secret_command(answer, shown, Expect::Auth);
             }
             _ => {
                 self.auth = None;
                 let error = match reply.class() {
-                    ReplyClass::RateLimited => Error::with_reply(ErrorKind::RateLimited, "AUTH was rate limited", reply),
-                    ReplyClass::Transient => Error::with_reply(ErrorKind::SmtpTransient, "AUTH failed for now", reply),
+                    ReplyClass::RateLimited => {
+                        Error::with_reply(ErrorKind::RateLimited, "AUTH was rate limited", reply)
+                    }
+                    ReplyClass::Transient => {
+                        Error::with_reply(ErrorKind::SmtpTransient, "AUTH failed for now", reply)
+                    }
                     _ => Error::with_reply(
                         ErrorKind::AuthenticationFailed,
-                        &format!("the server refused the credentials of {}", credentials.username()),
+                        &format!(
+                            "the server refused the credentials of {}",
+                            credentials.username()
+                        ),
                         reply,
                     ),
                 };
@@ -619,7 +683,11 @@ impl Session {
         }
         while let Some(message) = self.queue.pop_front() {
             if let Err(error) = self.check_size(message.size) {
-                self.events.push_back(Event::Failed(SendFailure { handle: message.handle, error, refused: Vec::new() }));
+                self.events.push_back(Event::Failed(SendFailure {
+                    handle: message.handle,
+                    error,
+                    refused: Vec::new(),
+                }));
                 continue;
             }
             return self.begin(message);
@@ -664,13 +732,18 @@ impl Session {
     }
 
     fn send_next_rcpt(&mut self) {
-        let Some(txn) = self.current.as_mut() else { return };
+        let Some(txn) = self.current.as_mut() else {
+            return;
+        };
         let i = txn.next_rcpt;
         if let Some(rcpt) = txn.message.recipients.get(i).cloned() {
             txn.next_rcpt += 1;
             self.command(format!("RCPT TO:<{rcpt}>"), Expect::Rcpt(i));
         } else if txn.accepted.is_empty() {
-            let error = txn.error.take().unwrap_or_else(|| all_refused(&txn.refused));
+            let error = txn
+                .error
+                .take()
+                .unwrap_or_else(|| all_refused(&txn.refused));
             self.finish_failed(error);
             self.command("RSET".into(), Expect::Rset);
         } else {
@@ -680,7 +753,9 @@ impl Session {
 
     fn on_mail(&mut self, reply: Reply) {
         let pipelined = self.pipelined();
-        let Some(txn) = self.current.as_mut() else { return self.unexpected(reply) };
+        let Some(txn) = self.current.as_mut() else {
+            return self.unexpected(reply);
+        };
         if reply.is_positive() {
             txn.mail_ok = true;
             if !pipelined {
@@ -699,8 +774,15 @@ impl Session {
     }
 
     fn on_rcpt(&mut self, index: usize, reply: Reply) {
-        let Some(txn) = self.current.as_mut() else { return self.unexpected(reply) };
-        let rcpt = txn.message.recipients.get(index).cloned().unwrap_or_default();
+        let Some(txn) = self.current.as_mut() else {
+            return self.unexpected(reply);
+        };
+        let rcpt = txn
+            .message
+            .recipients
+            .get(index)
+            .cloned()
+            .unwrap_or_default();
         if reply.is_positive() {
             txn.accepted.push(rcpt);
         } else {
@@ -712,14 +794,22 @@ impl Session {
     }
 
     fn on_data(&mut self, reply: Reply) {
-        let Some(txn) = self.current.as_mut() else { return self.unexpected(reply) };
+        let Some(txn) = self.current.as_mut() else {
+            return self.unexpected(reply);
+        };
         if reply.code() == 354 {
             if txn.mail_ok && !txn.accepted.is_empty() {
                 let data = std::mem::take(&mut txn.message.data);
                 let size = data.len();
-                self.log(Direction::Client, format!("<message, {size} bytes, dot-stuffed>"));
+                self.log(
+                    Direction::Client,
+                    format!("<message, {size} bytes, dot-stuffed>"),
+                );
                 self.log(Direction::Client, ".".into());
-                self.output.push_back(Chunk { bytes: data, secret: false });
+                self.output.push_back(Chunk {
+                    bytes: data,
+                    secret: false,
+                });
                 self.expect.push_back(Expect::DataEnd);
             } else {
                 // Pipelining: DATA was accepted although nothing else was.
@@ -728,7 +818,10 @@ impl Session {
                     txn.error = Some(all_refused(&txn.refused));
                 }
                 self.log(Direction::Client, ".".into());
-                self.output.push_back(Chunk { bytes: b".\r\n".to_vec(), secret: false });
+                self.output.push_back(Chunk {
+                    bytes: b".\r\n".to_vec(),
+                    secret: false,
+                });
                 self.expect.push_back(Expect::DataEnd);
             }
             return;
@@ -743,9 +836,15 @@ impl Session {
     }
 
     fn on_data_end(&mut self, reply: Reply) {
-        let Some(txn) = self.current.take() else { return self.unexpected(reply) };
+        let Some(txn) = self.current.take() else {
+            return self.unexpected(reply);
+        };
         if let Some(error) = txn.error {
-            self.events.push_back(Event::Failed(SendFailure { handle: txn.message.handle, error, refused: txn.refused }));
+            self.events.push_back(Event::Failed(SendFailure {
+                handle: txn.message.handle,
+                error,
+                refused: txn.refused,
+            }));
             self.command("RSET".into(), Expect::Rset);
             return;
         }
@@ -760,18 +859,30 @@ impl Session {
             return self.pump();
         }
         let error = Error::from_reply("the message was refused after DATA", reply);
-        self.events.push_back(Event::Failed(SendFailure { handle: txn.message.handle, error, refused: txn.refused }));
+        self.events.push_back(Event::Failed(SendFailure {
+            handle: txn.message.handle,
+            error,
+            refused: txn.refused,
+        }));
         self.command("RSET".into(), Expect::Rset);
     }
 
     fn finish_failed(&mut self, error: Error) {
         if let Some(txn) = self.current.take() {
-            self.events.push_back(Event::Failed(SendFailure { handle: txn.message.handle, error, refused: txn.refused }));
+            self.events.push_back(Event::Failed(SendFailure {
+                handle: txn.message.handle,
+                error,
+                refused: txn.refused,
+            }));
         }
     }
 
     fn unexpected(&mut self, reply: Reply) {
-        self.fail_session(Error::with_reply(ErrorKind::Protocol, "a reply outside a transaction", reply));
+        self.fail_session(Error::with_reply(
+            ErrorKind::Protocol,
+            "a reply outside a transaction",
+            reply,
+        ));
     }
 
     /// Ends the session: every pending message fails with `error`.
@@ -788,7 +899,11 @@ impl Session {
             }));
         }
         while let Some(message) = self.queue.pop_front() {
-            self.events.push_back(Event::Failed(SendFailure { handle: message.handle, error: error.clone(), refused: Vec::new() }));
+            self.events.push_back(Event::Failed(SendFailure {
+                handle: message.handle,
+                error: error.clone(),
+                refused: Vec::new(),
+            }));
         }
         self.expect.clear();
         for chunk in self.output.iter_mut().filter(|c| c.secret) {
@@ -818,7 +933,10 @@ pub struct DotStuffer<W> {
 impl<W: std::io::Write> DotStuffer<W> {
     /// Wraps a writer; the first byte written starts a line.
     pub fn new(inner: W) -> Self {
-        DotStuffer { inner, at_line_start: true }
+        DotStuffer {
+            inner,
+            at_line_start: true,
+        }
     }
 }
 

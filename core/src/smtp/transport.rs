@@ -3,9 +3,9 @@
 //! the caller adds). It only moves bytes between a socket and the sans-IO
 //! [`Session`].
 
+use super::Capabilities;
 use super::credentials::Credentials;
 use super::session::{Event, SendReport, Session, SessionConfig, TlsPolicy, TranscriptLine};
-use super::Capabilities;
 use crate::error::{Error, ErrorKind, Result};
 use crate::message::Message;
 use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
@@ -89,8 +89,12 @@ impl ClientOptions {
     /// Trusts the certificates in this PEM file too.
     pub fn ca_file(mut self, path: impl AsRef<std::path::Path>) -> Result<Self> {
         let path = path.as_ref();
-        let pem = std::fs::read(path)
-            .map_err(|e| Error::new(ErrorKind::Tls, format!("cannot read CA file {}: {e}", path.display())))?;
+        let pem = std::fs::read(path).map_err(|e| {
+            Error::new(
+                ErrorKind::Tls,
+                format!("cannot read CA file {}: {e}", path.display()),
+            )
+        })?;
         self.extra_roots_pem.push(pem);
         Ok(self)
     }
@@ -103,18 +107,24 @@ impl ClientOptions {
     }
 
     fn tls_config(&self) -> Result<Arc<ClientConfig>> {
-        let mut roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        let mut roots = RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
         for pem in &self.extra_roots_pem {
             let mut found = 0;
             for cert in CertificateDer::pem_slice_iter(pem) {
-                let cert = cert.map_err(|e| Error::new(ErrorKind::Tls, format!("bad PEM certificate: {e}")))?;
-                roots
-                    .add(cert)
-                    .map_err(|e| Error::new(ErrorKind::Tls, format!("unusable root certificate: {e}")))?;
+                let cert = cert
+                    .map_err(|e| Error::new(ErrorKind::Tls, format!("bad PEM certificate: {e}")))?;
+                roots.add(cert).map_err(|e| {
+                    Error::new(ErrorKind::Tls, format!("unusable root certificate: {e}"))
+                })?;
                 found += 1;
             }
             if found == 0 {
-                return Err(Error::new(ErrorKind::Tls, "no certificate in the PEM data given as a root"));
+                return Err(Error::new(
+                    ErrorKind::Tls,
+                    "no certificate in the PEM data given as a root",
+                ));
             }
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -150,15 +160,27 @@ impl Stream {
 
 fn io_error(err: std::io::Error, doing: &str) -> Error {
     match err.kind() {
-        IoKind::WouldBlock | IoKind::TimedOut => Error::new(ErrorKind::Timeout, format!("time-out while {doing}")),
-        IoKind::InvalidData => match err.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+        IoKind::WouldBlock | IoKind::TimedOut => {
+            Error::new(ErrorKind::Timeout, format!("time-out while {doing}"))
+        }
+        IoKind::InvalidData => match err
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
             Some(tls) => Error::new(ErrorKind::Tls, format!("TLS failed while {doing}: {tls}")),
             None => Error::new(ErrorKind::Tls, format!("TLS failed while {doing}: {err}")),
         },
-        IoKind::UnexpectedEof | IoKind::ConnectionReset | IoKind::ConnectionAborted | IoKind::BrokenPipe => {
-            Error::new(ErrorKind::ConnectionClosed, format!("the connection closed while {doing}"))
-        }
-        _ => Error::new(ErrorKind::ConnectionClosed, format!("the connection failed while {doing}: {err}")),
+        IoKind::UnexpectedEof
+        | IoKind::ConnectionReset
+        | IoKind::ConnectionAborted
+        | IoKind::BrokenPipe => Error::new(
+            ErrorKind::ConnectionClosed,
+            format!("the connection closed while {doing}"),
+        ),
+        _ => Error::new(
+            ErrorKind::ConnectionClosed,
+            format!("the connection failed while {doing}: {err}"),
+        ),
     }
 }
 
@@ -189,11 +211,22 @@ impl SmtpClient {
     /// Connects, reads the greeting, says EHLO, runs STARTTLS and AUTH as
     /// configured, and returns once the server is ready for messages.
     pub fn connect(options: ClientOptions) -> Result<SmtpClient> {
-        options.credentials.as_ref().map(Credentials::validate).transpose()?;
+        options
+            .credentials
+            .as_ref()
+            .map(Credentials::validate)
+            .transpose()?;
         let tls = options.tls_config()?;
-        let name = options.tls_server_name.clone().unwrap_or_else(|| options.host.clone());
-        let server_name = ServerName::try_from(name.clone())
-            .map_err(|_| Error::new(ErrorKind::Tls, format!("{name:?} is not a valid TLS server name")))?;
+        let name = options
+            .tls_server_name
+            .clone()
+            .unwrap_or_else(|| options.host.clone());
+        let server_name = ServerName::try_from(name.clone()).map_err(|_| {
+            Error::new(
+                ErrorKind::Tls,
+                format!("{name:?} is not a valid TLS server name"),
+            )
+        })?;
         let tcp = open(&options)?;
         let mut client = SmtpClient {
             stream: Some(Stream::Plain(tcp)),
@@ -248,7 +281,10 @@ impl SmtpClient {
         match event {
             Event::Sent(report) => Ok(report),
             Event::Failed(failure) => Err(failure.error),
-            _ => Err(Error::new(ErrorKind::InvalidState, "the session ended without an answer")),
+            _ => Err(Error::new(
+                ErrorKind::InvalidState,
+                "the session ended without an answer",
+            )),
         }
     }
 
@@ -285,7 +321,10 @@ impl SmtpClient {
                 results[i] = Some(result);
             }
         }
-        results.into_iter().map(|r| r.unwrap_or_else(|| Err(Error::new(ErrorKind::InvalidState, "no answer")))).collect()
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(Error::new(ErrorKind::InvalidState, "no answer"))))
+            .collect()
     }
 
     /// Says QUIT and closes the connection.
@@ -302,7 +341,10 @@ impl SmtpClient {
             .map_err(|e| Error::new(ErrorKind::Tls, e.to_string()))?;
         let mut stream = StreamOwned::new(conn, tcp);
         while stream.conn.is_handshaking() {
-            stream.conn.complete_io(&mut stream.sock).map_err(|e| io_error(e, "negotiating TLS"))?;
+            stream
+                .conn
+                .complete_io(&mut stream.sock)
+                .map_err(|e| io_error(e, "negotiating TLS"))?;
         }
         self.stream = Some(Stream::Tls(Box::new(stream)));
         Ok(())
@@ -315,7 +357,11 @@ impl SmtpClient {
             if let Some(i) = self.events.iter().position(&done) {
                 return Ok(self.events.remove(i));
             }
-            if let Some(i) = self.events.iter().position(|e| matches!(e, Event::Error(_))) {
+            if let Some(i) = self
+                .events
+                .iter()
+                .position(|e| matches!(e, Event::Error(_)))
+            {
                 if let Event::Error(err) = self.events.remove(i) {
                     return Err(err);
                 }
@@ -342,7 +388,10 @@ impl SmtpClient {
                 return Ok(self.events.remove(i));
             }
             if self.session.is_done() {
-                return Err(Error::new(ErrorKind::ConnectionClosed, "the session is over"));
+                return Err(Error::new(
+                    ErrorKind::ConnectionClosed,
+                    "the session is over",
+                ));
             }
             let Some(stream) = self.stream.as_mut() else {
                 return Err(Error::new(ErrorKind::ConnectionClosed, "no connection"));
@@ -361,12 +410,15 @@ impl SmtpClient {
                 continue;
             }
             match stream.read(&mut self.buffer) {
-                Ok(0) => self
-                    .session
-                    .connection_lost(Error::new(ErrorKind::ConnectionClosed, "the server closed the connection")),
+                Ok(0) => self.session.connection_lost(Error::new(
+                    ErrorKind::ConnectionClosed,
+                    "the server closed the connection",
+                )),
                 Ok(n) => self.session.receive(&self.buffer[..n]),
                 Err(err) if err.kind() == IoKind::Interrupted => {}
-                Err(err) => self.session.connection_lost(io_error(err, "waiting for the server")),
+                Err(err) => self
+                    .session
+                    .connection_lost(io_error(err, "waiting for the server")),
             }
         }
     }
@@ -375,7 +427,12 @@ impl SmtpClient {
 fn open(options: &ClientOptions) -> Result<TcpStream> {
     let addresses = (options.host.as_str(), options.port)
         .to_socket_addrs()
-        .map_err(|e| Error::new(ErrorKind::Connect, format!("cannot resolve {}: {e}", options.host)))?;
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Connect,
+                format!("cannot resolve {}: {e}", options.host),
+            )
+        })?;
     let mut last = None;
     for address in addresses {
         match TcpStream::connect_timeout(&address, options.connect_timeout) {
@@ -391,7 +448,9 @@ fn open(options: &ClientOptions) -> Result<TcpStream> {
     Err(Error::new(
         ErrorKind::Connect,
         match last {
-            Some(err) if err.kind() == IoKind::TimedOut => format!("time-out connecting to {}:{}", options.host, options.port),
+            Some(err) if err.kind() == IoKind::TimedOut => {
+                format!("time-out connecting to {}:{}", options.host, options.port)
+            }
             Some(err) => format!("cannot connect to {}:{}: {err}", options.host, options.port),
             None => format!("{} has no address", options.host),
         },

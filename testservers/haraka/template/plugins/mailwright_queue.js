@@ -53,5 +53,5 @@ exports.store_message = function (next, connection) {
         fs.renameSync(base + '.eml.part', base + '.eml')
         next(OK, `Queued as ${txn.uuid}`)
     })
-    txn.message_stream.pipe(out, { line_endings: '\r\n', dot_stuffed: false })
+    txn.message_stream.pipe(out, { line_endings: '\r\n' })
 }
