@@ -327,10 +327,16 @@ impl SmtpClient {
             .collect()
     }
 
-    /// Says QUIT and closes the connection.
-    pub fn quit(mut self) -> Result<()> {
+    /// Says QUIT and waits for the server's answer; the connection closes
+    /// when the client is dropped. Messages still queued are sent first.
+    pub fn quit(&mut self) -> Result<()> {
+        if self.session.is_done() {
+            return Ok(());
+        }
         self.session.quit();
-        self.run_until(|e| matches!(e, Event::Closed)).map(|_| ())
+        let closed = self.run_until(|e| matches!(e, Event::Closed)).map(|_| ());
+        self.stream = None;
+        closed
     }
 
     fn upgrade(&mut self) -> Result<()> {
