@@ -14,6 +14,7 @@ test: check-toolchain
 
 bench: check-toolchain
 	$(MAKE) -C core bench
+	$(MAKE) -C core bench-smtp
 
 # Installs a Rust toolchain through rustup when cargo is missing (a fresh machine).
 check-toolchain:
