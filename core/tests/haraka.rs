@@ -182,3 +182,20 @@ fn the_one_call_send() {
     let report = mailwright::smtp::send(&example(7), options()).unwrap();
     assert!(report.queue_id.is_some());
 }
+
+#[test]
+fn implicit_tls_on_the_smtps_port() {
+    let mut opts = options();
+    opts.port = haraka().smtps_port;
+    opts.tls = TlsMode::Implicit;
+    let mut client = SmtpClient::connect(opts).unwrap();
+    assert!(client.is_tls());
+    assert!(!client.capabilities().starttls);
+    let message = example(3);
+    let report = client.send(&message).unwrap();
+    client.quit().unwrap();
+    let (stored, meta) = haraka().stored(&report.queue_id.unwrap());
+    assert_same(without_leading_trace_headers(&stored), &message.to_vec());
+    assert_eq!(meta["tls"], true);
+    assert_eq!(meta["label"], "12345");
+}

@@ -6,8 +6,11 @@
 
 It installs Haraka (npm ci) if needed, writes a config into DIR (from
 template/), makes a throw-away CA and a certificate for localhost/127.0.0.1
-signed by it with the openssl command ("ca_file" is the CA to trust), starts Haraka, waits for its 220 greeting, and prints one
-JSON line: {"port", "ca_file", "queue_dir", "log"}. It stops Haraka when its
+signed by it with the openssl command ("ca_file" is the CA to trust), starts
+Haraka (STARTTLS on "port", implicit TLS on "smtps_port"), waits for its 220
+greeting, and prints one JSON line: {"port", "smtps_port", "ca_file",
+"queue_dir", "log"}. AUTH (the methods given) is offered only over TLS, like
+SendCloud; users log in as api_user or api_user#label. It stops Haraka when its
 standard input closes (the test that started it ended) or on SIGTERM/SIGINT.
 Every accepted message is stored as DIR/stored/<uuid>.eml with <uuid>.json;
 Haraka's own outbound delivery is disabled.
@@ -53,7 +56,7 @@ def make_cert(config):
     return ca
 
 
-def write_config(args, port):
+def write_config(args, port, smtps_port):
     config = os.path.join(args.dir, "config")
     queue = os.path.join(args.dir, "stored")
     if os.path.exists(config):
@@ -71,7 +74,8 @@ def write_config(args, port):
 
     # Haraka's own outbound delivery stays off: nothing may leave this machine.
     put("outbound.ini", "disabled=true\n")
-    put("smtp.ini", f"listen=127.0.0.1:{port}\nnodes=0\ninactivity_timeout=60\n")
+    put("smtp.ini", f"listen=127.0.0.1:{port},127.0.0.1:{smtps_port}\nsmtps_port={smtps_port}\n"
+                    "nodes=0\ninactivity_timeout=60\n")
     # Haraka's own connection.ini with the SIZE limit changed.
     with open(os.path.join(HERE, "node_modules", "Haraka", "config", "connection.ini")) as f:
         connection = re.sub(r"(?m)^bytes=\d+", f"bytes={args.size}", f.read())
@@ -112,7 +116,8 @@ def main():
 
     ensure_installed()
     port = args.port or free_port()
-    config, queue, cert = write_config(args, port)
+    smtps_port = free_port()
+    config, queue, cert = write_config(args, port, smtps_port)
     log = os.path.join(args.dir, "haraka.log")
     haraka = os.path.join(HERE, "node_modules", "Haraka", "bin", "haraka")
     with open(log, "ab") as out:
@@ -131,7 +136,8 @@ def main():
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     wait_for_greeting(port, proc, log)
-    print(json.dumps({"port": port, "ca_file": cert, "queue_dir": queue, "log": log}), flush=True)
+    print(json.dumps({"port": port, "smtps_port": smtps_port, "ca_file": cert, "queue_dir": queue, "log": log}),
+          flush=True)
     try:
         while sys.stdin.read(4096):
             pass
