@@ -30,7 +30,11 @@ fn main() {
     client.quit().unwrap();
     println!(
         "mailwright ({}): {count} messages in {:.3} s = {:.0} msg/s",
-        if pipelining { "PIPELINING" } else { "no pipelining" },
+        if pipelining {
+            "PIPELINING"
+        } else {
+            "no pipelining"
+        },
         elapsed.as_secs_f64(),
         count as f64 / elapsed.as_secs_f64()
     );

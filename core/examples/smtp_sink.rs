@@ -22,8 +22,15 @@ fn serve(stream: TcpStream) -> std::io::Result<()> {
         }
         let upper = line.to_ascii_uppercase();
         if upper.starts_with(b"EHLO") {
-            replies.extend_from_slice(b"250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE 50000000\r\n");
-        } else if upper.starts_with(b"HELO") || upper.starts_with(b"MAIL") || upper.starts_with(b"RCPT") || upper.starts_with(b"RSET") || upper.starts_with(b"NOOP") {
+            replies.extend_from_slice(
+                b"250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE 50000000\r\n",
+            );
+        } else if upper.starts_with(b"HELO")
+            || upper.starts_with(b"MAIL")
+            || upper.starts_with(b"RCPT")
+            || upper.starts_with(b"RSET")
+            || upper.starts_with(b"NOOP")
+        {
             replies.extend_from_slice(b"250 ok\r\n");
         } else if upper.starts_with(b"DATA") {
             replies.extend_from_slice(b"354 go ahead\r\n");

@@ -114,9 +114,9 @@ pub(crate) fn check_content_type(value: &str) -> Result<String> {
     Ok(value.to_ascii_lowercase())
 }
 
-/// Validates a content id (with or without angle brackets) and returns it without them.
-pub(crate) fn check_content_id(value: &str) -> Result<String> {
-    check_no_line_break("content id", value)?;
+/// The id inside optional angle brackets, if it is 1 to 250 printable ASCII
+/// characters without spaces, brackets, quotes or other specials.
+fn bare_id(value: &str) -> Option<&str> {
     let inner = value
         .strip_prefix('<')
         .and_then(|v| v.strip_suffix('>'))
@@ -126,46 +126,42 @@ pub(crate) fn check_content_id(value: &str) -> Result<String> {
         && inner
             .bytes()
             .all(|b| b.is_ascii_graphic() && !b"<>\"\\()[],;:".contains(&b));
-    if !valid {
-        return Err(Error::new(
+    valid.then_some(inner)
+}
+
+/// Validates a content id (with or without angle brackets) and returns it without them.
+pub(crate) fn check_content_id(value: &str) -> Result<String> {
+    check_no_line_break("content id", value)?;
+    match bare_id(value) {
+        Some(id) => Ok(id.to_string()),
+        None => Err(Error::new(
             ErrorKind::InvalidContentId,
             format!(
                 "{} is not a valid content id (1 to 250 printable ASCII characters, no spaces, brackets or quotes)",
                 quote(value)
             ),
-        ));
+        )),
     }
-    Ok(inner.to_string())
 }
 
-/// Validates a Message-ID (with or without angle brackets) and returns it without them.
+/// Validates a Message-ID (with or without angle brackets, `left@right`)
+/// and returns it without the brackets.
 pub(crate) fn check_message_id(value: &str) -> Result<String> {
     check_no_line_break("message id", value)?;
-    let inner = value
-        .strip_prefix('<')
-        .and_then(|v| v.strip_suffix('>'))
-        .unwrap_or(value);
-    let valid = match inner.split_once('@') {
-        Some((left, right)) => {
-            !left.is_empty()
-                && !right.is_empty()
-                && inner.len() <= 250
-                && inner
-                    .bytes()
-                    .all(|b| b.is_ascii_graphic() && !b"<>\"\\()[],;:".contains(&b))
-        }
-        None => false,
-    };
-    if !valid {
-        return Err(Error::new(
+    let id = bare_id(value).filter(|id| {
+        id.split_once('@')
+            .is_some_and(|(left, right)| !left.is_empty() && !right.is_empty())
+    });
+    match id {
+        Some(id) => Ok(id.to_string()),
+        None => Err(Error::new(
             ErrorKind::InvalidMessageId,
             format!(
                 "{} is not a valid message id (left@right, printable ASCII)",
                 quote(value)
             ),
-        ));
+        )),
     }
-    Ok(inner.to_string())
 }
 
 /// Validates a filename (no line break, not empty) and returns it without

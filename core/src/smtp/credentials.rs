@@ -103,10 +103,10 @@ impl Credentials {
         if forbidden(&self.secret) {
             return bad("the key contains NUL, CR, LF or \\x01");
         }
-        if let Some(label) = &self.label {
-            if label.is_empty() || label.len() > 64 || label.contains('#') || forbidden(label) {
-                return bad("the label must be 1 to 64 characters without '#', NUL, CR or LF");
-            }
+        if let Some(label) = &self.label
+            && (label.is_empty() || label.len() > 64 || label.contains('#') || forbidden(label))
+        {
+            return bad("the label must be 1 to 64 characters without '#', NUL, CR or LF");
         }
         Ok(())
     }

@@ -147,10 +147,10 @@ impl Reply {
             None => line.as_str(),
         };
         // SendCloud: #<id>#Queued
-        if let Some(rest) = text.strip_prefix('#') {
-            if let Some(end) = rest.find('#') {
-                return non_empty(&rest[..end]);
-            }
+        if let Some(rest) = text.strip_prefix('#')
+            && let Some(end) = rest.find('#')
+        {
+            return non_empty(&rest[..end]);
         }
         let lower = text.to_ascii_lowercase();
         if let Some(at) = lower.find("queued as ") {

@@ -279,10 +279,10 @@ impl Session {
             }
             n -= left;
             self.output_offset = 0;
-            if let Some(mut chunk) = self.output.pop_front() {
-                if chunk.secret {
-                    chunk.bytes.zeroize();
-                }
+            if let Some(mut chunk) = self.output.pop_front()
+                && chunk.secret
+            {
+                chunk.bytes.zeroize();
             }
         }
     }

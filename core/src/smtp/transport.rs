@@ -367,10 +367,9 @@ impl SmtpClient {
                 .events
                 .iter()
                 .position(|e| matches!(e, Event::Error(_)))
+                && let Event::Error(err) = self.events.remove(i)
             {
-                if let Event::Error(err) = self.events.remove(i) {
-                    return Err(err);
-                }
+                return Err(err);
             }
             while let Some(event) = self.session.poll_event() {
                 match event {

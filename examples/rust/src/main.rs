@@ -78,15 +78,24 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 
     println!("wrote     {output}");
     println!("structure {}", message.structure());
-    let fits = if message.check_size(16_000_000).is_ok() { "ok" } else { "too large" };
-    println!("size      {} bytes (SendCloud accepts up to 16000000: {fits})", message.size());
+    let fits = if message.check_size(16_000_000).is_ok() {
+        "ok"
+    } else {
+        "too large"
+    };
+    println!(
+        "size      {} bytes (SendCloud accepts up to 16000000: {fits})",
+        message.size()
+    );
     println!("envelope  MAIL FROM:<{}>", message.envelope().sender());
     for rcpt in message.envelope().recipients() {
         println!("          RCPT TO:<{rcpt}>");
     }
     println!("id        <{}>", message.message_id());
 
-    let Some(server) = args.send else { return Ok(()) };
+    let Some(server) = args.send else {
+        return Ok(());
+    };
     let (host, port) = server.rsplit_once(':').ok_or("--send needs HOST:PORT")?;
     let mut credentials = Credentials::new(
         args.user.ok_or("--send needs --user")?,
@@ -108,13 +117,20 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     print_transcript(&client.take_transcript());
     let report = result?;
     quit?;
-    println!("\nqueue id  {}", report.queue_id.as_deref().unwrap_or("(none given)"));
+    println!(
+        "\nqueue id  {}",
+        report.queue_id.as_deref().unwrap_or("(none given)")
+    );
     Ok(())
 }
 
 fn print_transcript(lines: &[mailwright::smtp::TranscriptLine]) {
     for line in lines {
-        let who = if line.direction == Direction::Client { "C" } else { "S" };
+        let who = if line.direction == Direction::Client {
+            "C"
+        } else {
+            "S"
+        };
         println!("{who}: {}", line.text);
     }
 }
