@@ -1,0 +1,457 @@
+//! Message, Inline, Attachment, XSmtpApi and Envelope for Python.
+
+use crate::data::bytes_from;
+use crate::errors::IntoPy;
+use mailwright::MailboxSpec;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+
+/// A part shown inside the HTML body, referred to as ``cid:<content_id>``.
+#[pyclass(frozen, module = "mailwright._mailwright")]
+#[derive(Clone)]
+pub struct Inline {
+    pub inner: mailwright::Inline,
+}
+
+#[pymethods]
+impl Inline {
+    #[new]
+    #[pyo3(signature = (content_id, content_type, data, filename=None))]
+    fn new(content_id: String, content_type: String, data: &Bound<'_, PyAny>, filename: Option<String>) -> PyResult<Self> {
+        let mut inner = mailwright::Inline::new(content_id, content_type, bytes_from(data, "data")?);
+        if let Some(name) = filename {
+            inner = inner.filename(name);
+        }
+        Ok(Inline { inner })
+    }
+
+    #[getter]
+    fn content_id(&self) -> &str {
+        self.inner.content_id()
+    }
+
+    #[getter]
+    fn size(&self) -> usize {
+        self.inner.data().len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Inline({:?}, {} bytes)", self.inner.content_id(), self.inner.data().len())
+    }
+}
+
+/// A file attached to the message.
+#[pyclass(frozen, module = "mailwright._mailwright")]
+#[derive(Clone)]
+pub struct Attachment {
+    pub inner: mailwright::Attachment,
+}
+
+#[pymethods]
+impl Attachment {
+    #[new]
+    fn new(filename: String, content_type: String, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Attachment { inner: mailwright::Attachment::new(filename, content_type, bytes_from(data, "data")?) })
+    }
+
+    #[getter]
+    fn filename(&self) -> &str {
+        self.inner.filename()
+    }
+
+    #[getter]
+    fn size(&self) -> usize {
+        self.inner.data().len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Attachment({:?}, {} bytes)", self.inner.filename(), self.inner.data().len())
+    }
+}
+
+/// SendCloud's X-SMTPAPI value, written as the last header.
+#[pyclass(frozen, module = "mailwright._mailwright")]
+#[derive(Clone)]
+pub struct XSmtpApi {
+    pub inner: mailwright::XSmtpApi,
+}
+
+#[pymethods]
+impl XSmtpApi {
+    #[new]
+    #[pyo3(signature = (*, to=None, sub=None, section=None, open_tracking=None, click_tracking=None, subscription_tracking=None))]
+    fn new(
+        to: Option<Vec<String>>,
+        sub: Option<&Bound<'_, PyDict>>,
+        section: Option<&Bound<'_, PyDict>>,
+        open_tracking: Option<bool>,
+        click_tracking: Option<bool>,
+        subscription_tracking: Option<bool>,
+    ) -> PyResult<Self> {
+        let mut inner = mailwright::XSmtpApi::new();
+        for address in to.unwrap_or_default() {
+            inner = inner.to(address);
+        }
+        if let Some(sub) = sub {
+            for (name, values) in sub.iter() {
+                let values: Vec<String> = values.extract()?;
+                inner = inner.sub(name.extract::<String>()?, values);
+            }
+        }
+        if let Some(section) = section {
+            for (name, value) in section.iter() {
+                inner = inner.section(name.extract::<String>()?, value.extract::<String>()?);
+            }
+        }
+        if let Some(on) = open_tracking {
+            inner = inner.open_tracking(on);
+        }
+        if let Some(on) = click_tracking {
+            inner = inner.click_tracking(on);
+        }
+        if let Some(on) = subscription_tracking {
+            inner = inner.subscription_tracking(on);
+        }
+        Ok(XSmtpApi { inner })
+    }
+
+    /// The JSON text (validated).
+    fn to_json(&self) -> PyResult<String> {
+        self.inner.to_json().py_err()
+    }
+
+    /// The header value: JSON, then base64 (validated).
+    fn encode(&self) -> PyResult<String> {
+        self.inner.encode().py_err()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("XSmtpApi({})", self.inner.to_json().unwrap_or_else(|e| format!("<invalid: {}>", e.message())))
+    }
+}
+
+/// The SMTP envelope of a message.
+#[pyclass(frozen, module = "mailwright._mailwright")]
+pub struct Envelope {
+    #[pyo3(get)]
+    sender: String,
+    #[pyo3(get)]
+    recipients: Vec<String>,
+}
+
+#[pymethods]
+impl Envelope {
+    fn __repr__(&self) -> String {
+        format!("Envelope(sender={:?}, recipients={:?})", self.sender, self.recipients)
+    }
+}
+
+fn mailbox(value: &Bound<'_, PyAny>, what: &str) -> PyResult<MailboxSpec> {
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(MailboxSpec::Text(text.extract::<String>()?));
+    }
+    if let Ok(pair) = value.cast::<PyTuple>() {
+        if pair.len() == 2 {
+            let name: Option<String> = pair.get_item(0)?.extract()?;
+            let address: String = pair.get_item(1)?.extract()?;
+            return Ok(MailboxSpec::Parts(name, address));
+        }
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what} must be a str such as 'Name <a@b.c>' or a (name, address) tuple, not {}",
+        value.get_type().name()?
+    )))
+}
+
+/// A str (one mailbox) or an iterable of mailboxes.
+fn mailboxes(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<MailboxSpec>> {
+    let Some(value) = value else { return Ok(Vec::new()) };
+    if value.is_none() {
+        return Ok(Vec::new());
+    }
+    if value.cast::<PyString>().is_ok() || value.cast::<PyTuple>().is_ok_and(|t| t.len() == 2 && t.get_item(0).is_ok_and(|n| n.is_none() || n.cast::<PyString>().is_ok()) && t.get_item(1).is_ok_and(|a| a.cast::<PyString>().is_ok())) {
+        return Ok(vec![mailbox(value, what)?]);
+    }
+    value.try_iter().map_err(|_| PyTypeError::new_err(format!("{what} must be a str or a list of addresses")))?
+        .map(|item| mailbox(&item?, what))
+        .collect()
+}
+
+/// A str or an iterable of str.
+fn strings(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String>> {
+    let Some(value) = value else { return Ok(Vec::new()) };
+    if value.is_none() {
+        return Ok(Vec::new());
+    }
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(vec![text.extract::<String>()?]);
+    }
+    value.try_iter().map_err(|_| PyTypeError::new_err(format!("{what} must be a str or a list of str")))?
+        .map(|item| item?.extract::<String>())
+        .collect()
+}
+
+/// A mapping or an iterable of (name, value) pairs, in order.
+fn pairs(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<(String, String)>> {
+    let Some(value) = value else { return Ok(Vec::new()) };
+    if value.is_none() {
+        return Ok(Vec::new());
+    }
+    if let Ok(dict) = value.cast::<PyDict>() {
+        return dict.iter().map(|(k, v)| Ok((k.extract()?, v.extract()?))).collect();
+    }
+    value.try_iter().map_err(|_| PyTypeError::new_err(format!("{what} must be a dict or a list of (name, value) pairs")))?
+        .map(|item| item?.extract::<(String, String)>())
+        .collect()
+}
+
+fn inline_from(value: &Bound<'_, PyAny>) -> PyResult<mailwright::Inline> {
+    if let Ok(inline) = value.cast::<Inline>() {
+        return Ok(inline.get().inner.clone());
+    }
+    if let Ok(t) = value.cast::<PyTuple>() {
+        if t.len() == 3 || t.len() == 4 {
+            let mut part = mailwright::Inline::new(
+                t.get_item(0)?.extract::<String>()?,
+                t.get_item(1)?.extract::<String>()?,
+                bytes_from(&t.get_item(2)?, "inline data")?,
+            );
+            if t.len() == 4 {
+                if let Some(name) = t.get_item(3)?.extract::<Option<String>>()? {
+                    part = part.filename(name);
+                }
+            }
+            return Ok(part);
+        }
+    }
+    Err(PyTypeError::new_err("inline items must be Inline or (content_id, content_type, data[, filename]) tuples"))
+}
+
+fn attachment_from(value: &Bound<'_, PyAny>) -> PyResult<mailwright::Attachment> {
+    if let Ok(attachment) = value.cast::<Attachment>() {
+        return Ok(attachment.get().inner.clone());
+    }
+    if let Ok(t) = value.cast::<PyTuple>() {
+        if t.len() == 3 {
+            return Ok(mailwright::Attachment::new(
+                t.get_item(0)?.extract::<String>()?,
+                t.get_item(1)?.extract::<String>()?,
+                bytes_from(&t.get_item(2)?, "attachment data")?,
+            ));
+        }
+    }
+    Err(PyTypeError::new_err("attachments must be Attachment or (filename, content_type, data) tuples"))
+}
+
+fn items<T>(value: Option<&Bound<'_, PyAny>>, what: &str, each: impl Fn(&Bound<'_, PyAny>) -> PyResult<T>) -> PyResult<Vec<T>> {
+    let Some(value) = value else { return Ok(Vec::new()) };
+    if value.is_none() {
+        return Ok(Vec::new());
+    }
+    value.try_iter().map_err(|_| PyTypeError::new_err(format!("{what} must be a list")))?
+        .map(|item| each(&item?))
+        .collect()
+}
+
+fn unix_seconds(value: &Bound<'_, PyAny>) -> PyResult<i64> {
+    if let Ok(seconds) = value.extract::<i64>() {
+        return Ok(seconds);
+    }
+    if value.hasattr("timestamp")? {
+        let seconds: f64 = value.call_method0("timestamp")?.extract()?;
+        return Ok(seconds.floor() as i64);
+    }
+    Err(PyTypeError::new_err("date must be an int (Unix seconds) or an aware datetime"))
+}
+
+/// A built, immutable e-mail message.
+#[pyclass(frozen, module = "mailwright._mailwright")]
+pub struct Message {
+    pub inner: mailwright::Message,
+}
+
+#[pymethods]
+impl Message {
+    #[new]
+    #[pyo3(signature = (from_addr, *, to=None, cc=None, bcc=None, reply_to=None, sender=None, envelope_from=None,
+        subject=None, text=None, html=None, inline=None, attachments=None, headers=None, sc_custom=None,
+        x_smtpapi=None, message_id=None, in_reply_to=None, references=None, date=None, boundary_seed=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        from_addr: &Bound<'_, PyAny>,
+        to: Option<&Bound<'_, PyAny>>,
+        cc: Option<&Bound<'_, PyAny>>,
+        bcc: Option<&Bound<'_, PyAny>>,
+        reply_to: Option<&Bound<'_, PyAny>>,
+        sender: Option<&Bound<'_, PyAny>>,
+        envelope_from: Option<&Bound<'_, PyAny>>,
+        subject: Option<String>,
+        text: Option<String>,
+        html: Option<String>,
+        inline: Option<&Bound<'_, PyAny>>,
+        attachments: Option<&Bound<'_, PyAny>>,
+        headers: Option<&Bound<'_, PyAny>>,
+        sc_custom: Option<&Bound<'_, PyAny>>,
+        x_smtpapi: Option<PyRef<'_, XSmtpApi>>,
+        message_id: Option<String>,
+        in_reply_to: Option<&Bound<'_, PyAny>>,
+        references: Option<&Bound<'_, PyAny>>,
+        date: Option<&Bound<'_, PyAny>>,
+        boundary_seed: Option<String>,
+    ) -> PyResult<Self> {
+        let mut b = mailwright::Message::builder();
+        if !from_addr.is_none() {
+            b = b.from(mailbox(from_addr, "from_addr")?);
+        }
+        if let Some(sender) = sender.filter(|s| !s.is_none()) {
+            b = b.sender(mailbox(sender, "sender")?);
+        }
+        if let Some(envelope_from) = envelope_from.filter(|s| !s.is_none()) {
+            b = b.envelope_from(mailbox(envelope_from, "envelope_from")?);
+        }
+        for m in mailboxes(reply_to, "reply_to")? {
+            b = b.reply_to(m);
+        }
+        for m in mailboxes(to, "to")? {
+            b = b.to(m);
+        }
+        for m in mailboxes(cc, "cc")? {
+            b = b.cc(m);
+        }
+        for m in mailboxes(bcc, "bcc")? {
+            b = b.bcc(m);
+        }
+        if let Some(subject) = subject {
+            b = b.subject(subject);
+        }
+        if let Some(text) = text {
+            b = b.text(text);
+        }
+        if let Some(html) = html {
+            b = b.html(html);
+        }
+        for part in items(inline, "inline", inline_from)? {
+            b = b.inline(part);
+        }
+        for part in items(attachments, "attachments", attachment_from)? {
+            b = b.attachment(part);
+        }
+        for (name, value) in pairs(headers, "headers")? {
+            b = b.header(name, value);
+        }
+        for (key, value) in pairs(sc_custom, "sc_custom")? {
+            b = b.sc_custom(key, value);
+        }
+        if let Some(api) = x_smtpapi {
+            b = b.x_smtpapi(api.inner.clone());
+        }
+        if let Some(id) = message_id {
+            b = b.message_id(id);
+        }
+        for id in strings(in_reply_to, "in_reply_to")? {
+            b = b.in_reply_to(id);
+        }
+        for id in strings(references, "references")? {
+            b = b.references(id);
+        }
+        if let Some(date) = date.filter(|d| !d.is_none()) {
+            b = b.date(unix_seconds(date)?);
+        }
+        if let Some(seed) = boundary_seed {
+            b = b.boundary_seed(seed);
+        }
+        let inner = py.detach(|| b.build()).py_err()?;
+        Ok(Message { inner })
+    }
+
+    /// The message as bytes (CRLF line ends), written straight into the
+    /// returned object with the GIL released.
+    fn as_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let message = &self.inner;
+        let size = py.detach(|| message.size());
+        PyBytes::new_with(py, size, |buffer| {
+            py.detach(|| message.write_to(&mut &mut buffer[..])).py_err()
+        })
+    }
+
+    fn __bytes__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        self.as_bytes(py)
+    }
+
+    /// Writes the message to a binary file object, in 64 KiB pieces.
+    fn write_to(&self, file: &Bound<'_, PyAny>) -> PyResult<()> {
+        let mut writer = PyFileWriter { file: file.clone(), error: None };
+        let result = self.inner.write_to(&mut writer);
+        if let Some(err) = writer.error {
+            return Err(err);
+        }
+        result.py_err()
+    }
+
+    /// The exact size in bytes.
+    #[getter]
+    fn size(&self, py: Python<'_>) -> usize {
+        let message = &self.inner;
+        py.detach(|| message.size())
+    }
+
+    /// The SMTP envelope: ``sender`` (MAIL FROM) and ``recipients`` (RCPT TO, Bcc included).
+    #[getter]
+    fn envelope(&self) -> Envelope {
+        let envelope = self.inner.envelope();
+        Envelope { sender: envelope.sender().to_string(), recipients: envelope.recipients().map(str::to_string).collect() }
+    }
+
+    #[getter]
+    fn message_id(&self) -> &str {
+        self.inner.message_id()
+    }
+
+    #[getter]
+    fn date(&self) -> i64 {
+        self.inner.date()
+    }
+
+    /// The MIME structure, e.g. ``multipart/related[text/html, image/png]``.
+    #[getter]
+    fn structure(&self) -> String {
+        self.inner.structure()
+    }
+
+    /// Refuses the message (MessageTooLargeError) if over a server's SIZE limit.
+    fn check_size(&self, limit: u64) -> PyResult<()> {
+        self.inner.check_size(limit).py_err()
+    }
+
+    fn __len__(&self, py: Python<'_>) -> usize {
+        self.size(py)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<Message {} {}>", self.inner.message_id(), self.inner.structure())
+    }
+}
+
+struct PyFileWriter<'py> {
+    file: Bound<'py, PyAny>,
+    error: Option<PyErr>,
+}
+
+impl std::io::Write for PyFileWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let py = self.file.py();
+        match self.file.call_method1("write", (PyBytes::new(py, buf),)) {
+            Ok(_) => Ok(buf.len()),
+            Err(err) => {
+                self.error = Some(err);
+                Err(std::io::Error::other("the file's write() failed"))
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
