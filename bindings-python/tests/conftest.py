@@ -1,0 +1,32 @@
+import json
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+VECTORS = REPO / "testdata" / "vectors"
+
+
+@pytest.fixture(scope="session")
+def haraka():
+    """A local Haraka on 127.0.0.1 (testservers/haraka), stopped at the end."""
+    work = tempfile.mkdtemp(prefix="mw-haraka-")
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "testservers" / "haraka" / "harakactl.py"), "--dir", work,
+         "--user", "api_user=api_key"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    if not line:
+        proc.wait()
+        pytest.fail("harakactl.py could not start Haraka")
+    info = json.loads(line)
+    info["dir"] = pathlib.Path(work)
+    yield info
+    proc.stdin.close()
+    proc.wait(timeout=30)
+    shutil.rmtree(work, ignore_errors=True)

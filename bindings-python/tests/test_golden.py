@@ -1,0 +1,37 @@
+"""Every golden vector in testdata/vectors, byte for byte, through the Python API."""
+import json
+
+import pytest
+
+import mailwright
+from conftest import VECTORS
+from vectors import build
+
+CASES = sorted(VECTORS.glob("*.json"))
+
+
+def test_vectors_exist():
+    # A runner that ran no vector must fail.
+    assert len(CASES) >= 20
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_vector(path):
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if "expected_error" in doc:
+        with pytest.raises(mailwright.MailwrightError) as info:
+            build(doc["input"])
+        assert info.value.kind == doc["expected_error"]
+        assert type(info.value) is mailwright.errors._BY_KIND[doc["expected_error"]]
+        return
+    msg = build(doc["input"])
+    expected = path.with_suffix(".eml").read_bytes()
+    actual = msg.as_bytes()
+    if actual != expected:
+        a, e = actual.split(b"\n"), expected.split(b"\n")
+        at = next((i for i, (x, y) in enumerate(zip(a, e)) if x != y), min(len(a), len(e)))
+        pytest.fail(f"line {at + 1} differs: got {a[at:at + 1]!r}, expected {e[at:at + 1]!r}")
+    assert msg.size == len(expected) == len(msg)
+    assert bytes(msg) == expected
+    assert msg.envelope.sender == doc["expected_envelope"]["sender"]
+    assert msg.envelope.recipients == doc["expected_envelope"]["recipients"]

@@ -1,0 +1,45 @@
+"""Golden vector input (testdata/README.md) → the Python API."""
+import base64
+
+import mailwright
+
+
+def mailbox(value):
+    if isinstance(value, str):
+        return value
+    return (value.get("name"), value["address"])
+
+
+def build(inp):
+    kwargs = {}
+    for key in ("to", "cc", "bcc", "reply_to"):
+        if key in inp:
+            kwargs[key] = [mailbox(v) for v in inp[key]]
+    for key in ("sender", "envelope_from"):
+        if key in inp:
+            kwargs[key] = mailbox(inp[key])
+    for key in ("subject", "text", "html", "message_id", "date", "boundary_seed", "in_reply_to", "references"):
+        if key in inp:
+            kwargs[key] = inp[key]
+    if "inline" in inp:
+        kwargs["inline"] = [
+            mailwright.Inline(p["content_id"], p["content_type"], base64.b64decode(p["data_base64"]), p.get("filename"))
+            for p in inp["inline"]
+        ]
+    if "attachments" in inp:
+        kwargs["attachments"] = [
+            mailwright.Attachment(p["filename"], p["content_type"], base64.b64decode(p["data_base64"]))
+            for p in inp["attachments"]
+        ]
+    if "headers" in inp:
+        kwargs["headers"] = [tuple(h) for h in inp["headers"]]
+    if "sc_custom" in inp:
+        kwargs["sc_custom"] = [tuple(h) for h in inp["sc_custom"]]
+    if "x_smtpapi" in inp:
+        api = inp["x_smtpapi"]
+        filters = api.get("filters", {})
+        kwargs["x_smtpapi"] = mailwright.XSmtpApi(
+            to=api.get("to"), sub=api.get("sub"), section=api.get("section"),
+            open_tracking=filters.get("open_tracking"), click_tracking=filters.get("click_tracking"),
+            subscription_tracking=filters.get("subscription_tracking"))
+    return mailwright.Message(mailbox(inp["from"]) if "from" in inp else None, **kwargs)

@@ -1,0 +1,71 @@
+"""The SendCloud reference's inline-image example, written with mailwright.
+
+The original builds MIMEMultipart('related') with MIMEText(html) and MIMEImage
+plus a Content-ID, logs in with api_user + '#' + label_id after STARTTLS and
+calls smtplib.sendmail. Here:
+
+    python sendcloud_inline.py [OUT.eml] [--send HOST:PORT --user U --key K [--label L] [--ca CA.pem]]
+"""
+from __future__ import annotations
+
+import argparse
+import pathlib
+import smtplib
+
+import mailwright
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def build(png: bytes) -> mailwright.Message:
+    return mailwright.Message(
+        from_addr="postmaster@testdomain.sendcloud.org",
+        to=["test123@qq.com"],
+        subject="python test inline image",
+        html='test image content <img src="cid:image1" alt="xxxxx">',
+        inline=[mailwright.Inline("image1", "image/png", png)],
+        x_smtpapi=mailwright.XSmtpApi(to=["test123@qq.com"], open_tracking=True),
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("output", nargs="?", default="sendcloud-inline.eml")
+    parser.add_argument("--image", default=str(HERE.parent / "assets" / "test.png"))
+    parser.add_argument("--send", metavar="HOST:PORT")
+    parser.add_argument("--user")
+    parser.add_argument("--key")
+    parser.add_argument("--label")
+    parser.add_argument("--ca")
+    args = parser.parse_args()
+
+    msg = build(pathlib.Path(args.image).read_bytes())
+    pathlib.Path(args.output).write_bytes(msg.as_bytes())
+    print(f"wrote     {args.output}")
+    print(f"structure {msg.structure}")
+    print(f"size      {msg.size} bytes")
+    print(f"envelope  {msg.envelope.sender} -> {', '.join(msg.envelope.recipients)}")
+
+    # The bytes work with the standard library too:
+    #   smtplib.SMTP(...).sendmail(msg.envelope.sender, msg.envelope.recipients, msg.as_bytes())
+    assert isinstance(smtplib.SMTP, type)
+
+    if args.send:
+        host, _, port = args.send.rpartition(":")
+        creds = mailwright.Credentials(args.user or "", args.key or "", label=args.label)
+        try:
+            result = mailwright.send(msg, host=host, port=int(port), credentials=creds, tls="starttls",
+                                     ca_file=args.ca, timeout=30)
+        except mailwright.RateLimitedError as err:
+            print(f"rate limited ({err.code} {err.text}); retry later")
+            return 75
+        except mailwright.MailwrightError as err:
+            print(f"not sent: {err.kind}: {err}")
+            return 1
+        print(f"queue id  {result.queue_id}")
+        print(f"accepted  {', '.join(result.accepted)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
