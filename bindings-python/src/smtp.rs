@@ -237,11 +237,11 @@ pub struct Session {
 #[pymethods]
 impl Session {
     #[new]
-    #[pyo3(signature = (*, hello_name="localhost".to_string(), tls="required", implicit_tls=false, credentials=None, pipelining=true, transcript=false))]
-    fn new(hello_name: String, tls: &str, implicit_tls: bool, credentials: Option<PyRef<'_, Credentials>>, pipelining: bool, transcript: bool) -> PyResult<Self> {
+    #[pyo3(signature = (*, hello_name="localhost", tls="required", implicit_tls=false, credentials=None, pipelining=true, transcript=false))]
+    fn new(hello_name: &str, tls: &str, implicit_tls: bool, credentials: Option<PyRef<'_, Credentials>>, pipelining: bool, transcript: bool) -> PyResult<Self> {
         Ok(Session {
             inner: core::Session::new(core::SessionConfig {
-                hello_name,
+                hello_name: hello_name.to_string(),
                 tls: tls_policy(tls)?,
                 implicit_tls,
                 credentials: credentials.map(|c| c.inner.clone()),
@@ -277,8 +277,8 @@ impl Session {
     }
 
     /// The connection is gone: pending messages fail with ConnectionClosedError.
-    #[pyo3(signature = (reason="the connection closed".to_string()))]
-    fn connection_lost(&mut self, reason: String) {
+    #[pyo3(signature = (reason="the connection closed"))]
+    fn connection_lost(&mut self, reason: &str) {
         self.inner.connection_lost(mailwright::Error::new(mailwright::ErrorKind::ConnectionClosed, reason));
     }
 
@@ -337,7 +337,7 @@ fn options(
     tls: &str,
     ca_file: Option<std::path::PathBuf>,
     timeout: f64,
-    hello_name: String,
+    hello_name: &str,
     pipelining: bool,
 ) -> PyResult<ClientOptions> {
     let mut options = ClientOptions::new(host, port);
@@ -357,7 +357,7 @@ fn options(
     }
     options = options.timeout(Duration::from_secs_f64(timeout));
     options.credentials = credentials.map(|c| c.inner.clone());
-    options.hello_name = hello_name;
+    options.hello_name = hello_name.to_string();
     options.pipelining = pipelining;
     options.transcript = true;
     if let Some(path) = ca_file {
@@ -375,7 +375,7 @@ pub struct Client {
 #[pymethods]
 impl Client {
     #[new]
-    #[pyo3(signature = (host, port=25, *, credentials=None, tls="starttls", ca_file=None, timeout=30.0, hello_name="localhost".to_string(), pipelining=true))]
+    #[pyo3(signature = (host, port=25, *, credentials=None, tls="starttls", ca_file=None, timeout=30.0, hello_name="localhost", pipelining=true))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -385,7 +385,7 @@ impl Client {
         tls: &str,
         ca_file: Option<std::path::PathBuf>,
         timeout: f64,
-        hello_name: String,
+        hello_name: &str,
         pipelining: bool,
     ) -> PyResult<Self> {
         let options = options(host, port, credentials.as_deref(), tls, ca_file, timeout, hello_name, pipelining)?;
@@ -458,7 +458,7 @@ fn closed() -> PyErr {
 
 /// Connects, sends one message, says QUIT; returns the SendResult.
 #[pyfunction]
-#[pyo3(signature = (message, host, port=25, *, credentials=None, tls="starttls", ca_file=None, timeout=30.0, hello_name="localhost".to_string(), pipelining=true))]
+#[pyo3(signature = (message, host, port=25, *, credentials=None, tls="starttls", ca_file=None, timeout=30.0, hello_name="localhost", pipelining=true))]
 #[allow(clippy::too_many_arguments)]
 pub fn send(
     py: Python<'_>,
@@ -469,7 +469,7 @@ pub fn send(
     tls: &str,
     ca_file: Option<std::path::PathBuf>,
     timeout: f64,
-    hello_name: String,
+    hello_name: &str,
     pipelining: bool,
 ) -> PyResult<SendResult> {
     let options = options(host, port, credentials.as_deref(), tls, ca_file, timeout, hello_name, pipelining)?;

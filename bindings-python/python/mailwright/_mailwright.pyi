@@ -3,31 +3,55 @@ from datetime import datetime
 from os import PathLike
 from typing import Iterable, Literal, Mapping, Optional, Sequence, Tuple, Union
 
+from typing_extensions import final
+
 from .errors import MailwrightError
 
 __version__: str
+__all__ = [
+    "Attachment",
+    "Client",
+    "Credentials",
+    "Envelope",
+    "Event",
+    "Inline",
+    "Message",
+    "Reply",
+    "SendResult",
+    "Session",
+    "XSmtpApi",
+    "__version__",
+    "auth_login",
+    "auth_plain",
+    "auth_xoauth2",
+    "login_answer",
+    "send",
+]
 
-BytesLike = Union[bytes, bytearray, memoryview]
-MailboxLike = Union[str, Tuple[Optional[str], str]]
-Mailboxes = Union[MailboxLike, Iterable[MailboxLike]]
-Pairs = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
-InlineLike = Union["Inline", Tuple[str, str, BytesLike], Tuple[str, str, BytesLike, Optional[str]]]
-AttachmentLike = Union["Attachment", Tuple[str, str, BytesLike]]
+_BytesLike = Union[bytes, bytearray, memoryview]
+_MailboxLike = Union[str, Tuple[Optional[str], str]]
+_Mailboxes = Union[_MailboxLike, Iterable[_MailboxLike]]
+_Pairs = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
+_InlineLike = Union["Inline", Tuple[str, str, _BytesLike], Tuple[str, str, _BytesLike, Optional[str]]]
+_AttachmentLike = Union["Attachment", Tuple[str, str, _BytesLike]]
 
+@final
 class Inline:
-    def __new__(cls, content_id: str, content_type: str, data: BytesLike, filename: Optional[str] = None) -> "Inline": ...
+    def __new__(cls, content_id: str, content_type: str, data: _BytesLike, filename: Optional[str] = None) -> "Inline": ...
     @property
     def content_id(self) -> str: ...
     @property
     def size(self) -> int: ...
 
+@final
 class Attachment:
-    def __new__(cls, filename: str, content_type: str, data: BytesLike) -> "Attachment": ...
+    def __new__(cls, filename: str, content_type: str, data: _BytesLike) -> "Attachment": ...
     @property
     def filename(self) -> str: ...
     @property
     def size(self) -> int: ...
 
+@final
 class XSmtpApi:
     def __new__(
         cls,
@@ -42,30 +66,32 @@ class XSmtpApi:
     def to_json(self) -> str: ...
     def encode(self) -> str: ...
 
+@final
 class Envelope:
     @property
     def sender(self) -> str: ...
     @property
     def recipients(self) -> list[str]: ...
 
+@final
 class Message:
     def __new__(
         cls,
-        from_addr: Optional[MailboxLike],
+        from_addr: Optional[_MailboxLike],
         *,
-        to: Optional[Mailboxes] = None,
-        cc: Optional[Mailboxes] = None,
-        bcc: Optional[Mailboxes] = None,
-        reply_to: Optional[Mailboxes] = None,
-        sender: Optional[MailboxLike] = None,
-        envelope_from: Optional[MailboxLike] = None,
+        to: Optional[_Mailboxes] = None,
+        cc: Optional[_Mailboxes] = None,
+        bcc: Optional[_Mailboxes] = None,
+        reply_to: Optional[_Mailboxes] = None,
+        sender: Optional[_MailboxLike] = None,
+        envelope_from: Optional[_MailboxLike] = None,
         subject: Optional[str] = None,
         text: Optional[str] = None,
         html: Optional[str] = None,
-        inline: Optional[Iterable[InlineLike]] = None,
-        attachments: Optional[Iterable[AttachmentLike]] = None,
-        headers: Optional[Pairs] = None,
-        sc_custom: Optional[Pairs] = None,
+        inline: Optional[Iterable[_InlineLike]] = None,
+        attachments: Optional[Iterable[_AttachmentLike]] = None,
+        headers: Optional[_Pairs] = None,
+        sc_custom: Optional[_Pairs] = None,
         x_smtpapi: Optional[XSmtpApi] = None,
         message_id: Optional[str] = None,
         in_reply_to: Optional[Union[str, Iterable[str]]] = None,
@@ -89,6 +115,7 @@ class Message:
     @property
     def structure(self) -> str: ...
 
+@final
 class Credentials:
     def __new__(cls, user: str, key: str, *, label: Optional[str] = None) -> "Credentials": ...
     @staticmethod
@@ -100,6 +127,7 @@ class Credentials:
     @property
     def username(self) -> str: ...
 
+@final
 class Reply:
     @staticmethod
     def parse(data: bytes) -> "Reply": ...
@@ -118,6 +146,7 @@ class Reply:
     @property
     def queue_id(self) -> Optional[str]: ...
 
+@final
 class SendResult:
     @property
     def handle(self) -> int: ...
@@ -130,6 +159,7 @@ class SendResult:
     @property
     def reply(self) -> Reply: ...
 
+@final
 class Event:
     @property
     def kind(self) -> Literal["start_tls", "ready", "sent", "failed", "error", "closed"]: ...
@@ -140,6 +170,7 @@ class Event:
     @property
     def error(self) -> Optional[MailwrightError]: ...
 
+@final
 class Session:
     def __new__(
         cls,
@@ -164,8 +195,9 @@ class Session:
     @property
     def is_tls(self) -> bool: ...
 
-TlsMode = Literal["starttls", "required", "opportunistic", "implicit", "ssl", "tls", "none", "never"]
+_TlsMode = Literal["starttls", "required", "opportunistic", "implicit", "ssl", "tls", "none", "never"]
 
+@final
 class Client:
     def __new__(
         cls,
@@ -173,7 +205,7 @@ class Client:
         port: int = 25,
         *,
         credentials: Optional[Credentials] = None,
-        tls: TlsMode = "starttls",
+        tls: _TlsMode = "starttls",
         ca_file: Optional[Union[str, PathLike[str]]] = None,
         timeout: float = 30.0,
         hello_name: str = "localhost",
@@ -195,7 +227,7 @@ def send(
     port: int = 25,
     *,
     credentials: Optional[Credentials] = None,
-    tls: TlsMode = "starttls",
+    tls: _TlsMode = "starttls",
     ca_file: Optional[Union[str, PathLike[str]]] = None,
     timeout: float = 30.0,
     hello_name: str = "localhost",
