@@ -10,11 +10,13 @@ demo: check-toolchain
 
 test: check-toolchain
 	$(MAKE) -C core test
+	$(MAKE) -C bindings-python test
 	$(MAKE) -C examples test
 
 bench: check-toolchain
 	$(MAKE) -C core bench
 	$(MAKE) -C core bench-smtp
+	$(MAKE) -C bindings-python bench
 
 # Installs a Rust toolchain through rustup when cargo is missing (a fresh machine).
 check-toolchain:
