@@ -11,6 +11,7 @@ demo: check-toolchain
 test: check-toolchain
 	$(MAKE) -C core test
 	$(MAKE) -C bindings-python test
+	$(MAKE) -C bindings-c test
 	$(MAKE) -C examples test
 
 bench: check-toolchain

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs the C tests three ways: plain, under valgrind (any leak or invalid
+# access fails), and built with AddressSanitizer. test_smtp needs the local
+# Haraka, started here on 127.0.0.1 and stopped at the end.
+set -euo pipefail
+build=$1
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+coproc HARAKA { python3 "$here/../testservers/haraka/harakactl.py" --dir "$work" --user api_user=api_key; }
+read -r info <&"${HARAKA[0]}" || { echo "Haraka did not start" >&2; exit 1; }
+field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$info" "$1"; }
+export MW_HARAKA_PORT=$(field port) MW_HARAKA_CA=$(field ca_file) MW_HARAKA_STORED=$(field queue_dir)
+
+if ! command -v valgrind >/dev/null; then
+  echo "valgrind not found: installing it" >&2
+  (apt-get update -qq && apt-get install -y -qq valgrind) >/dev/null
+fi
+
+passed=0 failed=0
+run() {
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); else echo "FAILED: $name" >&2; failed=$((failed + 1)); fi
+}
+for t in test_golden test_api test_smtp; do
+  run "$t" "$build/$t"
+  run "$t (valgrind)" valgrind -q --error-exitcode=99 --suppressions="$here/tests/valgrind.supp" \
+      --leak-check=full --show-leak-kinds=definite,indirect \
+      --errors-for-leak-kinds=definite,indirect "$build/$t"
+  run "$t (asan)" env ASAN_OPTIONS=detect_leaks=1 "$build/$t-asan"
+done
+
+exec {HARAKA[1]}>&-
+wait "$HARAKA_PID" 2>/dev/null || true
+echo "c tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

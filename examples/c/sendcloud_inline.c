@@ -1,0 +1,82 @@
+/* The SendCloud reference's inline-image example with libmailwright:
+ * builds the multipart/related message (HTML + cid:image1 PNG), writes it to
+ * an .eml file, and with HOST PORT USER KEY LABEL [CA] sends it over STARTTLS
+ * with AUTH LOGIN as USER#LABEL.
+ *
+ *   sendcloud_inline OUT.eml IMAGE.png [HOST PORT USER KEY LABEL [CA.pem]]
+ */
+#include <mailwright.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(const char *what, mw_result rc) {
+    fprintf(stderr, "%s: %s: %s\n", what, mw_result_name((uint32_t)rc), mw_last_error_message());
+    return 1;
+}
+
+static int write_file(void *ctx, const uint8_t *data, size_t len) {
+    return fwrite(data, 1, len, (FILE *)ctx) == len ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3 && argc < 8) {
+        fprintf(stderr, "usage: %s OUT.eml IMAGE.png [HOST PORT USER KEY LABEL [CA.pem]]\n", argv[0]);
+        return 2;
+    }
+    FILE *image = fopen(argv[2], "rb");
+    if (!image) { perror(argv[2]); return 1; }
+    static uint8_t png[1 << 20];
+    size_t png_len = fread(png, 1, sizeof png, image);
+    fclose(image);
+
+    mw_message_builder *b = mw_message_builder_new();
+    mw_result rc = mw_message_builder_from(b, "postmaster@testdomain.sendcloud.org");
+    if (rc == MW_OK) rc = mw_message_builder_to(b, "test123@qq.com");
+    if (rc == MW_OK) rc = mw_message_builder_subject(b, "python test inline image");
+    if (rc == MW_OK) rc = mw_message_builder_html(b, "test image content <img src=\"cid:image1\" alt=\"xxxxx\">");
+    if (rc == MW_OK) rc = mw_message_builder_inline(b, "image1", "image/png", png, png_len, NULL);
+    if (rc != MW_OK) { mw_message_builder_free(b); return fail("builder", rc); }
+    mw_message *msg = NULL;
+    if ((rc = mw_message_build(b, &msg)) != MW_OK) return fail("build", rc); /* b is consumed */
+
+    FILE *out = fopen(argv[1], "wb");
+    if (!out) { perror(argv[1]); mw_message_free(msg); return 1; }
+    rc = mw_message_write(msg, write_file, out);
+    fclose(out);
+    if (rc != MW_OK) { mw_message_free(msg); return fail("write", rc); }
+    size_t size = 0;
+    mw_message_size(msg, &size);
+    printf("wrote     %s\nstructure %s\nsize      %zu bytes\nenvelope  %s -> %s\n", argv[1],
+           mw_message_structure(msg), size, mw_message_envelope_sender(msg), mw_message_recipient(msg, 0));
+
+    int status = 0;
+    if (argc >= 8) {
+        mw_credentials *creds = NULL;
+        if ((rc = mw_credentials_new(argv[5], argv[6], argv[7], &creds)) != MW_OK) {
+            mw_message_free(msg);
+            return fail("credentials", rc);
+        }
+        mw_client_options options;
+        memset(&options, 0, sizeof options);
+        options.host = argv[3];
+        options.port = (uint16_t)atoi(argv[4]);
+        options.tls = MW_TLS_STARTTLS;
+        options.credentials = creds;
+        options.ca_file = argc > 8 ? argv[8] : NULL;
+        mw_send_result *result = NULL;
+        rc = mw_send(msg, &options, &result);
+        if (rc == MW_OK) {
+            printf("queue id  %s\n", mw_send_result_queue_id(result));
+        } else if (rc == MW_ERR_RATE_LIMITED) {
+            printf("rate limited (%u): retry later\n", (unsigned)mw_last_error_smtp_code());
+            status = 75;
+        } else {
+            status = fail("send", rc);
+        }
+        mw_send_result_free(result);
+        mw_credentials_free(creds);
+    }
+    mw_message_free(msg);
+    return status;
+}
