@@ -12,6 +12,7 @@ test: check-toolchain
 	$(MAKE) -C core test
 	$(MAKE) -C bindings-python test
 	$(MAKE) -C bindings-c test
+	$(MAKE) -C bindings-wasm test
 	$(MAKE) -C examples test
 
 bench: check-toolchain

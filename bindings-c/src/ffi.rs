@@ -114,7 +114,12 @@ pub(crate) struct Fail {
 
 impl Fail {
     pub fn new(code: mw_result, message: impl Into<String>) -> Fail {
-        Fail { code, message: message.into(), smtp_code: 0, enhanced: None }
+        Fail {
+            code,
+            message: message.into(),
+            smtp_code: 0,
+            enhanced: None,
+        }
     }
 
     pub fn null(what: &str) -> Fail {
@@ -128,7 +133,10 @@ impl From<mailwright::Error> for Fail {
             code: code_of(err.kind()),
             message: err.to_string(),
             smtp_code: err.reply().map_or(0, |r| r.code()),
-            enhanced: err.reply().and_then(|r| r.enhanced()).map(|e| e.to_string()),
+            enhanced: err
+                .reply()
+                .and_then(|r| r.enhanced())
+                .map(|e| e.to_string()),
         }
     }
 }
@@ -150,7 +158,10 @@ pub(crate) fn boundary(body: impl FnOnce() -> Result<(), Fail>) -> mw_result {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => mw_result::MW_OK,
         Ok(Err(fail)) => record(fail),
-        Err(_) => record(Fail::new(mw_result::MW_ERR_PANIC, "internal error (a panic was caught)")),
+        Err(_) => record(Fail::new(
+            mw_result::MW_ERR_PANIC,
+            "internal error (a panic was caught)",
+        )),
     }
 }
 
@@ -164,18 +175,36 @@ pub(crate) unsafe fn str_arg<'a>(ptr: *const c_char, what: &str) -> Result<&'a s
         return Err(Fail::null(what));
     }
     // SAFETY: the caller passes a NUL-terminated string (documented).
-    unsafe { CStr::from_ptr(ptr) }
-        .to_str()
-        .map_err(|_| Fail::new(mw_result::MW_ERR_INVALID_UTF8, format!("{what} is not valid UTF-8")))
+    unsafe { CStr::from_ptr(ptr) }.to_str().map_err(|_| {
+        Fail::new(
+            mw_result::MW_ERR_INVALID_UTF8,
+            format!("{what} is not valid UTF-8"),
+        )
+    })
 }
 
-pub(crate) unsafe fn opt_str_arg<'a>(ptr: *const c_char, what: &str) -> Result<Option<&'a str>, Fail> {
-    if ptr.is_null() { Ok(None) } else { unsafe { str_arg(ptr, what) }.map(Some) }
-}
-
-pub(crate) unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize, what: &str) -> Result<&'a [u8], Fail> {
+pub(crate) unsafe fn opt_str_arg<'a>(
+    ptr: *const c_char,
+    what: &str,
+) -> Result<Option<&'a str>, Fail> {
     if ptr.is_null() {
-        return if len == 0 { Ok(&[]) } else { Err(Fail::null(what)) };
+        Ok(None)
+    } else {
+        unsafe { str_arg(ptr, what) }.map(Some)
+    }
+}
+
+pub(crate) unsafe fn bytes_arg<'a>(
+    ptr: *const u8,
+    len: usize,
+    what: &str,
+) -> Result<&'a [u8], Fail> {
+    if ptr.is_null() {
+        return if len == 0 {
+            Ok(&[])
+        } else {
+            Err(Fail::null(what))
+        };
     }
     // SAFETY: the caller passes `len` readable bytes at `ptr` (documented).
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
@@ -203,7 +232,11 @@ pub(crate) fn give_bytes(bytes: Vec<u8>, data: &mut *mut u8, len: &mut usize) {
 #[unsafe(no_mangle)]
 pub extern "C" fn mw_last_error_message() -> *const c_char {
     guard(std::ptr::null(), || {
-        LAST_ERROR.with(|last| last.borrow().as_ref().map_or(std::ptr::null(), |e| e.message.as_ptr()))
+        LAST_ERROR.with(|last| {
+            last.borrow()
+                .as_ref()
+                .map_or(std::ptr::null(), |e| e.message.as_ptr())
+        })
     })
 }
 
@@ -211,7 +244,9 @@ pub extern "C" fn mw_last_error_message() -> *const c_char {
 /// or 0 when the last error did not come from a server reply.
 #[unsafe(no_mangle)]
 pub extern "C" fn mw_last_error_smtp_code() -> u16 {
-    guard(0, || LAST_ERROR.with(|last| last.borrow().as_ref().map_or(0, |e| e.smtp_code)))
+    guard(0, || {
+        LAST_ERROR.with(|last| last.borrow().as_ref().map_or(0, |e| e.smtp_code))
+    })
 }
 
 /// The RFC 3463 enhanced status code of the last error ("5.7.8"), or NULL.
@@ -220,7 +255,10 @@ pub extern "C" fn mw_last_error_smtp_code() -> u16 {
 pub extern "C" fn mw_last_error_enhanced_code() -> *const c_char {
     guard(std::ptr::null(), || {
         LAST_ERROR.with(|last| {
-            last.borrow().as_ref().and_then(|e| e.enhanced.as_ref()).map_or(std::ptr::null(), |s| s.as_ptr())
+            last.borrow()
+                .as_ref()
+                .and_then(|e| e.enhanced.as_ref())
+                .map_or(std::ptr::null(), |s| s.as_ptr())
         })
     })
 }

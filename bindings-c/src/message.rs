@@ -25,11 +25,13 @@ pub struct mw_x_smtpapi {
 }
 
 /// Writes `len` bytes for `mw_message_write`; returns 0 on success, anything else to stop.
-pub type mw_write_fn = Option<unsafe extern "C" fn(ctx: *mut c_void, data: *const u8, len: usize) -> i32>;
+pub type mw_write_fn =
+    Option<unsafe extern "C" fn(ctx: *mut c_void, data: *const u8, len: usize) -> i32>;
 
 /// Called once when the library no longer needs data it was given with an
 /// `_owned` function (from any thread).
-pub type mw_release_fn = Option<unsafe extern "C" fn(ctx: *mut c_void, data: *const u8, len: usize)>;
+pub type mw_release_fn =
+    Option<unsafe extern "C" fn(ctx: *mut c_void, data: *const u8, len: usize)>;
 
 /// Converts the arguments first (`args`), then applies them: a rejected
 /// argument leaves the builder as it was.
@@ -41,10 +43,16 @@ fn set<A>(
     boundary(|| {
         let handle = out(builder, "builder")?;
         if handle.inner.is_none() {
-            return Err(Fail::new(mw_result::MW_ERR_INVALID_STATE, "the builder was already built"));
+            return Err(Fail::new(
+                mw_result::MW_ERR_INVALID_STATE,
+                "the builder was already built",
+            ));
         }
         let args = args()?;
-        let current = handle.inner.take().ok_or_else(|| Fail::new(mw_result::MW_ERR_INVALID_STATE, "no builder"))?;
+        let current = handle
+            .inner
+            .take()
+            .ok_or_else(|| Fail::new(mw_result::MW_ERR_INVALID_STATE, "no builder"))?;
         handle.inner = Some(apply(current, args)?);
         Ok(())
     })
@@ -54,7 +62,11 @@ fn set<A>(
 /// The caller owns the result: pass it to `mw_message_build` or `mw_message_builder_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn mw_message_builder_new() -> *mut mw_message_builder {
-    guard(std::ptr::null_mut(), || Box::into_raw(Box::new(mw_message_builder { inner: Some(Message::builder()) })))
+    guard(std::ptr::null_mut(), || {
+        Box::into_raw(Box::new(mw_message_builder {
+            inner: Some(Message::builder()),
+        }))
+    })
 }
 
 /// Frees a builder that was not built. NULL does nothing.
@@ -71,50 +83,127 @@ pub unsafe extern "C" fn mw_message_builder_free(builder: *mut mw_message_builde
 /// Sets From (required).
 /// `mailbox` is "Name <addr@example.com>" or "addr@example.com" (UTF-8, not NULL).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_from(builder: *mut mw_message_builder, mailbox: *const c_char) -> mw_result {
-    set(builder, || Ok(MailboxSpec::Text(unsafe { str_arg(mailbox, "mailbox") }?.to_string())), |b, a| Ok(b.from(a)))
+pub unsafe extern "C" fn mw_message_builder_from(
+    builder: *mut mw_message_builder,
+    mailbox: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || {
+            Ok(MailboxSpec::Text(
+                unsafe { str_arg(mailbox, "mailbox") }?.to_string(),
+            ))
+        },
+        |b, a| Ok(b.from(a)),
+    )
 }
 
 /// Sets Sender.
 /// `mailbox` is "Name <addr@example.com>" or "addr@example.com" (UTF-8, not NULL).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_sender(builder: *mut mw_message_builder, mailbox: *const c_char) -> mw_result {
-    set(builder, || Ok(MailboxSpec::Text(unsafe { str_arg(mailbox, "mailbox") }?.to_string())), |b, a| Ok(b.sender(a)))
+pub unsafe extern "C" fn mw_message_builder_sender(
+    builder: *mut mw_message_builder,
+    mailbox: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || {
+            Ok(MailboxSpec::Text(
+                unsafe { str_arg(mailbox, "mailbox") }?.to_string(),
+            ))
+        },
+        |b, a| Ok(b.sender(a)),
+    )
 }
 
 /// Adds a Reply-To mailbox.
 /// `mailbox` is "Name <addr@example.com>" or "addr@example.com" (UTF-8, not NULL).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_reply_to(builder: *mut mw_message_builder, mailbox: *const c_char) -> mw_result {
-    set(builder, || Ok(MailboxSpec::Text(unsafe { str_arg(mailbox, "mailbox") }?.to_string())), |b, a| Ok(b.reply_to(a)))
+pub unsafe extern "C" fn mw_message_builder_reply_to(
+    builder: *mut mw_message_builder,
+    mailbox: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || {
+            Ok(MailboxSpec::Text(
+                unsafe { str_arg(mailbox, "mailbox") }?.to_string(),
+            ))
+        },
+        |b, a| Ok(b.reply_to(a)),
+    )
 }
 
 /// Adds a To recipient.
 /// `mailbox` is "Name <addr@example.com>" or "addr@example.com" (UTF-8, not NULL).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_to(builder: *mut mw_message_builder, mailbox: *const c_char) -> mw_result {
-    set(builder, || Ok(MailboxSpec::Text(unsafe { str_arg(mailbox, "mailbox") }?.to_string())), |b, a| Ok(b.to(a)))
+pub unsafe extern "C" fn mw_message_builder_to(
+    builder: *mut mw_message_builder,
+    mailbox: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || {
+            Ok(MailboxSpec::Text(
+                unsafe { str_arg(mailbox, "mailbox") }?.to_string(),
+            ))
+        },
+        |b, a| Ok(b.to(a)),
+    )
 }
 
 /// Adds a Cc recipient.
 /// `mailbox` is "Name <addr@example.com>" or "addr@example.com" (UTF-8, not NULL).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_cc(builder: *mut mw_message_builder, mailbox: *const c_char) -> mw_result {
-    set(builder, || Ok(MailboxSpec::Text(unsafe { str_arg(mailbox, "mailbox") }?.to_string())), |b, a| Ok(b.cc(a)))
+pub unsafe extern "C" fn mw_message_builder_cc(
+    builder: *mut mw_message_builder,
+    mailbox: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || {
+            Ok(MailboxSpec::Text(
+                unsafe { str_arg(mailbox, "mailbox") }?.to_string(),
+            ))
+        },
+        |b, a| Ok(b.cc(a)),
+    )
 }
 
 /// Adds a Bcc recipient (envelope only, never in the headers).
 /// `mailbox` is "Name <addr@example.com>" or "addr@example.com" (UTF-8, not NULL).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_bcc(builder: *mut mw_message_builder, mailbox: *const c_char) -> mw_result {
-    set(builder, || Ok(MailboxSpec::Text(unsafe { str_arg(mailbox, "mailbox") }?.to_string())), |b, a| Ok(b.bcc(a)))
+pub unsafe extern "C" fn mw_message_builder_bcc(
+    builder: *mut mw_message_builder,
+    mailbox: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || {
+            Ok(MailboxSpec::Text(
+                unsafe { str_arg(mailbox, "mailbox") }?.to_string(),
+            ))
+        },
+        |b, a| Ok(b.bcc(a)),
+    )
 }
 
 /// Sets the envelope sender (MAIL FROM) when it differs from From.
 /// `mailbox` is "Name <addr@example.com>" or "addr@example.com" (UTF-8, not NULL).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_envelope_from(builder: *mut mw_message_builder, mailbox: *const c_char) -> mw_result {
-    set(builder, || Ok(MailboxSpec::Text(unsafe { str_arg(mailbox, "mailbox") }?.to_string())), |b, a| Ok(b.envelope_from(a)))
+pub unsafe extern "C" fn mw_message_builder_envelope_from(
+    builder: *mut mw_message_builder,
+    mailbox: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || {
+            Ok(MailboxSpec::Text(
+                unsafe { str_arg(mailbox, "mailbox") }?.to_string(),
+            ))
+        },
+        |b, a| Ok(b.envelope_from(a)),
+    )
 }
 
 /// Which mailbox field `mw_message_builder_add_mailbox` sets or adds to.
@@ -133,10 +222,18 @@ pub enum mw_mailbox_field {
 /// Sets or adds a mailbox given as a display name (may be NULL) and an
 /// address (not NULL); `field` is an `mw_mailbox_field`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_add_mailbox(builder: *mut mw_message_builder, field: u32, name: *const c_char, address: *const c_char) -> mw_result {
+pub unsafe extern "C" fn mw_message_builder_add_mailbox(
+    builder: *mut mw_message_builder,
+    field: u32,
+    name: *const c_char,
+    address: *const c_char,
+) -> mw_result {
     let args = || -> Result<MailboxSpec, Fail> {
         if field > 6 {
-            return Err(Fail::new(mw_result::MW_ERR_INVALID_ARGUMENT, format!("{field} is not an mw_mailbox_field")));
+            return Err(Fail::new(
+                mw_result::MW_ERR_INVALID_ARGUMENT,
+                format!("{field} is not an mw_mailbox_field"),
+            ));
         }
         let name = unsafe { opt_str_arg(name, "name") }?.map(str::to_string);
         let address = unsafe { str_arg(address, "address") }?.to_string();
@@ -157,62 +254,138 @@ pub unsafe extern "C" fn mw_message_builder_add_mailbox(builder: *mut mw_message
 
 /// Sets the Subject (UTF-8, not NULL; "" writes an empty Subject).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_subject(builder: *mut mw_message_builder, value: *const c_char) -> mw_result {
-    set(builder, || Ok(unsafe { str_arg(value, "subject") }?.to_string()), |b, a| Ok(b.subject(a)))
+pub unsafe extern "C" fn mw_message_builder_subject(
+    builder: *mut mw_message_builder,
+    value: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || Ok(unsafe { str_arg(value, "subject") }?.to_string()),
+        |b, a| Ok(b.subject(a)),
+    )
 }
 
 /// Sets the plain-text body (UTF-8, not NULL).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_text(builder: *mut mw_message_builder, value: *const c_char) -> mw_result {
-    set(builder, || Ok(unsafe { str_arg(value, "text") }?.to_string()), |b, a| Ok(b.text(a)))
+pub unsafe extern "C" fn mw_message_builder_text(
+    builder: *mut mw_message_builder,
+    value: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || Ok(unsafe { str_arg(value, "text") }?.to_string()),
+        |b, a| Ok(b.text(a)),
+    )
 }
 
 /// Sets the HTML body (UTF-8, not NULL).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_html(builder: *mut mw_message_builder, value: *const c_char) -> mw_result {
-    set(builder, || Ok(unsafe { str_arg(value, "html") }?.to_string()), |b, a| Ok(b.html(a)))
+pub unsafe extern "C" fn mw_message_builder_html(
+    builder: *mut mw_message_builder,
+    value: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || Ok(unsafe { str_arg(value, "html") }?.to_string()),
+        |b, a| Ok(b.html(a)),
+    )
 }
 
 /// Fixes the Message-ID ("id@domain", angle brackets optional).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_message_id(builder: *mut mw_message_builder, value: *const c_char) -> mw_result {
-    set(builder, || Ok(unsafe { str_arg(value, "message_id") }?.to_string()), |b, a| Ok(b.message_id(a)))
+pub unsafe extern "C" fn mw_message_builder_message_id(
+    builder: *mut mw_message_builder,
+    value: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || Ok(unsafe { str_arg(value, "message_id") }?.to_string()),
+        |b, a| Ok(b.message_id(a)),
+    )
 }
 
 /// Adds an In-Reply-To id.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_in_reply_to(builder: *mut mw_message_builder, value: *const c_char) -> mw_result {
-    set(builder, || Ok(unsafe { str_arg(value, "in_reply_to") }?.to_string()), |b, a| Ok(b.in_reply_to(a)))
+pub unsafe extern "C" fn mw_message_builder_in_reply_to(
+    builder: *mut mw_message_builder,
+    value: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || Ok(unsafe { str_arg(value, "in_reply_to") }?.to_string()),
+        |b, a| Ok(b.in_reply_to(a)),
+    )
 }
 
 /// Adds a References id.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_references(builder: *mut mw_message_builder, value: *const c_char) -> mw_result {
-    set(builder, || Ok(unsafe { str_arg(value, "references") }?.to_string()), |b, a| Ok(b.references(a)))
+pub unsafe extern "C" fn mw_message_builder_references(
+    builder: *mut mw_message_builder,
+    value: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || Ok(unsafe { str_arg(value, "references") }?.to_string()),
+        |b, a| Ok(b.references(a)),
+    )
 }
 
 /// Fixes the boundary seed (deterministic output).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_boundary_seed(builder: *mut mw_message_builder, value: *const c_char) -> mw_result {
-    set(builder, || Ok(unsafe { str_arg(value, "boundary_seed") }?.to_string()), |b, a| Ok(b.boundary_seed(a)))
+pub unsafe extern "C" fn mw_message_builder_boundary_seed(
+    builder: *mut mw_message_builder,
+    value: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || Ok(unsafe { str_arg(value, "boundary_seed") }?.to_string()),
+        |b, a| Ok(b.boundary_seed(a)),
+    )
 }
 
 /// Fixes the Date, in seconds since the Unix epoch (written in UTC).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_date(builder: *mut mw_message_builder, unix_seconds: i64) -> mw_result {
+pub unsafe extern "C" fn mw_message_builder_date(
+    builder: *mut mw_message_builder,
+    unix_seconds: i64,
+) -> mw_result {
     set(builder, || Ok(unix_seconds), |b, a| Ok(b.date(a)))
 }
 
 /// Adds a custom header (name and value UTF-8, not NULL).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_header(builder: *mut mw_message_builder, name: *const c_char, value: *const c_char) -> mw_result {
-    set(builder, || Ok((unsafe { str_arg(name, "name") }?, unsafe { str_arg(value, "value") }?)), |b, (n, v)| Ok(b.header(n, v)))
+pub unsafe extern "C" fn mw_message_builder_header(
+    builder: *mut mw_message_builder,
+    name: *const c_char,
+    value: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || {
+            Ok((unsafe { str_arg(name, "name") }?, unsafe {
+                str_arg(value, "value")
+            }?))
+        },
+        |b, (n, v)| Ok(b.header(n, v)),
+    )
 }
 
 /// Adds SendCloud's `SC-Custom-<key>: value` header.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_sc_custom(builder: *mut mw_message_builder, key: *const c_char, value: *const c_char) -> mw_result {
-    set(builder, || Ok((unsafe { str_arg(key, "key") }?, unsafe { str_arg(value, "value") }?)), |b, (k, v)| Ok(b.sc_custom(k, v)))
+pub unsafe extern "C" fn mw_message_builder_sc_custom(
+    builder: *mut mw_message_builder,
+    key: *const c_char,
+    value: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || {
+            Ok((unsafe { str_arg(key, "key") }?, unsafe {
+                str_arg(value, "value")
+            }?))
+        },
+        |b, (k, v)| Ok(b.sc_custom(k, v)),
+    )
 }
 
 /// Adds an inline part (referred to as `cid:<content_id>` in the HTML). The
@@ -300,7 +473,12 @@ pub unsafe extern "C" fn mw_message_builder_attachment_owned(
     release: mw_release_fn,
     ctx: *mut c_void,
 ) -> mw_result {
-    let owner = Released { data, len, release, ctx };
+    let owner = Released {
+        data,
+        len,
+        release,
+        ctx,
+    };
     // `owner` is dropped (and `release` called) on every path that does not keep it.
     let args = move || -> Result<Attachment, Fail> {
         if data.is_null() && len > 0 {
@@ -308,7 +486,11 @@ pub unsafe extern "C" fn mw_message_builder_attachment_owned(
         }
         let filename = unsafe { str_arg(filename, "filename") }?;
         let content_type = unsafe { str_arg(content_type, "content_type") }?;
-        let bytes = if data.is_null() { Bytes::new() } else { Bytes::from_owner(owner) };
+        let bytes = if data.is_null() {
+            Bytes::new()
+        } else {
+            Bytes::from_owner(owner)
+        };
         Ok(Attachment::new(filename, content_type, bytes))
     };
     set(builder, args, |b, part| Ok(b.attachment(part)))
@@ -316,16 +498,30 @@ pub unsafe extern "C" fn mw_message_builder_attachment_owned(
 
 /// Sets the X-SMTPAPI value (copied; `api` stays the caller's).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_builder_x_smtpapi(builder: *mut mw_message_builder, api: *const mw_x_smtpapi) -> mw_result {
+pub unsafe extern "C" fn mw_message_builder_x_smtpapi(
+    builder: *mut mw_message_builder,
+    api: *const mw_x_smtpapi,
+) -> mw_result {
     // SAFETY: NULL or a live handle from `mw_x_smtpapi_new` (contract).
-    set(builder, || unsafe { api.as_ref() }.map(|a| a.inner.clone()).ok_or_else(|| Fail::null("api")), |b, a| Ok(b.x_smtpapi(a)))
+    set(
+        builder,
+        || {
+            unsafe { api.as_ref() }
+                .map(|a| a.inner.clone())
+                .ok_or_else(|| Fail::null("api"))
+        },
+        |b, a| Ok(b.x_smtpapi(a)),
+    )
 }
 
 /// Validates everything and builds the message. The builder is consumed and
 /// freed whatever the result (do not use or free it afterwards). On success
 /// `*out` receives a message the caller owns (free with `mw_message_free`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_build(builder: *mut mw_message_builder, out_message: *mut *mut mw_message) -> mw_result {
+pub unsafe extern "C" fn mw_message_build(
+    builder: *mut mw_message_builder,
+    out_message: *mut *mut mw_message,
+) -> mw_result {
     boundary(|| {
         if builder.is_null() {
             return Err(Fail::null("builder"));
@@ -333,7 +529,12 @@ pub unsafe extern "C" fn mw_message_build(builder: *mut mw_message_builder, out_
         // SAFETY: from `mw_message_builder_new` (contract); consumed here.
         let handle = unsafe { Box::from_raw(builder) };
         let slot = out(out_message, "out_message")?;
-        let builder = handle.inner.ok_or_else(|| Fail::new(mw_result::MW_ERR_INVALID_STATE, "the builder was already built"))?;
+        let builder = handle.inner.ok_or_else(|| {
+            Fail::new(
+                mw_result::MW_ERR_INVALID_STATE,
+                "the builder was already built",
+            )
+        })?;
         let inner = builder.build()?;
         let envelope = inner.envelope();
         let message = mw_message {
@@ -367,7 +568,11 @@ fn message_ref<'a>(message: *const mw_message) -> Result<&'a mw_message, Fail> {
 /// The message's bytes (CRLF line ends). On success `*out_data`/`*out_len`
 /// receive a buffer the caller frees with `mw_bytes_free(data, len)`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_to_bytes(message: *const mw_message, out_data: *mut *mut u8, out_len: *mut usize) -> mw_result {
+pub unsafe extern "C" fn mw_message_to_bytes(
+    message: *const mw_message,
+    out_data: *mut *mut u8,
+    out_len: *mut usize,
+) -> mw_result {
     boundary(|| {
         let message = message_ref(message)?;
         let data = out(out_data, "out_data")?;
@@ -387,7 +592,9 @@ impl std::io::Write for CallbackWriter {
         // SAFETY: the caller's callback with its own context.
         match unsafe { (self.write)(self.ctx, buf.as_ptr(), buf.len()) } {
             0 => Ok(buf.len()),
-            code => Err(std::io::Error::other(format!("the write callback returned {code}"))),
+            code => Err(std::io::Error::other(format!(
+                "the write callback returned {code}"
+            ))),
         }
     }
 
@@ -400,7 +607,11 @@ impl std::io::Write for CallbackWriter {
 /// (no second copy of the message in memory). A non-zero return from `write`
 /// stops it with MW_ERR_IO.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_write(message: *const mw_message, write: mw_write_fn, ctx: *mut c_void) -> mw_result {
+pub unsafe extern "C" fn mw_message_write(
+    message: *const mw_message,
+    write: mw_write_fn,
+    ctx: *mut c_void,
+) -> mw_result {
     boundary(|| {
         let message = message_ref(message)?;
         let write = write.ok_or_else(|| Fail::null("write"))?;
@@ -411,7 +622,10 @@ pub unsafe extern "C" fn mw_message_write(message: *const mw_message, write: mw_
 
 /// The exact size in bytes, through `*out_size`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_size(message: *const mw_message, out_size: *mut usize) -> mw_result {
+pub unsafe extern "C" fn mw_message_size(
+    message: *const mw_message,
+    out_size: *mut usize,
+) -> mw_result {
     boundary(|| {
         let message = message_ref(message)?;
         *out(out_size, "out_size")? = message.inner.size();
@@ -421,14 +635,19 @@ pub unsafe extern "C" fn mw_message_size(message: *const mw_message, out_size: *
 
 /// MW_ERR_MESSAGE_TOO_LARGE if the message is over `limit` bytes (a server's SIZE; 0: no limit).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_check_size(message: *const mw_message, limit: u64) -> mw_result {
+pub unsafe extern "C" fn mw_message_check_size(
+    message: *const mw_message,
+    limit: u64,
+) -> mw_result {
     boundary(|| Ok(message_ref(message)?.inner.check_size(limit)?))
 }
 
 /// The envelope sender (MAIL FROM). Owned by the message; NULL if `message` is NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_message_envelope_sender(message: *const mw_message) -> *const c_char {
-    guard(std::ptr::null(), || message_ref(message).map_or(std::ptr::null(), |m| m.sender.as_ptr()))
+    guard(std::ptr::null(), || {
+        message_ref(message).map_or(std::ptr::null(), |m| m.sender.as_ptr())
+    })
 }
 
 /// How many envelope recipients (To + Cc + Bcc, deduplicated); 0 if `message` is NULL.
@@ -439,28 +658,42 @@ pub unsafe extern "C" fn mw_message_recipient_count(message: *const mw_message) 
 
 /// The `index`-th envelope recipient, or NULL when out of range. Owned by the message.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_message_recipient(message: *const mw_message, index: usize) -> *const c_char {
+pub unsafe extern "C" fn mw_message_recipient(
+    message: *const mw_message,
+    index: usize,
+) -> *const c_char {
     guard(std::ptr::null(), || {
-        message_ref(message).ok().and_then(|m| m.recipients.get(index)).map_or(std::ptr::null(), |r| r.as_ptr())
+        message_ref(message)
+            .ok()
+            .and_then(|m| m.recipients.get(index))
+            .map_or(std::ptr::null(), |r| r.as_ptr())
     })
 }
 
 /// The Message-ID without angle brackets. Owned by the message.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_message_id(message: *const mw_message) -> *const c_char {
-    guard(std::ptr::null(), || message_ref(message).map_or(std::ptr::null(), |m| m.id.as_ptr()))
+    guard(std::ptr::null(), || {
+        message_ref(message).map_or(std::ptr::null(), |m| m.id.as_ptr())
+    })
 }
 
 /// The MIME structure, e.g. "multipart/related[text/html, image/png]". Owned by the message.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_message_structure(message: *const mw_message) -> *const c_char {
-    guard(std::ptr::null(), || message_ref(message).map_or(std::ptr::null(), |m| m.structure.as_ptr()))
+    guard(std::ptr::null(), || {
+        message_ref(message).map_or(std::ptr::null(), |m| m.structure.as_ptr())
+    })
 }
 
 /// Creates an empty X-SMTPAPI value; NULL only if memory is exhausted. Free with `mw_x_smtpapi_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn mw_x_smtpapi_new() -> *mut mw_x_smtpapi {
-    guard(std::ptr::null_mut(), || Box::into_raw(Box::new(mw_x_smtpapi { inner: XSmtpApi::new() })))
+    guard(std::ptr::null_mut(), || {
+        Box::into_raw(Box::new(mw_x_smtpapi {
+            inner: XSmtpApi::new(),
+        }))
+    })
 }
 
 /// Frees an X-SMTPAPI value. NULL does nothing.
@@ -474,7 +707,10 @@ pub unsafe extern "C" fn mw_x_smtpapi_free(api: *mut mw_x_smtpapi) {
     })
 }
 
-fn with_api(api: *mut mw_x_smtpapi, f: impl FnOnce(XSmtpApi) -> Result<XSmtpApi, Fail>) -> mw_result {
+fn with_api(
+    api: *mut mw_x_smtpapi,
+    f: impl FnOnce(XSmtpApi) -> Result<XSmtpApi, Fail>,
+) -> mw_result {
     boundary(|| {
         let handle = out(api, "api")?;
         // A rejected argument leaves the value as it was (cloning it is cheap).
@@ -485,13 +721,21 @@ fn with_api(api: *mut mw_x_smtpapi, f: impl FnOnce(XSmtpApi) -> Result<XSmtpApi,
 
 /// Adds a `to` address.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_x_smtpapi_to(api: *mut mw_x_smtpapi, address: *const c_char) -> mw_result {
+pub unsafe extern "C" fn mw_x_smtpapi_to(
+    api: *mut mw_x_smtpapi,
+    address: *const c_char,
+) -> mw_result {
     with_api(api, |x| Ok(x.to(unsafe { str_arg(address, "address") }?)))
 }
 
 /// Sets a substitution variable: `count` values (one per `to` address) at `values`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_x_smtpapi_sub(api: *mut mw_x_smtpapi, variable: *const c_char, values: *const *const c_char, count: usize) -> mw_result {
+pub unsafe extern "C" fn mw_x_smtpapi_sub(
+    api: *mut mw_x_smtpapi,
+    variable: *const c_char,
+    values: *const *const c_char,
+    count: usize,
+) -> mw_result {
     with_api(api, |x| {
         let variable = unsafe { str_arg(variable, "variable") }?;
         if values.is_null() && count > 0 {
@@ -508,13 +752,26 @@ pub unsafe extern "C" fn mw_x_smtpapi_sub(api: *mut mw_x_smtpapi, variable: *con
 
 /// Sets a `section` entry.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_x_smtpapi_section(api: *mut mw_x_smtpapi, name: *const c_char, value: *const c_char) -> mw_result {
-    with_api(api, |x| Ok(x.section(unsafe { str_arg(name, "name") }?, unsafe { str_arg(value, "value") }?)))
+pub unsafe extern "C" fn mw_x_smtpapi_section(
+    api: *mut mw_x_smtpapi,
+    name: *const c_char,
+    value: *const c_char,
+) -> mw_result {
+    with_api(api, |x| {
+        Ok(x.section(unsafe { str_arg(name, "name") }?, unsafe {
+            str_arg(value, "value")
+        }?))
+    })
 }
 
 /// Sets open, click and subscription tracking: for each, 1 on, 0 off, -1 unset.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_x_smtpapi_tracking(api: *mut mw_x_smtpapi, open: i32, click: i32, subscription: i32) -> mw_result {
+pub unsafe extern "C" fn mw_x_smtpapi_tracking(
+    api: *mut mw_x_smtpapi,
+    open: i32,
+    click: i32,
+    subscription: i32,
+) -> mw_result {
     with_api(api, |mut x| {
         for (value, what) in [(open, 0), (click, 1), (subscription, 2)] {
             match value {
@@ -526,7 +783,12 @@ pub unsafe extern "C" fn mw_x_smtpapi_tracking(api: *mut mw_x_smtpapi, open: i32
                         _ => x.subscription_tracking(value == 1),
                     }
                 }
-                other => return Err(Fail::new(mw_result::MW_ERR_INVALID_ARGUMENT, format!("tracking must be -1, 0 or 1, not {other}"))),
+                other => {
+                    return Err(Fail::new(
+                        mw_result::MW_ERR_INVALID_ARGUMENT,
+                        format!("tracking must be -1, 0 or 1, not {other}"),
+                    ));
+                }
             }
         }
         Ok(x)
@@ -536,7 +798,10 @@ pub unsafe extern "C" fn mw_x_smtpapi_tracking(api: *mut mw_x_smtpapi, open: i32
 /// The header value (validated JSON, base64). On success `*out` is a string
 /// the caller frees with `mw_string_free`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_x_smtpapi_encode(api: *const mw_x_smtpapi, out_value: *mut *mut c_char) -> mw_result {
+pub unsafe extern "C" fn mw_x_smtpapi_encode(
+    api: *const mw_x_smtpapi,
+    out_value: *mut *mut c_char,
+) -> mw_result {
     boundary(|| {
         // SAFETY: a live handle (contract).
         let api = unsafe { api.as_ref() }.ok_or_else(|| Fail::null("api"))?;

@@ -3,7 +3,9 @@
 use crate::ffi::*;
 use crate::message::mw_message;
 use mailwright::Credentials;
-use mailwright::smtp::{self, ClientOptions, Session, SessionConfig, SmtpClient, TlsMode, TlsPolicy, auth};
+use mailwright::smtp::{
+    self, ClientOptions, Session, SessionConfig, SmtpClient, TlsMode, TlsPolicy, auth,
+};
 use std::ffi::{CString, c_char};
 use std::time::Duration;
 
@@ -137,7 +139,12 @@ fn tls_mode(value: u32) -> Result<mw_tls_mode, Fail> {
         1 => mw_tls_mode::MW_TLS_OPPORTUNISTIC,
         2 => mw_tls_mode::MW_TLS_IMPLICIT,
         3 => mw_tls_mode::MW_TLS_NONE,
-        other => return Err(Fail::new(mw_result::MW_ERR_INVALID_ARGUMENT, format!("tls mode {other} is not an mw_tls_mode"))),
+        other => {
+            return Err(Fail::new(
+                mw_result::MW_ERR_INVALID_ARGUMENT,
+                format!("tls mode {other} is not an mw_tls_mode"),
+            ));
+        }
     })
 }
 
@@ -149,9 +156,16 @@ fn creds_ref<'a>(credentials: *const mw_credentials) -> Option<&'a Credentials> 
 /// Creates credentials; `label` may be NULL (with a label the user name sent
 /// is `user#label`). On success `*out` is owned by the caller.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_credentials_new(user: *const c_char, key: *const c_char, label: *const c_char, out_credentials: *mut *mut mw_credentials) -> mw_result {
+pub unsafe extern "C" fn mw_credentials_new(
+    user: *const c_char,
+    key: *const c_char,
+    label: *const c_char,
+    out_credentials: *mut *mut mw_credentials,
+) -> mw_result {
     boundary(|| {
-        let mut inner = Credentials::new(unsafe { str_arg(user, "user") }?, unsafe { str_arg(key, "key") }?);
+        let mut inner = Credentials::new(unsafe { str_arg(user, "user") }?, unsafe {
+            str_arg(key, "key")
+        }?);
         if let Some(label) = unsafe { opt_str_arg(label, "label") }? {
             inner = inner.with_label(label);
         }
@@ -164,9 +178,15 @@ pub unsafe extern "C" fn mw_credentials_new(user: *const c_char, key: *const c_c
 
 /// Creates OAuth 2 credentials (sent with XOAUTH2).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_credentials_new_oauth2(user: *const c_char, token: *const c_char, out_credentials: *mut *mut mw_credentials) -> mw_result {
+pub unsafe extern "C" fn mw_credentials_new_oauth2(
+    user: *const c_char,
+    token: *const c_char,
+    out_credentials: *mut *mut mw_credentials,
+) -> mw_result {
     boundary(|| {
-        let inner = Credentials::oauth2(unsafe { str_arg(user, "user") }?, unsafe { str_arg(token, "token") }?);
+        let inner = Credentials::oauth2(unsafe { str_arg(user, "user") }?, unsafe {
+            str_arg(token, "token")
+        }?);
         inner.validate()?;
         let slot = out(out_credentials, "out_credentials")?;
         *slot = Box::into_raw(Box::new(mw_credentials { inner }));
@@ -185,7 +205,12 @@ pub unsafe extern "C" fn mw_credentials_free(credentials: *mut mw_credentials) {
     })
 }
 
-fn payload(credentials: *const mw_credentials, out_data: *mut *mut u8, out_len: *mut usize, make: impl FnOnce(&Credentials) -> Result<Vec<u8>, Fail>) -> mw_result {
+fn payload(
+    credentials: *const mw_credentials,
+    out_data: *mut *mut u8,
+    out_len: *mut usize,
+    make: impl FnOnce(&Credentials) -> Result<Vec<u8>, Fail>,
+) -> mw_result {
     boundary(|| {
         let creds = creds_ref(credentials).ok_or_else(|| Fail::null("credentials"))?;
         let data = out(out_data, "out_data")?;
@@ -197,26 +222,48 @@ fn payload(credentials: *const mw_credentials, out_data: *mut *mut u8, out_len: 
 
 /// `AUTH LOGIN <base64 user>\r\n`. Free the buffer with `mw_bytes_free`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_auth_login(credentials: *const mw_credentials, out_data: *mut *mut u8, out_len: *mut usize) -> mw_result {
+pub unsafe extern "C" fn mw_auth_login(
+    credentials: *const mw_credentials,
+    out_data: *mut *mut u8,
+    out_len: *mut usize,
+) -> mw_result {
     payload(credentials, out_data, out_len, |c| Ok(auth::auth_login(c)))
 }
 
 /// `AUTH PLAIN <base64>\r\n` (holds the key: `mw_bytes_free` zeroes it).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_auth_plain(credentials: *const mw_credentials, out_data: *mut *mut u8, out_len: *mut usize) -> mw_result {
-    payload(credentials, out_data, out_len, |c| Ok(auth::auth_plain(c).to_vec()))
+pub unsafe extern "C" fn mw_auth_plain(
+    credentials: *const mw_credentials,
+    out_data: *mut *mut u8,
+    out_len: *mut usize,
+) -> mw_result {
+    payload(credentials, out_data, out_len, |c| {
+        Ok(auth::auth_plain(c).to_vec())
+    })
 }
 
 /// `AUTH XOAUTH2 <base64>\r\n` for OAuth 2 credentials.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_auth_xoauth2(credentials: *const mw_credentials, out_data: *mut *mut u8, out_len: *mut usize) -> mw_result {
-    payload(credentials, out_data, out_len, |c| Ok(auth::auth_xoauth2(c)?.to_vec()))
+pub unsafe extern "C" fn mw_auth_xoauth2(
+    credentials: *const mw_credentials,
+    out_data: *mut *mut u8,
+    out_len: *mut usize,
+) -> mw_result {
+    payload(credentials, out_data, out_len, |c| {
+        Ok(auth::auth_xoauth2(c)?.to_vec())
+    })
 }
 
 /// The answer to a `334` LOGIN challenge (its base64 text, NUL-terminated):
 /// the user name or the password, base64, CRLF-terminated.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_auth_login_answer(challenge: *const c_char, credentials: *const mw_credentials, username_sent: bool, out_data: *mut *mut u8, out_len: *mut usize) -> mw_result {
+pub unsafe extern "C" fn mw_auth_login_answer(
+    challenge: *const c_char,
+    credentials: *const mw_credentials,
+    username_sent: bool,
+    out_data: *mut *mut u8,
+    out_len: *mut usize,
+) -> mw_result {
     payload(credentials, out_data, out_len, |c| {
         let prompt = auth::login_prompt(unsafe { str_arg(challenge, "challenge") }?, username_sent);
         Ok(auth::login_answer(prompt, c).to_vec())
@@ -225,7 +272,11 @@ pub unsafe extern "C" fn mw_auth_login_answer(challenge: *const c_char, credenti
 
 /// Parses one complete reply (`len` bytes). On success `*out` is owned by the caller.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_reply_parse(data: *const u8, len: usize, out_reply: *mut *mut mw_reply) -> mw_result {
+pub unsafe extern "C" fn mw_reply_parse(
+    data: *const u8,
+    len: usize,
+    out_reply: *mut *mut mw_reply,
+) -> mw_result {
     boundary(|| {
         let inner = smtp::Reply::parse(unsafe { bytes_arg(data, len, "data") }?)?;
         let reply = mw_reply {
@@ -270,19 +321,29 @@ pub unsafe extern "C" fn mw_reply_get_class(reply: *const mw_reply) -> u32 {
 /// The text of all lines joined with "\n". Owned by the reply.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_reply_text(reply: *const mw_reply) -> *const c_char {
-    guard(std::ptr::null(), || reply_ref(reply).map_or(std::ptr::null(), |r| r.text.as_ptr()))
+    guard(std::ptr::null(), || {
+        reply_ref(reply).map_or(std::ptr::null(), |r| r.text.as_ptr())
+    })
 }
 
 /// The enhanced status code ("5.7.8") or NULL. Owned by the reply.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_reply_enhanced_code(reply: *const mw_reply) -> *const c_char {
-    guard(std::ptr::null(), || reply_ref(reply).and_then(|r| r.enhanced.as_ref()).map_or(std::ptr::null(), |s| s.as_ptr()))
+    guard(std::ptr::null(), || {
+        reply_ref(reply)
+            .and_then(|r| r.enhanced.as_ref())
+            .map_or(std::ptr::null(), |s| s.as_ptr())
+    })
 }
 
 /// The queue id of a DATA reply, or NULL. Owned by the reply.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_reply_queue_id(reply: *const mw_reply) -> *const c_char {
-    guard(std::ptr::null(), || reply_ref(reply).and_then(|r| r.queue_id.as_ref()).map_or(std::ptr::null(), |s| s.as_ptr()))
+    guard(std::ptr::null(), || {
+        reply_ref(reply)
+            .and_then(|r| r.queue_id.as_ref())
+            .map_or(std::ptr::null(), |s| s.as_ptr())
+    })
 }
 
 /// Frees a reply. NULL does nothing.
@@ -302,7 +363,11 @@ impl From<smtp::SendReport> for mw_send_result {
             handle: r.handle,
             queue_id: r.queue_id.as_deref().map(to_c_string),
             accepted: r.accepted.iter().map(|a| to_c_string(a)).collect(),
-            refused: r.refused.iter().map(|(a, reply)| (to_c_string(a), reply.code())).collect(),
+            refused: r
+                .refused
+                .iter()
+                .map(|(a, reply)| (to_c_string(a), reply.code()))
+                .collect(),
         }
     }
 }
@@ -315,7 +380,11 @@ fn result_ref<'a>(result: *const mw_send_result) -> Option<&'a mw_send_result> {
 /// The queue id the server gave, or NULL. Owned by the result.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_send_result_queue_id(result: *const mw_send_result) -> *const c_char {
-    guard(std::ptr::null(), || result_ref(result).and_then(|r| r.queue_id.as_ref()).map_or(std::ptr::null(), |s| s.as_ptr()))
+    guard(std::ptr::null(), || {
+        result_ref(result)
+            .and_then(|r| r.queue_id.as_ref())
+            .map_or(std::ptr::null(), |s| s.as_ptr())
+    })
 }
 
 /// The handle `mw_session_send` gave for this message (0 for `mw_client_send`'s own).
@@ -332,8 +401,15 @@ pub unsafe extern "C" fn mw_send_result_accepted_count(result: *const mw_send_re
 
 /// The `index`-th accepted recipient, or NULL. Owned by the result.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_send_result_accepted(result: *const mw_send_result, index: usize) -> *const c_char {
-    guard(std::ptr::null(), || result_ref(result).and_then(|r| r.accepted.get(index)).map_or(std::ptr::null(), |s| s.as_ptr()))
+pub unsafe extern "C" fn mw_send_result_accepted(
+    result: *const mw_send_result,
+    index: usize,
+) -> *const c_char {
+    guard(std::ptr::null(), || {
+        result_ref(result)
+            .and_then(|r| r.accepted.get(index))
+            .map_or(std::ptr::null(), |s| s.as_ptr())
+    })
 }
 
 /// How many recipients were refused.
@@ -345,16 +421,22 @@ pub unsafe extern "C" fn mw_send_result_refused_count(result: *const mw_send_res
 /// The `index`-th refused recipient (NULL if out of range); its reply code
 /// through `out_code` when not NULL. Owned by the result.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_send_result_refused(result: *const mw_send_result, index: usize, out_code: *mut u16) -> *const c_char {
-    guard(std::ptr::null(), || match result_ref(result).and_then(|r| r.refused.get(index)) {
-        Some((address, code)) => {
-            // SAFETY: NULL or writable (contract).
-            if let Some(slot) = unsafe { out_code.as_mut() } {
-                *slot = *code;
+pub unsafe extern "C" fn mw_send_result_refused(
+    result: *const mw_send_result,
+    index: usize,
+    out_code: *mut u16,
+) -> *const c_char {
+    guard(std::ptr::null(), || {
+        match result_ref(result).and_then(|r| r.refused.get(index)) {
+            Some((address, code)) => {
+                // SAFETY: NULL or writable (contract).
+                if let Some(slot) = unsafe { out_code.as_mut() } {
+                    *slot = *code;
+                }
+                address.as_ptr()
             }
-            address.as_ptr()
+            None => std::ptr::null(),
         }
-        None => std::ptr::null(),
     })
 }
 
@@ -372,7 +454,10 @@ pub unsafe extern "C" fn mw_send_result_free(result: *mut mw_send_result) {
 /// Creates a sans-IO session (for callers that own their sockets, e.g. with
 /// libuv). `config` may be NULL for the defaults (STARTTLS required, no AUTH).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_session_new(config: *const mw_session_config, out_session: *mut *mut mw_session) -> mw_result {
+pub unsafe extern "C" fn mw_session_new(
+    config: *const mw_session_config,
+    out_session: *mut *mut mw_session,
+) -> mw_result {
     boundary(|| {
         let mut settings = SessionConfig::default();
         // SAFETY: NULL or a readable struct (contract).
@@ -391,7 +476,10 @@ pub unsafe extern "C" fn mw_session_new(config: *const mw_session_config, out_se
             settings.transcript = c.transcript;
         }
         let slot = out(out_session, "out_session")?;
-        *slot = Box::into_raw(Box::new(mw_session { inner: Session::new(settings), output: Vec::new() }));
+        *slot = Box::into_raw(Box::new(mw_session {
+            inner: Session::new(settings),
+            output: Vec::new(),
+        }));
         Ok(())
     })
 }
@@ -413,7 +501,11 @@ fn session_mut<'a>(session: *mut mw_session) -> Result<&'a mut mw_session, Fail>
 
 /// Feeds `len` bytes received from the server.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_session_receive(session: *mut mw_session, data: *const u8, len: usize) -> mw_result {
+pub unsafe extern "C" fn mw_session_receive(
+    session: *mut mw_session,
+    data: *const u8,
+    len: usize,
+) -> mw_result {
     boundary(|| {
         let data = unsafe { bytes_arg(data, len, "data") }?;
         session_mut(session)?.inner.receive(data);
@@ -425,7 +517,11 @@ pub unsafe extern "C" fn mw_session_receive(session: *mut mw_session, data: *con
 /// session (valid until the next call on it; `*out_len` may be 0). After
 /// sending `n` of them, call `mw_session_consume_output(session, n)`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_session_pending_output(session: *mut mw_session, out_data: *mut *const u8, out_len: *mut usize) -> mw_result {
+pub unsafe extern "C" fn mw_session_pending_output(
+    session: *mut mw_session,
+    out_data: *mut *const u8,
+    out_len: *mut usize,
+) -> mw_result {
     boundary(|| {
         let s = session_mut(session)?;
         let data = out(out_data, "out_data")?;
@@ -440,7 +536,10 @@ pub unsafe extern "C" fn mw_session_pending_output(session: *mut mw_session, out
 
 /// Marks `n` bytes of the pending output as sent.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_session_consume_output(session: *mut mw_session, n: usize) -> mw_result {
+pub unsafe extern "C" fn mw_session_consume_output(
+    session: *mut mw_session,
+    n: usize,
+) -> mw_result {
     boundary(|| {
         let s = session_mut(session)?;
         s.inner.consume_output(n);
@@ -453,7 +552,11 @@ pub unsafe extern "C" fn mw_session_consume_output(session: *mut mw_session, n: 
 /// Queues a message (rendered now; the message may be freed afterwards).
 /// Its handle, for the events, through `out_handle` when not NULL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_session_send(session: *mut mw_session, message: *const mw_message, out_handle: *mut u64) -> mw_result {
+pub unsafe extern "C" fn mw_session_send(
+    session: *mut mw_session,
+    message: *const mw_message,
+    out_handle: *mut u64,
+) -> mw_result {
     boundary(|| {
         let s = session_mut(session)?;
         // SAFETY: a live handle (contract).
@@ -489,7 +592,10 @@ pub unsafe extern "C" fn mw_session_tls_established(session: *mut mw_session) ->
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_session_connection_lost(session: *mut mw_session) -> mw_result {
     boundary(|| {
-        let error = mailwright::Error::new(mailwright::ErrorKind::ConnectionClosed, "the connection closed");
+        let error = mailwright::Error::new(
+            mailwright::ErrorKind::ConnectionClosed,
+            "the connection closed",
+        );
         session_mut(session)?.inner.connection_lost(error);
         Ok(())
     })
@@ -498,11 +604,21 @@ pub unsafe extern "C" fn mw_session_connection_lost(session: *mut mw_session) ->
 /// The next event: on MW_OK `*out_event` is an event the caller frees with
 /// `mw_event_free`, or NULL when there is none.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_session_poll_event(session: *mut mw_session, out_event: *mut *mut mw_event) -> mw_result {
+pub unsafe extern "C" fn mw_session_poll_event(
+    session: *mut mw_session,
+    out_event: *mut *mut mw_event,
+) -> mw_result {
     boundary(|| {
         let s = session_mut(session)?;
         let slot = out(out_event, "out_event")?;
-        let plain = |kind| mw_event { kind, handle: 0, error: mw_result::MW_OK, message: None, smtp_code: 0, result: None };
+        let plain = |kind| mw_event {
+            kind,
+            handle: 0,
+            error: mw_result::MW_OK,
+            message: None,
+            smtp_code: 0,
+            result: None,
+        };
         let failed = |kind, handle, error: mailwright::Error| mw_event {
             kind,
             handle,
@@ -550,13 +666,19 @@ pub unsafe extern "C" fn mw_event_handle(event: *const mw_event) -> u64 {
 /// The error of a FAILED or ERROR event (MW_OK otherwise).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_event_error(event: *const mw_event) -> mw_result {
-    guard(mw_result::MW_ERR_PANIC, || event_ref(event).map_or(mw_result::MW_ERR_NULL_PARAMETER, |e| e.error))
+    guard(mw_result::MW_ERR_PANIC, || {
+        event_ref(event).map_or(mw_result::MW_ERR_NULL_PARAMETER, |e| e.error)
+    })
 }
 
 /// The error's description, or NULL. Owned by the event.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_event_error_message(event: *const mw_event) -> *const c_char {
-    guard(std::ptr::null(), || event_ref(event).and_then(|e| e.message.as_ref()).map_or(std::ptr::null(), |m| m.as_ptr()))
+    guard(std::ptr::null(), || {
+        event_ref(event)
+            .and_then(|e| e.message.as_ref())
+            .map_or(std::ptr::null(), |m| m.as_ptr())
+    })
 }
 
 /// The SMTP reply code behind a FAILED/ERROR event (e.g. 536), or 0.
@@ -568,7 +690,11 @@ pub unsafe extern "C" fn mw_event_smtp_code(event: *const mw_event) -> u16 {
 /// The result of a SENT event, or NULL. Owned by the event.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_event_result(event: *const mw_event) -> *const mw_send_result {
-    guard(std::ptr::null(), || event_ref(event).and_then(|e| e.result.as_deref()).map_or(std::ptr::null(), |r| r as *const _))
+    guard(std::ptr::null(), || {
+        event_ref(event)
+            .and_then(|e| e.result.as_deref())
+            .map_or(std::ptr::null(), |r| r as *const _)
+    })
 }
 
 /// Frees an event. NULL does nothing.
@@ -597,7 +723,11 @@ fn client_options(options: *const mw_client_options) -> Result<ClientOptions, Fa
     if let Some(name) = unsafe { opt_str_arg(o.hello_name, "options.hello_name") }? {
         opts.hello_name = name.to_string();
     }
-    let timeout = if o.timeout_ms == 0 { 30_000 } else { o.timeout_ms };
+    let timeout = if o.timeout_ms == 0 {
+        30_000
+    } else {
+        o.timeout_ms
+    };
     opts = opts.timeout(Duration::from_millis(u64::from(timeout)));
     opts.pipelining = !o.no_pipelining;
     if let Some(path) = unsafe { opt_str_arg(o.ca_file, "options.ca_file") }? {
@@ -609,11 +739,16 @@ fn client_options(options: *const mw_client_options) -> Result<ClientOptions, Fa
 /// Connects (greeting, EHLO, STARTTLS and AUTH as configured) and returns a
 /// ready client through `*out_client` (the caller frees it with `mw_client_free`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_client_connect(options: *const mw_client_options, out_client: *mut *mut mw_client) -> mw_result {
+pub unsafe extern "C" fn mw_client_connect(
+    options: *const mw_client_options,
+    out_client: *mut *mut mw_client,
+) -> mw_result {
     boundary(|| {
         let slot = out(out_client, "out_client")?;
         let client = SmtpClient::connect(client_options(options)?)?;
-        *slot = Box::into_raw(Box::new(mw_client { inner: Some(client) }));
+        *slot = Box::into_raw(Box::new(mw_client {
+            inner: Some(client),
+        }));
         Ok(())
     })
 }
@@ -621,12 +756,19 @@ pub unsafe extern "C" fn mw_client_connect(options: *const mw_client_options, ou
 /// Sends one message; on success `*out_result` (if `out_result` is not NULL)
 /// receives a result the caller frees with `mw_send_result_free`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_client_send(client: *mut mw_client, message: *const mw_message, out_result: *mut *mut mw_send_result) -> mw_result {
+pub unsafe extern "C" fn mw_client_send(
+    client: *mut mw_client,
+    message: *const mw_message,
+    out_result: *mut *mut mw_send_result,
+) -> mw_result {
     boundary(|| {
         let c = out(client, "client")?;
         // SAFETY: a live handle (contract).
         let message = unsafe { message.as_ref() }.ok_or_else(|| Fail::null("message"))?;
-        let inner = c.inner.as_mut().ok_or_else(|| Fail::new(mw_result::MW_ERR_INVALID_STATE, "the client has quit"))?;
+        let inner = c
+            .inner
+            .as_mut()
+            .ok_or_else(|| Fail::new(mw_result::MW_ERR_INVALID_STATE, "the client has quit"))?;
         let report = inner.send(&message.inner)?;
         // SAFETY: NULL or writable (contract).
         if let Some(slot) = unsafe { out_result.as_mut() } {
@@ -661,7 +803,11 @@ pub unsafe extern "C" fn mw_client_free(client: *mut mw_client) {
 
 /// Connects, sends one message and says QUIT. `out_result` may be NULL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mw_send(message: *const mw_message, options: *const mw_client_options, out_result: *mut *mut mw_send_result) -> mw_result {
+pub unsafe extern "C" fn mw_send(
+    message: *const mw_message,
+    options: *const mw_client_options,
+    out_result: *mut *mut mw_send_result,
+) -> mw_result {
     boundary(|| {
         // SAFETY: a live handle (contract).
         let message = unsafe { message.as_ref() }.ok_or_else(|| Fail::null("message"))?;

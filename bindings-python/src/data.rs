@@ -28,7 +28,11 @@ impl AsRef<[u8]> for PyBytesOwner {
 
 fn wrap(bytes: &Bound<'_, PyBytes>) -> Bytes {
     let slice = bytes.as_bytes();
-    let owner = PyBytesOwner { _object: bytes.clone().unbind(), ptr: slice.as_ptr(), len: slice.len() };
+    let owner = PyBytesOwner {
+        _object: bytes.clone().unbind(),
+        ptr: slice.as_ptr(),
+        len: slice.len(),
+    };
     Bytes::from_owner(owner)
 }
 

@@ -20,13 +20,26 @@ pub fn exception(py: Python<'_>, err: Error) -> PyResult<Bound<'_, PyAny>> {
         Some(class) => class,
         None => BASE
             .get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-                Ok(py.import("mailwright.errors")?.getattr("MailwrightError")?.unbind())
+                Ok(py
+                    .import("mailwright.errors")?
+                    .getattr("MailwrightError")?
+                    .unbind())
             })?
             .bind(py)
             .clone(),
     };
-    let reply = err.reply().cloned().map(|r| Reply::from(r)).map(|r| Py::new(py, r)).transpose()?;
-    class.call1((err.message().to_string(), err.kind().as_str(), err.kind().code(), reply))
+    let reply = err
+        .reply()
+        .cloned()
+        .map(|r| Reply::from(r))
+        .map(|r| Py::new(py, r))
+        .transpose()?;
+    class.call1((
+        err.message().to_string(),
+        err.kind().as_str(),
+        err.kind().code(),
+        reply,
+    ))
 }
 
 /// A core error as a raised Python exception.

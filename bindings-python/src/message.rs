@@ -18,8 +18,14 @@ pub struct Inline {
 impl Inline {
     #[new]
     #[pyo3(signature = (content_id, content_type, data, filename=None))]
-    fn new(content_id: String, content_type: String, data: &Bound<'_, PyAny>, filename: Option<String>) -> PyResult<Self> {
-        let mut inner = mailwright::Inline::new(content_id, content_type, bytes_from(data, "data")?);
+    fn new(
+        content_id: String,
+        content_type: String,
+        data: &Bound<'_, PyAny>,
+        filename: Option<String>,
+    ) -> PyResult<Self> {
+        let mut inner =
+            mailwright::Inline::new(content_id, content_type, bytes_from(data, "data")?);
         if let Some(name) = filename {
             inner = inner.filename(name);
         }
@@ -37,7 +43,11 @@ impl Inline {
     }
 
     fn __repr__(&self) -> String {
-        format!("Inline({:?}, {} bytes)", self.inner.content_id(), self.inner.data().len())
+        format!(
+            "Inline({:?}, {} bytes)",
+            self.inner.content_id(),
+            self.inner.data().len()
+        )
     }
 }
 
@@ -52,7 +62,9 @@ pub struct Attachment {
 impl Attachment {
     #[new]
     fn new(filename: String, content_type: String, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Attachment { inner: mailwright::Attachment::new(filename, content_type, bytes_from(data, "data")?) })
+        Ok(Attachment {
+            inner: mailwright::Attachment::new(filename, content_type, bytes_from(data, "data")?),
+        })
     }
 
     #[getter]
@@ -66,7 +78,11 @@ impl Attachment {
     }
 
     fn __repr__(&self) -> String {
-        format!("Attachment({:?}, {} bytes)", self.inner.filename(), self.inner.data().len())
+        format!(
+            "Attachment({:?}, {} bytes)",
+            self.inner.filename(),
+            self.inner.data().len()
+        )
     }
 }
 
@@ -127,7 +143,12 @@ impl XSmtpApi {
     }
 
     fn __repr__(&self) -> String {
-        format!("XSmtpApi({})", self.inner.to_json().unwrap_or_else(|e| format!("<invalid: {}>", e.message())))
+        format!(
+            "XSmtpApi({})",
+            self.inner
+                .to_json()
+                .unwrap_or_else(|e| format!("<invalid: {}>", e.message()))
+        )
     }
 }
 
@@ -143,7 +164,10 @@ pub struct Envelope {
 #[pymethods]
 impl Envelope {
     fn __repr__(&self) -> String {
-        format!("Envelope(sender={:?}, recipients={:?})", self.sender, self.recipients)
+        format!(
+            "Envelope(sender={:?}, recipients={:?})",
+            self.sender, self.recipients
+        )
     }
 }
 
@@ -166,42 +190,68 @@ fn mailbox(value: &Bound<'_, PyAny>, what: &str) -> PyResult<MailboxSpec> {
 
 /// A str (one mailbox) or an iterable of mailboxes.
 fn mailboxes(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<MailboxSpec>> {
-    let Some(value) = value else { return Ok(Vec::new()) };
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
     if value.is_none() {
         return Ok(Vec::new());
     }
-    if value.cast::<PyString>().is_ok() || value.cast::<PyTuple>().is_ok_and(|t| t.len() == 2 && t.get_item(0).is_ok_and(|n| n.is_none() || n.cast::<PyString>().is_ok()) && t.get_item(1).is_ok_and(|a| a.cast::<PyString>().is_ok())) {
+    if value.cast::<PyString>().is_ok()
+        || value.cast::<PyTuple>().is_ok_and(|t| {
+            t.len() == 2
+                && t.get_item(0)
+                    .is_ok_and(|n| n.is_none() || n.cast::<PyString>().is_ok())
+                && t.get_item(1).is_ok_and(|a| a.cast::<PyString>().is_ok())
+        })
+    {
         return Ok(vec![mailbox(value, what)?]);
     }
-    value.try_iter().map_err(|_| PyTypeError::new_err(format!("{what} must be a str or a list of addresses")))?
+    value
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err(format!("{what} must be a str or a list of addresses")))?
         .map(|item| mailbox(&item?, what))
         .collect()
 }
 
 /// A str or an iterable of str.
 fn strings(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String>> {
-    let Some(value) = value else { return Ok(Vec::new()) };
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
     if value.is_none() {
         return Ok(Vec::new());
     }
     if let Ok(text) = value.cast::<PyString>() {
         return Ok(vec![text.extract::<String>()?]);
     }
-    value.try_iter().map_err(|_| PyTypeError::new_err(format!("{what} must be a str or a list of str")))?
+    value
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err(format!("{what} must be a str or a list of str")))?
         .map(|item| item?.extract::<String>())
         .collect()
 }
 
 /// A mapping or an iterable of (name, value) pairs, in order.
 fn pairs(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<(String, String)>> {
-    let Some(value) = value else { return Ok(Vec::new()) };
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
     if value.is_none() {
         return Ok(Vec::new());
     }
     if let Ok(dict) = value.cast::<PyDict>() {
-        return dict.iter().map(|(k, v)| Ok((k.extract()?, v.extract()?))).collect();
+        return dict
+            .iter()
+            .map(|(k, v)| Ok((k.extract()?, v.extract()?)))
+            .collect();
     }
-    value.try_iter().map_err(|_| PyTypeError::new_err(format!("{what} must be a dict or a list of (name, value) pairs")))?
+    value
+        .try_iter()
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{what} must be a dict or a list of (name, value) pairs"
+            ))
+        })?
         .map(|item| item?.extract::<(String, String)>())
         .collect()
 }
@@ -225,7 +275,9 @@ fn inline_from(value: &Bound<'_, PyAny>) -> PyResult<mailwright::Inline> {
             return Ok(part);
         }
     }
-    Err(PyTypeError::new_err("inline items must be Inline or (content_id, content_type, data[, filename]) tuples"))
+    Err(PyTypeError::new_err(
+        "inline items must be Inline or (content_id, content_type, data[, filename]) tuples",
+    ))
 }
 
 fn attachment_from(value: &Bound<'_, PyAny>) -> PyResult<mailwright::Attachment> {
@@ -241,15 +293,25 @@ fn attachment_from(value: &Bound<'_, PyAny>) -> PyResult<mailwright::Attachment>
             ));
         }
     }
-    Err(PyTypeError::new_err("attachments must be Attachment or (filename, content_type, data) tuples"))
+    Err(PyTypeError::new_err(
+        "attachments must be Attachment or (filename, content_type, data) tuples",
+    ))
 }
 
-fn items<T>(value: Option<&Bound<'_, PyAny>>, what: &str, each: impl Fn(&Bound<'_, PyAny>) -> PyResult<T>) -> PyResult<Vec<T>> {
-    let Some(value) = value else { return Ok(Vec::new()) };
+fn items<T>(
+    value: Option<&Bound<'_, PyAny>>,
+    what: &str,
+    each: impl Fn(&Bound<'_, PyAny>) -> PyResult<T>,
+) -> PyResult<Vec<T>> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
     if value.is_none() {
         return Ok(Vec::new());
     }
-    value.try_iter().map_err(|_| PyTypeError::new_err(format!("{what} must be a list")))?
+    value
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err(format!("{what} must be a list")))?
         .map(|item| each(&item?))
         .collect()
 }
@@ -262,7 +324,9 @@ fn unix_seconds(value: &Bound<'_, PyAny>) -> PyResult<i64> {
         let seconds: f64 = value.call_method0("timestamp")?.extract()?;
         return Ok(seconds.floor() as i64);
     }
-    Err(PyTypeError::new_err("date must be an int (Unix seconds) or an aware datetime"))
+    Err(PyTypeError::new_err(
+        "date must be an int (Unix seconds) or an aware datetime",
+    ))
 }
 
 /// A built, immutable e-mail message.
@@ -372,7 +436,8 @@ impl Message {
         let message = &self.inner;
         let size = py.detach(|| message.size());
         PyBytes::new_with(py, size, |buffer| {
-            py.detach(|| message.write_to(&mut &mut buffer[..])).py_err()
+            py.detach(|| message.write_to(&mut &mut buffer[..]))
+                .py_err()
         })
     }
 
@@ -382,7 +447,10 @@ impl Message {
 
     /// Writes the message to a binary file object, in 64 KiB pieces.
     fn write_to(&self, file: &Bound<'_, PyAny>) -> PyResult<()> {
-        let mut writer = PyFileWriter { file: file.clone(), error: None };
+        let mut writer = PyFileWriter {
+            file: file.clone(),
+            error: None,
+        };
         let result = self.inner.write_to(&mut writer);
         if let Some(err) = writer.error {
             return Err(err);
@@ -401,7 +469,10 @@ impl Message {
     #[getter]
     fn envelope(&self) -> Envelope {
         let envelope = self.inner.envelope();
-        Envelope { sender: envelope.sender().to_string(), recipients: envelope.recipients().map(str::to_string).collect() }
+        Envelope {
+            sender: envelope.sender().to_string(),
+            recipients: envelope.recipients().map(str::to_string).collect(),
+        }
     }
 
     #[getter]
@@ -430,7 +501,11 @@ impl Message {
     }
 
     fn __repr__(&self) -> String {
-        format!("<Message {} {}>", self.inner.message_id(), self.inner.structure())
+        format!(
+            "<Message {} {}>",
+            self.inner.message_id(),
+            self.inner.structure()
+        )
     }
 }
 

@@ -32,7 +32,9 @@ impl Credentials {
     /// Credentials with an OAuth 2 access token (sent with XOAUTH2).
     #[staticmethod]
     fn oauth2(user: String, token: String) -> Self {
-        Credentials { inner: mailwright::Credentials::oauth2(user, token) }
+        Credentials {
+            inner: mailwright::Credentials::oauth2(user, token),
+        }
     }
 
     #[getter]
@@ -132,30 +134,56 @@ impl Reply {
 
 /// ``AUTH PLAIN <base64>\r\n``.
 #[pyfunction]
-pub fn auth_plain<'py>(py: Python<'py>, credentials: &Credentials) -> PyResult<Bound<'py, PyBytes>> {
+pub fn auth_plain<'py>(
+    py: Python<'py>,
+    credentials: &Credentials,
+) -> PyResult<Bound<'py, PyBytes>> {
     credentials.inner.validate().py_err()?;
-    Ok(PyBytes::new(py, &core::auth::auth_plain(&credentials.inner)))
+    Ok(PyBytes::new(
+        py,
+        &core::auth::auth_plain(&credentials.inner),
+    ))
 }
 
 /// ``AUTH LOGIN <base64 user>\r\n`` (the user name as initial response).
 #[pyfunction]
-pub fn auth_login<'py>(py: Python<'py>, credentials: &Credentials) -> PyResult<Bound<'py, PyBytes>> {
+pub fn auth_login<'py>(
+    py: Python<'py>,
+    credentials: &Credentials,
+) -> PyResult<Bound<'py, PyBytes>> {
     credentials.inner.validate().py_err()?;
-    Ok(PyBytes::new(py, &core::auth::auth_login(&credentials.inner)))
+    Ok(PyBytes::new(
+        py,
+        &core::auth::auth_login(&credentials.inner),
+    ))
 }
 
 /// The answer to a ``334`` challenge during LOGIN (the challenge's base64 text).
 #[pyfunction]
 #[pyo3(signature = (challenge, credentials, *, username_sent=true))]
-pub fn login_answer<'py>(py: Python<'py>, challenge: &str, credentials: &Credentials, username_sent: bool) -> PyResult<Bound<'py, PyBytes>> {
+pub fn login_answer<'py>(
+    py: Python<'py>,
+    challenge: &str,
+    credentials: &Credentials,
+    username_sent: bool,
+) -> PyResult<Bound<'py, PyBytes>> {
     let prompt = core::auth::login_prompt(challenge, username_sent);
-    Ok(PyBytes::new(py, &core::auth::login_answer(prompt, &credentials.inner)))
+    Ok(PyBytes::new(
+        py,
+        &core::auth::login_answer(prompt, &credentials.inner),
+    ))
 }
 
 /// ``AUTH XOAUTH2 <base64>\r\n`` for OAuth 2 credentials.
 #[pyfunction]
-pub fn auth_xoauth2<'py>(py: Python<'py>, credentials: &Credentials) -> PyResult<Bound<'py, PyBytes>> {
-    Ok(PyBytes::new(py, &core::auth::auth_xoauth2(&credentials.inner).py_err()?))
+pub fn auth_xoauth2<'py>(
+    py: Python<'py>,
+    credentials: &Credentials,
+) -> PyResult<Bound<'py, PyBytes>> {
+    Ok(PyBytes::new(
+        py,
+        &core::auth::auth_xoauth2(&credentials.inner).py_err()?,
+    ))
 }
 
 /// What the server accepted.
@@ -173,7 +201,13 @@ pub struct SendResult {
 
 impl From<core::SendReport> for SendResult {
     fn from(r: core::SendReport) -> Self {
-        SendResult { handle: r.handle, queue_id: r.queue_id, accepted: r.accepted, refused: r.refused, reply: r.reply }
+        SendResult {
+            handle: r.handle,
+            queue_id: r.queue_id,
+            accepted: r.accepted,
+            refused: r.refused,
+            reply: r.reply,
+        }
     }
 }
 
@@ -182,7 +216,10 @@ impl SendResult {
     /// Refused recipients with the server's reply: ``[(address, Reply), ...]``.
     #[getter]
     fn refused(&self) -> Vec<(String, Reply)> {
-        self.refused.iter().map(|(a, r)| (a.clone(), Reply::from(r.clone()))).collect()
+        self.refused
+            .iter()
+            .map(|(a, r)| (a.clone(), Reply::from(r.clone())))
+            .collect()
     }
 
     /// The final reply to the end of DATA.
@@ -192,7 +229,12 @@ impl SendResult {
     }
 
     fn __repr__(&self) -> String {
-        format!("SendResult(queue_id={:?}, accepted={:?}, refused={})", self.queue_id, self.accepted, self.refused.len())
+        format!(
+            "SendResult(queue_id={:?}, accepted={:?}, refused={})",
+            self.queue_id,
+            self.accepted,
+            self.refused.len()
+        )
     }
 }
 
@@ -223,7 +265,9 @@ fn tls_policy(tls: &str) -> PyResult<TlsPolicy> {
         "required" | "starttls" => Ok(TlsPolicy::Required),
         "opportunistic" => Ok(TlsPolicy::Opportunistic),
         "never" | "none" => Ok(TlsPolicy::Never),
-        other => Err(PyValueError::new_err(format!("tls must be 'required', 'opportunistic' or 'never', not {other:?}"))),
+        other => Err(PyValueError::new_err(format!(
+            "tls must be 'required', 'opportunistic' or 'never', not {other:?}"
+        ))),
     }
 }
 
@@ -238,7 +282,14 @@ pub struct Session {
 impl Session {
     #[new]
     #[pyo3(signature = (*, hello_name="localhost", tls="required", implicit_tls=false, credentials=None, pipelining=true, transcript=false))]
-    fn new(hello_name: &str, tls: &str, implicit_tls: bool, credentials: Option<PyRef<'_, Credentials>>, pipelining: bool, transcript: bool) -> PyResult<Self> {
+    fn new(
+        hello_name: &str,
+        tls: &str,
+        implicit_tls: bool,
+        credentials: Option<PyRef<'_, Credentials>>,
+        pipelining: bool,
+        transcript: bool,
+    ) -> PyResult<Self> {
         Ok(Session {
             inner: core::Session::new(core::SessionConfig {
                 hello_name: hello_name.to_string(),
@@ -279,13 +330,23 @@ impl Session {
     /// The connection is gone: pending messages fail with ConnectionClosedError.
     #[pyo3(signature = (reason="the connection closed"))]
     fn connection_lost(&mut self, reason: &str) {
-        self.inner.connection_lost(mailwright::Error::new(mailwright::ErrorKind::ConnectionClosed, reason));
+        self.inner.connection_lost(mailwright::Error::new(
+            mailwright::ErrorKind::ConnectionClosed,
+            reason,
+        ));
     }
 
     /// The next event, or None.
     fn poll_event(&mut self, py: Python<'_>) -> PyResult<Option<Event>> {
-        let Some(event) = self.inner.poll_event() else { return Ok(None) };
-        let plain = |kind| Event { kind, handle: None, result: None, error: None };
+        let Some(event) = self.inner.poll_event() else {
+            return Ok(None);
+        };
+        let plain = |kind| Event {
+            kind,
+            handle: None,
+            result: None,
+            error: None,
+        };
         Ok(Some(match event {
             core::Event::StartTls => plain("start_tls"),
             core::Event::Ready => plain("ready"),
@@ -302,7 +363,12 @@ impl Session {
                 result: None,
                 error: Some(exception(py, failure.error)?.unbind()),
             },
-            core::Event::Error(error) => Event { kind: "error", handle: None, result: None, error: Some(exception(py, error)?.unbind()) },
+            core::Event::Error(error) => Event {
+                kind: "error",
+                handle: None,
+                result: None,
+                error: Some(exception(py, error)?.unbind()),
+            },
         }))
     }
 
@@ -325,7 +391,16 @@ impl Session {
 fn transcript(lines: Vec<core::TranscriptLine>) -> Vec<(&'static str, String)> {
     lines
         .into_iter()
-        .map(|l| (if l.direction == core::Direction::Client { "C" } else { "S" }, l.text))
+        .map(|l| {
+            (
+                if l.direction == core::Direction::Client {
+                    "C"
+                } else {
+                    "S"
+                },
+                l.text,
+            )
+        })
         .collect()
 }
 
@@ -353,7 +428,9 @@ fn options(
         }
     };
     if !(timeout.is_finite() && timeout > 0.0) {
-        return Err(PyValueError::new_err("timeout must be a positive number of seconds"));
+        return Err(PyValueError::new_err(
+            "timeout must be a positive number of seconds",
+        ));
     }
     options = options.timeout(Duration::from_secs_f64(timeout));
     options.credentials = credentials.map(|c| c.inner.clone());
@@ -388,23 +465,46 @@ impl Client {
         hello_name: &str,
         pipelining: bool,
     ) -> PyResult<Self> {
-        let options = options(host, port, credentials.as_deref(), tls, ca_file, timeout, hello_name, pipelining)?;
+        let options = options(
+            host,
+            port,
+            credentials.as_deref(),
+            tls,
+            ca_file,
+            timeout,
+            hello_name,
+            pipelining,
+        )?;
         let client = py.detach(|| core::SmtpClient::connect(options)).py_err()?;
-        Ok(Client { inner: Mutex::new(Some(client)) })
+        Ok(Client {
+            inner: Mutex::new(Some(client)),
+        })
     }
 
     /// Sends one message; returns once the server accepted it.
     fn send(&self, py: Python<'_>, message: PyRef<'_, Message>) -> PyResult<SendResult> {
         let message = &message.inner;
-        let mut guard = self.inner.lock().map_err(|_| PyTypeError::new_err("client lock poisoned"))?;
+        let mut guard = self
+            .inner
+            .lock()
+            .map_err(|_| PyTypeError::new_err("client lock poisoned"))?;
         let client = guard.as_mut().ok_or_else(closed)?;
-        py.detach(|| client.send(message)).map(SendResult::from).py_err()
+        py.detach(|| client.send(message))
+            .map(SendResult::from)
+            .py_err()
     }
 
     /// Sends several messages; one SendResult or exception per message, in order.
-    fn send_all(&self, py: Python<'_>, messages: Vec<PyRef<'_, Message>>) -> PyResult<Vec<Py<PyAny>>> {
+    fn send_all(
+        &self,
+        py: Python<'_>,
+        messages: Vec<PyRef<'_, Message>>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
         let refs: Vec<&mailwright::Message> = messages.iter().map(|m| &m.inner).collect();
-        let mut guard = self.inner.lock().map_err(|_| PyTypeError::new_err("client lock poisoned"))?;
+        let mut guard = self
+            .inner
+            .lock()
+            .map_err(|_| PyTypeError::new_err("client lock poisoned"))?;
         let client = guard.as_mut().ok_or_else(closed)?;
         let results = py.detach(|| client.send_all(&refs));
         results
@@ -418,18 +518,32 @@ impl Client {
 
     /// The conversation so far as ``(direction, text)`` pairs, secrets masked.
     fn transcript(&self) -> PyResult<Vec<(&'static str, String)>> {
-        let mut guard = self.inner.lock().map_err(|_| PyTypeError::new_err("client lock poisoned"))?;
-        Ok(guard.as_mut().map(|c| transcript(c.take_transcript())).unwrap_or_default())
+        let mut guard = self
+            .inner
+            .lock()
+            .map_err(|_| PyTypeError::new_err("client lock poisoned"))?;
+        Ok(guard
+            .as_mut()
+            .map(|c| transcript(c.take_transcript()))
+            .unwrap_or_default())
     }
 
     #[getter]
     fn is_tls(&self) -> bool {
-        self.inner.lock().ok().and_then(|g| g.as_ref().map(|c| c.is_tls())).unwrap_or(false)
+        self.inner
+            .lock()
+            .ok()
+            .and_then(|g| g.as_ref().map(|c| c.is_tls()))
+            .unwrap_or(false)
     }
 
     /// Says QUIT and closes; idempotent.
     fn quit(&self, py: Python<'_>) -> PyResult<()> {
-        let client = self.inner.lock().map_err(|_| PyTypeError::new_err("client lock poisoned"))?.take();
+        let client = self
+            .inner
+            .lock()
+            .map_err(|_| PyTypeError::new_err("client lock poisoned"))?
+            .take();
         match client {
             Some(mut client) => py.detach(move || client.quit()).py_err(),
             None => Ok(()),
@@ -447,13 +561,22 @@ impl Client {
 
     #[pyo3(signature = (*_exc))]
     fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<bool> {
-        self.quit(py).or_else(|err| if _exc.get_item(0).is_ok_and(|t| !t.is_none()) { Ok(()) } else { Err(err) })?;
+        self.quit(py).or_else(|err| {
+            if _exc.get_item(0).is_ok_and(|t| !t.is_none()) {
+                Ok(())
+            } else {
+                Err(err)
+            }
+        })?;
         Ok(false)
     }
 }
 
 fn closed() -> PyErr {
-    to_py(mailwright::Error::new(mailwright::ErrorKind::InvalidState, "the client is closed"))
+    to_py(mailwright::Error::new(
+        mailwright::ErrorKind::InvalidState,
+        "the client is closed",
+    ))
 }
 
 /// Connects, sends one message, says QUIT; returns the SendResult.
@@ -472,7 +595,18 @@ pub fn send(
     hello_name: &str,
     pipelining: bool,
 ) -> PyResult<SendResult> {
-    let options = options(host, port, credentials.as_deref(), tls, ca_file, timeout, hello_name, pipelining)?;
+    let options = options(
+        host,
+        port,
+        credentials.as_deref(),
+        tls,
+        ca_file,
+        timeout,
+        hello_name,
+        pipelining,
+    )?;
     let message = &message.inner;
-    py.detach(|| core::send(message, options)).map(SendResult::from).py_err()
+    py.detach(|| core::send(message, options))
+        .map(SendResult::from)
+        .py_err()
 }

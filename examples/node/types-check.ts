@@ -1,0 +1,35 @@
+// Compiled with `tsc --noEmit` in CI: the package's types fit this usage.
+import { Message, Credentials, Session, Reply, send, Client, MailwrightError, SmtpError } from "mailwright";
+import type { MessageInit, SendResult, SessionEvent, Envelope } from "mailwright";
+
+const init: MessageInit = {
+  from: { name: "客服", address: "support@ifaxin.com" },
+  to: ["ben@ifaxin.com"],
+  subject: "测试内嵌图片",
+  html: '<img src="cid:image1">',
+  inline: [{ cid: "image1", contentType: "image/png", data: new Uint8Array([1, 2, 3]) }],
+  headers: { "X-Campaign": "spring" },
+  xSmtpApi: { to: ["ben@ifaxin.com"], sub: { "%name%": ["Ben"] }, openTracking: true },
+  date: new Date(),
+};
+const msg = new Message(init);
+const bytes: Uint8Array = msg.toBytes();
+const envelope: Envelope = msg.envelope;
+const size: number = msg.size + bytes.length + envelope.recipients.length;
+const creds = new Credentials("api_user", "api_key", "12345");
+const session = new Session({ tls: "required", helloName: "ifaxin.com" }, creds.clone());
+session.receive(new Uint8Array());
+const event: SessionEvent | undefined = session.pollEvent();
+const reply: Reply = Reply.parse(new TextEncoder().encode("250 ok\r\n"));
+async function go(): Promise<SendResult> {
+  const client: Client = await Client.connect({ host: "127.0.0.1", port: 2525, credentials: creds });
+  await client.quit();
+  try {
+    return await send(msg, { host: "127.0.0.1", port: 2525, credentials: creds, tls: "starttls" });
+  } catch (e) {
+    if (e instanceof SmtpError && e.code === "RateLimited") throw e;
+    if (e instanceof MailwrightError) console.log(e.code, e.errorCode);
+    throw e;
+  }
+}
+void go; void event; void size; void reply.queueId;
