@@ -4,7 +4,6 @@
 use crate::address::Mailbox;
 use crate::error::{Error, ErrorKind, Result, quote};
 use base64::Engine as _;
-use serde_json::{Map, Value, json};
 
 /// SendCloud accepts at most this many addresses in `to`.
 pub const MAX_TO: usize = 100;
@@ -108,8 +107,7 @@ impl XSmtpApi {
 
     /// Validates and serializes to compact JSON (keys in the order set).
     pub fn to_json(&self) -> Result<String> {
-        let value = self.to_value()?;
-        Ok(value.to_string())
+        self.write_json()
     }
 
     /// Validates, serializes to JSON and base64-encodes: the header's value.
@@ -125,31 +123,31 @@ impl XSmtpApi {
         Ok(encoded)
     }
 
-    fn to_value(&self) -> Result<Value> {
+    /// Compact JSON, members in the order set, strings escaped as JSON
+    /// requires (quotes, backslashes, control characters; UTF-8 kept).
+    fn write_json(&self) -> Result<String> {
         if self.to.len() > MAX_TO {
             return Err(bad(format!(
                 "{} addresses in to; SendCloud allows at most {MAX_TO}",
                 self.to.len()
             )));
         }
-        let mut object = Map::new();
+        let mut members: Vec<String> = Vec::new();
         if !self.to.is_empty() {
             let mut to = Vec::with_capacity(self.to.len());
             for address in &self.to {
                 let mailbox = Mailbox::new(None, address).map_err(|err| {
                     bad(format!("to address {}: {}", quote(address), err.message()))
                 })?;
-                to.push(Value::String(mailbox.address().to_string()));
+                to.push(json_string(mailbox.address()));
             }
-            object.insert("to".into(), Value::Array(to));
+            members.push(format!("\"to\":[{}]", to.join(",")));
         }
         if !self.sub.is_empty() {
             if self.to.is_empty() {
-                return Err(bad(
-                    "sub needs to: each variable has one value per to address",
-                ));
+                return Err(bad("sub needs to: each variable has one value per to address"));
             }
-            let mut sub = Map::new();
+            let mut sub = Vec::with_capacity(self.sub.len());
             for (name, values) in &self.sub {
                 if name.is_empty() {
                     return Err(bad("a sub variable has an empty name"));
@@ -162,36 +160,58 @@ impl XSmtpApi {
                         self.to.len()
                     )));
                 }
-                sub.insert(name.clone(), json!(values));
+                let values: Vec<String> = values.iter().map(|v| json_string(v)).collect();
+                sub.push(format!("{}:[{}]", json_string(name), values.join(",")));
             }
-            object.insert("sub".into(), Value::Object(sub));
+            members.push(format!("\"sub\":{{{}}}", sub.join(",")));
         }
         if !self.section.is_empty() {
-            let mut section = Map::new();
+            let mut section = Vec::with_capacity(self.section.len());
             for (name, value) in &self.section {
                 if name.is_empty() {
                     return Err(bad("a section has an empty name"));
                 }
-                section.insert(name.clone(), Value::String(value.clone()));
+                section.push(format!("{}:{}", json_string(name), json_string(value)));
             }
-            object.insert("section".into(), Value::Object(section));
+            members.push(format!("\"section\":{{{}}}", section.join(",")));
         }
-        let mut filters = Map::new();
-        for (name, setting) in [
+        let filters: Vec<String> = [
             ("open_tracking", self.open_tracking),
             ("click_tracking", self.click_tracking),
             ("subscription_tracking", self.subscription_tracking),
-        ] {
-            if let Some(enable) = setting {
-                let flag = if enable { "1" } else { "0" };
-                filters.insert(name.into(), json!({ "settings": { "enable": flag } }));
-            }
-        }
+        ]
+        .into_iter()
+        .filter_map(|(name, setting)| {
+            setting.map(|on| format!("\"{name}\":{{\"settings\":{{\"enable\":\"{}\"}}}}", if on { 1 } else { 0 }))
+        })
+        .collect();
         if !filters.is_empty() {
-            object.insert("filters".into(), Value::Object(filters));
+            members.push(format!("\"filters\":{{{}}}", filters.join(",")));
         }
-        Ok(Value::Object(object))
+        Ok(format!("{{{}}}", members.join(",")))
     }
+}
+
+/// A JSON string literal: `"`, `\\` and control characters escaped
+/// (`\\b \\f \\n \\r \\t`, else `\\u00XX`), everything else as is (UTF-8).
+fn json_string(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for ch in value.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn bad(message: impl Into<String>) -> Error {
@@ -265,5 +285,19 @@ mod tests {
             .to("a@example.com")
             .section("%big%", "x".repeat(700 * 1024));
         assert!(fits.encode().is_ok());
+    }
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::json_string;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The hand-written escaping matches serde_json's byte for byte.
+        #[test]
+        fn json_strings_match_serde_json(value in "\\PC*|[\\x00-\\x1f\"\\\\/é中]{0,20}") {
+            prop_assert_eq!(json_string(&value), serde_json::to_string(&value).unwrap());
+        }
     }
 }
