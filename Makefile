@@ -13,12 +13,14 @@ test: check-toolchain
 	$(MAKE) -C bindings-python test
 	$(MAKE) -C bindings-c test
 	$(MAKE) -C bindings-wasm test
+	$(MAKE) -C bindings-java test
 	$(MAKE) -C examples test
 
 bench: check-toolchain
 	$(MAKE) -C core bench
 	$(MAKE) -C core bench-smtp
 	$(MAKE) -C bindings-python bench
+	$(MAKE) -C bindings-java bench
 
 # Installs a Rust toolchain through rustup when cargo is missing (a fresh machine).
 check-toolchain:

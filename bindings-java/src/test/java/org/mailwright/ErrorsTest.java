@@ -1,0 +1,126 @@
+package org.mailwright;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Error paths, closed handles, nulls, injection; auth payloads and replies. */
+class ErrorsTest {
+    static MailwrightException buildFails(Message.Builder b) {
+        return assertThrows(MailwrightException.class, b::build);
+    }
+
+    @Test
+    void headerInjectionIsRefusedInEveryField() {
+        String evil = "x\r\nBcc: victim@evil.example";
+        Message.Builder base = Message.builder().from("a@ifaxin.com").to("b@ifaxin.com").text("t");
+        assertEquals("HeaderInjection", buildFails(Message.builder().from("a@ifaxin.com").to("b@ifaxin.com").subject(evil)).kind());
+        MailwrightException e = buildFails(Message.builder().from("a@ifaxin.com").to("b@ifaxin.com").header("X-A", evil));
+        assertEquals(101, e.code());
+        assertEquals("HeaderInjection", e.kind());
+        assertEquals("InvalidHeaderName", buildFails(base.header("X A:", "v")).kind());
+        assertThrows(MailwrightException.class, Message.builder().from("a@ifaxin.com").to("b@ifaxin.com\r\nX: y")::build);
+        assertThrows(MailwrightException.class,
+                Message.builder().from("a@ifaxin.com").to("b@ifaxin.com").attachment("a\r\nb.txt", "text/plain\r\nX: y", new byte[1])::build);
+    }
+
+    @Test
+    void missingFieldsHaveTheirKinds() {
+        assertEquals("MissingFrom", buildFails(Message.builder().to("b@ifaxin.com")).kind());
+        assertEquals(103, buildFails(Message.builder().to("b@ifaxin.com")).code());
+        assertEquals("NoRecipients", buildFails(Message.builder().from("a@ifaxin.com")).kind());
+        assertEquals("InvalidAddress", buildFails(Message.builder().from("not an address").to("b@ifaxin.com")).kind());
+        assertEquals("DuplicateContentId", buildFails(Message.builder().from("a@ifaxin.com").to("b@ifaxin.com")
+                .inline("x", "image/png", new byte[1]).inline("x", "image/png", new byte[1])).kind());
+        List<String> tooMany = java.util.stream.IntStream.range(0, 101).mapToObj(i -> "u" + i + "@ifaxin.com").toList();
+        assertEquals("XSmtpApiInvalid", buildFails(Message.builder().from("a@ifaxin.com").to("b@ifaxin.com")
+                .xSmtpApi(new XSmtpApi().to(tooMany))).kind());
+    }
+
+    @Test
+    void nullsAndNulCharactersAreArgumentErrors() {
+        assertThrows(NullPointerException.class, () -> Message.builder().from((String) null));
+        assertThrows(NullPointerException.class, () -> Message.builder().attachment("a", "text/plain", null));
+        assertThrows(NullPointerException.class, () -> Credentials.of(null, "k"));
+        assertThrows(NullPointerException.class, () -> Reply.parse((byte[]) null));
+        assertThrows(IllegalArgumentException.class, () -> Message.builder().subject("a\0b"));
+        assertThrows(IllegalArgumentException.class, () -> SmtpOptions.builder("127.0.0.1", 0));
+    }
+
+    @Test
+    void closedHandlesThrowIllegalState() {
+        Message m = TestSupport.example().build();
+        m.close();
+        m.close();
+        assertThrows(IllegalStateException.class, m::toBytes);
+        assertThrows(IllegalStateException.class, m::size);
+        assertThrows(IllegalStateException.class, m::envelope);
+        Session s = new Session("client.example", TlsMode.NONE, null, true);
+        s.close();
+        s.close();
+        assertThrows(IllegalStateException.class, () -> s.receive(new byte[0]));
+        assertThrows(IllegalStateException.class, s::pollEvent);
+    }
+
+    @Test
+    void defaultModeIsRandomDeterministicModeIsNot() {
+        try (Message a = TestSupport.example().build(); Message b = TestSupport.example().build()) {
+            assertFalse(a.messageId().equals(b.messageId()));
+        }
+        try (Message a = TestSupport.example().messageId("x@ifaxin.com").date(1426390015).boundarySeed("s").build();
+                Message b = TestSupport.example().messageId("x@ifaxin.com").date(1426390015).boundarySeed("s").build()) {
+            assertArrayEquals(a.toBytes(), b.toBytes());
+            assertEquals(1426390015, a.date());
+        }
+    }
+
+    @Test
+    void authPayloadsUseTheLabel() {
+        Credentials c = Credentials.of("api_user", "api_key").withLabel("12345");
+        assertEquals("api_user#12345", c.username());
+        assertFalse(c.toString().contains("api_key"));
+        String b64user = Base64.getEncoder().encodeToString("api_user#12345".getBytes(StandardCharsets.UTF_8));
+        assertEquals("AUTH LOGIN " + b64user + "\r\n", new String(Auth.login(c), StandardCharsets.US_ASCII));
+        String plain = Base64.getEncoder().encodeToString("\0api_user#12345\0api_key".getBytes(StandardCharsets.UTF_8));
+        assertEquals("AUTH PLAIN " + plain + "\r\n", new String(Auth.plain(c), StandardCharsets.US_ASCII));
+        String password = Base64.getEncoder().encodeToString("Password:".getBytes(StandardCharsets.US_ASCII));
+        assertEquals(Base64.getEncoder().encodeToString("api_key".getBytes(StandardCharsets.US_ASCII)) + "\r\n",
+                new String(Auth.loginAnswer(c, password, true), StandardCharsets.US_ASCII));
+        assertTrue(new String(Auth.xoauth2(Credentials.oauth2("u@ifaxin.com", "tok")), StandardCharsets.US_ASCII)
+                .startsWith("AUTH XOAUTH2 "));
+        MailwrightException e = assertThrows(MailwrightException.class, () -> Auth.xoauth2(c));
+        assertFalse(e.getMessage().contains("api_key"));
+    }
+
+    @Test
+    void repliesAreParsedAndClassified() {
+        Reply r = Reply.parse("250 #1426390015358_15_6484_8661.sc-10_10_127_51-inbound#Queued\r\n");
+        assertEquals(250, r.code());
+        assertEquals(Reply.Classification.POSITIVE, r.classification());
+        assertEquals("1426390015358_15_6484_8661.sc-10_10_127_51-inbound", r.queueId().orElseThrow());
+        assertEquals("4F1A2", Reply.parse("250 2.0.0 Ok: queued as 4F1A2\r\n").queueId().orElseThrow());
+        assertEquals("2.0.0", Reply.parse("250 2.0.0 Ok: queued as 4F1A2\r\n").enhancedStatus().orElseThrow());
+        assertEquals(Reply.Classification.RATE_LIMITED, Reply.parse("536 Frequency limited\r\n").classification());
+        assertEquals(Reply.Classification.TRANSIENT, Reply.parse("451 4.3.0 try later\r\n").classification());
+        Reply multi = Reply.parse("250-mx.example\r\n250-SIZE 1000\r\n250 AUTH LOGIN\r\n");
+        assertEquals("mx.example\nSIZE 1000\nAUTH LOGIN", multi.text());
+        MailwrightException e = assertThrows(MailwrightException.class, () -> Reply.parse("garbage"));
+        assertEquals("Protocol", e.kind());
+    }
+
+    @Test
+    void exceptionSubclassesFollowTheKind() {
+        assertInstanceOf(RateLimitedException.class, MailwrightException.of(202, "RateLimited", 536, null, "x"));
+        assertInstanceOf(SmtpReplyException.class, MailwrightException.of(202, "RateLimited", 536, null, "x"));
+        assertInstanceOf(AuthenticationException.class, MailwrightException.of(203, "AuthenticationFailed", 535, "5.7.8", "x"));
+        assertTrue(MailwrightException.of(202, "RateLimited", 536, null, "x").isTransient());
+    }
+}
