@@ -445,6 +445,7 @@ pub extern "system" fn Java_org_mailwright_Native_sessionNew<'l>(
     user: JString<'l>,
     key: JString<'l>,
     label: JString<'l>,
+    oauth2: jboolean,
     pipelining: jboolean,
 ) -> jlong {
     env.with_env(|env| -> JResult<_> {
@@ -458,7 +459,7 @@ pub extern "system" fn Java_org_mailwright_Native_sessionNew<'l>(
             2 => config.implicit_tls = true,
             _ => config.tls = TlsPolicy::Never,
         }
-        config.credentials = credentials(env, &user, &key, &label, false)?;
+        config.credentials = credentials(env, &user, &key, &label, oauth2)?;
         config.pipelining = pipelining;
         config.transcript = true;
         Ok(into_handle(Session::new(config)))

@@ -99,7 +99,8 @@ final class Native {
     static native boolean clientQuit(long client);
     static native void clientFree(long client);
 
-    static native long sessionNew(String helloName, int tls, String user, String key, String label, boolean pipelining);
+    static native long sessionNew(String helloName, int tls, String user, String key, String label, boolean oauth2,
+            boolean pipelining);
     static native boolean sessionReceive(long session, byte[] data);
     static native byte[] sessionTakeOutput(long session);
     static native long sessionSend(long session, long message);

@@ -24,7 +24,7 @@ public final class Session implements AutoCloseable {
         Credentials c = credentials;
         handle = Native.sessionNew(helloName == null ? null : Message.Builder.text(helloName, "helloName"),
                 tls.ordinal(), c == null ? null : c.user, c == null ? null : c.key, c == null ? null : c.label,
-                pipelining);
+                c != null && c.oauth2, pipelining);
     }
 
     private long handle() {

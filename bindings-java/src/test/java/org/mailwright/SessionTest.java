@@ -41,7 +41,8 @@ class SessionTest {
                 commands.add(line);
                 String verb = line.split("[ :]")[0].toUpperCase();
                 replies.append(switch (verb) {
-                    case "EHLO" -> "250-mx.ifaxin.com\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250 8BITMIME\r\n";
+                    case "EHLO" -> "250-mx.ifaxin.com\r\n250-PIPELINING\r\n250-AUTH LOGIN PLAIN XOAUTH2\r\n250-SIZE 1000000\r\n250 8BITMIME\r\n";
+                    case "AUTH" -> "235 2.7.0 Authentication successful\r\n";
                     case "MAIL" -> "250 2.1.0 Ok\r\n";
                     case "RCPT" -> line.contains("refused@") ? rcptReply : "250 2.1.5 Ok\r\n";
                     case "DATA" -> { inData = true; yield "354 go ahead\r\n"; }
@@ -86,6 +87,30 @@ class SessionTest {
             assertTrue(server.data.toString().contains("Subject: =?utf-8?"), "the message went after DATA");
             assertEquals(Session.Event.Kind.CLOSED, events.get(events.size() - 1).kind());
         }
+    }
+
+    /** Runs a session with the given credentials to READY and returns the commands the server saw. */
+    static List<String> authenticate(Credentials creds) {
+        FakeServer server = new FakeServer("550 no\r\n");
+        try (Session s = new Session("client.ifaxin.com", TlsMode.NONE, creds, true)) {
+            s.receive("220 mx.ifaxin.com ESMTP\r\n".getBytes(StandardCharsets.US_ASCII));
+            for (int round = 0; round < 5; round++) {
+                String out = new String(s.takeOutput(), StandardCharsets.UTF_8);
+                if (!out.isEmpty()) {
+                    s.receive(server.answer(out).getBytes(StandardCharsets.US_ASCII));
+                }
+            }
+            Session.Event e = s.pollEvent().orElseThrow();
+            assertEquals(Session.Event.Kind.READY, e.kind(), () -> e.error().map(Throwable::getMessage).orElse(""));
+        }
+        return server.commands;
+    }
+
+    @Test
+    void authenticatesWithTheLabelOrAnOAuth2Token() {
+        String plain = java.util.Base64.getEncoder().encodeToString("\0api_user#12345\0api_key".getBytes(StandardCharsets.UTF_8));
+        assertEquals("AUTH PLAIN " + plain, authenticate(Credentials.of("api_user", "api_key").withLabel("12345")).get(1));
+        assertTrue(authenticate(Credentials.oauth2("u@ifaxin.com", "tok")).get(1).startsWith("AUTH XOAUTH2 "));
     }
 
     @Test
