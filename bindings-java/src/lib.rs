@@ -32,6 +32,36 @@ fn record(error: &Error) {
     LAST_ERROR.with(|last| *last.borrow_mut() = text);
 }
 
+/// The value, or `sentinel` with the error recorded for `lastError()`.
+fn or_record<R>(result: Result<R, Error>, sentinel: R) -> R {
+    result.unwrap_or_else(|error| {
+        record(&error);
+        sentinel
+    })
+}
+
+/// A Java `byte[]` of the bytes, or null with the error recorded.
+fn bytes_or_record<'l>(env: &mut Env<'l>, result: Result<Vec<u8>, Error>) -> JResult<JByteArray<'l>> {
+    match result {
+        Ok(bytes) => env.byte_array_from_slice(&bytes),
+        Err(error) => {
+            record(&error);
+            Ok(JByteArray::default())
+        }
+    }
+}
+
+/// A Java `String`, or null with the error recorded.
+fn string_or_record<'l>(env: &mut Env<'l>, result: Result<String, Error>) -> JResult<JString<'l>> {
+    match result {
+        Ok(text) => new_string(env, &text),
+        Err(error) => {
+            record(&error);
+            Ok(JString::default())
+        }
+    }
+}
+
 fn fail(kind: ErrorKind, message: &str) -> Error {
     Error::new(kind, message)
 }
@@ -194,13 +224,7 @@ pub extern "system" fn Java_org_mailwright_Native_messageBuild<'l>(
     data: JObjectArray<'l, JByteArray<'l>>,
 ) -> jlong {
     env.with_env(|env| -> JResult<_> {
-        Ok(match build(env, &ops, &args, &data)? {
-            Ok(message) => into_handle(message),
-            Err(error) => {
-                record(&error);
-                0
-            }
-        })
+        Ok(or_record(build(env, &ops, &args, &data)?.map(into_handle), 0))
     })
     .resolve::<ThrowRuntimeExAndDefault>()
 }
@@ -208,13 +232,8 @@ pub extern "system" fn Java_org_mailwright_Native_messageBuild<'l>(
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_mailwright_Native_messageToBytes<'l>(mut env: EnvUnowned<'l>, _c: JClass<'l>, message: jlong) -> JByteArray<'l> {
     env.with_env(|env| -> JResult<_> {
-        match handle::<Message>(message) {
-            Ok(m) => env.byte_array_from_slice(&m.to_vec()),
-            Err(error) => {
-                record(&error);
-                Ok(JByteArray::default())
-            }
-        }
+        let bytes = handle::<Message>(message).map(|m| m.to_vec());
+        bytes_or_record(env, bytes)
     })
     .resolve::<ThrowRuntimeExAndDefault>()
 }
@@ -222,13 +241,7 @@ pub extern "system" fn Java_org_mailwright_Native_messageToBytes<'l>(mut env: En
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_mailwright_Native_messageSize<'l>(mut env: EnvUnowned<'l>, _c: JClass<'l>, message: jlong) -> jlong {
     env.with_env(|_env| -> JResult<_> {
-        Ok(match handle::<Message>(message) {
-            Ok(m) => m.size() as jlong,
-            Err(error) => {
-                record(&error);
-                -1
-            }
-        })
+        Ok(or_record(handle::<Message>(message).map(|m| m.size() as jlong), -1))
     })
     .resolve::<ThrowRuntimeExAndDefault>()
 }
@@ -237,18 +250,13 @@ pub extern "system" fn Java_org_mailwright_Native_messageSize<'l>(mut env: EnvUn
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_mailwright_Native_messageInfo<'l>(mut env: EnvUnowned<'l>, _c: JClass<'l>, message: jlong) -> JString<'l> {
     env.with_env(|env| -> JResult<_> {
-        match handle::<Message>(message) {
-            Ok(m) => {
-                let envelope = m.envelope();
-                let mut parts = vec![m.message_id().to_string(), m.structure(), m.date().to_string(), envelope.sender().to_string()];
-                parts.extend(envelope.recipients().map(str::to_string));
-                new_string(env, &parts.join("\0"))
-            }
-            Err(error) => {
-                record(&error);
-                Ok(JString::default())
-            }
-        }
+        let info = handle::<Message>(message).map(|m| {
+            let envelope = m.envelope();
+            let mut parts = vec![m.message_id().to_string(), m.structure(), m.date().to_string(), envelope.sender().to_string()];
+            parts.extend(envelope.recipients().map(str::to_string));
+            parts.join("\0")
+        });
+        string_or_record(env, info)
     })
     .resolve::<ThrowRuntimeExAndDefault>()
 }
@@ -295,13 +303,7 @@ pub extern "system" fn Java_org_mailwright_Native_authPayload<'l>(
             2 => auth::auth_xoauth2(&creds).map(|p| p.to_vec()),
             _ => Ok(auth::login_answer(auth::login_prompt(&challenge, username_sent), &creds).to_vec()),
         });
-        match payload {
-            Ok(bytes) => env.byte_array_from_slice(&bytes),
-            Err(error) => {
-                record(&error);
-                Ok(JByteArray::default())
-            }
-        }
+        bytes_or_record(env, payload)
     })
     .resolve::<ThrowRuntimeExAndDefault>()
 }
@@ -321,23 +323,17 @@ fn class_name(class: smtp::ReplyClass) -> &'static str {
 pub extern "system" fn Java_org_mailwright_Native_replyParse<'l>(mut env: EnvUnowned<'l>, _c: JClass<'l>, data: JByteArray<'l>) -> JString<'l> {
     env.with_env(|env| -> JResult<_> {
         let bytes = env.convert_byte_array(&data)?;
-        match smtp::Reply::parse(&bytes) {
-            Ok(r) => {
-                let text = format!(
-                    "{}\0{}\0{}\0{}\0{}",
-                    r.code(),
-                    r.enhanced().map(|e| e.to_string()).unwrap_or_default(),
-                    class_name(r.class()),
-                    r.queue_id().unwrap_or(""),
-                    r.text()
-                );
-                new_string(env, &text)
-            }
-            Err(error) => {
-                record(&error);
-                Ok(JString::default())
-            }
-        }
+        let reply = smtp::Reply::parse(&bytes).map(|r| {
+            format!(
+                "{}\0{}\0{}\0{}\0{}",
+                r.code(),
+                r.enhanced().map(|e| e.to_string()).unwrap_or_default(),
+                class_name(r.class()),
+                r.queue_id().unwrap_or(""),
+                r.text()
+            )
+        });
+        string_or_record(env, reply)
     })
     .resolve::<ThrowRuntimeExAndDefault>()
 }
@@ -386,13 +382,7 @@ pub extern "system" fn Java_org_mailwright_Native_clientConnect<'l>(
             Some(path) => options.ca_file(path).and_then(SmtpClient::connect),
             None => SmtpClient::connect(options),
         };
-        Ok(match connected {
-            Ok(client) => into_handle(client),
-            Err(error) => {
-                record(&error);
-                0
-            }
-        })
+        Ok(or_record(connected.map(into_handle), 0))
     })
     .resolve::<ThrowRuntimeExAndDefault>()
 }
@@ -401,13 +391,7 @@ pub extern "system" fn Java_org_mailwright_Native_clientConnect<'l>(
 pub extern "system" fn Java_org_mailwright_Native_clientSend<'l>(mut env: EnvUnowned<'l>, _c: JClass<'l>, client: jlong, message: jlong) -> JString<'l> {
     env.with_env(|env| -> JResult<_> {
         let result = handle::<SmtpClient>(client).and_then(|c| handle::<Message>(message).and_then(|m| c.send(m)));
-        match result {
-            Ok(report) => new_string(env, &report_text(&report)),
-            Err(error) => {
-                record(&error);
-                Ok(JString::default())
-            }
-        }
+        string_or_record(env, result.map(|report| report_text(&report)))
     })
     .resolve::<ThrowRuntimeExAndDefault>()
 }
@@ -415,13 +399,7 @@ pub extern "system" fn Java_org_mailwright_Native_clientSend<'l>(mut env: EnvUno
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_mailwright_Native_clientQuit<'l>(mut env: EnvUnowned<'l>, _c: JClass<'l>, client: jlong) -> jboolean {
     env.with_env(|_env| -> JResult<_> {
-        Ok(match handle::<SmtpClient>(client).and_then(|c| c.quit()) {
-            Ok(()) => true,
-            Err(error) => {
-                record(&error);
-                false
-            }
-        })
+        Ok(or_record(handle::<SmtpClient>(client).and_then(|c| c.quit()).map(|()| true), false))
     })
     .resolve::<ThrowRuntimeExAndDefault>()
 }
@@ -471,16 +449,7 @@ pub extern "system" fn Java_org_mailwright_Native_sessionNew<'l>(
 pub extern "system" fn Java_org_mailwright_Native_sessionReceive<'l>(mut env: EnvUnowned<'l>, _c: JClass<'l>, session: jlong, data: JByteArray<'l>) -> jboolean {
     env.with_env(|env| -> JResult<_> {
         let bytes = env.convert_byte_array(&data)?;
-        Ok(match handle::<Session>(session) {
-            Ok(s) => {
-                s.receive(&bytes);
-                true
-            }
-            Err(error) => {
-                record(&error);
-                false
-            }
-        })
+        Ok(or_record(handle::<Session>(session).map(|s| s.receive(&bytes)).map(|()| true), false))
     })
     .resolve::<ThrowRuntimeExAndDefault>()
 }
@@ -488,13 +457,8 @@ pub extern "system" fn Java_org_mailwright_Native_sessionReceive<'l>(mut env: En
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_mailwright_Native_sessionTakeOutput<'l>(mut env: EnvUnowned<'l>, _c: JClass<'l>, session: jlong) -> JByteArray<'l> {
     env.with_env(|env| -> JResult<_> {
-        match handle::<Session>(session) {
-            Ok(s) => env.byte_array_from_slice(&s.take_output()),
-            Err(error) => {
-                record(&error);
-                Ok(JByteArray::default())
-            }
-        }
+        let output = handle::<Session>(session).map(|s| s.take_output());
+        bytes_or_record(env, output)
     })
     .resolve::<ThrowRuntimeExAndDefault>()
 }
@@ -503,13 +467,7 @@ pub extern "system" fn Java_org_mailwright_Native_sessionTakeOutput<'l>(mut env:
 pub extern "system" fn Java_org_mailwright_Native_sessionSend<'l>(mut env: EnvUnowned<'l>, _c: JClass<'l>, session: jlong, message: jlong) -> jlong {
     env.with_env(|_env| -> JResult<_> {
         let sent = handle::<Session>(session).and_then(|s| handle::<Message>(message).and_then(|m| s.send(m)));
-        Ok(match sent {
-            Ok(h) => h as jlong,
-            Err(error) => {
-                record(&error);
-                -1
-            }
-        })
+        Ok(or_record(sent.map(|h| h as jlong), -1))
     })
     .resolve::<ThrowRuntimeExAndDefault>()
 }
@@ -518,20 +476,12 @@ pub extern "system" fn Java_org_mailwright_Native_sessionSend<'l>(mut env: EnvUn
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_mailwright_Native_sessionControl<'l>(mut env: EnvUnowned<'l>, _c: JClass<'l>, session: jlong, op: jint) -> jboolean {
     env.with_env(|_env| -> JResult<_> {
-        Ok(match handle::<Session>(session) {
-            Ok(s) => {
-                match op {
-                    0 => s.quit(),
-                    1 => s.tls_established(),
-                    _ => s.connection_lost(fail(ErrorKind::ConnectionClosed, "the connection closed")),
-                }
-                true
-            }
-            Err(error) => {
-                record(&error);
-                false
-            }
-        })
+        let done = handle::<Session>(session).map(|s| match op {
+            0 => s.quit(),
+            1 => s.tls_established(),
+            _ => s.connection_lost(fail(ErrorKind::ConnectionClosed, "the connection closed")),
+        });
+        Ok(or_record(done.map(|()| true), false))
     })
     .resolve::<ThrowRuntimeExAndDefault>()
 }
