@@ -50,9 +50,10 @@ final class Native {
             if (in != null) {
                 Path dir = Files.createTempDirectory("mailwright-jni");
                 Path file = dir.resolve(System.mapLibraryName("mailwright_jni"));
+                // Deleted at exit in reverse order of registration: the file, then its folder.
+                dir.toFile().deleteOnExit();
                 Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
                 file.toFile().deleteOnExit();
-                dir.toFile().deleteOnExit();
                 System.load(file.toAbsolutePath().toString());
                 return;
             }
