@@ -71,6 +71,39 @@ class ErrorsTest {
     }
 
     @Test
+    void closingWhileOtherThreadsUseAMessageNeverCrashes() throws Exception {
+        Message m = TestSupport.example().messageId("x@ifaxin.com").date(0).boundarySeed("s").build();
+        byte[] expected = m.toBytes();
+        java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Throwable> other = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            threads.add(new Thread(() -> {
+                for (int i = 0; i < 200; i++) {
+                    try {
+                        assertArrayEquals(expected, m.toBytes());
+                        ok.incrementAndGet();
+                    } catch (IllegalStateException e) {
+                        closed.incrementAndGet();
+                    } catch (Throwable e) {
+                        other.set(e);
+                    }
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        Thread.sleep(5);
+        m.close();
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(null, other.get());
+        assertEquals(800, ok.get() + closed.get());
+        assertThrows(IllegalStateException.class, m::toBytes);
+    }
+
+    @Test
     void defaultModeIsRandomDeterministicModeIsNot() {
         try (Message a = TestSupport.example().build(); Message b = TestSupport.example().build()) {
             assertFalse(a.messageId().equals(b.messageId()));
