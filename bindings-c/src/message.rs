@@ -58,6 +58,23 @@ fn set<A>(
     })
 }
 
+/// Sets or adds one mailbox given as text ("Name <addr>" or "addr").
+unsafe fn set_mailbox(
+    builder: *mut mw_message_builder,
+    mailbox: *const c_char,
+    apply: impl FnOnce(MessageBuilder, MailboxSpec) -> MessageBuilder,
+) -> mw_result {
+    set(
+        builder,
+        || {
+            Ok(MailboxSpec::Text(
+                unsafe { str_arg(mailbox, "mailbox") }?.to_string(),
+            ))
+        },
+        |b, a| Ok(apply(b, a)),
+    )
+}
+
 /// Creates an empty message builder. Returns NULL only if memory is exhausted.
 /// The caller owns the result: pass it to `mw_message_build` or `mw_message_builder_free`.
 #[unsafe(no_mangle)]
@@ -87,15 +104,7 @@ pub unsafe extern "C" fn mw_message_builder_from(
     builder: *mut mw_message_builder,
     mailbox: *const c_char,
 ) -> mw_result {
-    set(
-        builder,
-        || {
-            Ok(MailboxSpec::Text(
-                unsafe { str_arg(mailbox, "mailbox") }?.to_string(),
-            ))
-        },
-        |b, a| Ok(b.from(a)),
-    )
+    unsafe { set_mailbox(builder, mailbox, |b, a| b.from(a)) }
 }
 
 /// Sets Sender.
@@ -105,15 +114,7 @@ pub unsafe extern "C" fn mw_message_builder_sender(
     builder: *mut mw_message_builder,
     mailbox: *const c_char,
 ) -> mw_result {
-    set(
-        builder,
-        || {
-            Ok(MailboxSpec::Text(
-                unsafe { str_arg(mailbox, "mailbox") }?.to_string(),
-            ))
-        },
-        |b, a| Ok(b.sender(a)),
-    )
+    unsafe { set_mailbox(builder, mailbox, |b, a| b.sender(a)) }
 }
 
 /// Adds a Reply-To mailbox.
@@ -123,15 +124,7 @@ pub unsafe extern "C" fn mw_message_builder_reply_to(
     builder: *mut mw_message_builder,
     mailbox: *const c_char,
 ) -> mw_result {
-    set(
-        builder,
-        || {
-            Ok(MailboxSpec::Text(
-                unsafe { str_arg(mailbox, "mailbox") }?.to_string(),
-            ))
-        },
-        |b, a| Ok(b.reply_to(a)),
-    )
+    unsafe { set_mailbox(builder, mailbox, |b, a| b.reply_to(a)) }
 }
 
 /// Adds a To recipient.
@@ -141,15 +134,7 @@ pub unsafe extern "C" fn mw_message_builder_to(
     builder: *mut mw_message_builder,
     mailbox: *const c_char,
 ) -> mw_result {
-    set(
-        builder,
-        || {
-            Ok(MailboxSpec::Text(
-                unsafe { str_arg(mailbox, "mailbox") }?.to_string(),
-            ))
-        },
-        |b, a| Ok(b.to(a)),
-    )
+    unsafe { set_mailbox(builder, mailbox, |b, a| b.to(a)) }
 }
 
 /// Adds a Cc recipient.
@@ -159,15 +144,7 @@ pub unsafe extern "C" fn mw_message_builder_cc(
     builder: *mut mw_message_builder,
     mailbox: *const c_char,
 ) -> mw_result {
-    set(
-        builder,
-        || {
-            Ok(MailboxSpec::Text(
-                unsafe { str_arg(mailbox, "mailbox") }?.to_string(),
-            ))
-        },
-        |b, a| Ok(b.cc(a)),
-    )
+    unsafe { set_mailbox(builder, mailbox, |b, a| b.cc(a)) }
 }
 
 /// Adds a Bcc recipient (envelope only, never in the headers).
@@ -177,15 +154,7 @@ pub unsafe extern "C" fn mw_message_builder_bcc(
     builder: *mut mw_message_builder,
     mailbox: *const c_char,
 ) -> mw_result {
-    set(
-        builder,
-        || {
-            Ok(MailboxSpec::Text(
-                unsafe { str_arg(mailbox, "mailbox") }?.to_string(),
-            ))
-        },
-        |b, a| Ok(b.bcc(a)),
-    )
+    unsafe { set_mailbox(builder, mailbox, |b, a| b.bcc(a)) }
 }
 
 /// Sets the envelope sender (MAIL FROM) when it differs from From.
@@ -195,15 +164,7 @@ pub unsafe extern "C" fn mw_message_builder_envelope_from(
     builder: *mut mw_message_builder,
     mailbox: *const c_char,
 ) -> mw_result {
-    set(
-        builder,
-        || {
-            Ok(MailboxSpec::Text(
-                unsafe { str_arg(mailbox, "mailbox") }?.to_string(),
-            ))
-        },
-        |b, a| Ok(b.envelope_from(a)),
-    )
+    unsafe { set_mailbox(builder, mailbox, |b, a| b.envelope_from(a)) }
 }
 
 /// Which mailbox field `mw_message_builder_add_mailbox` sets or adds to.
