@@ -281,6 +281,23 @@ fn credentials(env: &Env<'_>, user: &JString<'_>, key: &JString<'_>, label: &JSt
     Ok(Some(c))
 }
 
+/// The user name the server sees (`user` or `user#label`), as the core forms it.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_credentialsUsername<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    user: JString<'l>,
+    label: JString<'l>,
+) -> JString<'l> {
+    env.with_env(|env| -> JResult<_> {
+        match credentials(env, &user, &JString::default(), &label, false)? {
+            Some(c) => new_string(env, c.username()),
+            None => Ok(JString::default()),
+        }
+    })
+    .resolve::<ThrowRuntimeExAndDefault>()
+}
+
 /// kind: 0 AUTH LOGIN, 1 AUTH PLAIN, 2 XOAUTH2 (oauth2 credentials), 3 the answer to a LOGIN challenge.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_mailwright_Native_authPayload<'l>(

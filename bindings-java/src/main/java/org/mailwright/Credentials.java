@@ -36,7 +36,7 @@ public final class Credentials {
 
     /** The username sent to the server ({@code user} or {@code user#label}). */
     public String username() {
-        return label == null ? user : user + "#" + label;
+        return Native.credentialsUsername(user, label);
     }
 
     @Override

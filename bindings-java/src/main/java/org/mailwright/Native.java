@@ -90,6 +90,7 @@ final class Native {
     static native String messageInfo(long message);
     static native void messageFree(long message);
 
+    static native String credentialsUsername(String user, String label);
     static native byte[] authPayload(int kind, String user, String key, String label, boolean oauth2,
             String challenge, boolean usernameSent);
     static native String replyParse(byte[] data);
