@@ -78,6 +78,74 @@ pub enum ErrorKind {
     InvalidCredentials,
     /// A call that makes no sense in the session's current state.
     InvalidState,
+    /// A connection or session option is out of range or malformed (a
+    /// time-out, a port, the EHLO name, a TLS mode name, a pinned
+    /// certificate fingerprint).
+    InvalidOption,
+}
+
+/// The family an [`ErrorKind`] belongs to: what a binding uses to pick a base
+/// class (Python's `InvalidInputError`, `SmtpError`, ...) so that no binding
+/// decides it on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCategory {
+    /// The caller's input was refused (raised as `ValueError` /
+    /// `IllegalArgumentException` where the language has one).
+    Input,
+    /// The server answered with a refusal; the reply is attached.
+    Server,
+    /// The server cannot do what was asked (no AUTH, no STARTTLS, a message
+    /// over its SIZE).
+    Capability,
+    /// The server broke the protocol.
+    Protocol,
+    /// The connection failed: could not open, closed, timed out, TLS failed.
+    Connection,
+    /// The environment failed: no clock, no randomness, an output error.
+    System,
+    /// A call that makes no sense in the current state.
+    State,
+}
+
+impl ErrorCategory {
+    /// Every category.
+    pub const ALL: &'static [ErrorCategory] = &[
+        ErrorCategory::Input,
+        ErrorCategory::Server,
+        ErrorCategory::Capability,
+        ErrorCategory::Protocol,
+        ErrorCategory::Connection,
+        ErrorCategory::System,
+        ErrorCategory::State,
+    ];
+
+    /// The category's name, the same in every binding.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCategory::Input => "input",
+            ErrorCategory::Server => "server",
+            ErrorCategory::Capability => "capability",
+            ErrorCategory::Protocol => "protocol",
+            ErrorCategory::Connection => "connection",
+            ErrorCategory::System => "system",
+            ErrorCategory::State => "state",
+        }
+    }
+
+    /// Looks a category up by its name.
+    pub fn from_name(name: &str) -> Option<ErrorCategory> {
+        ErrorCategory::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == name)
+    }
+}
+
+impl fmt::Display for ErrorCategory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl ErrorKind {
@@ -113,6 +181,7 @@ impl ErrorKind {
         ErrorKind::Connect,
         ErrorKind::InvalidCredentials,
         ErrorKind::InvalidState,
+        ErrorKind::InvalidOption,
     ];
 
     /// The kind's name, as used in golden vectors (`expected_error`) and by every binding.
@@ -148,6 +217,7 @@ impl ErrorKind {
             ErrorKind::Connect => "Connect",
             ErrorKind::InvalidCredentials => "InvalidCredentials",
             ErrorKind::InvalidState => "InvalidState",
+            ErrorKind::InvalidOption => "InvalidOption",
         }
     }
 
@@ -185,6 +255,7 @@ impl ErrorKind {
             ErrorKind::Connect => 210,
             ErrorKind::InvalidCredentials => 211,
             ErrorKind::InvalidState => 212,
+            ErrorKind::InvalidOption => 213,
         }
     }
 
@@ -196,30 +267,58 @@ impl ErrorKind {
             .find(|kind| kind.as_str() == name)
     }
 
+    /// Looks a kind up by its stable number.
+    pub fn from_code(code: u32) -> Option<ErrorKind> {
+        ErrorKind::ALL
+            .iter()
+            .copied()
+            .find(|kind| kind.code() == code)
+    }
+
+    /// The family of this kind (bindings choose their base classes by it).
+    pub const fn category(self) -> ErrorCategory {
+        match self {
+            ErrorKind::InvalidAddress
+            | ErrorKind::HeaderInjection
+            | ErrorKind::InvalidHeaderName
+            | ErrorKind::MissingFrom
+            | ErrorKind::NoRecipients
+            | ErrorKind::DuplicateContentId
+            | ErrorKind::InvalidContentId
+            | ErrorKind::InvalidContentType
+            | ErrorKind::XSmtpApiInvalid
+            | ErrorKind::InvalidMessageId
+            | ErrorKind::InvalidHeaderValue
+            | ErrorKind::InvalidBoundarySeed
+            | ErrorKind::BoundaryCollision
+            | ErrorKind::InvalidCredentials
+            | ErrorKind::InvalidOption => ErrorCategory::Input,
+            ErrorKind::SmtpTransient
+            | ErrorKind::SmtpPermanent
+            | ErrorKind::RateLimited
+            | ErrorKind::AuthenticationFailed => ErrorCategory::Server,
+            ErrorKind::MessageTooLarge | ErrorKind::AuthUnavailable | ErrorKind::TlsUnavailable => {
+                ErrorCategory::Capability
+            }
+            ErrorKind::Protocol => ErrorCategory::Protocol,
+            ErrorKind::ConnectionClosed
+            | ErrorKind::Timeout
+            | ErrorKind::Tls
+            | ErrorKind::Connect => ErrorCategory::Connection,
+            ErrorKind::NoClock | ErrorKind::Random | ErrorKind::Io => ErrorCategory::System,
+            ErrorKind::InvalidState => ErrorCategory::State,
+        }
+    }
+
     /// True for kinds caused by the caller's input (bindings raise them as
     /// `ValueError` / `IllegalArgumentException` subclasses).
     pub const fn is_input_error(self) -> bool {
-        matches!(
-            self,
-            ErrorKind::InvalidAddress
-                | ErrorKind::HeaderInjection
-                | ErrorKind::InvalidHeaderName
-                | ErrorKind::MissingFrom
-                | ErrorKind::NoRecipients
-                | ErrorKind::DuplicateContentId
-                | ErrorKind::InvalidContentId
-                | ErrorKind::InvalidContentType
-                | ErrorKind::XSmtpApiInvalid
-                | ErrorKind::InvalidMessageId
-                | ErrorKind::InvalidHeaderValue
-                | ErrorKind::InvalidBoundarySeed
-                | ErrorKind::BoundaryCollision
-                | ErrorKind::InvalidCredentials
-        )
+        matches!(self.category(), ErrorCategory::Input)
     }
 
     /// True when trying again later may succeed (4xx replies, rate limiting,
-    /// dropped connections, time-outs).
+    /// a connection that could not be opened, closed or timed out). TLS
+    /// failures are not: a certificate does not fix itself.
     pub const fn is_transient(self) -> bool {
         matches!(
             self,
@@ -290,6 +389,16 @@ impl Error {
         self.kind
     }
 
+    /// The family of this error's kind.
+    pub fn category(&self) -> ErrorCategory {
+        self.kind.category()
+    }
+
+    /// True when trying again later may succeed (see [`ErrorKind::is_transient`]).
+    pub fn is_transient(&self) -> bool {
+        self.kind.is_transient()
+    }
+
     /// A human-readable description (not stable: match on [`Error::kind`]).
     pub fn message(&self) -> &str {
         &self.message
@@ -326,3 +435,43 @@ pub(crate) fn quote(value: &str) -> String {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_round_trip() {
+        let mut codes = std::collections::HashSet::new();
+        for &kind in ErrorKind::ALL {
+            assert!(codes.insert(kind.code()), "{kind} reuses a code");
+            assert_eq!(ErrorKind::from_name(kind.as_str()), Some(kind));
+            assert_eq!(ErrorKind::from_code(kind.code()), Some(kind));
+            assert_eq!(
+                ErrorCategory::from_name(kind.category().as_str()),
+                Some(kind.category())
+            );
+        }
+        // Codes are a public contract: a few pinned.
+        assert_eq!(ErrorKind::InvalidAddress.code(), 100);
+        assert_eq!(ErrorKind::RateLimited.code(), 202);
+        assert_eq!(ErrorKind::InvalidOption.code(), 213);
+        assert_eq!(ErrorKind::from_code(0), None);
+    }
+
+    #[test]
+    fn classification() {
+        assert!(ErrorKind::InvalidOption.is_input_error());
+        assert!(ErrorKind::InvalidCredentials.is_input_error());
+        assert!(!ErrorKind::MessageTooLarge.is_input_error());
+        assert_eq!(ErrorKind::RateLimited.category(), ErrorCategory::Server);
+        assert_eq!(ErrorKind::Connect.category(), ErrorCategory::Connection);
+        assert!(ErrorKind::Connect.is_transient());
+        assert!(ErrorKind::RateLimited.is_transient());
+        assert!(!ErrorKind::Tls.is_transient());
+        assert!(!ErrorKind::SmtpPermanent.is_transient());
+        let err = Error::new(ErrorKind::Timeout, "slow");
+        assert!(err.is_transient());
+        assert_eq!(err.category(), ErrorCategory::Connection);
+    }
+}

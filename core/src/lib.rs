@@ -50,7 +50,7 @@ mod writer;
 pub use address::Mailbox;
 pub use bytes::Bytes;
 pub use clock::{Clock, SystemClock};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorCategory, ErrorKind, Result};
 pub use message::{Envelope, IntoMailbox, MailboxSpec, Message, MessageBuilder};
 pub use parts::{Attachment, Inline};
 pub use smtp::Credentials;

@@ -19,7 +19,12 @@ fn haraka() -> &'static Haraka {
 fn options() -> ClientOptions {
     let h = haraka();
     ClientOptions::new("127.0.0.1", h.port)
-        .credentials(Credentials::new("api_user", "api_key").with_label("12345"))
+        .credentials(
+            Credentials::new("api_user", "api_key")
+                .unwrap()
+                .with_label("12345")
+                .unwrap(),
+        )
         .ca_file(&h.ca_file)
         .unwrap()
         .timeout(Duration::from_secs(20))
@@ -107,7 +112,12 @@ fn sends_with_a_label_over_starttls_and_the_server_stores_the_same_bytes() {
 #[test]
 fn a_wrong_key_is_an_authentication_error() {
     let mut opts = options();
-    opts.credentials = Some(Credentials::new("api_user", "wrong-key").with_label("12345"));
+    opts.credentials = Some(
+        Credentials::new("api_user", "wrong-key")
+            .unwrap()
+            .with_label("12345")
+            .unwrap(),
+    );
     let err = SmtpClient::connect(opts).err().expect("refused");
     assert_eq!(err.kind(), ErrorKind::AuthenticationFailed);
     assert_eq!(err.reply().unwrap().code(), 535);
@@ -186,7 +196,7 @@ fn the_one_call_send() {
 #[test]
 fn implicit_tls_on_the_smtps_port() {
     let mut opts = options();
-    opts.port = haraka().smtps_port;
+    opts.port = Some(haraka().smtps_port);
     opts.tls = TlsMode::Implicit;
     let mut client = SmtpClient::connect(opts).unwrap();
     assert!(client.is_tls());

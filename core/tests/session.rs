@@ -1,7 +1,7 @@
 //! The sans-IO session against scripted servers: every byte the client sends
 //! is checked, and every way a server can fail gives a typed error.
 
-use mailwright::smtp::{Event, ReplyClass, Session, SessionConfig, TlsPolicy};
+use mailwright::smtp::{ConnectionLoss, Event, ReplyClass, Session, SessionConfig, TlsMode};
 use mailwright::{Credentials, ErrorKind, Message};
 
 fn message() -> Message {
@@ -30,14 +30,13 @@ fn two_recipients() -> Message {
         .unwrap()
 }
 
-fn config(tls: TlsPolicy, credentials: Option<Credentials>, pipelining: bool) -> SessionConfig {
+fn config(tls: TlsMode, credentials: Option<Credentials>, pipelining: bool) -> SessionConfig {
     SessionConfig {
         hello_name: "ifaxin.com".into(),
         tls,
         credentials,
         pipelining,
         transcript: true,
-        ..SessionConfig::default()
     }
 }
 
@@ -53,8 +52,11 @@ const EHLO_SENDCLOUD: &str = "250-SendCloud Inbound Server Hello, Haraka is at y
 
 #[test]
 fn the_reference_session_with_starttls_and_a_label() {
-    let creds = Credentials::new("api_user", "api_key").with_label("12345");
-    let mut s = Session::new(config(TlsPolicy::Required, Some(creds), false));
+    let creds = Credentials::new("api_user", "api_key")
+        .unwrap()
+        .with_label("12345")
+        .unwrap();
+    let mut s = Session::new(config(TlsMode::StartTls, Some(creds), false)).unwrap();
     let handle = s.send(&message()).unwrap();
     assert_eq!(out(&mut s), "");
     s.receive(b"220 SendCloud Inbound Server ESMTP Haraka 2.2.4 ready\r\n");
@@ -121,7 +123,7 @@ fn the_reference_session_with_starttls_and_a_label() {
 
 #[test]
 fn pipelining_sends_mail_rcpt_data_in_one_flight_and_reports_refused_recipients() {
-    let mut s = Session::new(config(TlsPolicy::Never, None, true));
+    let mut s = Session::new(config(TlsMode::None, None, true)).unwrap();
     s.receive(b"220 hi\r\n");
     out(&mut s);
     s.receive(b"250-mx\r\n250-PIPELINING\r\n250 SIZE 1000000\r\n");
@@ -150,7 +152,7 @@ fn pipelining_sends_mail_rcpt_data_in_one_flight_and_reports_refused_recipients(
 }
 
 fn ready(pipelining: bool) -> Session {
-    let mut s = Session::new(config(TlsPolicy::Never, None, pipelining));
+    let mut s = Session::new(config(TlsMode::None, None, pipelining)).unwrap();
     s.receive(b"220 hi\r\n");
     let ehlo = if pipelining {
         "250-mx\r\n250 PIPELINING\r\n"
@@ -270,9 +272,9 @@ fn a_dropped_connection_in_data_fails_the_message() {
     s.receive(b"250 ok\r\n250 ok\r\n354 go\r\n");
     let data = s.take_output();
     assert!(data.ends_with(b"\r\n.\r\n"));
-    s.connection_lost(mailwright::Error::from(std::io::Error::other("reset")));
+    s.connection_lost(ConnectionLoss::Timeout, "no reply");
     let evs = events(&mut s);
-    assert!(matches!(&evs[0], Event::Failed(f) if f.error.kind() == ErrorKind::Io));
+    assert!(matches!(&evs[0], Event::Failed(f) if f.error.kind() == ErrorKind::Timeout));
     assert!(matches!(evs.last(), Some(Event::Error(_))));
     assert!(s.is_done());
     assert_eq!(
@@ -318,14 +320,14 @@ fn an_unexpected_reply_is_a_protocol_error() {
 
 #[test]
 fn size_limits_refuse_before_mail() {
-    let mut s = Session::new(config(TlsPolicy::Never, None, true));
+    let mut s = Session::new(config(TlsMode::None, None, true)).unwrap();
     s.receive(b"220 hi\r\n250-mx\r\n250 SIZE 100\r\n");
     out(&mut s);
     let err = s.send(&message()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::MessageTooLarge);
     assert_eq!(out(&mut s), "", "no MAIL was sent");
     // Queued before the limit is known: refused when its turn comes.
-    let mut s = Session::new(config(TlsPolicy::Never, None, true));
+    let mut s = Session::new(config(TlsMode::None, None, true)).unwrap();
     let handle = s.send(&message()).unwrap();
     s.receive(b"220 hi\r\n250-mx\r\n250 SIZE 100\r\n");
     let evs = events(&mut s);
@@ -338,7 +340,7 @@ fn size_limits_refuse_before_mail() {
 
 #[test]
 fn helo_fallback_and_tls_policies() {
-    let mut s = Session::new(config(TlsPolicy::Opportunistic, None, true));
+    let mut s = Session::new(config(TlsMode::Opportunistic, None, true)).unwrap();
     s.receive(b"220 old server\r\n");
     out(&mut s);
     s.receive(b"502 command not implemented\r\n");
@@ -346,13 +348,13 @@ fn helo_fallback_and_tls_policies() {
     s.receive(b"250 hello\r\n");
     assert_eq!(events(&mut s), [Event::Ready]);
 
-    let mut s = Session::new(config(TlsPolicy::Required, None, true));
+    let mut s = Session::new(config(TlsMode::StartTls, None, true)).unwrap();
     s.receive(b"220 hi\r\n250 mx\r\n");
     assert!(
         matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::TlsUnavailable)
     );
 
-    let mut s = Session::new(config(TlsPolicy::Required, None, true));
+    let mut s = Session::new(config(TlsMode::StartTls, None, true)).unwrap();
     s.receive(b"220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
     out(&mut s);
     s.receive(b"454 TLS not available\r\n");
@@ -361,7 +363,7 @@ fn helo_fallback_and_tls_policies() {
     );
 
     // Bytes after the 220 to STARTTLS would be read as if encrypted: refused.
-    let mut s = Session::new(config(TlsPolicy::Required, None, true));
+    let mut s = Session::new(config(TlsMode::StartTls, None, true)).unwrap();
     s.receive(b"220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
     s.receive(b"220 go\r\n250 injected\r\n");
     assert!(
@@ -370,16 +372,16 @@ fn helo_fallback_and_tls_policies() {
             .any(|e| matches!(e, Event::Error(e) if e.kind() == ErrorKind::Protocol))
     );
 
-    let mut s = Session::new(config(TlsPolicy::Never, None, true));
+    let mut s = Session::new(config(TlsMode::None, None, true)).unwrap();
     s.receive(b"220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
     assert_eq!(events(&mut s), [Event::Ready]);
 }
 
 #[test]
 fn auth_outcomes() {
-    let creds = || Some(Credentials::new("api_user", "api_key"));
+    let creds = || Some(Credentials::new("api_user", "api_key").unwrap());
     let start = |ehlo: &str| {
-        let mut s = Session::new(config(TlsPolicy::Never, creds(), true));
+        let mut s = Session::new(config(TlsMode::None, creds(), true)).unwrap();
         s.receive(b"220 hi\r\n");
         out(&mut s);
         s.receive(ehlo.as_bytes());
@@ -424,7 +426,7 @@ fn auth_outcomes() {
 
 #[test]
 fn greeting_refusal_and_421() {
-    let mut s = Session::new(config(TlsPolicy::Never, None, true));
+    let mut s = Session::new(config(TlsMode::None, None, true)).unwrap();
     s.send(&message()).unwrap();
     s.receive(b"554 no service\r\n");
     let evs = events(&mut s);
@@ -502,9 +504,9 @@ mod fuzz {
 
         #[test]
         fn arbitrary_server_bytes(chunks in server_bytes(), pipelining: bool, tls in 0u8..3, auth: bool, lose: bool) {
-            let tls = [TlsPolicy::Never, TlsPolicy::Opportunistic, TlsPolicy::Required][usize::from(tls)];
-            let creds = auth.then(|| Credentials::new("u", "k"));
-            let mut s = Session::new(config(tls, creds, pipelining));
+            let tls = [TlsMode::None, TlsMode::Opportunistic, TlsMode::StartTls][usize::from(tls)];
+            let creds = auth.then(|| Credentials::new("u", "k").unwrap());
+            let mut s = Session::new(config(tls, creds, pipelining)).unwrap();
             let handles = [s.send(&message()).unwrap(), s.send(&two_recipients()).unwrap()];
             let mut outcomes = std::collections::HashMap::new();
             for chunk in &chunks {
@@ -520,7 +522,7 @@ mod fuzz {
                 }
             }
             if lose {
-                s.connection_lost(mailwright::Error::from(std::io::Error::other("gone")));
+                s.connection_lost(ConnectionLoss::Closed, "gone");
                 while let Some(event) = s.poll_event() {
                     match event {
                         Event::Failed(f) => prop_assert!(outcomes.insert(f.handle, "failed").is_none()),

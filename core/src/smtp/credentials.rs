@@ -17,10 +17,16 @@ enum SecretKind {
 /// A user and a key (or an OAuth 2 token), with an optional SendCloud label:
 /// with a label the user name sent is `api_user#label_id`.
 ///
+/// Credentials are checked when made (and again before any AUTH payload is
+/// built): a bad user, key or label is an `InvalidCredentials` error at once,
+/// in every language.
+///
 /// ```
-/// let creds = mailwright::Credentials::new("api_user", "api_key").with_label("12345");
+/// let creds = mailwright::Credentials::new("api_user", "api_key")?.with_label("12345")?;
 /// assert_eq!(creds.username(), "api_user#12345");
 /// assert!(!format!("{creds:?}").contains("api_key"));
+/// assert!(mailwright::Credentials::new("api_user", "").is_err());
+/// # Ok::<(), mailwright::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct Credentials {
@@ -34,31 +40,48 @@ pub struct Credentials {
 
 impl Credentials {
     /// A user and a password / API key.
-    pub fn new(user: impl Into<String>, key: impl Into<String>) -> Self {
-        let user = user.into();
-        Credentials {
-            username: user.clone(),
-            user,
-            secret: Zeroizing::new(key.into()),
-            label: None,
-            kind: SecretKind::Password,
-        }
+    pub fn new(user: impl Into<String>, key: impl Into<String>) -> Result<Self> {
+        Credentials::make(user.into(), key.into(), SecretKind::Password)
     }
 
     /// A user and an OAuth 2 access token (sent with XOAUTH2).
-    pub fn oauth2(user: impl Into<String>, token: impl Into<String>) -> Self {
-        Credentials {
-            kind: SecretKind::OAuth2Token,
-            ..Credentials::new(user, token)
+    pub fn oauth2(user: impl Into<String>, token: impl Into<String>) -> Result<Self> {
+        Credentials::make(user.into(), token.into(), SecretKind::OAuth2Token)
+    }
+
+    /// Everything a binding receives at once: user, secret, an optional
+    /// label, and whether the secret is an OAuth 2 token.
+    pub fn from_parts(user: &str, secret: &str, label: Option<&str>, oauth2: bool) -> Result<Self> {
+        let credentials = if oauth2 {
+            Credentials::oauth2(user, secret)?
+        } else {
+            Credentials::new(user, secret)?
+        };
+        match label {
+            Some(label) => credentials.with_label(label),
+            None => Ok(credentials),
         }
     }
 
+    fn make(user: String, secret: String, kind: SecretKind) -> Result<Self> {
+        let credentials = Credentials {
+            username: user.clone(),
+            user,
+            secret: Zeroizing::new(secret),
+            label: None,
+            kind,
+        };
+        credentials.validate()?;
+        Ok(credentials)
+    }
+
     /// Tags the mail with a SendCloud label: the user name becomes `user#label`.
-    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+    pub fn with_label(mut self, label: impl Into<String>) -> Result<Self> {
         let label = label.into();
         self.username = format!("{}#{label}", self.user);
         self.label = Some(label);
-        self
+        self.validate()?;
+        Ok(self)
     }
 
     /// The user as given (without the label).
@@ -137,7 +160,10 @@ mod tests {
 
     #[test]
     fn labels_and_redaction() {
-        let c = Credentials::new("api_user", "s3cr3t-KEY").with_label("12345");
+        let c = Credentials::new("api_user", "s3cr3t-KEY")
+            .unwrap()
+            .with_label("12345")
+            .unwrap();
         assert_eq!(
             (c.user(), c.label(), c.username()),
             ("api_user", Some("12345"), "api_user#12345")
@@ -146,23 +172,35 @@ mod tests {
             assert!(!shown.contains("s3cr3t"), "{shown}");
         }
         assert!(c.validate().is_ok());
+        let kind = |r: Result<Credentials>| r.unwrap_err().kind();
         assert_eq!(
-            Credentials::new("u", "").validate().unwrap_err().kind(),
+            kind(Credentials::new("u", "")),
             ErrorKind::InvalidCredentials
         );
         assert_eq!(
-            Credentials::new("u\0x", "k").validate().unwrap_err().kind(),
+            kind(Credentials::new("", "k")),
             ErrorKind::InvalidCredentials
         );
         assert_eq!(
-            Credentials::new("u", "k")
-                .with_label("a#b")
-                .validate()
-                .unwrap_err()
-                .kind(),
+            kind(Credentials::new("u\0x", "k")),
             ErrorKind::InvalidCredentials
         );
-        let err = Credentials::new("u", "k\0s3cr3t").validate().unwrap_err();
+        assert_eq!(
+            kind(Credentials::oauth2("u", "t\r\n")),
+            ErrorKind::InvalidCredentials
+        );
+        assert_eq!(
+            kind(Credentials::new("u", "k").unwrap().with_label("a#b")),
+            ErrorKind::InvalidCredentials
+        );
+        assert_eq!(
+            kind(Credentials::from_parts("u", "k", Some(""), false)),
+            ErrorKind::InvalidCredentials
+        );
+        let t = Credentials::from_parts("u", "t", Some("7"), true).unwrap();
+        assert!(t.is_oauth2());
+        assert_eq!(t.username(), "u#7");
+        let err = Credentials::new("u", "k\0s3cr3t").unwrap_err();
         assert!(!err.to_string().contains("s3cr3t"));
     }
 }

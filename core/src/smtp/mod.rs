@@ -5,6 +5,8 @@
 pub mod auth;
 mod capabilities;
 mod credentials;
+pub mod options;
+pub mod pin;
 mod reply;
 mod session;
 #[cfg(feature = "net")]
@@ -13,10 +15,11 @@ mod transport;
 pub use auth::Mechanism;
 pub use capabilities::Capabilities;
 pub use credentials::Credentials;
+pub use options::{ClientOptions, ConnectionLoss, TlsMode};
 pub use reply::{EnhancedStatus, Reply, ReplyClass, ReplyParser};
 pub use session::{
     Direction, DotStuffer, Event, MessageHandle, SendFailure, SendReport, Session, SessionConfig,
-    TlsPolicy, TranscriptLine,
+    TranscriptLine,
 };
 #[cfg(feature = "net")]
-pub use transport::{ClientOptions, SmtpClient, TlsMode, send};
+pub use transport::{SmtpClient, send};

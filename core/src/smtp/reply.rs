@@ -63,6 +63,45 @@ pub enum ReplyClass {
     RateLimited,
 }
 
+impl ReplyClass {
+    /// Every class.
+    pub const ALL: &'static [ReplyClass] = &[
+        ReplyClass::Positive,
+        ReplyClass::Intermediate,
+        ReplyClass::Transient,
+        ReplyClass::Permanent,
+        ReplyClass::RateLimited,
+    ];
+
+    /// The class's name, the same in every binding: `Positive`,
+    /// `Intermediate`, `Transient`, `Permanent` or `RateLimited`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ReplyClass::Positive => "Positive",
+            ReplyClass::Intermediate => "Intermediate",
+            ReplyClass::Transient => "Transient",
+            ReplyClass::Permanent => "Permanent",
+            ReplyClass::RateLimited => "RateLimited",
+        }
+    }
+
+    /// Looks a class up by name.
+    pub fn from_name(name: &str) -> Option<ReplyClass> {
+        ReplyClass::ALL.iter().copied().find(|c| c.as_str() == name)
+    }
+
+    /// True when the same command may succeed later (4xx, 536).
+    pub const fn is_transient(self) -> bool {
+        matches!(self, ReplyClass::Transient | ReplyClass::RateLimited)
+    }
+}
+
+impl std::fmt::Display for ReplyClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One complete server reply.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reply {

@@ -4,106 +4,31 @@
 //! [`Session`].
 
 use super::Capabilities;
-use super::credentials::Credentials;
-use super::session::{Event, SendReport, Session, SessionConfig, TlsPolicy, TranscriptLine};
+use super::options::{ClientOptions, ConnectionLoss};
+use super::pin;
+use super::session::{Event, SendReport, Session, TranscriptLine};
 use crate::error::{Error, ErrorKind, Result};
 use crate::message::Message;
-use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
-use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime, pem::PemObject};
+use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore, StreamOwned};
 use std::io::{ErrorKind as IoKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
-use std::time::Duration;
-
-/// How the connection is encrypted.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum TlsMode {
-    /// STARTTLS, required (ports 25, 587, 2525).
-    #[default]
-    StartTls,
-    /// STARTTLS when offered, clear text otherwise.
-    StartTlsOpportunistic,
-    /// TLS from the first byte (port 465).
-    Implicit,
-    /// Clear text only (local test servers).
-    None,
-}
-
-/// Where and how to connect.
-#[derive(Clone, Debug)]
-pub struct ClientOptions {
-    /// Host name or IP address.
-    pub host: String,
-    /// Port (25, 587, 2525 for STARTTLS; 465 for implicit TLS).
-    pub port: u16,
-    /// Encryption.
-    pub tls: TlsMode,
-    /// Credentials for AUTH.
-    pub credentials: Option<Credentials>,
-    /// The EHLO name (default `localhost`).
-    pub hello_name: String,
-    /// Extra trusted root certificates, PEM (e.g. a test server's self-signed one).
-    pub extra_roots_pem: Vec<Vec<u8>>,
-    /// Name the certificate must carry (default: `host`).
-    pub tls_server_name: Option<String>,
-    /// Time allowed to open the connection.
-    pub connect_timeout: Duration,
-    /// Time allowed for each read and write.
-    pub timeout: Duration,
-    /// Use PIPELINING when offered.
-    pub pipelining: bool,
-    /// Keep a transcript (secrets masked).
-    pub transcript: bool,
-}
 
 impl ClientOptions {
-    /// Options for `host:port` with STARTTLS required and 30-second timeouts.
-    pub fn new(host: impl Into<String>, port: u16) -> Self {
-        ClientOptions {
-            host: host.into(),
-            port,
-            tls: TlsMode::StartTls,
-            credentials: None,
-            hello_name: "localhost".into(),
-            extra_roots_pem: Vec::new(),
-            tls_server_name: None,
-            connect_timeout: Duration::from_secs(30),
-            timeout: Duration::from_secs(30),
-            pipelining: true,
-            transcript: false,
-        }
-    }
-
-    /// Authenticate with these credentials.
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
-        self
-    }
-
-    /// Sets the encryption mode.
-    pub fn tls(mut self, tls: TlsMode) -> Self {
-        self.tls = tls;
-        self
-    }
-
     /// Trusts the certificates in this PEM file too.
     pub fn ca_file(mut self, path: impl AsRef<std::path::Path>) -> Result<Self> {
         let path = path.as_ref();
         let pem = std::fs::read(path).map_err(|e| {
             Error::new(
-                ErrorKind::Tls,
+                ErrorKind::InvalidOption,
                 format!("cannot read CA file {}: {e}", path.display()),
             )
         })?;
         self.extra_roots_pem.push(pem);
         Ok(self)
-    }
-
-    /// Sets both the connect and the read/write timeouts.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self.timeout = timeout;
-        self
     }
 
     fn tls_config(&self) -> Result<Arc<ClientConfig>> {
@@ -128,12 +53,70 @@ impl ClientOptions {
             }
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = ClientConfig::builder_with_provider(provider)
+        let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-            .map_err(|e| Error::new(ErrorKind::Tls, e.to_string()))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+            .map_err(|e| Error::new(ErrorKind::Tls, e.to_string()))?;
+        let config = if self.pinned_sha256.is_empty() {
+            builder.with_root_certificates(roots).with_no_client_auth()
+        } else {
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(PinnedVerifier {
+                    pins: self.pinned_sha256.clone(),
+                    algorithms: provider.signature_verification_algorithms,
+                }))
+                .with_no_client_auth()
+        };
         Ok(Arc::new(config))
+    }
+}
+
+/// Trusts exactly the pinned certificates (by SHA-256 of their DER); the
+/// handshake signatures are still verified, so the server must hold the key.
+#[derive(Debug)]
+struct PinnedVerifier {
+    pins: Vec<[u8; 32]>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for PinnedVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        if pin::matches(end_entity, &self.pins) {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General(
+                pin::mismatch(end_entity).message().to_string(),
+            ))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.algorithms.supported_schemes()
     }
 }
 
@@ -158,30 +141,47 @@ impl Stream {
     }
 }
 
-fn io_error(err: std::io::Error, doing: &str) -> Error {
+/// What an I/O error means for the session: its cause, and a detail for the message.
+fn io_cause(err: &std::io::Error, doing: &str) -> (ConnectionLoss, String) {
     match err.kind() {
         IoKind::WouldBlock | IoKind::TimedOut => {
-            Error::new(ErrorKind::Timeout, format!("time-out while {doing}"))
+            (ConnectionLoss::Timeout, format!("while {doing}"))
         }
-        IoKind::InvalidData => match err
-            .get_ref()
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        {
-            Some(tls) => Error::new(ErrorKind::Tls, format!("TLS failed while {doing}: {tls}")),
-            None => Error::new(ErrorKind::Tls, format!("TLS failed while {doing}: {err}")),
-        },
-        IoKind::UnexpectedEof
-        | IoKind::ConnectionReset
-        | IoKind::ConnectionAborted
-        | IoKind::BrokenPipe => Error::new(
-            ErrorKind::ConnectionClosed,
-            format!("the connection closed while {doing}"),
-        ),
-        _ => Error::new(
-            ErrorKind::ConnectionClosed,
-            format!("the connection failed while {doing}: {err}"),
-        ),
+        IoKind::InvalidData => {
+            let tls = err
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+            (ConnectionLoss::Tls, tls_detail(tls, err, doing))
+        }
+        _ => (ConnectionLoss::Closed, format!("while {doing}: {err}")),
     }
+}
+
+fn tls_detail(tls: Option<&rustls::Error>, err: &std::io::Error, doing: &str) -> String {
+    use rustls::{CertificateError, Error as Tls};
+    match tls {
+        Some(Tls::InvalidCertificate(CertificateError::Other(other)))
+            if other.to_string().contains("CaUsedAsEndEntity") =>
+        {
+            format!(
+                "while {doing}: the server presents a CA certificate as its own (a self-signed \
+                 certificate made with `openssl req -x509`?); adding it as a trusted root does \
+                 not work for such a certificate: pin it instead (its PEM, or its SHA-256 \
+                 fingerprint)"
+            )
+        }
+        Some(Tls::InvalidCertificate(CertificateError::UnknownIssuer)) => format!(
+            "while {doing}: the server's certificate is not signed by a trusted root; add \
+             its CA (PEM), or pin the certificate"
+        ),
+        Some(tls) => format!("while {doing}: {tls}"),
+        None => format!("while {doing}: {err}"),
+    }
+}
+
+fn io_error(err: std::io::Error, doing: &str) -> Error {
+    let (cause, detail) = io_cause(&err, doing);
+    cause.error(&detail)
 }
 
 /// A connection to an SMTP server that can send many messages.
@@ -191,7 +191,7 @@ fn io_error(err: std::io::Error, doing: &str) -> Error {
 /// use mailwright::{Credentials, Message};
 /// let message = Message::builder().from("support@ifaxin.com").to("ben@ifaxin.com").text("hi").build()?;
 /// let options = ClientOptions::new("smtp.example.com", 2525)
-///     .credentials(Credentials::new("api_user", "api_key").with_label("12345"));
+///     .credentials(Credentials::new("api_user", "api_key")?.with_label("12345")?);
 /// let mut client = SmtpClient::connect(options)?;
 /// let report = client.send(&message)?;
 /// println!("queued as {:?}", report.queue_id);
@@ -211,43 +211,26 @@ impl SmtpClient {
     /// Connects, reads the greeting, says EHLO, runs STARTTLS and AUTH as
     /// configured, and returns once the server is ready for messages.
     pub fn connect(options: ClientOptions) -> Result<SmtpClient> {
-        options
-            .credentials
-            .as_ref()
-            .map(Credentials::validate)
-            .transpose()?;
+        options.validate()?;
+        let session = Session::new(options.session_config())?;
         let tls = options.tls_config()?;
-        let name = options
-            .tls_server_name
-            .clone()
-            .unwrap_or_else(|| options.host.clone());
+        let name = options.server_name().to_string();
         let server_name = ServerName::try_from(name.clone()).map_err(|_| {
             Error::new(
-                ErrorKind::Tls,
+                ErrorKind::InvalidOption,
                 format!("{name:?} is not a valid TLS server name"),
             )
         })?;
         let tcp = open(&options)?;
         let mut client = SmtpClient {
             stream: Some(Stream::Plain(tcp)),
-            session: Session::new(SessionConfig {
-                hello_name: options.hello_name.clone(),
-                tls: match options.tls {
-                    TlsMode::StartTls => TlsPolicy::Required,
-                    TlsMode::StartTlsOpportunistic => TlsPolicy::Opportunistic,
-                    TlsMode::Implicit | TlsMode::None => TlsPolicy::Never,
-                },
-                implicit_tls: options.tls == TlsMode::Implicit,
-                credentials: options.credentials.clone(),
-                pipelining: options.pipelining,
-                transcript: options.transcript,
-            }),
+            session,
             tls,
             server_name,
             buffer: vec![0; 16 * 1024],
             events: Vec::new(),
         };
-        if options.tls == TlsMode::Implicit {
+        if options.tls.is_implicit() {
             client.upgrade()?;
         }
         client.run_until(|e| matches!(e, Event::Ready))?;
@@ -405,8 +388,8 @@ impl SmtpClient {
                 let pending = self.session.pending_output();
                 let n = pending.len();
                 if let Err(err) = stream.write_all(pending) {
-                    let err = io_error(err, "sending");
-                    self.session.connection_lost(err);
+                    let (cause, detail) = io_cause(&err, "sending");
+                    self.session.connection_lost(cause, &detail);
                     break;
                 }
                 self.session.consume_output(n);
@@ -415,22 +398,23 @@ impl SmtpClient {
                 continue;
             }
             match stream.read(&mut self.buffer) {
-                Ok(0) => self.session.connection_lost(Error::new(
-                    ErrorKind::ConnectionClosed,
-                    "the server closed the connection",
-                )),
+                Ok(0) => self
+                    .session
+                    .connection_lost(ConnectionLoss::Closed, "the server closed it"),
                 Ok(n) => self.session.receive(&self.buffer[..n]),
                 Err(err) if err.kind() == IoKind::Interrupted => {}
-                Err(err) => self
-                    .session
-                    .connection_lost(io_error(err, "waiting for the server")),
+                Err(err) => {
+                    let (cause, detail) = io_cause(&err, "waiting for the server");
+                    self.session.connection_lost(cause, &detail);
+                }
             }
         }
     }
 }
 
 fn open(options: &ClientOptions) -> Result<TcpStream> {
-    let addresses = (options.host.as_str(), options.port)
+    let port = options.effective_port();
+    let addresses = (options.host.as_str(), port)
         .to_socket_addrs()
         .map_err(|e| {
             Error::new(
@@ -454,9 +438,9 @@ fn open(options: &ClientOptions) -> Result<TcpStream> {
         ErrorKind::Connect,
         match last {
             Some(err) if err.kind() == IoKind::TimedOut => {
-                format!("time-out connecting to {}:{}", options.host, options.port)
+                format!("time-out connecting to {}:{port}", options.host)
             }
-            Some(err) => format!("cannot connect to {}:{}: {err}", options.host, options.port),
+            Some(err) => format!("cannot connect to {}:{port}: {err}", options.host),
             None => format!("{} has no address", options.host),
         },
     ))

@@ -12,7 +12,7 @@
 //!   sendcloud-inline [OUTPUT.eml] [--image test.png]
 //!       [--send HOST:PORT --user API_USER --key API_KEY [--label ID] [--ca CA.pem]]
 
-use mailwright::smtp::{ClientOptions, Direction, SmtpClient};
+use mailwright::smtp::{ClientOptions, SmtpClient};
 use mailwright::{Credentials, Inline, Message, XSmtpApi};
 use std::process::ExitCode;
 
@@ -100,9 +100,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut credentials = Credentials::new(
         args.user.ok_or("--send needs --user")?,
         args.key.ok_or("--send needs --key")?,
-    );
+    )?;
     if let Some(label) = args.label {
-        credentials = credentials.with_label(label);
+        credentials = credentials.with_label(label)?;
     }
     let mut options = ClientOptions::new(host, port.parse()?).credentials(credentials);
     options.hello_name = "ifaxin.com".into();
@@ -126,11 +126,6 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 
 fn print_transcript(lines: &[mailwright::smtp::TranscriptLine]) {
     for line in lines {
-        let who = if line.direction == Direction::Client {
-            "C"
-        } else {
-            "S"
-        };
-        println!("{who}: {}", line.text);
+        println!("{line}");
     }
 }

@@ -3,130 +3,33 @@
 //! transport (see `transport`, or a binding's own event loop) moves the bytes.
 //!
 //! ```
-//! use mailwright::smtp::{Event, Session, SessionConfig, TlsPolicy};
-//! let mut session = Session::new(SessionConfig { tls: TlsPolicy::Never, ..SessionConfig::default() });
+//! use mailwright::smtp::{Event, Session, SessionConfig, TlsMode};
+//! let mut session = Session::new(SessionConfig { tls: TlsMode::None, ..SessionConfig::default() })?;
 //! session.receive(b"220 mx ESMTP ready\r\n");
 //! assert_eq!(session.take_output(), b"EHLO localhost\r\n");
 //! session.receive(b"250-mx\r\n250 PIPELINING\r\n");
 //! assert!(matches!(session.poll_event(), Some(Event::Ready)));
+//! # Ok::<(), mailwright::Error>(())
 //! ```
 
-use super::auth::{self, LoginPrompt, Mechanism, Secret};
+mod commands;
+mod dot;
+mod types;
+
+pub use dot::DotStuffer;
+pub use types::{
+    Direction, Event, MessageHandle, SendFailure, SendReport, SessionConfig, TranscriptLine,
+};
+
+use super::auth::{self, AuthLine, Mechanism};
 use super::capabilities::Capabilities;
-use super::credentials::Credentials;
+use super::options::{ConnectionLoss, TlsMode};
 use super::reply::{Reply, ReplyClass, ReplyParser};
 use crate::error::{Error, ErrorKind, Result};
 use crate::message::Message;
+use dot::finish_data;
 use std::collections::VecDeque;
 use zeroize::Zeroize;
-
-/// When to use STARTTLS.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum TlsPolicy {
-    /// Upgrade with STARTTLS, and fail (`TlsUnavailable`) if the server can't.
-    #[default]
-    Required,
-    /// Upgrade when offered; go on in clear text otherwise.
-    Opportunistic,
-    /// Never send STARTTLS.
-    Never,
-}
-
-/// How a session behaves.
-#[derive(Clone, Debug)]
-pub struct SessionConfig {
-    /// The name sent with EHLO/HELO (a domain or an address literal).
-    pub hello_name: String,
-    /// STARTTLS policy. Ignored when `implicit_tls` is set.
-    pub tls: TlsPolicy,
-    /// The connection is already TLS (port 465): no STARTTLS.
-    pub implicit_tls: bool,
-    /// Authenticate with these, when given.
-    pub credentials: Option<Credentials>,
-    /// Send MAIL, RCPT and DATA in one flight when the server offers PIPELINING.
-    pub pipelining: bool,
-    /// Keep a transcript (secrets masked) for `take_transcript`.
-    pub transcript: bool,
-}
-
-impl Default for SessionConfig {
-    fn default() -> Self {
-        SessionConfig {
-            hello_name: "localhost".into(),
-            tls: TlsPolicy::Required,
-            implicit_tls: false,
-            credentials: None,
-            pipelining: true,
-            transcript: false,
-        }
-    }
-}
-
-/// A message handed to the session, identified in its events.
-pub type MessageHandle = u64;
-
-/// What a successful delivery to the server looked like.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SendReport {
-    /// The handle `Session::send` returned.
-    pub handle: MessageHandle,
-    /// The queue id in the final reply, when the server gives one.
-    pub queue_id: Option<String>,
-    /// Recipients the server accepted.
-    pub accepted: Vec<String>,
-    /// Recipients the server refused, with its reply.
-    pub refused: Vec<(String, Reply)>,
-    /// The final reply to the end of DATA.
-    pub reply: Reply,
-}
-
-/// A message the server did not take.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SendFailure {
-    /// The handle `Session::send` returned.
-    pub handle: MessageHandle,
-    /// Why (with the server's reply when there is one).
-    pub error: Error,
-    /// Recipients refused before the failure, with the server's reply.
-    pub refused: Vec<(String, Reply)>,
-}
-
-/// What happened, in order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
-    /// The server agreed to STARTTLS: the transport must now run the TLS
-    /// handshake on the same connection and then call `tls_established`.
-    StartTls,
-    /// Greeted, encrypted and authenticated as configured: messages flow.
-    Ready,
-    /// The server accepted a message (only after its final 2xx reply).
-    Sent(SendReport),
-    /// A message was not accepted; the session goes on with the next one.
-    Failed(SendFailure),
-    /// The session cannot go on (the error says why); every message not yet
-    /// sent was reported `Failed` before this.
-    Error(Error),
-    /// QUIT was answered (or the connection ended after QUIT).
-    Closed,
-}
-
-/// Who said a transcript line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    /// The client (us).
-    Client,
-    /// The server.
-    Server,
-}
-
-/// One line of the conversation, secrets masked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TranscriptLine {
-    /// Who said it.
-    pub direction: Direction,
-    /// What was said (without CRLF).
-    pub text: String,
-}
 
 /// What the next reply answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,10 +113,12 @@ struct AuthState {
 }
 
 impl Session {
-    /// A session waiting for the server's greeting.
-    pub fn new(config: SessionConfig) -> Session {
-        let tls_active = config.implicit_tls;
-        Session {
+    /// A session waiting for the server's greeting. The configuration is
+    /// checked first ([`SessionConfig::validate`]).
+    pub fn new(config: SessionConfig) -> Result<Session> {
+        config.validate()?;
+        let tls_active = config.tls.is_implicit();
+        Ok(Session {
             config,
             parser: ReplyParser::new(),
             expect: VecDeque::from([Expect::Greeting]),
@@ -229,7 +134,7 @@ impl Session {
             current: None,
             next_handle: 1,
             quit_requested: false,
-        }
+        })
     }
 
     /// The server's capabilities from the latest EHLO.
@@ -358,12 +263,19 @@ impl Session {
         self.phase = Phase::Opening;
         self.capabilities = Capabilities::default();
         self.parser.clear();
-        self.command(format!("EHLO {}", self.config.hello_name), Expect::Ehlo);
+        self.command(commands::ehlo(&self.config.hello_name), Expect::Ehlo);
     }
 
-    /// The connection is gone (EOF, reset, time-out): every message not yet
-    /// acknowledged fails with this error (never reported sent).
-    pub fn connection_lost(&mut self, error: Error) {
+    /// The connection is gone; `cause` is what the transport saw and
+    /// `detail` what it knows (an OS error, a TLS alert). Every message not
+    /// yet acknowledged fails with the cause's error (never reported sent).
+    pub fn connection_lost(&mut self, cause: ConnectionLoss, detail: &str) {
+        self.connection_failed(cause.error(detail));
+    }
+
+    /// [`Session::connection_lost`] with an error the transport already holds
+    /// (its kind should be one of a [`ConnectionLoss`] cause's).
+    pub fn connection_failed(&mut self, error: Error) {
         if self.phase == Phase::Done {
             return;
         }
@@ -435,7 +347,8 @@ impl Session {
         self.expect.push_back(expect);
     }
 
-    fn secret_command(&mut self, bytes: Secret, shown: String, expect: Expect) {
+    fn secret_command(&mut self, line: AuthLine, expect: Expect) {
+        let AuthLine { bytes, shown } = line;
         self.log(Direction::Client, shown);
         self.output.push_back(Chunk {
             bytes: bytes.to_vec(),
@@ -489,7 +402,7 @@ impl Session {
                 reply,
             ));
         }
-        self.command(format!("EHLO {}", self.config.hello_name), Expect::Ehlo);
+        self.command(commands::ehlo(&self.config.hello_name), Expect::Ehlo);
     }
 
     fn on_ehlo(&mut self, reply: Reply) {
@@ -499,7 +412,7 @@ impl Session {
         }
         if reply.class() == ReplyClass::Permanent {
             // An old server: HELO, without extensions.
-            self.command(format!("HELO {}", self.config.hello_name), Expect::Helo);
+            self.command(commands::helo(&self.config.hello_name), Expect::Helo);
             return;
         }
         self.fail_session(Error::from_reply("EHLO failed", reply));
@@ -514,21 +427,20 @@ impl Session {
     }
 
     fn after_hello(&mut self) {
-        if !self.tls_active && !self.config.implicit_tls {
+        if !self.tls_active {
             match self.config.tls {
-                TlsPolicy::Never => {}
-                policy if self.capabilities.starttls => {
-                    let _ = policy;
-                    self.command("STARTTLS".into(), Expect::StartTls);
+                TlsMode::None | TlsMode::Implicit => {}
+                TlsMode::StartTls | TlsMode::Opportunistic if self.capabilities.starttls => {
+                    self.command(commands::STARTTLS.into(), Expect::StartTls);
                     return;
                 }
-                TlsPolicy::Required => {
+                TlsMode::StartTls => {
                     return self.fail_session(Error::new(
                         ErrorKind::TlsUnavailable,
                         "TLS is required but the server does not offer STARTTLS",
                     ));
                 }
-                TlsPolicy::Opportunistic => {}
+                TlsMode::Opportunistic => {}
             }
         }
         self.start_auth();
@@ -540,7 +452,7 @@ impl Session {
             self.events.push_back(Event::StartTls);
             return;
         }
-        if self.config.tls == TlsPolicy::Required {
+        if self.config.tls == TlsMode::StartTls {
             return self.fail_session(Error::with_reply(
                 ErrorKind::TlsUnavailable,
                 "STARTTLS was refused",
@@ -574,22 +486,15 @@ impl Session {
             ));
         };
         let first = match auth::initial(mechanism, &credentials) {
-            Ok(bytes) => bytes,
+            Ok(line) => line,
             Err(err) => return self.fail_session(err),
-        };
-        let shown = match mechanism {
-            Mechanism::Login => format!(
-                "AUTH LOGIN {}",
-                String::from_utf8_lossy(&first[11..first.len() - 2])
-            ),
-            other => format!("AUTH {} <credentials, masked>", other.name()),
         };
         self.auth = Some(AuthState {
             mechanism,
             username_sent: mechanism == Mechanism::Login,
             rounds: 0,
         });
-        self.secret_command(first, shown, Expect::Auth);
+        self.secret_command(first, Expect::Auth);
     }
 
     fn on_auth(&mut self, reply: Reply) {
@@ -617,35 +522,18 @@ impl Session {
                     ));
                 }
                 let challenge = reply.lines().first().cloned().unwrap_or_default();
-                let (answer, shown) = match state.mechanism {
-                    Mechanism::Login => {
-                        let prompt = auth::login_prompt(&challenge, state.username_sent);
-                        if prompt == LoginPrompt::Username {
-                            state.username_sent = true;
-                        }
-                        let answer = auth::login_answer(prompt, &credentials);
-                        let shown = match prompt {
-                            LoginPrompt::Username => {
-                                String::from_utf8_lossy(&answer[..answer.len() - 2]).into_owned()
-                            }
-                            LoginPrompt::Password => "<password, masked>".to_string(),
-                        };
-                        (answer, shown)
-                    }
-                    Mechanism::Plain => {
-                        // The server ignored the initial response: send it again, alone.
-                        let full = auth::auth_plain(&credentials);
-                        (
-                            zeroize::Zeroizing::new(full[11..].to_vec()),
-                            "<credentials, masked>".to_string(),
-                        )
-                    }
-                    // A 334 to XOAUTH2 carries the error: answer empty, the 5xx follows.
-                    Mechanism::XOAuth2 => {
-                        (zeroize::Zeroizing::new(b"\r\n".to_vec()), String::new())
-                    }
+                let answer = auth::challenge_answer(
+                    state.mechanism,
+                    &challenge,
+                    state.username_sent,
+                    &credentials,
+                );
+                let (answer, sent_user) = match answer {
+                    Ok(answer) => answer,
+                    Err(err) => return self.fail_session(err),
                 };
-                self.secret_command(answer, shown, Expect::Auth);
+                state.username_sent |= sent_user;
+                self.secret_command(answer, Expect::Auth);
             }
             _ => {
                 self.auth = None;
@@ -694,7 +582,7 @@ impl Session {
         }
         if self.quit_requested {
             self.phase = Phase::Quitting;
-            self.command("QUIT".into(), Expect::Quit);
+            self.command(commands::QUIT.into(), Expect::Quit);
         }
     }
 
@@ -703,13 +591,7 @@ impl Session {
     }
 
     fn begin(&mut self, message: Outgoing) {
-        let mut mail = format!("MAIL FROM:<{}>", message.sender);
-        if self.capabilities.size.is_some() {
-            mail.push_str(&format!(" SIZE={}", message.size));
-        }
-        if self.capabilities.eight_bit_mime {
-            mail.push_str(" BODY=8BITMIME");
-        }
+        let mail = commands::mail_from(&message.sender, message.size, &self.capabilities);
         let recipients = message.recipients.clone();
         self.current = Some(Transaction {
             message,
@@ -722,9 +604,9 @@ impl Session {
         self.command(mail, Expect::Mail);
         if self.pipelined() {
             for (i, rcpt) in recipients.iter().enumerate() {
-                self.command(format!("RCPT TO:<{rcpt}>"), Expect::Rcpt(i));
+                self.command(commands::rcpt_to(rcpt), Expect::Rcpt(i));
             }
-            self.command("DATA".into(), Expect::Data);
+            self.command(commands::DATA.into(), Expect::Data);
             if let Some(txn) = self.current.as_mut() {
                 txn.next_rcpt = recipients.len();
             }
@@ -738,16 +620,16 @@ impl Session {
         let i = txn.next_rcpt;
         if let Some(rcpt) = txn.message.recipients.get(i).cloned() {
             txn.next_rcpt += 1;
-            self.command(format!("RCPT TO:<{rcpt}>"), Expect::Rcpt(i));
+            self.command(commands::rcpt_to(&rcpt), Expect::Rcpt(i));
         } else if txn.accepted.is_empty() {
             let error = txn
                 .error
                 .take()
                 .unwrap_or_else(|| all_refused(&txn.refused));
             self.finish_failed(error);
-            self.command("RSET".into(), Expect::Rset);
+            self.command(commands::RSET.into(), Expect::Rset);
         } else {
-            self.command("DATA".into(), Expect::Data);
+            self.command(commands::DATA.into(), Expect::Data);
         }
     }
 
@@ -769,7 +651,7 @@ impl Session {
             txn.error = Some(error);
         } else {
             self.finish_failed(error);
-            self.command("RSET".into(), Expect::Rset);
+            self.command(commands::RSET.into(), Expect::Rset);
         }
     }
 
@@ -832,7 +714,7 @@ impl Session {
             None => Error::from_reply("DATA was refused", reply),
         };
         self.finish_failed(error);
-        self.command("RSET".into(), Expect::Rset);
+        self.command(commands::RSET.into(), Expect::Rset);
     }
 
     fn on_data_end(&mut self, reply: Reply) {
@@ -845,7 +727,7 @@ impl Session {
                 error,
                 refused: txn.refused,
             }));
-            self.command("RSET".into(), Expect::Rset);
+            self.command(commands::RSET.into(), Expect::Rset);
             return;
         }
         if reply.is_positive() {
@@ -864,7 +746,7 @@ impl Session {
             error,
             refused: txn.refused,
         }));
-        self.command("RSET".into(), Expect::Rset);
+        self.command(commands::RSET.into(), Expect::Rset);
     }
 
     fn finish_failed(&mut self, error: Error) {
@@ -923,43 +805,6 @@ impl Drop for Session {
     }
 }
 
-/// Dot-stuffing (RFC 5321 section 4.5.2): a line that starts with `.` gets
-/// another `.` in front. Streams; keeps one byte of state.
-pub struct DotStuffer<W> {
-    inner: W,
-    at_line_start: bool,
-}
-
-impl<W: std::io::Write> DotStuffer<W> {
-    /// Wraps a writer; the first byte written starts a line.
-    pub fn new(inner: W) -> Self {
-        DotStuffer {
-            inner,
-            at_line_start: true,
-        }
-    }
-}
-
-impl<W: std::io::Write> std::io::Write for DotStuffer<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut start = 0;
-        for (i, &b) in buf.iter().enumerate() {
-            if self.at_line_start && b == b'.' {
-                self.inner.write_all(&buf[start..i])?;
-                self.inner.write_all(b".")?;
-                start = i;
-            }
-            self.at_line_start = b == b'\n';
-        }
-        self.inner.write_all(&buf[start..])?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 /// The error of a message whose every recipient was refused: rate limited
 /// if any refusal was, else the first refusal.
 fn all_refused(refused: &[(String, Reply)]) -> Error {
@@ -971,12 +816,4 @@ fn all_refused(refused: &[(String, Reply)]) -> Error {
         Some((_, reply)) => Error::from_reply("every recipient was refused", reply.clone()),
         None => Error::new(ErrorKind::SmtpPermanent, "the message has no recipient"),
     }
-}
-
-/// Ends DATA: CRLF if the message does not end with one, then `.` CRLF.
-fn finish_data(data: &mut Vec<u8>) {
-    if !data.ends_with(b"\r\n") {
-        data.extend_from_slice(b"\r\n");
-    }
-    data.extend_from_slice(b".\r\n");
 }
