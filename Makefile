@@ -3,18 +3,25 @@
 #   make test   build everything and run every test of every language
 # Each folder has its own Makefile; this one only delegates.
 
-.PHONY: demo test bench check-toolchain
+.PHONY: demo test lint bench check-toolchain
 
 demo: check-toolchain
 	$(MAKE) -C examples demo
 
-test: check-toolchain
+test: check-toolchain lint
 	$(MAKE) -C core test
 	$(MAKE) -C bindings-python test
 	$(MAKE) -C bindings-c test
 	$(MAKE) -C bindings-wasm test
 	$(MAKE) -C bindings-java test
 	$(MAKE) -C examples test
+
+# Formatting and lints for every crate of the workspace (the C and Java
+# warning gates run inside their own test targets).
+lint: check-toolchain
+	rustup component add rustfmt clippy
+	cargo fmt --all --check
+	cargo clippy --locked --workspace --all-targets -- -D warnings
 
 bench: check-toolchain
 	$(MAKE) -C core bench
