@@ -425,6 +425,52 @@ fn auth_outcomes() {
 }
 
 #[test]
+fn a_server_echoing_the_auth_secret_never_shows_it() {
+    let creds = Credentials::new("api_user", "s3cret-key").unwrap();
+    for (ehlo, echo) in [
+        // PLAIN's base64 payload echoed back.
+        (
+            "250-mx\r\n250 AUTH PLAIN\r\n",
+            "535 5.7.8 AGFwaV91c2VyAHMzY3JldC1rZXk= rejected\r\n",
+        ),
+        // LOGIN: the base64 key, then the key itself in clear.
+        (
+            "250-mx\r\n250 AUTH LOGIN\r\n",
+            "535 5.7.8 czNjcmV0LWtleQ== is wrong: s3cret-key\r\n",
+        ),
+    ] {
+        let mut s = Session::new(config(TlsMode::None, Some(creds.clone()), true)).unwrap();
+        s.receive(b"220 hi\r\n");
+        out(&mut s);
+        s.receive(ehlo.as_bytes());
+        out(&mut s);
+        if ehlo.contains("LOGIN") {
+            s.receive(b"334 UGFzc3dvcmQ6\r\n");
+            assert_eq!(out(&mut s), "czNjcmV0LWtleQ==\r\n");
+        }
+        s.receive(echo.as_bytes());
+        let evs = events(&mut s);
+        let [Event::Error(e)] = evs.as_slice() else {
+            panic!("{evs:?}")
+        };
+        assert_eq!(e.kind(), ErrorKind::AuthenticationFailed);
+        let shown = format!(
+            "{e} {:?} {:?}",
+            e.reply().unwrap().text(),
+            s.take_transcript()
+        );
+        for secret in [
+            "AGFwaV91c2VyAHMzY3JldC1rZXk=",
+            "czNjcmV0LWtleQ==",
+            "s3cret-key",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(e.reply().unwrap().text().contains("<redacted>"), "{shown}");
+    }
+}
+
+#[test]
 fn greeting_refusal_and_421() {
     let mut s = Session::new(config(TlsMode::None, None, true)).unwrap();
     s.send(&message()).unwrap();

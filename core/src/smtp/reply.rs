@@ -111,8 +111,12 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// Builds a reply (for tests and servers); `lines` are the texts after the code.
+    /// Builds a reply; `lines` are the texts after the code. Control
+    /// characters in them (NUL, ESC, BEL, ...; not tab) are escaped as
+    /// `\xNN` / `\u{NN}`: reply texts and queue ids come from the server and
+    /// are shown to users, in terminals and logs.
     pub fn new(code: u16, lines: Vec<String>) -> Reply {
+        let lines: Vec<String> = lines.into_iter().map(escape_controls).collect();
         let enhanced = lines.first().and_then(|l| EnhancedStatus::parse(l));
         Reply {
             code,
@@ -237,6 +241,25 @@ fn token(s: &str) -> &str {
     s.split(|c: char| c.is_whitespace() || matches!(c, '>' | ')' | ',' | ';'))
         .next()
         .unwrap_or("")
+}
+
+/// Escapes control characters (but tab) so server text is safe to show.
+fn escape_controls(text: String) -> String {
+    if !text.chars().any(|c| c.is_control() && c != '\t') {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push(c),
+            c if (c as u32) < 0x80 && c.is_control() => {
+                out.push_str(&format!("\\x{:02X}", c as u32));
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:X}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn protocol(what: &str) -> Error {
@@ -386,6 +409,16 @@ mod tests {
 
     fn one(text: &str) -> Reply {
         Reply::parse(text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let r = one("250 #q\u{0}id\u{1b}[31m#Queued\tok\u{7}\r\n");
+        assert_eq!(r.lines(), ["#q\\x00id\\x1B[31m#Queued\tok\\x07"]);
+        assert_eq!(r.queue_id(), Some("q\\x00id\\x1B[31m"));
+        assert!(!r.to_string().contains('\u{1b}'));
+        let r = one("550 bad\u{85}next\r\n");
+        assert_eq!(r.lines(), ["bad\\u{85}next"]);
     }
 
     #[test]

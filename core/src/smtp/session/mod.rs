@@ -91,9 +91,14 @@ struct Chunk {
 pub struct Session {
     config: SessionConfig,
     parser: ReplyParser,
-    expect: VecDeque<Expect>,
+    /// What each awaited reply answers, with the output position its command
+    /// ends at: a reply may only answer a command already sent.
+    expect: VecDeque<(Expect, u64)>,
     output: VecDeque<Chunk>,
     output_offset: usize,
+    /// Bytes queued for sending, and bytes the transport sent, since the start.
+    pushed: u64,
+    consumed: u64,
     events: VecDeque<Event>,
     transcript: Vec<TranscriptLine>,
     phase: Phase,
@@ -110,6 +115,10 @@ struct AuthState {
     mechanism: Mechanism,
     username_sent: bool,
     rounds: u8,
+    /// What was sent during AUTH (base64 tokens, and the secret itself), so
+    /// that a server echoing it back never puts it in a reply, an error or
+    /// the transcript.
+    sent: Vec<zeroize::Zeroizing<String>>,
 }
 
 impl Session {
@@ -121,9 +130,11 @@ impl Session {
         Ok(Session {
             config,
             parser: ReplyParser::new(),
-            expect: VecDeque::from([Expect::Greeting]),
+            expect: VecDeque::from([(Expect::Greeting, 0)]),
             output: VecDeque::new(),
             output_offset: 0,
+            pushed: 0,
+            consumed: 0,
             events: VecDeque::new(),
             transcript: Vec::new(),
             phase: Phase::Opening,
@@ -180,9 +191,11 @@ impl Session {
             let left = front.bytes.len().saturating_sub(self.output_offset);
             if n < left {
                 self.output_offset += n;
+                self.consumed += n as u64;
                 return;
             }
             n -= left;
+            self.consumed += left as u64;
             self.output_offset = 0;
             if let Some(mut chunk) = self.output.pop_front()
                 && chunk.secret
@@ -336,32 +349,66 @@ impl Session {
         }
     }
 
+    /// Queues bytes to send, then awaits the reply to them.
+    fn push(&mut self, bytes: Vec<u8>, secret: bool, expect: Expect) {
+        self.pushed += bytes.len() as u64;
+        self.output.push_back(Chunk { bytes, secret });
+        self.expect.push_back((expect, self.pushed));
+    }
+
     fn command(&mut self, line: String, expect: Expect) {
         self.log(Direction::Client, line.clone());
         let mut bytes = line.into_bytes();
         bytes.extend_from_slice(b"\r\n");
-        self.output.push_back(Chunk {
-            bytes,
-            secret: false,
-        });
-        self.expect.push_back(expect);
+        self.push(bytes, false, expect);
     }
 
     fn secret_command(&mut self, line: AuthLine, expect: Expect) {
         let AuthLine { bytes, shown } = line;
+        if let Some(state) = self.auth.as_mut() {
+            let text = String::from_utf8_lossy(&bytes);
+            let token = text.trim_end().rsplit(' ').next().unwrap_or_default();
+            if token.len() >= 4 {
+                state.sent.push(zeroize::Zeroizing::new(token.to_string()));
+            }
+        }
         self.log(Direction::Client, shown);
-        self.output.push_back(Chunk {
-            bytes: bytes.to_vec(),
-            secret: true,
-        });
-        self.expect.push_back(expect);
+        self.push(bytes.to_vec(), true, expect);
+    }
+
+    /// A reply to AUTH with any echo of what was sent replaced.
+    fn redact_auth_echo(&self, reply: Reply) -> Reply {
+        let Some(state) = self.auth.as_ref() else {
+            return reply;
+        };
+        let mut secrets: Vec<&str> = state.sent.iter().map(|s| s.as_str()).collect();
+        if let Some(credentials) = &self.config.credentials
+            && credentials.secret().len() >= 4
+        {
+            secrets.push(credentials.secret());
+        }
+        if !reply
+            .lines()
+            .iter()
+            .any(|line| secrets.iter().any(|s| line.contains(s)))
+        {
+            return reply;
+        }
+        let lines = reply
+            .lines()
+            .iter()
+            .map(|line| {
+                secrets
+                    .iter()
+                    .fold(line.clone(), |line, s| line.replace(s, "<redacted>"))
+            })
+            .collect();
+        Reply::new(reply.code(), lines)
     }
 
     fn handle(&mut self, reply: Reply) {
-        for line in reply.to_string().split("\r\n") {
-            self.log(Direction::Server, line.to_string());
-        }
-        let Some(expect) = self.expect.pop_front() else {
+        let Some((expect, sent_at)) = self.expect.pop_front() else {
+            self.log_reply(&reply);
             self.fail_session(Error::with_reply(
                 ErrorKind::Protocol,
                 "an unexpected reply",
@@ -369,6 +416,13 @@ impl Session {
             ));
             return;
         };
+        let reply = if expect == Expect::Auth {
+            self.redact_auth_echo(reply)
+        } else {
+            reply
+        };
+        self.log_reply(&reply);
+        let _ = sent_at; // EARLY-TALKER CHECK PENDING
         // 421: the server is closing the connection, whatever we asked.
         if reply.code() == 421 && expect != Expect::Quit {
             self.fail_session(Error::from_reply(
@@ -391,6 +445,14 @@ impl Session {
             Expect::Quit => {
                 self.phase = Phase::Done;
                 self.events.push_back(Event::Closed);
+            }
+        }
+    }
+
+    fn log_reply(&mut self, reply: &Reply) {
+        if self.config.transcript {
+            for line in reply.to_string().split("\r\n") {
+                self.log(Direction::Server, line.to_string());
             }
         }
     }
@@ -493,6 +555,7 @@ impl Session {
             mechanism,
             username_sent: mechanism == Mechanism::Login,
             rounds: 0,
+            sent: Vec::new(),
         });
         self.secret_command(first, Expect::Auth);
     }
@@ -688,11 +751,7 @@ impl Session {
                     format!("<message, {size} bytes, dot-stuffed>"),
                 );
                 self.log(Direction::Client, ".".into());
-                self.output.push_back(Chunk {
-                    bytes: data,
-                    secret: false,
-                });
-                self.expect.push_back(Expect::DataEnd);
+                self.push(data, false, Expect::DataEnd);
             } else {
                 // Pipelining: DATA was accepted although nothing else was.
                 // Send an empty message and discard it (RFC 2920 section 3.1).
@@ -700,11 +759,7 @@ impl Session {
                     txn.error = Some(all_refused(&txn.refused));
                 }
                 self.log(Direction::Client, ".".into());
-                self.output.push_back(Chunk {
-                    bytes: b".\r\n".to_vec(),
-                    secret: false,
-                });
-                self.expect.push_back(Expect::DataEnd);
+                self.push(b".\r\n".to_vec(), false, Expect::DataEnd);
             }
             return;
         }
