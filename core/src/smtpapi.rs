@@ -145,7 +145,9 @@ impl XSmtpApi {
         }
         if !self.sub.is_empty() {
             if self.to.is_empty() {
-                return Err(bad("sub needs to: each variable has one value per to address"));
+                return Err(bad(
+                    "sub needs to: each variable has one value per to address",
+                ));
             }
             let mut sub = Vec::with_capacity(self.sub.len());
             for (name, values) in &self.sub {
@@ -182,7 +184,12 @@ impl XSmtpApi {
         ]
         .into_iter()
         .filter_map(|(name, setting)| {
-            setting.map(|on| format!("\"{name}\":{{\"settings\":{{\"enable\":\"{}\"}}}}", if on { 1 } else { 0 }))
+            setting.map(|on| {
+                format!(
+                    "\"{name}\":{{\"settings\":{{\"enable\":\"{}\"}}}}",
+                    if on { 1 } else { 0 }
+                )
+            })
         })
         .collect();
         if !filters.is_empty() {
