@@ -1,0 +1,276 @@
+//! The top-level header block, RFC 2047 encoded words, the `name=`
+//! parameter, and the checks on custom header names.
+
+use crate::address::Mailbox;
+use crate::error::{Error, ErrorKind, Result, quote};
+use mail_builder::headers::Header;
+use mail_builder::headers::address::Address;
+use mail_builder::headers::date::Date;
+use mail_builder::headers::message_id::MessageId;
+use mail_builder::headers::raw::Raw;
+use mail_builder::headers::text::Text;
+
+/// Headers the builder writes itself; a custom header may not use these names.
+const RESERVED_HEADERS: &[&str] = &[
+    "date",
+    "from",
+    "sender",
+    "reply-to",
+    "to",
+    "cc",
+    "bcc",
+    "subject",
+    "message-id",
+    "in-reply-to",
+    "references",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+    "content-disposition",
+    "content-id",
+    "x-smtpapi",
+];
+
+/// Everything that goes in the header block before the MIME headers, validated.
+pub(super) struct TopHeaders<'a> {
+    pub date: i64,
+    pub from: &'a Mailbox,
+    pub sender: Option<&'a Mailbox>,
+    pub reply_to: &'a [Mailbox],
+    pub to: &'a [Mailbox],
+    pub cc: &'a [Mailbox],
+    pub subject: Option<&'a str>,
+    pub message_id: &'a str,
+    pub in_reply_to: &'a [String],
+    pub references: &'a [String],
+    pub custom: &'a [(String, String)],
+}
+
+impl TopHeaders<'_> {
+    /// The header block up to and including `MIME-Version: 1.0`, in a fixed order.
+    pub(super) fn write(&self) -> Vec<u8> {
+        let mut head = Vec::with_capacity(1024);
+        write_header(&mut head, "Date", &Date::new(self.date));
+        write_header(
+            &mut head,
+            "From",
+            &address_header(std::slice::from_ref(self.from)),
+        );
+        if let Some(sender) = self.sender {
+            write_header(
+                &mut head,
+                "Sender",
+                &address_header(std::slice::from_ref(sender)),
+            );
+        }
+        for (name, list) in [
+            ("Reply-To", self.reply_to),
+            ("To", self.to),
+            ("Cc", self.cc),
+        ] {
+            if !list.is_empty() {
+                write_header(&mut head, name, &address_header(list));
+            }
+        }
+        if let Some(subject) = self.subject {
+            write_text_header(&mut head, "Subject", subject);
+        }
+        write_header(&mut head, "Message-ID", &MessageId::new(self.message_id));
+        if !self.in_reply_to.is_empty() {
+            write_header(
+                &mut head,
+                "In-Reply-To",
+                &MessageId::new_list(self.in_reply_to.iter().map(String::as_str)),
+            );
+        }
+        if !self.references.is_empty() {
+            write_header(
+                &mut head,
+                "References",
+                &MessageId::new_list(self.references.iter().map(String::as_str)),
+            );
+        }
+        for (name, value) in self.custom {
+            write_text_header(&mut head, name, value);
+        }
+        head.extend_from_slice(b"MIME-Version: 1.0\r\n");
+        head
+    }
+}
+
+/// Checks a custom header's name: an RFC 5322 field name of at most 76
+/// characters that the builder does not write itself.
+pub(super) fn check_header_name(name: &str) -> Result<()> {
+    let valid = !name.is_empty()
+        && name.len() <= 76
+        && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+    if !valid {
+        let kind = if name.bytes().any(|b| b == b'\r' || b == b'\n') {
+            ErrorKind::HeaderInjection
+        } else {
+            ErrorKind::InvalidHeaderName
+        };
+        return Err(Error::new(
+            kind,
+            format!(
+                "{} is not a header name (1 to 76 printable ASCII characters, no ':' or space)",
+                quote(name)
+            ),
+        ));
+    }
+    if RESERVED_HEADERS
+        .iter()
+        .any(|reserved| reserved.eq_ignore_ascii_case(name))
+    {
+        return Err(Error::new(
+            ErrorKind::InvalidHeaderName,
+            format!("{name} is written by the builder; use its own setter"),
+        ));
+    }
+    Ok(())
+}
+
+fn address_header(list: &[Mailbox]) -> Address<'_> {
+    let mut items: Vec<Address<'_>> = list
+        .iter()
+        .map(|m| Address::new_address(m.name(), m.address()))
+        .collect();
+    if items.len() == 1 {
+        items.pop().unwrap_or_else(|| Address::new_list(Vec::new()))
+    } else {
+        Address::new_list(items)
+    }
+}
+
+fn write_header(out: &mut Vec<u8>, name: &str, value: &impl Header) {
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b": ");
+    value.write_header(out, name.len() + 2);
+}
+
+/// Plain printable ASCII is folded at its spaces; anything else (non-ASCII,
+/// control characters, words too long to fold, edge whitespace) goes out as
+/// RFC 2047 encoded words.
+fn write_text_header(out: &mut Vec<u8>, name: &str, value: &str) {
+    let plain = value.bytes().all(|b| (0x20..0x7f).contains(&b))
+        && !value.starts_with(' ')
+        && !value.ends_with(' ')
+        && !value.contains("  ")
+        && !value.contains("=?")
+        && value
+            .split(" ")
+            .all(|word| word.len() + name.len() + 2 <= 78);
+    if plain {
+        write_header(out, name, &Raw::new(value));
+    } else if value.contains("=?") {
+        // Text written as it is would be decoded by readers as an encoded
+        // word: encode the whole value, so it reads back exactly.
+        let mut words = String::with_capacity(value.len() * 2);
+        push_encoded_words(&mut words, value);
+        write_header(out, name, &Raw::new(words));
+    } else {
+        write_header(out, name, &Text::new(value));
+    }
+}
+
+/// `X-SMTPAPI: <base64>` folded into lines of at most 76 characters.
+pub(super) fn smtpapi_header(encoded: &str) -> Vec<u8> {
+    const FIRST: usize = 76 - "X-SMTPAPI: ".len();
+    const NEXT: usize = 75;
+    let mut line = Vec::with_capacity(encoded.len() + encoded.len() / NEXT * 3 + 16);
+    line.extend_from_slice(b"X-SMTPAPI: ");
+    let (first, mut rest) = encoded.as_bytes().split_at(FIRST.min(encoded.len()));
+    line.extend_from_slice(first);
+    while !rest.is_empty() {
+        let (chunk, tail) = rest.split_at(NEXT.min(rest.len()));
+        line.extend_from_slice(b"\r\n ");
+        line.extend_from_slice(chunk);
+        rest = tail;
+    }
+    line.extend_from_slice(b"\r\n");
+    line
+}
+
+/// The `name=` parameter of Content-Type: a quoted string for short plain
+/// ASCII names, otherwise RFC 2047 "B" encoded words inside the quotes (the
+/// form Outlook reads; RFC 2231 `filename*` goes on Content-Disposition).
+pub(super) fn push_name_parameter(out: &mut String, name: &str) {
+    let plain = name.len() <= 60
+        && name.bytes().all(|b| (0x20..0x7f).contains(&b))
+        && !name.contains("=?")
+        && !name.starts_with(' ')
+        && !name.ends_with(' ');
+    out.push_str("name=\"");
+    if plain {
+        for ch in name.chars() {
+            if ch == '"' || ch == '\\' {
+                out.push('\\');
+            }
+            out.push(ch);
+        }
+    } else {
+        push_encoded_words(out, name);
+    }
+    out.push('"');
+}
+
+/// RFC 2047 "B" encoded words separated by spaces (where a header folds),
+/// never splitting a character. At most 42 bytes per word: 56 base64
+/// characters, 68 with the delimiters, so a folded line (space, `name="`,
+/// word, `"`) stays under 78.
+fn push_encoded_words(out: &mut String, text: &str) {
+    use base64::Engine as _;
+    let mut rest = text;
+    let mut first = true;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(42);
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let (word, tail) = rest.split_at(cut);
+        if !first {
+            out.push(' ');
+        }
+        first = false;
+        out.push_str("=?utf-8?B?");
+        base64::engine::general_purpose::STANDARD.encode_string(word.as_bytes(), out);
+        out.push_str("?=");
+        rest = tail;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_and_malformed_header_names_are_refused() {
+        for name in [
+            "From",
+            "bcc",
+            "X-SMTPAPI",
+            "content-type",
+            "",
+            "X Bad",
+            "X:Bad",
+            "X-Ü",
+        ] {
+            let err = check_header_name(name).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidHeaderName, "{name:?}");
+        }
+        let err = check_header_name("X-A\r\nBcc").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::HeaderInjection);
+        assert!(check_header_name("X-Campaign").is_ok());
+        assert!(check_header_name("SC-Custom-k").is_ok());
+    }
+
+    #[test]
+    fn smtpapi_lines_stay_within_76() {
+        let line = smtpapi_header(&"A".repeat(300));
+        let text = String::from_utf8(line).unwrap();
+        assert!(text.ends_with("\r\n"));
+        for l in text.trim_end().split("\r\n") {
+            assert!(l.len() <= 76, "{l:?}");
+        }
+    }
+}
