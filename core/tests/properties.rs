@@ -56,6 +56,7 @@ fn content_type() -> impl Strategy<Value = String> {
         4 => Just("application/pdf".to_string()),
         4 => Just("text/plain".to_string()),
         4 => "[a-z]{1,8}/[a-z0-9.+-]{1,12}",
+        3 => "(text|image)/[a-z]{1,8}( ?; ?[a-zA-Z-]{1,10}=([a-z0-9.-]{1,12}|\"[^\"\\\\\r\n]{0,90}\")){1,3}",
         1 => "\\PC{0,20}",
     ]
 }

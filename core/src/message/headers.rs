@@ -197,7 +197,7 @@ pub(super) fn smtpapi_header(encoded: &str) -> Vec<u8> {
 pub(super) fn push_name_parameter(out: &mut String, name: &str) {
     let plain = name.len() <= 60
         && name.bytes().all(|b| (0x20..0x7f).contains(&b))
-        && !name.contains("=?")
+        && !looks_like_encoded_word(name)
         && !name.starts_with(' ')
         && !name.ends_with(' ');
     out.push_str("name=\"");
@@ -212,6 +212,110 @@ pub(super) fn push_name_parameter(out: &mut String, name: &str) {
         push_encoded_words(out, name);
     }
     out.push('"');
+}
+
+/// True for text that readers would decode as RFC 2047 encoded words if it
+/// were written as it is (even inside a quoted string): it must be encoded
+/// itself so that it reads back literally.
+pub(super) fn looks_like_encoded_word(text: &str) -> bool {
+    text.contains("=?")
+}
+
+/// Longest parameter, `name=value` or one RFC 2231 section, so that it fits a
+/// folded line (a space before it, a `;` after).
+const MAX_PARAMETER_LEN: usize = 75;
+
+/// Appends a Content-Type parameter in canonical form: `name=token`, or
+/// `name="quoted string"` for other printable ASCII, or, for non-ASCII
+/// values, encoded-word look-alikes and values too long for one line, the
+/// RFC 2231 extended form (see [`push_extended_parameter`]).
+pub(super) fn push_parameter(out: &mut String, name: &str, value: &str) {
+    let is_token = !value.is_empty() && value.bytes().all(crate::parts::is_token);
+    let quoted_len = value.len() + 2 + value.bytes().filter(|b| b"\"\\".contains(b)).count();
+    let plain = value.bytes().all(|b| (0x20..0x7f).contains(&b))
+        && !looks_like_encoded_word(value)
+        && name.len() + 1 + quoted_len <= MAX_PARAMETER_LEN;
+    if is_token && plain {
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
+    } else if plain {
+        out.push_str(name);
+        out.push_str("=\"");
+        for ch in value.chars() {
+            if ch == '"' || ch == '\\' {
+                out.push('\\');
+            }
+            out.push(ch);
+        }
+        out.push('"');
+    } else {
+        push_extended_parameter(out, name, value);
+    }
+}
+
+/// RFC 2231 `attribute-char`: a token character other than `*`, `'` and `%`.
+fn is_attribute_char(b: u8) -> bool {
+    crate::parts::is_token(b) && !b"*'%".contains(&b)
+}
+
+/// The RFC 2231 extended form, `name*=UTF-8''<percent-encoded>` (the form
+/// mail-builder writes for non-ASCII filenames), split into sections
+/// `name*0*=UTF-8''...; name*1*=...` separated by `"; "` (where the header
+/// folds) when it is longer than a line. Sections end on character
+/// boundaries.
+pub(super) fn push_extended_parameter(out: &mut String, name: &str, value: &str) {
+    const CHARSET: &str = "UTF-8''";
+    let encoded_len = |text: &str| {
+        text.bytes()
+            .map(|b| if is_attribute_char(b) { 1 } else { 3 })
+            .sum::<usize>()
+    };
+    let push_encoded = |out: &mut String, text: &str| {
+        for b in text.bytes() {
+            if is_attribute_char(b) {
+                out.push(char::from(b));
+            } else {
+                out.push('%');
+                out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
+                out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
+            }
+        }
+    };
+    if name.len() + 2 + CHARSET.len() + encoded_len(value) <= MAX_PARAMETER_LEN {
+        out.push_str(name);
+        out.push_str("*=");
+        out.push_str(CHARSET);
+        push_encoded(out, value);
+        return;
+    }
+    let mut rest = value;
+    let mut section = 0usize;
+    while !rest.is_empty() {
+        let mut prefix = format!("{name}*{section}*=");
+        if section == 0 {
+            prefix.push_str(CHARSET);
+        }
+        let budget = MAX_PARAMETER_LEN.saturating_sub(prefix.len()).max(12);
+        let mut taken = 0;
+        let mut len = 0;
+        for (at, ch) in rest.char_indices() {
+            let ch_len = encoded_len(&rest[at..at + ch.len_utf8()]);
+            if len + ch_len > budget && taken > 0 {
+                break;
+            }
+            len += ch_len;
+            taken = at + ch.len_utf8();
+        }
+        let (chunk, tail) = rest.split_at(taken);
+        if section > 0 {
+            out.push_str("; ");
+        }
+        out.push_str(&prefix);
+        push_encoded(out, chunk);
+        rest = tail;
+        section += 1;
+    }
 }
 
 /// RFC 2047 "B" encoded words separated by spaces (where a header folds),
@@ -262,6 +366,65 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::HeaderInjection);
         assert!(check_header_name("X-Campaign").is_ok());
         assert!(check_header_name("SC-Custom-k").is_ok());
+    }
+
+    fn parameter(name: &str, value: &str) -> String {
+        let mut out = String::new();
+        push_parameter(&mut out, name, value);
+        out
+    }
+
+    /// What mail-parser reads back from `Content-Type: a/b; <params>`.
+    fn parsed_parameter(params: &str, name: &str) -> Option<String> {
+        let raw = format!("Content-Type: a/b; {params}\r\n\r\n");
+        let message = mail_parser::MessageParser::new().parse(raw.as_bytes())?;
+        let value = mail_parser::MimeHeaders::content_type(&message)?.attribute(name)?;
+        Some(value.to_string())
+    }
+
+    #[test]
+    fn parameters_are_canonical() {
+        assert_eq!(parameter("charset", "utf-8"), "charset=utf-8");
+        assert_eq!(parameter("title", "Q1 report"), r#"title="Q1 report""#);
+        assert_eq!(parameter("x", ""), r#"x="""#);
+        assert_eq!(parameter("x", r#"a "b" \c"#), r#"x="a \"b\" \\c""#);
+        assert_eq!(parameter("x", "a/b"), r#"x="a/b""#);
+        assert_eq!(parameter("title", "café"), "title*=UTF-8''caf%C3%A9");
+        assert_eq!(
+            parameter("title", "=?utf-8?q?x?="),
+            "title*=UTF-8''%3D%3Futf-8%3Fq%3Fx%3F%3D"
+        );
+        for value in [
+            "utf-8",
+            "Q1 report",
+            r#"a "b" \c"#,
+            "café",
+            "=?utf-8?q?x?=",
+            &"long ".repeat(30),
+            &"报告".repeat(40),
+            &"x".repeat(200),
+        ] {
+            let rendered = parameter("title", value);
+            for section in rendered.split("; ") {
+                assert!(section.len() <= MAX_PARAMETER_LEN, "{section:?}");
+            }
+            assert_eq!(
+                parsed_parameter(&rendered, "title").as_deref(),
+                Some(value),
+                "{rendered}"
+            );
+        }
+    }
+
+    #[test]
+    fn long_extended_values_are_split_on_character_boundaries() {
+        let mut out = String::new();
+        push_extended_parameter(&mut out, "filename", &"é".repeat(30));
+        let sections: Vec<&str> = out.split("; ").collect();
+        assert_eq!(sections.len(), 4, "{out}");
+        assert!(sections[0].starts_with("filename*0*=UTF-8''%C3%A9"));
+        assert!(sections[1].starts_with("filename*1*=%C3%A9"));
+        assert!(sections.iter().all(|s| s.len() <= MAX_PARAMETER_LEN));
     }
 
     #[test]

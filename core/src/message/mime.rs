@@ -2,9 +2,11 @@
 //! boundaries, and the nesting of `multipart/mixed`, `related` and
 //! `alternative` around the body.
 
-use super::headers::push_name_parameter;
+use super::headers::{push_name_parameter, push_parameter};
 use crate::error::{Error, ErrorKind, Result, quote};
-use crate::parts::{Attachment, Inline, check_content_id, check_content_type, check_filename};
+use crate::parts::{
+    Attachment, Inline, MediaType, check_content_id, check_content_type, check_filename,
+};
 use bytes::Bytes;
 use mail_builder::headers::HeaderType;
 use mail_builder::headers::content_type::ContentType;
@@ -108,21 +110,14 @@ impl LeafPart {
     }
 
     fn new(
-        media_type: String,
+        media_type: MediaType,
         disposition: &'static str,
         filename: Option<String>,
         content_id: Option<String>,
         data: Bytes,
     ) -> LeafPart {
-        let is_text = media_type.starts_with("text/") && std::str::from_utf8(&data).is_ok();
-        let mut content_type = media_type;
-        if is_text {
-            content_type.push_str("; charset=utf-8");
-        }
-        if let Some(name) = &filename {
-            content_type.push_str("; ");
-            push_name_parameter(&mut content_type, name);
-        }
+        let is_text = media_type.is_text() && std::str::from_utf8(&data).is_ok();
+        let content_type = render_content_type(media_type, is_text, filename.as_deref());
         LeafPart {
             content_type,
             disposition,
@@ -157,6 +152,32 @@ impl LeafPart {
     fn estimated_len(&self) -> usize {
         base64_len(self.data.len()) + self.content_type.len() + 256
     }
+}
+
+/// The Content-Type value in canonical form: `type/subtype`, the charset
+/// (the caller's, in lower case, or `utf-8` for UTF-8 text), the caller's
+/// other parameters in order, then `name=` from the filename.
+fn render_content_type(media_type: MediaType, is_text: bool, filename: Option<&str>) -> String {
+    let MediaType { essence, params } = media_type;
+    let mut out = essence;
+    let charset = params.iter().find(|(name, _)| name == "charset");
+    match charset {
+        Some((_, value)) => {
+            out.push_str("; ");
+            push_parameter(&mut out, "charset", &value.to_ascii_lowercase());
+        }
+        None if is_text => out.push_str("; charset=utf-8"),
+        None => {}
+    }
+    for (name, value) in params.iter().filter(|(name, _)| name != "charset") {
+        out.push_str("; ");
+        push_parameter(&mut out, name, value);
+    }
+    if let Some(name) = filename {
+        out.push_str("; ");
+        push_name_parameter(&mut out, name);
+    }
+    out
 }
 
 /// Refuses two inline parts with the same content id.
@@ -343,6 +364,41 @@ mod tests {
             "a\r\nb\r\nc\r\n"
         );
         assert_eq!(normalize_line_breaks("plain\n".into()), "plain\n");
+    }
+
+    fn content_type(value: &str, data: &[u8], filename: Option<&str>) -> String {
+        let media = check_content_type(value).unwrap();
+        let is_text = media.is_text() && std::str::from_utf8(data).is_ok();
+        render_content_type(media, is_text, filename)
+    }
+
+    #[test]
+    fn content_type_is_canonical() {
+        assert_eq!(
+            content_type("text/csv", b"a", Some("a.csv")),
+            r#"text/csv; charset=utf-8; name="a.csv""#
+        );
+        assert_eq!(
+            content_type(
+                "text/csv; header=present; charset=UTF-8",
+                b"a",
+                Some("a.csv")
+            ),
+            r#"text/csv; charset=utf-8; header=present; name="a.csv""#
+        );
+        // The caller's charset wins, UTF-8 or not.
+        assert_eq!(
+            content_type("text/plain; charset=iso-8859-1", &[0xe9], None),
+            "text/plain; charset=iso-8859-1"
+        );
+        assert_eq!(
+            content_type(r#"image/svg+xml; Title="Logo, v2""#, b"<svg/>", None),
+            r#"image/svg+xml; title="Logo, v2""#
+        );
+        assert_eq!(
+            content_type(r#"application/pdf; title="Relatório""#, b"%PDF", None),
+            "application/pdf; title*=UTF-8''Relat%C3%B3rio"
+        );
     }
 
     #[test]
