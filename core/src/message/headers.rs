@@ -51,17 +51,9 @@ impl TopHeaders<'_> {
     pub(super) fn write(&self) -> Vec<u8> {
         let mut head = Vec::with_capacity(1024);
         write_header(&mut head, "Date", &Date::new(self.date));
-        write_header(
-            &mut head,
-            "From",
-            &address_header(std::slice::from_ref(self.from)),
-        );
+        write_address_header(&mut head, "From", std::slice::from_ref(self.from));
         if let Some(sender) = self.sender {
-            write_header(
-                &mut head,
-                "Sender",
-                &address_header(std::slice::from_ref(sender)),
-            );
+            write_address_header(&mut head, "Sender", std::slice::from_ref(sender));
         }
         for (name, list) in [
             ("Reply-To", self.reply_to),
@@ -69,7 +61,7 @@ impl TopHeaders<'_> {
             ("Cc", self.cc),
         ] {
             if !list.is_empty() {
-                write_header(&mut head, name, &address_header(list));
+                write_address_header(&mut head, name, list);
             }
         }
         if let Some(subject) = self.subject {
@@ -130,6 +122,20 @@ pub(super) fn check_header_name(name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Writes an address header with mail-builder, unless a display name looks
+/// like an encoded word: mail-builder would write it as a quoted string,
+/// which readers decode anyway, so those headers are written here.
+fn write_address_header(out: &mut Vec<u8>, name: &str, list: &[Mailbox]) {
+    if list
+        .iter()
+        .any(|m| m.name().is_some_and(looks_like_encoded_word))
+    {
+        write_mailboxes_with_lookalikes(out, name, list);
+    } else {
+        write_header(out, name, &address_header(list));
+    }
+}
+
 fn address_header(list: &[Mailbox]) -> Address<'_> {
     let mut items: Vec<Address<'_>> = list
         .iter()
@@ -140,6 +146,57 @@ fn address_header(list: &[Mailbox]) -> Address<'_> {
     } else {
         Address::new_list(items)
     }
+}
+
+/// Bytes of a display name per encoded word: 52 base64 characters, 64 with
+/// the delimiters, so that `Reply-To: ` and a word stay within RFC 2047's
+/// 76 columns.
+const NAME_WORD_BYTES: usize = 39;
+/// RFC 2047's limit for a line holding an encoded word.
+const ENCODED_LINE_LEN: usize = 76;
+
+/// The mailboxes one per line: a look-alike display name as "B" encoded
+/// words (folded so that no line passes 76 columns), every other mailbox as
+/// mail-builder writes it alone on its line.
+fn write_mailboxes_with_lookalikes(out: &mut Vec<u8>, name: &str, list: &[Mailbox]) {
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b": ");
+    let mut column = name.len() + 2;
+    for (i, mailbox) in list.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",\r\n ");
+            column = 1;
+        }
+        match mailbox.name() {
+            Some(display) if looks_like_encoded_word(display) => {
+                let mut words = String::new();
+                push_encoded_words(&mut words, display, NAME_WORD_BYTES);
+                let address = format!("<{}>", mailbox.address());
+                let mut first = true;
+                for atom in words.split(' ').chain([address.as_str()]) {
+                    if first {
+                        first = false;
+                    } else if column + 1 + atom.len() > ENCODED_LINE_LEN {
+                        out.extend_from_slice(b"\r\n ");
+                        column = 1;
+                    } else {
+                        out.push(b' ');
+                        column += 1;
+                    }
+                    out.extend_from_slice(atom.as_bytes());
+                    column += atom.len();
+                }
+            }
+            _ => {
+                let mut rendered = Vec::new();
+                Address::new_address(mailbox.name(), mailbox.address())
+                    .write_header(&mut rendered, column);
+                rendered.truncate(rendered.len().saturating_sub(2));
+                out.extend_from_slice(&rendered);
+            }
+        }
+    }
+    out.extend_from_slice(b"\r\n");
 }
 
 fn write_header(out: &mut Vec<u8>, name: &str, value: &impl Header) {
@@ -166,7 +223,7 @@ fn write_text_header(out: &mut Vec<u8>, name: &str, value: &str) {
         // Text written as it is would be decoded by readers as an encoded
         // word: encode the whole value, so it reads back exactly.
         let mut words = String::with_capacity(value.len() * 2);
-        push_encoded_words(&mut words, value);
+        push_encoded_words(&mut words, value, TEXT_WORD_BYTES);
         write_header(out, name, &Raw::new(words));
     } else {
         write_header(out, name, &Text::new(value));
@@ -209,10 +266,15 @@ pub(super) fn push_name_parameter(out: &mut String, name: &str) {
             out.push(ch);
         }
     } else {
-        push_encoded_words(out, name);
+        push_encoded_words(out, name, TEXT_WORD_BYTES);
     }
     out.push('"');
 }
+
+/// Bytes per encoded word in text headers and `name=`: 56 base64
+/// characters, 68 with the delimiters, so a folded line (space, `name="`,
+/// word, `"`) stays under 78.
+const TEXT_WORD_BYTES: usize = 42;
 
 /// True for text that readers would decode as RFC 2047 encoded words if it
 /// were written as it is (even inside a quoted string): it must be encoded
@@ -318,16 +380,15 @@ pub(super) fn push_extended_parameter(out: &mut String, name: &str, value: &str)
     }
 }
 
-/// RFC 2047 "B" encoded words separated by spaces (where a header folds),
-/// never splitting a character. At most 42 bytes per word: 56 base64
-/// characters, 68 with the delimiters, so a folded line (space, `name="`,
-/// word, `"`) stays under 78.
-fn push_encoded_words(out: &mut String, text: &str) {
+/// RFC 2047 "B" encoded words of at most `max_bytes` bytes each, separated
+/// by spaces (where a header folds), never splitting a character. Text and
+/// `name=` use [`TEXT_WORD_BYTES`].
+fn push_encoded_words(out: &mut String, text: &str, max_bytes: usize) {
     use base64::Engine as _;
     let mut rest = text;
     let mut first = true;
     while !rest.is_empty() {
-        let mut cut = rest.len().min(42);
+        let mut cut = rest.len().min(max_bytes);
         while !rest.is_char_boundary(cut) {
             cut -= 1;
         }
@@ -425,6 +486,47 @@ mod tests {
         assert!(sections[0].starts_with("filename*0*=UTF-8''%C3%A9"));
         assert!(sections[1].starts_with("filename*1*=%C3%A9"));
         assert!(sections.iter().all(|s| s.len() <= MAX_PARAMETER_LEN));
+    }
+
+    fn address_lines(name: &str, list: &[Mailbox]) -> String {
+        let mut out = Vec::new();
+        write_address_header(&mut out, name, list);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn lookalike_display_names_are_encoded() {
+        let boss = Mailbox::new(Some("=?utf-8?q?Boss?="), "boss@ifaxin.com").unwrap();
+        assert_eq!(
+            address_lines("From", std::slice::from_ref(&boss)),
+            "From: =?utf-8?B?PT91dGYtOD9xP0Jvc3M/PQ==?= <boss@ifaxin.com>\r\n"
+        );
+        let list = [
+            Mailbox::parse("\"Smith, Ann\" <ann@ifaxin.com>").unwrap(),
+            Mailbox::new(Some(&"=?x?q?".repeat(20)), "long@ifaxin.com").unwrap(),
+            Mailbox::parse("joe@ifaxin.com").unwrap(),
+            Mailbox::new(Some("Zoë Ünal"), "zoe@ifaxin.com").unwrap(),
+        ];
+        let header = address_lines("Reply-To", &list);
+        for line in header.trim_end().split("\r\n") {
+            assert!(line.len() <= ENCODED_LINE_LEN, "{line:?}");
+        }
+        let raw = format!("{header}\r\n");
+        let parsed = mail_parser::MessageParser::new()
+            .parse(raw.as_bytes())
+            .unwrap();
+        let got: Vec<(Option<&str>, Option<&str>)> = parsed
+            .reply_to()
+            .unwrap()
+            .iter()
+            .map(|a| (a.name(), a.address()))
+            .collect();
+        let expected: Vec<(Option<&str>, Option<&str>)> =
+            list.iter().map(|m| (m.name(), Some(m.address()))).collect();
+        assert_eq!(got, expected, "{header}");
+        // Without a look-alike, mail-builder writes the header as before.
+        let plain = address_lines("To", &list[..1]);
+        assert_eq!(plain, "To: \"Smith, Ann\" <ann@ifaxin.com>\r\n");
     }
 
     #[test]

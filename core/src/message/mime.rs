@@ -2,7 +2,9 @@
 //! boundaries, and the nesting of `multipart/mixed`, `related` and
 //! `alternative` around the body.
 
-use super::headers::{push_name_parameter, push_parameter};
+use super::headers::{
+    looks_like_encoded_word, push_extended_parameter, push_name_parameter, push_parameter,
+};
 use crate::error::{Error, ErrorKind, Result, quote};
 use crate::parts::{
     Attachment, Inline, MediaType, check_content_id, check_content_type, check_filename,
@@ -77,6 +79,10 @@ pub(super) struct LeafPart {
     content_type: String,
     disposition: &'static str,
     filename: Option<String>,
+    /// Content-Disposition rendered here when mail-builder would write the
+    /// filename as a quoted string that readers decode (an encoded-word
+    /// look-alike): `<disposition>; filename*=UTF-8''...`.
+    rendered_disposition: Option<String>,
     pub(super) content_id: Option<String>,
     data: Bytes,
     /// A `text/*` part holding UTF-8: written as text (7bit or quoted-printable when shorter).
@@ -118,10 +124,19 @@ impl LeafPart {
     ) -> LeafPart {
         let is_text = media_type.is_text() && std::str::from_utf8(&data).is_ok();
         let content_type = render_content_type(media_type, is_text, filename.as_deref());
+        let rendered_disposition = filename
+            .as_deref()
+            .filter(|name| looks_like_encoded_word(name))
+            .map(|name| {
+                let mut value = format!("{disposition}; ");
+                push_extended_parameter(&mut value, "filename", name);
+                value
+            });
         LeafPart {
             content_type,
             disposition,
             filename,
+            rendered_disposition,
             content_id,
             data,
             is_text,
@@ -134,11 +149,14 @@ impl LeafPart {
             "Content-Type".into(),
             Raw::new(self.content_type.as_str()).into(),
         ));
-        let mut disposition = ContentType::new(self.disposition);
-        if let Some(name) = &self.filename {
-            disposition = disposition.attribute("filename", name.as_str());
-        }
-        headers.push(("Content-Disposition".into(), disposition.into()));
+        let disposition = match (&self.rendered_disposition, &self.filename) {
+            (Some(rendered), _) => Raw::new(rendered.as_str()).into(),
+            (None, Some(name)) => ContentType::new(self.disposition)
+                .attribute("filename", name.as_str())
+                .into(),
+            (None, None) => ContentType::new(self.disposition).into(),
+        };
+        headers.push(("Content-Disposition".into(), disposition));
         if let Some(id) = &self.content_id {
             headers.push(("Content-ID".into(), MessageId::new(id.as_str()).into()));
         }
@@ -398,6 +416,21 @@ mod tests {
         assert_eq!(
             content_type(r#"application/pdf; title="Relatório""#, b"%PDF", None),
             "application/pdf; title*=UTF-8''Relat%C3%B3rio"
+        );
+    }
+
+    #[test]
+    fn encoded_word_lookalike_filenames_use_rfc_2231() {
+        let media = check_content_type("application/pdf").unwrap();
+        let name = Some("=?utf-8?q?invoice?=.pdf".to_string());
+        let part = LeafPart::new(media, "attachment", name, None, Bytes::new());
+        assert_eq!(
+            part.rendered_disposition.as_deref(),
+            Some("attachment; filename*=UTF-8''%3D%3Futf-8%3Fq%3Finvoice%3F%3D.pdf")
+        );
+        assert_eq!(
+            part.content_type,
+            r#"application/pdf; name="=?utf-8?B?PT91dGYtOD9xP2ludm9pY2U/PS5wZGY=?=""#
         );
     }
 
