@@ -1,31 +1,66 @@
-//! The native module `mailwright._mailwright`: converts Python values to the
-//! core's types and core errors to Python exceptions; no rule lives here.
+//! The native module `mailwright._mailwright`: registration only. The
+//! modules mirror the core: `errors` (core errors → exceptions), `convert`
+//! (Python values → core types), `message`, `smtp::{credentials, auth, reply,
+//! session, client}`. No rule lives here or in them: every default, name and
+//! check is the core's.
 
-mod data;
+mod convert;
 mod errors;
 mod message;
 mod smtp;
 
+use mailwright::ErrorCategory;
+use mailwright::smtp::{ConnectionLoss, Direction, Mechanism, ReplyClass, TlsMode};
 use pyo3::prelude::*;
+use pyo3::types::PyTuple;
 
 #[pymodule]
 fn _mailwright(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::set_reply_to_py(smtp::reply::to_object);
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The core's names, for users (argparse choices, docs) and for the tests
+    // that check the stubs' Literal types against them.
+    let names = |items: Vec<&'static str>| PyTuple::new(m.py(), items);
+    m.add(
+        "TLS_MODES",
+        names(TlsMode::ALL.iter().map(|x| x.as_str()).collect())?,
+    )?;
+    m.add(
+        "CONNECTION_LOSS_CAUSES",
+        names(ConnectionLoss::ALL.iter().map(|x| x.as_str()).collect())?,
+    )?;
+    m.add(
+        "REPLY_CLASSES",
+        names(ReplyClass::ALL.iter().map(|x| x.as_str()).collect())?,
+    )?;
+    m.add(
+        "DIRECTIONS",
+        names(vec![Direction::Client.as_str(), Direction::Server.as_str()])?,
+    )?;
+    m.add(
+        "MECHANISMS",
+        names(Mechanism::ALL.iter().map(|x| x.as_str()).collect())?,
+    )?;
+    m.add(
+        "ERROR_CATEGORIES",
+        names(ErrorCategory::ALL.iter().map(|x| x.as_str()).collect())?,
+    )?;
+    m.add_function(wrap_pyfunction!(errors::error_kinds, m)?)?;
     m.add_class::<message::Message>()?;
     m.add_class::<message::Inline>()?;
     m.add_class::<message::Attachment>()?;
     m.add_class::<message::XSmtpApi>()?;
     m.add_class::<message::Envelope>()?;
-    m.add_class::<smtp::Credentials>()?;
-    m.add_class::<smtp::Reply>()?;
-    m.add_class::<smtp::SendResult>()?;
-    m.add_class::<smtp::Event>()?;
-    m.add_class::<smtp::Session>()?;
-    m.add_class::<smtp::Client>()?;
-    m.add_function(wrap_pyfunction!(smtp::send, m)?)?;
-    m.add_function(wrap_pyfunction!(smtp::auth_plain, m)?)?;
-    m.add_function(wrap_pyfunction!(smtp::auth_login, m)?)?;
-    m.add_function(wrap_pyfunction!(smtp::login_answer, m)?)?;
-    m.add_function(wrap_pyfunction!(smtp::auth_xoauth2, m)?)?;
+    m.add_class::<smtp::credentials::Credentials>()?;
+    m.add_class::<smtp::reply::Reply>()?;
+    m.add_class::<smtp::session::SendResult>()?;
+    m.add_class::<smtp::session::Event>()?;
+    m.add_class::<smtp::session::Session>()?;
+    m.add_class::<smtp::client::Client>()?;
+    m.add_function(wrap_pyfunction!(smtp::client::send, m)?)?;
+    m.add_function(wrap_pyfunction!(smtp::auth::auth_plain, m)?)?;
+    m.add_function(wrap_pyfunction!(smtp::auth::auth_login, m)?)?;
+    m.add_function(wrap_pyfunction!(smtp::auth::login_answer, m)?)?;
+    m.add_function(wrap_pyfunction!(smtp::auth::auth_xoauth2, m)?)?;
     Ok(())
 }

@@ -1,11 +1,12 @@
 //! Message, Inline, Attachment, XSmtpApi and Envelope for Python.
 
-use crate::data::bytes_from;
+use crate::convert::{
+    bytes_from, items, mailboxes, optional_mailbox, pairs, strings, unix_seconds,
+};
 use crate::errors::IntoPy;
-use mailwright::MailboxSpec;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 /// A part shown inside the HTML body, referred to as ``cid:<content_id>``.
 #[pyclass(frozen, module = "mailwright._mailwright")]
@@ -171,109 +172,24 @@ impl Envelope {
     }
 }
 
-fn mailbox(value: &Bound<'_, PyAny>, what: &str) -> PyResult<MailboxSpec> {
-    if let Ok(text) = value.cast::<PyString>() {
-        return Ok(MailboxSpec::Text(text.extract::<String>()?));
-    }
-    if let Ok(pair) = value.cast::<PyTuple>() {
-        if pair.len() == 2 {
-            let name: Option<String> = pair.get_item(0)?.extract()?;
-            let address: String = pair.get_item(1)?.extract()?;
-            return Ok(MailboxSpec::Parts(name, address));
-        }
-    }
-    Err(PyTypeError::new_err(format!(
-        "{what} must be a str such as 'Name <a@b.c>' or a (name, address) tuple, not {}",
-        value.get_type().name()?
-    )))
-}
-
-/// A str (one mailbox) or an iterable of mailboxes.
-fn mailboxes(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<MailboxSpec>> {
-    let Some(value) = value else {
-        return Ok(Vec::new());
-    };
-    if value.is_none() {
-        return Ok(Vec::new());
-    }
-    if value.cast::<PyString>().is_ok()
-        || value.cast::<PyTuple>().is_ok_and(|t| {
-            t.len() == 2
-                && t.get_item(0)
-                    .is_ok_and(|n| n.is_none() || n.cast::<PyString>().is_ok())
-                && t.get_item(1).is_ok_and(|a| a.cast::<PyString>().is_ok())
-        })
-    {
-        return Ok(vec![mailbox(value, what)?]);
-    }
-    value
-        .try_iter()
-        .map_err(|_| PyTypeError::new_err(format!("{what} must be a str or a list of addresses")))?
-        .map(|item| mailbox(&item?, what))
-        .collect()
-}
-
-/// A str or an iterable of str.
-fn strings(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String>> {
-    let Some(value) = value else {
-        return Ok(Vec::new());
-    };
-    if value.is_none() {
-        return Ok(Vec::new());
-    }
-    if let Ok(text) = value.cast::<PyString>() {
-        return Ok(vec![text.extract::<String>()?]);
-    }
-    value
-        .try_iter()
-        .map_err(|_| PyTypeError::new_err(format!("{what} must be a str or a list of str")))?
-        .map(|item| item?.extract::<String>())
-        .collect()
-}
-
-/// A mapping or an iterable of (name, value) pairs, in order.
-fn pairs(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<(String, String)>> {
-    let Some(value) = value else {
-        return Ok(Vec::new());
-    };
-    if value.is_none() {
-        return Ok(Vec::new());
-    }
-    if let Ok(dict) = value.cast::<PyDict>() {
-        return dict
-            .iter()
-            .map(|(k, v)| Ok((k.extract()?, v.extract()?)))
-            .collect();
-    }
-    value
-        .try_iter()
-        .map_err(|_| {
-            PyTypeError::new_err(format!(
-                "{what} must be a dict or a list of (name, value) pairs"
-            ))
-        })?
-        .map(|item| item?.extract::<(String, String)>())
-        .collect()
-}
-
 fn inline_from(value: &Bound<'_, PyAny>) -> PyResult<mailwright::Inline> {
     if let Ok(inline) = value.cast::<Inline>() {
         return Ok(inline.get().inner.clone());
     }
-    if let Ok(t) = value.cast::<PyTuple>() {
-        if t.len() == 3 || t.len() == 4 {
-            let mut part = mailwright::Inline::new(
-                t.get_item(0)?.extract::<String>()?,
-                t.get_item(1)?.extract::<String>()?,
-                bytes_from(&t.get_item(2)?, "inline data")?,
-            );
-            if t.len() == 4 {
-                if let Some(name) = t.get_item(3)?.extract::<Option<String>>()? {
-                    part = part.filename(name);
-                }
-            }
-            return Ok(part);
+    if let Ok(t) = value.cast::<PyTuple>()
+        && (t.len() == 3 || t.len() == 4)
+    {
+        let mut part = mailwright::Inline::new(
+            t.get_item(0)?.extract::<String>()?,
+            t.get_item(1)?.extract::<String>()?,
+            bytes_from(&t.get_item(2)?, "inline data")?,
+        );
+        if t.len() == 4
+            && let Some(name) = t.get_item(3)?.extract::<Option<String>>()?
+        {
+            part = part.filename(name);
         }
+        return Ok(part);
     }
     Err(PyTypeError::new_err(
         "inline items must be Inline or (content_id, content_type, data[, filename]) tuples",
@@ -284,48 +200,17 @@ fn attachment_from(value: &Bound<'_, PyAny>) -> PyResult<mailwright::Attachment>
     if let Ok(attachment) = value.cast::<Attachment>() {
         return Ok(attachment.get().inner.clone());
     }
-    if let Ok(t) = value.cast::<PyTuple>() {
-        if t.len() == 3 {
-            return Ok(mailwright::Attachment::new(
-                t.get_item(0)?.extract::<String>()?,
-                t.get_item(1)?.extract::<String>()?,
-                bytes_from(&t.get_item(2)?, "attachment data")?,
-            ));
-        }
+    if let Ok(t) = value.cast::<PyTuple>()
+        && t.len() == 3
+    {
+        return Ok(mailwright::Attachment::new(
+            t.get_item(0)?.extract::<String>()?,
+            t.get_item(1)?.extract::<String>()?,
+            bytes_from(&t.get_item(2)?, "attachment data")?,
+        ));
     }
     Err(PyTypeError::new_err(
         "attachments must be Attachment or (filename, content_type, data) tuples",
-    ))
-}
-
-fn items<T>(
-    value: Option<&Bound<'_, PyAny>>,
-    what: &str,
-    each: impl Fn(&Bound<'_, PyAny>) -> PyResult<T>,
-) -> PyResult<Vec<T>> {
-    let Some(value) = value else {
-        return Ok(Vec::new());
-    };
-    if value.is_none() {
-        return Ok(Vec::new());
-    }
-    value
-        .try_iter()
-        .map_err(|_| PyTypeError::new_err(format!("{what} must be a list")))?
-        .map(|item| each(&item?))
-        .collect()
-}
-
-fn unix_seconds(value: &Bound<'_, PyAny>) -> PyResult<i64> {
-    if let Ok(seconds) = value.extract::<i64>() {
-        return Ok(seconds);
-    }
-    if value.hasattr("timestamp")? {
-        let seconds: f64 = value.call_method0("timestamp")?.extract()?;
-        return Ok(seconds.floor() as i64);
-    }
-    Err(PyTypeError::new_err(
-        "date must be an int (Unix seconds) or an aware datetime",
     ))
 }
 
@@ -366,14 +251,14 @@ impl Message {
         boundary_seed: Option<String>,
     ) -> PyResult<Self> {
         let mut b = mailwright::Message::builder();
-        if !from_addr.is_none() {
-            b = b.from(mailbox(from_addr, "from_addr")?);
+        if let Some(from) = optional_mailbox(Some(from_addr), "from_addr")? {
+            b = b.from(from);
         }
-        if let Some(sender) = sender.filter(|s| !s.is_none()) {
-            b = b.sender(mailbox(sender, "sender")?);
+        if let Some(sender) = optional_mailbox(sender, "sender")? {
+            b = b.sender(sender);
         }
-        if let Some(envelope_from) = envelope_from.filter(|s| !s.is_none()) {
-            b = b.envelope_from(mailbox(envelope_from, "envelope_from")?);
+        if let Some(envelope_from) = optional_mailbox(envelope_from, "envelope_from")? {
+            b = b.envelope_from(envelope_from);
         }
         for m in mailboxes(reply_to, "reply_to")? {
             b = b.reply_to(m);

@@ -13,11 +13,53 @@ def make(**changes):
     return mailwright.Message(**kwargs)
 
 
+KINDS = mailwright.error_kinds()
+
+#: The documented mapping (errors.py docstring, README): the core's category → base class.
+CATEGORY_BASES = {
+    "input": (errors.InvalidInputError, ValueError),
+    "server": (errors.SmtpError,),
+    "capability": (errors.CapabilityError,),
+    "protocol": (errors.ProtocolError,),
+    "connection": (errors.NetworkError, OSError),
+    "system": (errors.MailwrightSystemError,),
+    "state": (errors.InvalidStateError,),
+}
+
+
+def test_every_core_kind_has_a_class_under_its_categorys_base():
+    assert len(KINDS) >= 31 and {k for k, _, _, _ in KINDS} >= {"InvalidOption", "Connect", "RateLimited"}
+    assert set(CATEGORY_BASES) == set(mailwright.ERROR_CATEGORIES)
+    for name, code, category, transient in KINDS:
+        cls = errors._BY_KIND[name]
+        for base in CATEGORY_BASES[category]:
+            assert issubclass(cls, base), (name, category, base)
+        assert issubclass(cls, errors._BY_CATEGORY[category]), name
+        # Nothing outside its category: an input error is the only ValueError.
+        assert issubclass(cls, ValueError) == (category == "input"), name
+        assert issubclass(cls, errors.SmtpError) == (category == "server"), name
+    # The class table holds nothing the core does not know, and one class per kind.
+    assert set(errors._BY_KIND) == {k for k, _, _, _ in KINDS}
+    assert len(set(errors._BY_KIND.values())) == len(errors._BY_KIND)
+
+
+def test_instances_carry_the_cores_kind_code_category_and_transient():
+    for name, code, category, transient in KINDS:
+        err = errors._from_core("why", name, code, category, transient, None)
+        assert (type(err), err.kind, err.error_code, err.category, err.transient) == (
+            errors._BY_KIND[name], name, code, category, transient)
+        assert str(err) == "why"
+    # A kind this module does not know yet still lands under its category's base.
+    err = errors._from_core("new", "SomethingNew", 299, "connection", True, None)
+    assert type(err) is errors.NetworkError and err.transient
+    assert mailwright.InvalidOptionError("x").transient is False  # made by hand: no core data
+
+
 def test_the_hierarchy():
     for kind, cls in errors._BY_KIND.items():
         assert issubclass(cls, mailwright.MailwrightError), kind
     for cls in (errors.InvalidAddressError, errors.HeaderInjectionError, errors.XSmtpApiError,
-                errors.InvalidCredentialsError):
+                errors.InvalidCredentialsError, errors.InvalidOptionError):
         assert issubclass(cls, ValueError)
     assert issubclass(errors.RateLimitedError, errors.SmtpError)
     assert issubclass(errors.AuthenticationError, errors.SmtpError)
@@ -50,6 +92,7 @@ def test_input_errors(changes, cls):
     err = info.value
     assert isinstance(err, ValueError) and isinstance(err, mailwright.MailwrightError)
     assert err.kind and err.error_code >= 100 and str(err)
+    assert err.category == "input" and err.transient is False
 
 
 EVIL = ["a\r\nBcc: x@y.com", "a\nb", "a\rb"]
@@ -90,11 +133,18 @@ def test_wrong_types_are_type_errors(changes):
 
 
 def test_credentials_and_smtp_argument_errors():
+    # Credentials are checked when made (the core's rule; before, only when used).
     with pytest.raises(errors.InvalidCredentialsError):
-        mailwright.auth_plain(mailwright.Credentials("u", ""))
+        mailwright.Credentials("u", "")
+    with pytest.raises(errors.InvalidCredentialsError):
+        mailwright.Credentials("u", "k", label="a#b")
+    with pytest.raises(errors.InvalidCredentialsError):
+        mailwright.Credentials.oauth2("u", "t\r\n")
     with pytest.raises(errors.InvalidCredentialsError):
         mailwright.auth_xoauth2(mailwright.Credentials("u", "k"))
-    with pytest.raises(ValueError):
+    with pytest.raises(errors.InvalidCredentialsError):
+        mailwright.auth_plain(mailwright.Credentials.oauth2("u", "t"))
+    with pytest.raises(errors.InvalidOptionError):
         mailwright.Session(tls="sometimes")
     with pytest.raises(errors.ProtocolError):
         mailwright.Reply.parse(b"hello\r\n")

@@ -35,3 +35,26 @@ def test_vector(path):
     assert bytes(msg) == expected
     assert msg.envelope.sender == doc["expected_envelope"]["sender"]
     assert msg.envelope.recipients == doc["expected_envelope"]["recipients"]
+
+
+MEMBERS = {"from": "Support <support@ifaxin.com>", "sender": "Ops <ops@ifaxin.com>",
+           "envelope_from": "bounce@ifaxin.com", "to": ["Ben <ben@ifaxin.com>", "ann@ifaxin.com"],
+           "cc": ["Cy <cy@ifaxin.com>"], "bcc": ["audit@ifaxin.com"], "reply_to": ["Rae <rae@ifaxin.com>"]}
+
+
+def as_object(text):
+    name, _, rest = text.rpartition(" <")
+    return {"name": name, "address": rest[:-1]} if rest.endswith(">") else {"address": text}
+
+
+@pytest.mark.parametrize("member", sorted(MEMBERS))
+def test_object_or_string_in_every_mailbox_member(member):
+    """testdata/README: every mailbox member may be a string or an object {"name"?, "address"}."""
+    fixed = dict(text="x", message_id="m@ifaxin.com", date=0, boundary_seed="s")
+    strings = dict(MEMBERS, **fixed)
+    objects = dict(strings)
+    value = MEMBERS[member]
+    objects[member] = [as_object(v) for v in value] if isinstance(value, list) else as_object(value)
+    assert build(objects).as_bytes() == build(strings).as_bytes()
+    assert build(objects).envelope.recipients == ["ben@ifaxin.com", "ann@ifaxin.com", "cy@ifaxin.com",
+                                                  "audit@ifaxin.com"]

@@ -1,7 +1,10 @@
 """SMTP from Python: the sans-IO session, replies, and sending to a real Haraka."""
 import email
 import email.policy
+import hashlib
 import json
+import pathlib
+import ssl
 
 import pytest
 
@@ -27,24 +30,56 @@ def test_payloads_and_replies():
     r = mailwright.Reply.parse(b"250 #1426390015358_15_6484_8661.sc-10_10_127_51-inbound#Queued\r\n")
     assert r.queue_id == "1426390015358_15_6484_8661.sc-10_10_127_51-inbound"
     r = mailwright.Reply.parse(b"535 5.7.8 Authentication failed\r\n")
-    assert (r.code, r.enhanced_code, r.classification) == (535, "5.7.8", "permanent")
+    # The class name is the core's ReplyClass::as_str (was "permanent" before the rule moved there).
+    assert (r.code, r.enhanced_code, r.classification, r.transient) == (535, "5.7.8", "Permanent", False)
+    assert mailwright.Reply.parse(b"536 Frequency limited\r\n").transient
 
 
 def test_sans_io_session():
-    s = mailwright.Session(hello_name="ifaxin.com", tls="never", transcript=True)
+    s = mailwright.Session(hello_name="ifaxin.com", tls="none", transcript=True)
     s.receive(b"220 hi\r\n")
     assert s.take_output() == b"EHLO ifaxin.com\r\n"
     s.receive(b"250-mx\r\n250 PIPELINING\r\n")
-    assert s.poll_event().kind == "ready"
+    assert s.poll_event().kind == "Ready"
     handle = s.send(message())
     out = s.take_output()
     assert out.startswith(b"MAIL FROM:<support@ifaxin.com>") and out.endswith(b"DATA\r\n")
     s.receive(b"536 Frequency limited\r\n503 no\r\n503 no\r\n503 no\r\n")
     event = s.poll_event()
-    assert event.kind == "failed" and event.handle == handle
+    assert event.kind == "Failed" and event.handle == handle
     assert isinstance(event.error, mailwright.RateLimitedError)
+    assert event.error.transient and event.error.category == "server"
     assert event.error.code == 536 and event.error.text == "Frequency limited"
     assert s.take_output() == b"RSET\r\n"
+    assert ("client", "EHLO ifaxin.com") in s.take_transcript()
+
+
+def test_session_defaults_come_from_the_core():
+    s = mailwright.Session()
+    s.receive(b"220 hi\r\n")
+    assert s.take_output() == b"EHLO localhost\r\n"
+    s.receive(b"250 mx\r\n")  # no STARTTLS offered, and the default mode requires it
+    event = s.poll_event()
+    assert event.kind == "Error" and isinstance(event.error, mailwright.TlsUnavailableError)
+
+
+@pytest.mark.parametrize("cause,cls", [("closed", mailwright.ConnectionClosedError),
+                                       ("timeout", mailwright.MailwrightTimeoutError),
+                                       ("tls", mailwright.TlsError), ("connect", mailwright.ConnectError)])
+def test_connection_lost_takes_the_cause(cause, cls):
+    s = mailwright.Session(tls="none")
+    s.receive(b"220 hi\r\n")
+    s.take_output()
+    s.connection_lost(cause, "peer went away")
+    event = s.poll_event()
+    assert event.kind == "Error" and type(event.error) is cls
+    assert event.error.category == "connection"
+    assert event.error.transient == dict((k, t) for k, _, _, t in mailwright.error_kinds())[event.error.kind]
+
+
+def test_connection_lost_with_an_unknown_cause():
+    with pytest.raises(mailwright.InvalidOptionError):
+        mailwright.Session().connection_lost("eof")
 
 
 def test_send_with_a_label_over_starttls(haraka):
@@ -69,7 +104,8 @@ def test_client_context_manager_many_messages(haraka):
         assert all(isinstance(r, mailwright.SendResult) for r in results)
         assert len({r.queue_id for r in results}) == 3
         transcript = client.transcript()
-    assert ("C", "<password, masked>") in transcript
+    # Directions are the core's names (Direction::as_str; was "C" before the rule moved there).
+    assert ("client", "<password, masked>") in transcript
     assert not any("api_key" in text or "YXBpX2tleQ" in text for _, text in transcript)
     with pytest.raises(mailwright.InvalidStateError):
         client.send(message())
@@ -87,5 +123,42 @@ def test_a_wrong_key_is_an_authentication_error(haraka):
 def test_connect_and_tls_errors(haraka):
     with pytest.raises(mailwright.ConnectError):
         mailwright.send(message(), host="127.0.0.1", port=1, tls="none", timeout=5)
-    with pytest.raises(mailwright.TlsError):
+    with pytest.raises(mailwright.TlsError) as info:
         mailwright.send(message(), host="127.0.0.1", port=haraka["port"], timeout=10)
+    assert not info.value.transient and isinstance(info.value, mailwright.NetworkError)
+
+
+def _leaf_pem(haraka):
+    # Haraka's certificate (CA-signed) sits beside the CA it was signed with.
+    return (pathlib.Path(haraka["ca_file"]).parent / "tls_cert.pem").read_bytes()
+
+
+def _fingerprint(pem):
+    der = ssl.PEM_cert_to_DER_cert(pem.decode())
+    return ":".join("%02X" % b for b in hashlib.sha256(der).digest())
+
+
+def test_pinned_certificate_end_to_end(haraka):
+    pem = _leaf_pem(haraka)
+    creds = mailwright.Credentials("api_user", "api_key")
+    # Pinned by PEM (bytes or str) or fingerprint, and no CA given: only the pin is trusted.
+    for pin in (dict(pin_certificate=pem), dict(pin_certificate=pem.decode()),
+                dict(pin_sha256=_fingerprint(pem)), dict(pin_sha256=["00" * 32, _fingerprint(pem).lower()])):
+        result = mailwright.send(message(), host="127.0.0.1", port=haraka["port"], credentials=creds,
+                                 timeout=20, **pin)
+        assert result.queue_id
+    # Implicit TLS (Haraka's SMTPS port), pinned.
+    result = mailwright.send(message(), host="127.0.0.1", port=haraka["smtps_port"], tls="implicit",
+                             credentials=creds, pin_certificate=pem, timeout=20)
+    assert result.queue_id
+
+
+def test_a_wrong_pin_is_a_tls_error(haraka):
+    with pytest.raises(mailwright.TlsError) as info:
+        mailwright.send(message(), host="127.0.0.1", port=haraka["port"], pin_sha256="AB" * 32, timeout=20)
+    assert "pinned" in str(info.value)
+    # The CA's own certificate is not the server's: pinning it fails too.
+    ca = pathlib.Path(haraka["ca_file"]).read_bytes()
+    if ca != _leaf_pem(haraka):
+        with pytest.raises(mailwright.TlsError):
+            mailwright.send(message(), host="127.0.0.1", port=haraka["port"], pin_certificate=ca, timeout=20)

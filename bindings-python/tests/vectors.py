@@ -4,18 +4,27 @@ import base64
 import mailwright
 
 
+SINGLE = ("sender", "envelope_from")  # and "from", given positionally
+LISTS = ("to", "cc", "bcc", "reply_to")
+KNOWN = {"from", *SINGLE, *LISTS, "subject", "text", "html", "message_id", "date", "boundary_seed",
+         "in_reply_to", "references", "inline", "attachments", "headers", "sc_custom", "x_smtpapi"}
+
+
 def mailbox(value):
+    """A vector mailbox (a str, or an object {"name"?, "address"}) as the Python API takes it."""
     if isinstance(value, str):
         return value
     return (value.get("name"), value["address"])
 
 
 def build(inp):
+    unknown = set(inp) - KNOWN
+    assert not unknown, f"the runner does not know the input members {sorted(unknown)}"
     kwargs = {}
-    for key in ("to", "cc", "bcc", "reply_to"):
+    for key in LISTS:
         if key in inp:
             kwargs[key] = [mailbox(v) for v in inp[key]]
-    for key in ("sender", "envelope_from"):
+    for key in SINGLE:
         if key in inp:
             kwargs[key] = mailbox(inp[key])
     for key in ("subject", "text", "html", "message_id", "date", "boundary_seed", "in_reply_to", "references"):

@@ -4,7 +4,11 @@ The original builds MIMEMultipart('related') with MIMEText(html) and MIMEImage
 plus a Content-ID, logs in with api_user + '#' + label_id after STARTTLS and
 calls smtplib.sendmail. Here:
 
-    python sendcloud_inline.py [OUT.eml] [--send HOST:PORT --user U --key K [--label L] [--ca CA.pem]]
+    python sendcloud_inline.py [OUT.eml] [--send HOST[:PORT] --user U --key K [--label L]
+                               [--tls MODE] [--ca CA.pem | --pin SHA256 | --pin-cert CERT.pem]]
+
+Options left out take the core's defaults (port 25, or 465 with --tls implicit;
+STARTTLS required; a 30-second time-out).
 """
 from __future__ import annotations
 
@@ -36,7 +40,10 @@ def main() -> int:
     parser.add_argument("--user")
     parser.add_argument("--key")
     parser.add_argument("--label")
-    parser.add_argument("--ca")
+    parser.add_argument("--tls", choices=mailwright.TLS_MODES, help="default: starttls")
+    parser.add_argument("--ca", help="a CA to trust besides the usual roots")
+    parser.add_argument("--pin", help="trust exactly the certificate with this SHA-256 fingerprint")
+    parser.add_argument("--pin-cert", help="trust exactly this (self-signed, say) certificate, PEM")
     args = parser.parse_args()
 
     msg = build(pathlib.Path(args.image).read_bytes())
@@ -51,17 +58,20 @@ def main() -> int:
     assert isinstance(smtplib.SMTP, type)
 
     if args.send:
-        host, _, port = args.send.rpartition(":")
-        creds = mailwright.Credentials(args.user or "", args.key or "", label=args.label)
+        host, _, port = args.send.partition(":")
+        pin_cert = pathlib.Path(args.pin_cert).read_bytes() if args.pin_cert else None
         try:
-            result = mailwright.send(msg, host=host, port=int(port), credentials=creds, tls="starttls",
-                                     ca_file=args.ca, timeout=30)
-        except mailwright.RateLimitedError as err:
-            print(f"rate limited ({err.code} {err.text}); retry later")
-            return 75
+            creds = mailwright.Credentials(args.user or "", args.key or "", label=args.label)
+            result = mailwright.send(msg, host=host, port=int(port) if port else None, credentials=creds,
+                                     tls=args.tls, ca_file=args.ca, pin_sha256=args.pin, pin_certificate=pin_cert)
+        except mailwright.InvalidInputError as err:
+            print(f"bad option: {err.kind}: {err}")
+            return 2
         except mailwright.MailwrightError as err:
-            print(f"not sent: {err.kind}: {err}")
-            return 1
+            # The core says whether trying again later may help (4xx, 536 rate limiting, a lost connection).
+            when = "retry later" if err.transient else "do not retry as is"
+            print(f"not sent ({err.category}): {err.kind}: {err}; {when}")
+            return 75 if err.transient else 1
         print(f"queue id  {result.queue_id}")
         print(f"accepted  {', '.join(result.accepted)}")
     return 0

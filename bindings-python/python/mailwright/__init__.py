@@ -12,8 +12,18 @@ the work is done by the Rust core; this package converts types and errors.
     raw = msg.as_bytes()
     creds = mailwright.Credentials("api_user", "api_key", label="12345")
     result = mailwright.send(msg, host="smtp.example.com", port=2525, credentials=creds)
+
+Every default (port, TLS mode, time-out, EHLO name), every option check and
+every name (TLS modes, reply classes, event kinds, error categories) is the
+core's; ``TLS_MODES`` and the other tuples here list them.
 """
 from ._mailwright import (
+    CONNECTION_LOSS_CAUSES,
+    DIRECTIONS,
+    ERROR_CATEGORIES,
+    MECHANISMS,
+    REPLY_CLASSES,
+    TLS_MODES,
     Attachment,
     Client,
     Credentials,
@@ -29,6 +39,7 @@ from ._mailwright import (
     auth_login,
     auth_plain,
     auth_xoauth2,
+    error_kinds,
     login_answer,
     send,
 )
@@ -49,7 +60,10 @@ from .errors import (
     InvalidBoundarySeedError,
     BoundaryCollisionError,
     InvalidCredentialsError,
+    InvalidOptionError,
+    CapabilityError,
     MessageTooLargeError,
+    MailwrightSystemError,
     NoClockError,
     RandomError,
     MailwrightIOError,
@@ -61,6 +75,7 @@ from .errors import (
     AuthUnavailableError,
     TlsUnavailableError,
     ProtocolError,
+    NetworkError,
     ConnectionClosedError,
     MailwrightTimeoutError,
     TlsError,
@@ -69,6 +84,12 @@ from .errors import (
 )
 
 __all__ = [
+    "CONNECTION_LOSS_CAUSES",
+    "DIRECTIONS",
+    "ERROR_CATEGORIES",
+    "MECHANISMS",
+    "REPLY_CLASSES",
+    "TLS_MODES",
     "Attachment",
     "Client",
     "Credentials",
@@ -84,6 +105,7 @@ __all__ = [
     "auth_login",
     "auth_plain",
     "auth_xoauth2",
+    "error_kinds",
     "login_answer",
     "send",
     "MailwrightError",
@@ -102,7 +124,10 @@ __all__ = [
     "InvalidBoundarySeedError",
     "BoundaryCollisionError",
     "InvalidCredentialsError",
+    "InvalidOptionError",
+    "CapabilityError",
     "MessageTooLargeError",
+    "MailwrightSystemError",
     "NoClockError",
     "RandomError",
     "MailwrightIOError",
@@ -114,6 +139,7 @@ __all__ = [
     "AuthUnavailableError",
     "TlsUnavailableError",
     "ProtocolError",
+    "NetworkError",
     "ConnectionClosedError",
     "MailwrightTimeoutError",
     "TlsError",

@@ -1,7 +1,7 @@
 """Type stubs of the native module (checked against it by mypy.stubtest)."""
 from datetime import datetime
 from os import PathLike
-from typing import Iterable, Literal, Mapping, Optional, Sequence, Tuple, Union
+from typing import Iterable, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union
 
 from typing_extensions import final
 
@@ -9,6 +9,12 @@ from .errors import MailwrightError
 
 __version__: str
 __all__ = [
+    "CONNECTION_LOSS_CAUSES",
+    "DIRECTIONS",
+    "ERROR_CATEGORIES",
+    "MECHANISMS",
+    "REPLY_CLASSES",
+    "TLS_MODES",
     "Attachment",
     "Client",
     "Credentials",
@@ -24,13 +30,41 @@ __all__ = [
     "auth_login",
     "auth_plain",
     "auth_xoauth2",
+    "error_kinds",
     "login_answer",
     "send",
 ]
 
+# The core's names (tests/test_stubs.py checks these Literal types against the
+# tuples below, which the native module takes from the core).
+_TlsMode = Literal["starttls", "opportunistic", "implicit", "none"]
+_ConnectionLoss = Literal["closed", "timeout", "tls", "connect"]
+_ReplyClass = Literal["Positive", "Intermediate", "Transient", "Permanent", "RateLimited"]
+_Direction = Literal["client", "server"]
+_EventKind = Literal["StartTls", "Ready", "Sent", "Failed", "Error", "Closed"]
+_ErrorCategory = Literal["input", "server", "capability", "protocol", "connection", "system", "state"]
+
+TLS_MODES: Tuple[_TlsMode, ...]
+CONNECTION_LOSS_CAUSES: Tuple[_ConnectionLoss, ...]
+REPLY_CLASSES: Tuple[_ReplyClass, ...]
+DIRECTIONS: Tuple[_Direction, ...]
+MECHANISMS: Tuple[str, ...]
+ERROR_CATEGORIES: Tuple[_ErrorCategory, ...]
+
+def error_kinds() -> list[Tuple[str, int, _ErrorCategory, bool]]: ...
+
+class _AddressLike(Protocol):
+    @property
+    def addr_spec(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+
 _BytesLike = Union[bytes, bytearray, memoryview]
-_MailboxLike = Union[str, Tuple[Optional[str], str]]
-_Mailboxes = Union[_MailboxLike, Iterable[_MailboxLike]]
+# One mailbox: "Name <a@b.c>" or "a@b.c", (name, address), or an email.headerregistry.Address.
+_MailboxLike = Union[str, Tuple[Optional[str], str], _AddressLike]
+# A list field: one str / Address, or an iterable of mailboxes. A bare 2-tuple is
+# refused at run time (TypeError): write [(name, address)] or [address1, address2].
+_Mailboxes = Union[str, _AddressLike, Iterable[_MailboxLike]]
 _Pairs = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
 _InlineLike = Union["Inline", Tuple[str, str, _BytesLike], Tuple[str, str, _BytesLike, Optional[str]]]
 _AttachmentLike = Union["Attachment", Tuple[str, str, _BytesLike]]
@@ -119,7 +153,9 @@ class Message:
 class Credentials:
     def __new__(cls, user: str, key: str, *, label: Optional[str] = None) -> "Credentials": ...
     @staticmethod
-    def oauth2(user: str, token: str) -> "Credentials": ...
+    def oauth2(user: str, token: str, *, label: Optional[str] = None) -> "Credentials": ...
+    @property
+    def is_oauth2(self) -> bool: ...
     @property
     def user(self) -> str: ...
     @property
@@ -140,7 +176,9 @@ class Reply:
     @property
     def text(self) -> str: ...
     @property
-    def classification(self) -> Literal["positive", "intermediate", "transient", "permanent", "rate_limited"]: ...
+    def classification(self) -> _ReplyClass: ...
+    @property
+    def transient(self) -> bool: ...
     @property
     def is_positive(self) -> bool: ...
     @property
@@ -162,58 +200,59 @@ class SendResult:
 @final
 class Event:
     @property
-    def kind(self) -> Literal["start_tls", "ready", "sent", "failed", "error", "closed"]: ...
+    def kind(self) -> _EventKind: ...
     @property
     def handle(self) -> Optional[int]: ...
     @property
     def result(self) -> Optional[SendResult]: ...
     @property
     def error(self) -> Optional[MailwrightError]: ...
+    @property
+    def refused(self) -> list[Tuple[str, Reply]]: ...
 
 @final
 class Session:
     def __new__(
         cls,
         *,
-        hello_name: str = "localhost",
-        tls: Literal["required", "starttls", "opportunistic", "never", "none"] = "required",
-        implicit_tls: bool = False,
+        hello_name: Optional[str] = None,
+        tls: Optional[_TlsMode] = None,
         credentials: Optional[Credentials] = None,
-        pipelining: bool = True,
-        transcript: bool = False,
+        pipelining: Optional[bool] = None,
+        transcript: Optional[bool] = None,
     ) -> "Session": ...
     def receive(self, data: bytes) -> None: ...
     def take_output(self) -> bytes: ...
     def send(self, message: Message) -> int: ...
     def quit(self) -> None: ...
     def tls_established(self) -> None: ...
-    def connection_lost(self, reason: str = "the connection closed") -> None: ...
+    def connection_lost(self, cause: _ConnectionLoss, detail: str = "") -> None: ...
     def poll_event(self) -> Optional[Event]: ...
-    def take_transcript(self) -> list[Tuple[str, str]]: ...
+    def take_transcript(self) -> list[Tuple[_Direction, str]]: ...
     @property
     def is_done(self) -> bool: ...
     @property
     def is_tls(self) -> bool: ...
-
-_TlsMode = Literal["starttls", "required", "opportunistic", "implicit", "ssl", "tls", "none", "never"]
 
 @final
 class Client:
     def __new__(
         cls,
         host: str,
-        port: int = 25,
+        port: Optional[int] = None,
         *,
         credentials: Optional[Credentials] = None,
-        tls: _TlsMode = "starttls",
+        tls: Optional[_TlsMode] = None,
         ca_file: Optional[Union[str, PathLike[str]]] = None,
-        timeout: float = 30.0,
-        hello_name: str = "localhost",
-        pipelining: bool = True,
+        pin_sha256: Optional[Union[str, Iterable[str]]] = None,
+        pin_certificate: Optional[Union[str, _BytesLike]] = None,
+        timeout: Optional[float] = None,
+        hello_name: Optional[str] = None,
+        pipelining: Optional[bool] = None,
     ) -> "Client": ...
     def send(self, message: Message) -> SendResult: ...
     def send_all(self, messages: Sequence[Message]) -> list[Union[SendResult, MailwrightError]]: ...
-    def transcript(self) -> list[Tuple[str, str]]: ...
+    def transcript(self) -> list[Tuple[_Direction, str]]: ...
     def quit(self) -> None: ...
     def close(self) -> None: ...
     def __enter__(self) -> "Client": ...
@@ -224,14 +263,16 @@ class Client:
 def send(
     message: Message,
     host: str,
-    port: int = 25,
+    port: Optional[int] = None,
     *,
     credentials: Optional[Credentials] = None,
-    tls: _TlsMode = "starttls",
+    tls: Optional[_TlsMode] = None,
     ca_file: Optional[Union[str, PathLike[str]]] = None,
-    timeout: float = 30.0,
-    hello_name: str = "localhost",
-    pipelining: bool = True,
+    pin_sha256: Optional[Union[str, Iterable[str]]] = None,
+    pin_certificate: Optional[Union[str, _BytesLike]] = None,
+    timeout: Optional[float] = None,
+    hello_name: Optional[str] = None,
+    pipelining: Optional[bool] = None,
 ) -> SendResult: ...
 def auth_plain(credentials: Credentials) -> bytes: ...
 def auth_login(credentials: Credentials) -> bytes: ...

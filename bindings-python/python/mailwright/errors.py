@@ -1,10 +1,24 @@
 """Exceptions raised by mailwright.
 
-Every error is a :class:`MailwrightError` with a stable ``kind`` (the core's
-error kind name) and ``error_code`` (the number the C and Java bindings use).
-Errors caused by bad input are also :class:`ValueError`; errors carrying an
-SMTP reply are :class:`SmtpError` with ``code``, ``enhanced_code`` and
-``text``. The native module raises them; nothing here decides anything.
+Every error is a :class:`MailwrightError` carrying what the Rust core says
+about it: ``kind`` (the core's error kind name), ``error_code`` (its stable
+number, the one the C and Java bindings use), ``category`` and ``transient``.
+The native module sets all four when it raises; nothing here decides them.
+
+Each kind has its own class; its base class follows the kind's **category**
+in the core (a test checks every kind the core reports against this table):
+
+========== ================================================= ==========================
+category   base class                                        also
+========== ================================================= ==========================
+input      :class:`InvalidInputError`                        ``ValueError``
+server     :class:`SmtpError` (``code``, ``enhanced_code``)
+capability :class:`CapabilityError`
+protocol   :class:`ProtocolError`
+connection :class:`NetworkError`                             ``OSError``
+system     :class:`MailwrightSystemError`
+state      :class:`InvalidStateError`
+========== ================================================= ==========================
 """
 from __future__ import annotations
 
@@ -18,33 +32,46 @@ __all__ = [
     "InvalidHeaderNameError", "MissingFromError", "NoRecipientsError", "DuplicateContentIdError",
     "InvalidContentIdError", "InvalidContentTypeError", "XSmtpApiError", "InvalidMessageIdError",
     "InvalidHeaderValueError", "InvalidBoundarySeedError", "BoundaryCollisionError",
-    "InvalidCredentialsError", "MessageTooLargeError", "NoClockError", "RandomError",
-    "MailwrightIOError", "SmtpError", "SmtpTransientError", "SmtpPermanentError",
-    "RateLimitedError", "AuthenticationError", "AuthUnavailableError", "TlsUnavailableError",
-    "ProtocolError", "ConnectionClosedError", "MailwrightTimeoutError", "TlsError", "ConnectError",
+    "InvalidCredentialsError", "InvalidOptionError", "CapabilityError", "MessageTooLargeError",
+    "MailwrightSystemError", "NoClockError", "RandomError", "MailwrightIOError", "SmtpError",
+    "SmtpTransientError", "SmtpPermanentError", "RateLimitedError", "AuthenticationError",
+    "AuthUnavailableError", "TlsUnavailableError", "ProtocolError", "NetworkError",
+    "ConnectionClosedError", "MailwrightTimeoutError", "TlsError", "ConnectError",
     "InvalidStateError",
 ]
 
 
 class MailwrightError(Exception):
-    """Base of every mailwright error."""
+    """Base of every mailwright error.
+
+    ``kind``, ``error_code``, ``category`` and ``transient`` come from the core
+    (empty / 0 / False on an instance made by hand rather than raised by mailwright).
+    """
 
     kind: str = ""
     error_code: int = 0
     reply: "Optional[Reply]" = None
+    _category: str = ""
+    _transient: bool = False
 
-    def __init__(self, message: str, kind: str = "", error_code: int = 0, reply: "Optional[Reply]" = None) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        if kind:
-            self.kind = kind
-        if error_code:
-            self.error_code = error_code
-        self.reply = reply
+
+    @property
+    def category(self) -> str:
+        """The core's category of this error's kind: ``"input"``, ``"server"``,
+        ``"capability"``, ``"protocol"``, ``"connection"``, ``"system"`` or ``"state"``."""
+        return self._category
+
+    @property
+    def transient(self) -> bool:
+        """True when trying again later may succeed (the core's ``is_transient``)."""
+        return self._transient
 
 
 class InvalidInputError(MailwrightError, ValueError):
-    """The input was refused (also a ValueError)."""
+    """The input was refused (category ``input``; also a ValueError)."""
 
 
 class InvalidAddressError(InvalidInputError):
@@ -103,24 +130,37 @@ class InvalidCredentialsError(InvalidInputError):
     """Credentials that cannot be sent (empty, NUL, CR/LF, bad label)."""
 
 
-class MessageTooLargeError(MailwrightError):
+class InvalidOptionError(InvalidInputError):
+    """A connection or session option is out of range or malformed: a time-out, a port,
+    the EHLO name, a TLS mode name, a pinned certificate or its fingerprint."""
+
+
+class CapabilityError(MailwrightError):
+    """The server cannot do what was asked (category ``capability``)."""
+
+
+class MessageTooLargeError(CapabilityError):
     """The message is larger than the server's SIZE limit."""
 
 
-class NoClockError(MailwrightError):
+class MailwrightSystemError(MailwrightError):
+    """The environment failed: no clock, no randomness, an output error (category ``system``)."""
+
+
+class NoClockError(MailwrightSystemError):
     """No date given and no clock available."""
 
 
-class RandomError(MailwrightError):
+class RandomError(MailwrightSystemError):
     """The operating system's random number generator failed."""
 
 
-class MailwrightIOError(MailwrightError, OSError):
+class MailwrightIOError(MailwrightSystemError, OSError):
     """Writing the message failed."""
 
 
 class SmtpError(MailwrightError):
-    """An error carrying the server's reply: ``code``, ``enhanced_code``, ``text``."""
+    """The server refused (category ``server``); the reply: ``code``, ``enhanced_code``, ``text``."""
 
     @property
     def code(self) -> Optional[int]:
@@ -151,36 +191,41 @@ class AuthenticationError(SmtpError):
     """The server refused the credentials."""
 
 
-class AuthUnavailableError(MailwrightError):
+class AuthUnavailableError(CapabilityError):
     """The server offers no AUTH mechanism mailwright supports."""
 
 
-class TlsUnavailableError(MailwrightError):
+class TlsUnavailableError(CapabilityError):
     """TLS is required but the server does not offer or refused STARTTLS."""
 
 
 class ProtocolError(MailwrightError):
-    """The server sent something that is not SMTP."""
+    """The server sent something that is not SMTP (category ``protocol``)."""
 
 
-class ConnectionClosedError(MailwrightError, ConnectionError):
+class NetworkError(MailwrightError, OSError):
+    """The connection failed: could not open, closed, timed out, TLS failed
+    (category ``connection``; also an OSError)."""
+
+
+class ConnectionClosedError(NetworkError, ConnectionError):
     """The connection closed before the conversation was over."""
 
 
-class MailwrightTimeoutError(MailwrightError, TimeoutError):
+class MailwrightTimeoutError(NetworkError, TimeoutError):
     """The server did not answer in time."""
 
 
-class TlsError(MailwrightError):
+class TlsError(NetworkError):
     """The TLS handshake failed (certificate, protocol version, ...)."""
 
 
-class ConnectError(MailwrightError, ConnectionError):
+class ConnectError(NetworkError, ConnectionError):
     """The connection could not be opened."""
 
 
 class InvalidStateError(MailwrightError):
-    """A call that makes no sense in the current state (a closed client, ...)."""
+    """A call that makes no sense in the current state, a closed client say (category ``state``)."""
 
 
 #: The class raised for each core error kind (used by the native module).
@@ -215,4 +260,30 @@ _BY_KIND: Dict[str, Type[MailwrightError]] = {
     "Connect": ConnectError,
     "InvalidCredentials": InvalidCredentialsError,
     "InvalidState": InvalidStateError,
+    "InvalidOption": InvalidOptionError,
 }
+
+#: The base class of each core error category (and the class raised for a
+#: kind this module does not know yet, so a new kind still lands in its family).
+_BY_CATEGORY: Dict[str, Type[MailwrightError]] = {
+    "input": InvalidInputError,
+    "server": SmtpError,
+    "capability": CapabilityError,
+    "protocol": ProtocolError,
+    "connection": NetworkError,
+    "system": MailwrightSystemError,
+    "state": InvalidStateError,
+}
+
+
+def _from_core(message: str, kind: str, error_code: int, category: str, transient: bool,
+               reply: "Optional[Reply]") -> MailwrightError:
+    """The exception for a core error (called by the native module, never raised here)."""
+    cls = _BY_KIND.get(kind) or _BY_CATEGORY.get(category, MailwrightError)
+    err = cls(message)
+    err.kind = kind
+    err.error_code = error_code
+    err._category = category
+    err._transient = transient
+    err.reply = reply
+    return err

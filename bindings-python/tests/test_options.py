@@ -1,0 +1,128 @@
+"""Connection and session options: one TLS vocabulary, the core's defaults and checks.
+
+Nothing here connects to a server: a bad option is refused before any socket
+is opened, and good options are shown good by reaching ConnectError on port 1.
+"""
+import math
+
+import pytest
+
+import mailwright
+
+MSG = mailwright.Message("a@ifaxin.com", to="b@ifaxin.com", text="x")
+
+
+def send(**options):
+    options.setdefault("port", 1)
+    options.setdefault("timeout", 5)
+    return mailwright.send(MSG, "127.0.0.1", **options)
+
+
+def test_the_tls_vocabulary_is_the_cores():
+    assert mailwright.TLS_MODES == ("starttls", "opportunistic", "implicit", "none")
+    for mode in mailwright.TLS_MODES:
+        mailwright.Session(tls=mode)
+        with pytest.raises(mailwright.ConnectError):
+            send(tls=mode)
+
+
+# The aliases the binding used to accept are gone (one vocabulary in every language).
+@pytest.mark.parametrize("name", ["required", "never", "ssl", "tls", "STARTTLS", "", "sometimes"])
+def test_unknown_tls_names_are_invalid_options(name):
+    with pytest.raises(mailwright.InvalidOptionError) as info:
+        mailwright.Session(tls=name)
+    assert info.value.kind == "InvalidOption" and info.value.error_code == 213
+    assert isinstance(info.value, ValueError) and info.value.category == "input"
+    with pytest.raises(mailwright.InvalidOptionError):
+        send(tls=name)
+    with pytest.raises(mailwright.InvalidOptionError):
+        mailwright.Client("127.0.0.1", 1, tls=name)
+
+
+def test_session_has_no_implicit_tls_flag():
+    with pytest.raises(TypeError):
+        mailwright.Session(implicit_tls=True)  # type: ignore[call-arg]
+    s = mailwright.Session(tls="implicit", hello_name="ifaxin.com")
+    s.receive(b"220 hi\r\n")
+    assert s.take_output() == b"EHLO ifaxin.com\r\n" and s.is_tls
+
+
+@pytest.mark.parametrize("timeout", [0, -1, 0.0, 1e300, 10**400, -10**400, math.nan, math.inf, 86_401, 0.0001])
+def test_bad_time_outs_are_invalid_options_never_panics(timeout):
+    with pytest.raises(mailwright.InvalidOptionError):
+        send(timeout=timeout)
+    with pytest.raises(mailwright.InvalidOptionError):
+        mailwright.Client("127.0.0.1", 1, timeout=timeout)
+
+
+@pytest.mark.parametrize("timeout", [0.5, 1, 2.5, 86_400])
+def test_good_time_outs(timeout):
+    with pytest.raises(mailwright.ConnectError):
+        send(tls="none", timeout=timeout)
+
+
+@pytest.mark.parametrize("port", [0, -1, 65536, 2**63, 10**30, -10**30])
+def test_bad_ports_are_invalid_options(port):
+    with pytest.raises(mailwright.InvalidOptionError):
+        send(port=port)
+
+
+@pytest.mark.parametrize("value", ["25", 25.0, b"25"])
+def test_ports_are_ints(value):
+    with pytest.raises(TypeError):
+        send(port=value)
+
+
+def test_wrong_types_for_options():
+    with pytest.raises(TypeError):
+        send(timeout="30")
+    with pytest.raises(TypeError):
+        send(pin_certificate=42)
+    with pytest.raises(TypeError):
+        send(pin_sha256=42)
+
+
+@pytest.mark.parametrize("name", ["x\r\nMAIL FROM:<evil@example.com>", "a b", "", "a..b", "héllo"])
+def test_bad_hello_names_are_invalid_options(name):
+    with pytest.raises(mailwright.InvalidOptionError):
+        send(hello_name=name)
+    with pytest.raises(mailwright.InvalidOptionError):
+        mailwright.Session(hello_name=name)
+
+
+@pytest.mark.parametrize("pin", ["", "abc", "zz" * 32, "AB" * 31, "AB:" * 32 + "AB"])
+def test_bad_fingerprints_are_invalid_options(pin):
+    with pytest.raises(mailwright.InvalidOptionError):
+        send(pin_sha256=pin)
+    with pytest.raises(mailwright.InvalidOptionError):
+        send(pin_sha256=["AB" * 32, pin])
+
+
+def test_good_fingerprint_forms_are_accepted():
+    colons = ":".join(["AB"] * 32)
+    for pin in (colons, colons.lower(), "AB" * 32, "sha256 Fingerprint=" + colons, [colons, "CD" * 32]):
+        with pytest.raises(mailwright.ConnectError):
+            send(tls="implicit", pin_sha256=pin)
+
+
+@pytest.mark.parametrize("pem", [b"", "no certificate here", b"-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n"])
+def test_bad_pinned_certificates_are_invalid_options(pem):
+    with pytest.raises(mailwright.InvalidOptionError):
+        send(pin_certificate=pem)
+
+
+def test_the_host_is_checked_by_the_core():
+    with pytest.raises(mailwright.InvalidOptionError):
+        mailwright.send(MSG, "", tls="none", timeout=1)
+    with pytest.raises(mailwright.InvalidOptionError):
+        mailwright.send(MSG, "bad host", tls="none", timeout=1)
+
+
+def test_none_means_the_cores_default():
+    # Every option may be None (what the signatures show): the core fills it in.
+    with pytest.raises(mailwright.ConnectError):
+        mailwright.send(MSG, "127.0.0.1", 1, credentials=None, tls=None, ca_file=None, pin_sha256=None,
+                        pin_certificate=None, timeout=None, hello_name=None, pipelining=None)
+    s = mailwright.Session(hello_name=None, tls=None, credentials=None, pipelining=None, transcript=None)
+    s.receive(b"220 hi\r\n")
+    assert s.take_output() == b"EHLO localhost\r\n"
