@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the C tests three ways: plain, under valgrind (any leak or invalid
 # access fails), and built with AddressSanitizer. test_smtp needs the local
-# Haraka, started here on 127.0.0.1 and stopped at the end.
+# Haraka, started here on 127.0.0.1 and stopped at the end; it also pins
+# Haraka's own certificate (tls_cert.pem beside the CA) by PEM and by its
+# SHA-256 fingerprint as openssl prints it.
 set -euo pipefail
 build=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,7 +13,10 @@ trap 'rm -rf "$work"' EXIT
 coproc HARAKA { python3 "$here/../testservers/haraka/harakactl.py" --dir "$work" --user api_user=api_key; }
 read -r info <&"${HARAKA[0]}" || { echo "Haraka did not start" >&2; exit 1; }
 field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$info" "$1"; }
-export MW_HARAKA_PORT=$(field port) MW_HARAKA_CA=$(field ca_file) MW_HARAKA_STORED=$(field queue_dir)
+export MW_HARAKA_PORT=$(field port) MW_HARAKA_SMTPS_PORT=$(field smtps_port) MW_HARAKA_CA=$(field ca_file) \
+  MW_HARAKA_STORED=$(field queue_dir)
+export MW_HARAKA_CERT="$(dirname "$MW_HARAKA_CA")/tls_cert.pem"
+export MW_HARAKA_FINGERPRINT="$(openssl x509 -in "$MW_HARAKA_CERT" -noout -fingerprint -sha256)"
 
 if ! command -v valgrind >/dev/null; then
   echo "valgrind not found: installing it" >&2
@@ -23,7 +28,7 @@ run() {
   local name=$1; shift
   if "$@"; then passed=$((passed + 1)); else echo "FAILED: $name" >&2; failed=$((failed + 1)); fi
 }
-for t in test_golden test_api test_smtp; do
+for t in test_golden test_smtp_vectors test_api test_smtp; do
   run "$t" "$build/$t"
   run "$t (valgrind)" valgrind -q --error-exitcode=99 --suppressions="$here/tests/valgrind.supp" \
       --leak-check=full --show-leak-kinds=definite,indirect \

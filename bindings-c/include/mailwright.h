@@ -7,15 +7,20 @@
  * - Handles are opaque and owned by the library: each `mw_<type>_new` (or a
  *   function returning one through an out-pointer) has an `mw_<type>_free`;
  *   `_free(NULL)` does nothing.
- * - Strings are UTF-8 and NUL-terminated (`const char *`); byte data is
- *   `const uint8_t *` + `size_t`. The library copies what it keeps unless a
- *   function says it takes ownership.
+ * - Strings are UTF-8: NUL-terminated (`const char *`), or `const char *`
+ *   + `size_t` length where the function takes a length (no NUL needed);
+ *   byte data is `const uint8_t *` + `size_t`. The library copies what it
+ *   keeps unless a function says it takes ownership.
+ * - Enum arguments are passed as `uint32_t` (any value is safe: one out of
+ *   range is refused with an error, never undefined behaviour).
  * - Functions return `mw_result`: `MW_OK` (0) or an error code. Out-pointers
  *   are written only on success. `mw_last_error_message()` describes the
  *   last error of the calling thread.
  * - Buffers and strings the library hands out are freed with `mw_bytes_free`
  *   and `mw_string_free`, never with libc `free()`.
  * - No function panics across the boundary: a bug inside returns MW_ERR_PANIC.
+ * - No rule lives in this library: defaults, checks, names, error
+ *   categories and what is transient all come from the Rust core.
  */
 
 #ifndef MAILWRIGHT_H
@@ -27,9 +32,30 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+// The family of a result, from the core's `ErrorKind::category()`.
+typedef enum {
+  // MW_OK, the C boundary's own codes (1 to 4) and unknown codes.
+  MW_CATEGORY_NONE = 0,
+  // The caller's input was refused.
+  MW_CATEGORY_INPUT = 1,
+  // The server answered with a refusal.
+  MW_CATEGORY_SERVER = 2,
+  // The server cannot do what was asked (no AUTH, no STARTTLS, over SIZE).
+  MW_CATEGORY_CAPABILITY = 3,
+  // The server broke the protocol.
+  MW_CATEGORY_PROTOCOL = 4,
+  // The connection failed: could not open, closed, timed out, TLS failed.
+  MW_CATEGORY_CONNECTION = 5,
+  // The environment failed: no clock, no randomness, an output error.
+  MW_CATEGORY_SYSTEM = 6,
+  // A call that makes no sense in the current state.
+  MW_CATEGORY_STATE = 7,
+} mw_error_category;
+
 // Result of every fallible function. The numbers are stable: never
-// renumbered or reused. 100..=199 are message errors and 200..=299 SMTP
-// errors, equal to the core's `ErrorKind::code()`.
+// renumbered or reused. 1..=99 belong to the C boundary; 100..=199 are
+// message errors and 200..=299 SMTP errors, equal to the core's
+// `ErrorKind::code()`.
 typedef enum {
   // Success.
   MW_OK = 0,
@@ -39,7 +65,8 @@ typedef enum {
   MW_ERR_INVALID_UTF8 = 2,
   // A bug inside mailwright (a Rust panic, caught at the boundary).
   MW_ERR_PANIC = 3,
-  // An enum argument out of range, or an error of a kind newer than this header.
+  // An enum argument out of range (other than an option: those are
+  // MW_ERR_INVALID_OPTION), or an error of a kind newer than this header.
   MW_ERR_INVALID_ARGUMENT = 4,
   MW_ERR_INVALID_ADDRESS = 100,
   MW_ERR_HEADER_INJECTION = 101,
@@ -71,7 +98,51 @@ typedef enum {
   MW_ERR_CONNECT = 210,
   MW_ERR_INVALID_CREDENTIALS = 211,
   MW_ERR_INVALID_STATE = 212,
+  // A connection or session option is out of range or malformed (a
+  // time-out, a port, the EHLO name, a TLS mode, a pinned fingerprint).
+  MW_ERR_INVALID_OPTION = 213,
 } mw_result;
+
+// A SASL mechanism mailwright speaks.
+typedef enum {
+  MW_MECHANISM_PLAIN = 0,
+  MW_MECHANISM_LOGIN = 1,
+  MW_MECHANISM_XOAUTH2 = 2,
+} mw_mechanism;
+
+// Encryption (the core's `TlsMode`; names "starttls", "opportunistic",
+// "implicit", "none" through `mw_tls_mode_name`/`mw_tls_mode_from_name`).
+typedef enum {
+  // STARTTLS required (the default; ports 25, 587, 2525).
+  MW_TLS_STARTTLS = 0,
+  // STARTTLS when offered, clear text otherwise.
+  MW_TLS_OPPORTUNISTIC = 1,
+  // TLS from the first byte (port 465).
+  MW_TLS_IMPLICIT = 2,
+  // Clear text only (local test servers).
+  MW_TLS_NONE = 3,
+} mw_tls_mode;
+
+// Why a connection ended, as the transport saw it (the core's
+// `ConnectionLoss`), for `mw_session_connection_lost`.
+typedef enum {
+  // The peer closed or reset the connection: MW_ERR_CONNECTION_CLOSED.
+  MW_LOSS_CLOSED = 0,
+  // Nothing arrived (or could be sent) in time: MW_ERR_TIMEOUT.
+  MW_LOSS_TIMEOUT = 1,
+  // The TLS layer failed (handshake, certificate, bad record): MW_ERR_TLS.
+  MW_LOSS_TLS = 2,
+  // The connection could not be opened: MW_ERR_CONNECT.
+  MW_LOSS_CONNECT = 3,
+} mw_connection_loss;
+
+// Who said a transcript line (the core's `Direction`).
+typedef enum {
+  // The client (us).
+  MW_DIRECTION_CLIENT = 0,
+  // The server.
+  MW_DIRECTION_SERVER = 1,
+} mw_direction;
 
 // What kind of event `mw_event_get_kind` reports.
 typedef enum {
@@ -89,19 +160,7 @@ typedef enum {
   MW_EVENT_CLOSED = 6,
 } mw_event_kind;
 
-// Encryption, for `mw_client_options.tls` and `mw_session_config.tls`.
-typedef enum {
-  // STARTTLS required (ports 25, 587, 2525).
-  MW_TLS_STARTTLS = 0,
-  // STARTTLS when offered.
-  MW_TLS_OPPORTUNISTIC = 1,
-  // TLS from the first byte (port 465).
-  MW_TLS_IMPLICIT = 2,
-  // Clear text.
-  MW_TLS_NONE = 3,
-} mw_tls_mode;
-
-// How `mw_reply_get_class` classifies a reply.
+// How `mw_reply_get_class` classifies a reply (the core's `ReplyClass`).
 typedef enum {
   MW_REPLY_POSITIVE = 1,
   MW_REPLY_INTERMEDIATE = 2,
@@ -125,8 +184,17 @@ typedef enum {
 // A blocking connection to an SMTP server (opaque). Free with `mw_client_free`.
 typedef struct mw_client mw_client;
 
-// User and key with an optional SendCloud label (opaque; the key is zeroed
-// when freed and never appears in an error). Free with `mw_credentials_free`.
+// Where and how `mw_client_connect` and `mw_send` connect (opaque). Made
+// by `mw_client_options_new` with the core's defaults (STARTTLS required,
+// the TLS mode's default port, 30 s time-outs, EHLO "localhost",
+// PIPELINING when offered); each setter checks its value with the core's
+// rule and leaves the options unchanged when it refuses it. Free with
+// `mw_client_options_free`.
+typedef struct mw_client_options mw_client_options;
+
+// User and key (or OAuth 2 token) with an optional SendCloud label (opaque;
+// the secret is zeroed when freed and never appears in an error). Free
+// with `mw_credentials_free`.
 typedef struct mw_credentials mw_credentials;
 
 // One event of a session (opaque). Free with `mw_event_free`.
@@ -148,6 +216,17 @@ typedef struct mw_send_result mw_send_result;
 // A sans-IO SMTP session (opaque). Free with `mw_session_free`.
 typedef struct mw_session mw_session;
 
+// How `mw_session_new` behaves (opaque). Made by `mw_session_config_new`
+// with the core's defaults (EHLO "localhost", STARTTLS required, no AUTH,
+// PIPELINING when offered, no transcript); each setter checks its value
+// with the core's rule and leaves the configuration unchanged when it
+// refuses it. Free with `mw_session_config_free`.
+typedef struct mw_session_config mw_session_config;
+
+// The lines of a session's transcript, secrets masked (opaque). Free with
+// `mw_transcript_free`.
+typedef struct mw_transcript mw_transcript;
+
 // SendCloud's X-SMTPAPI value being built (opaque). Free with `mw_x_smtpapi_free`.
 typedef struct mw_x_smtpapi mw_x_smtpapi;
 
@@ -158,44 +237,19 @@ typedef void (*mw_release_fn)(void *ctx, const uint8_t *data, size_t len);
 // Writes `len` bytes for `mw_message_write`; returns 0 on success, anything else to stop.
 typedef int32_t (*mw_write_fn)(void *ctx, const uint8_t *data, size_t len);
 
-// How `mw_session_new` behaves. Zero-initialise, then set what you need.
-typedef struct {
-  // The EHLO name, or NULL for "localhost".
-  const char *hello_name;
-  // An `mw_tls_mode` value (MW_TLS_IMPLICIT: the connection is already TLS).
-  uint32_t tls;
-  // Credentials for AUTH, or NULL (copied).
-  const mw_credentials *credentials;
-  // Do not use PIPELINING even when offered.
-  bool no_pipelining;
-  // Keep a transcript (not exposed to C yet; costs nothing when false).
-  bool transcript;
-} mw_session_config;
-
-// Where and how `mw_client_connect` and `mw_send` connect. Zero-initialise,
-// then set what you need.
-typedef struct {
-  // Host name or IP address (not NULL).
-  const char *host;
-  // Port (0 means 25).
-  uint16_t port;
-  // An `mw_tls_mode` value.
-  uint32_t tls;
-  // Credentials for AUTH, or NULL (borrowed for the call).
-  const mw_credentials *credentials;
-  // A PEM file of extra trusted roots (e.g. a test server's CA), or NULL.
-  const char *ca_file;
-  // Connect, read and write timeout in milliseconds (0 means 30000).
-  uint32_t timeout_ms;
-  // The EHLO name, or NULL for "localhost".
-  const char *hello_name;
-  // Do not use PIPELINING even when offered.
-  bool no_pipelining;
-} mw_client_options;
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Frees a buffer the library returned (its bytes are zeroed first: AUTH
+// payloads hold secrets). NULL does nothing. Never pass it to libc `free()`.
+void mw_bytes_free(uint8_t *data, size_t len);
+
+// Frees a string the library returned. NULL does nothing. Never pass it to libc `free()`.
+void mw_string_free(char *text);
+
+// The library's version, e.g. "0.1.0" (static).
+const char *mw_version(void);
 
 // The message of the last error on the calling thread, or NULL if none.
 // The string belongs to the library and stays valid until the next call
@@ -210,18 +264,28 @@ uint16_t mw_last_error_smtp_code(void);
 // Valid until the next call into mailwright on this thread.
 const char *mw_last_error_enhanced_code(void);
 
-// The name of a result code ("MW_ERR_RATE_LIMITED"); a static string, never NULL.
+// The C name of a result code ("MW_ERR_RATE_LIMITED"), or "MW_ERR_UNKNOWN";
+// a static string, never NULL. `result` is an `mw_result`.
 const char *mw_result_name(uint32_t result);
 
-// Frees a buffer the library returned (its bytes are zeroed first: AUTH
-// payloads hold secrets). NULL does nothing. Never pass it to libc `free()`.
-void mw_bytes_free(uint8_t *data, size_t len);
+// The core's name of the error kind behind a result code ("RateLimited",
+// as in the shared test vectors and every other binding), or NULL for
+// MW_OK, the C boundary's own codes (1 to 4) and unknown codes. Static.
+const char *mw_result_kind_name(uint32_t result);
 
-// Frees a string the library returned. NULL does nothing. Never pass it to libc `free()`.
-void mw_string_free(char *text);
+// True when trying again later may succeed (4xx replies, rate limiting, a
+// connection that could not be opened, closed or timed out), as the core
+// decides; false for MW_OK, the boundary's own codes and unknown codes.
+bool mw_result_is_transient(uint32_t result);
 
-// The library's version, e.g. "0.1.0" (static).
-const char *mw_version(void);
+// The family of a result code, as the core decides (`MW_CATEGORY_NONE`
+// for MW_OK, the boundary's own codes 1 to 4 and unknown codes).
+mw_error_category mw_result_category(uint32_t result);
+
+// The core's name of a category ("input", "server", "capability",
+// "protocol", "connection", "system", "state"), or NULL for
+// MW_CATEGORY_NONE and values out of range. Static.
+const char *mw_error_category_name(uint32_t category);
 
 // Creates an empty message builder. Returns NULL only if memory is exhausted.
 // The caller owns the result: pass it to `mw_message_build` or `mw_message_builder_free`.
@@ -396,20 +460,13 @@ mw_result mw_x_smtpapi_tracking(mw_x_smtpapi *api,
 // the caller frees with `mw_string_free`.
 mw_result mw_x_smtpapi_encode(const mw_x_smtpapi *api, char **out_value);
 
-// Creates credentials; `label` may be NULL (with a label the user name sent
-// is `user#label`). On success `*out` is owned by the caller.
-mw_result mw_credentials_new(const char *user,
-                             const char *key,
-                             const char *label,
-                             mw_credentials **out_credentials);
+// The core's name of a mechanism ("PLAIN", "LOGIN", "XOAUTH2"), or NULL
+// when `mechanism` is not an `mw_mechanism`. Static.
+const char *mw_mechanism_name(uint32_t mechanism);
 
-// Creates OAuth 2 credentials (sent with XOAUTH2).
-mw_result mw_credentials_new_oauth2(const char *user,
-                                    const char *token,
-                                    mw_credentials **out_credentials);
-
-// Frees credentials (the key is zeroed). NULL does nothing.
-void mw_credentials_free(mw_credentials *credentials);
+// Looks a mechanism up by the core's name (`len` bytes at `name`, case
+// insensitive); an unknown name is MW_ERR_INVALID_ARGUMENT.
+mw_result mw_mechanism_from_name(const char *name, size_t len, mw_mechanism *out_mechanism);
 
 // `AUTH LOGIN <base64 user>\r\n`. Free the buffer with `mw_bytes_free`.
 mw_result mw_auth_login(const mw_credentials *credentials, uint8_t **out_data, size_t *out_len);
@@ -421,14 +478,163 @@ mw_result mw_auth_plain(const mw_credentials *credentials, uint8_t **out_data, s
 mw_result mw_auth_xoauth2(const mw_credentials *credentials, uint8_t **out_data, size_t *out_len);
 
 // The answer to a `334` LOGIN challenge (its base64 text, NUL-terminated):
-// the user name or the password, base64, CRLF-terminated.
+// the user name or the password, base64, CRLF-terminated. `username_sent`
+// says whether the user name was already sent (what the core uses when the
+// challenge does not say what it asks for).
 mw_result mw_auth_login_answer(const char *challenge,
                                const mw_credentials *credentials,
                                bool username_sent,
                                uint8_t **out_data,
                                size_t *out_len);
 
-// Parses one complete reply (`len` bytes). On success `*out` is owned by the caller.
+// Connects (greeting, EHLO, STARTTLS and AUTH as configured) and returns a
+// ready client through `*out_client` (the caller frees it with
+// `mw_client_free`). `options` is copied. The core checks every option
+// first (MW_ERR_INVALID_OPTION, MW_ERR_INVALID_CREDENTIALS).
+mw_result mw_client_connect(const mw_client_options *options, mw_client **out_client);
+
+// Sends one message; on success `*out_result` (if `out_result` is not NULL)
+// receives a result the caller frees with `mw_send_result_free`.
+mw_result mw_client_send(mw_client *client, const mw_message *message, mw_send_result **out_result);
+
+// Says QUIT and closes the connection; later sends fail with MW_ERR_INVALID_STATE.
+mw_result mw_client_quit(mw_client *client);
+
+// Closes (without QUIT if not done) and frees a client. NULL does nothing.
+void mw_client_free(mw_client *client);
+
+// Connects, sends one message and says QUIT. `out_result` may be NULL.
+mw_result mw_send(const mw_message *message,
+                  const mw_client_options *options,
+                  mw_send_result **out_result);
+
+// Creates credentials from parts given with their lengths (so a NUL inside
+// reaches the core's check instead of ending the string): `user`, the key
+// or token `secret`, an optional `label` (NULL for none), and whether the
+// secret is an OAuth 2 token. Checked now by the core
+// (MW_ERR_INVALID_CREDENTIALS). On success `*out_credentials` is owned by
+// the caller.
+mw_result mw_credentials_from_parts(const char *user,
+                                    size_t user_len,
+                                    const char *secret,
+                                    size_t secret_len,
+                                    const char *label,
+                                    size_t label_len,
+                                    bool oauth2,
+                                    mw_credentials **out_credentials);
+
+// Creates credentials for a key; `label` may be NULL (with a label the user
+// name sent is `user#label`). They are checked now: a bad user, key or
+// label is MW_ERR_INVALID_CREDENTIALS. On success `*out_credentials` is
+// owned by the caller (free with `mw_credentials_free`).
+mw_result mw_credentials_new(const char *user,
+                             const char *key,
+                             const char *label,
+                             mw_credentials **out_credentials);
+
+// Creates OAuth 2 credentials (sent with XOAUTH2); `label` may be NULL.
+// Checked now, like `mw_credentials_new`.
+mw_result mw_credentials_new_oauth2(const char *user,
+                                    const char *token,
+                                    const char *label,
+                                    mw_credentials **out_credentials);
+
+// The user name sent to the server (`user` or `user#label`), or NULL if
+// `credentials` is NULL. Owned by the credentials.
+const char *mw_credentials_username(const mw_credentials *credentials);
+
+// Frees credentials (the secret is zeroed). NULL does nothing.
+void mw_credentials_free(mw_credentials *credentials);
+
+// Looks a TLS mode up by the core's name (`len` bytes at `name`:
+// "starttls", "opportunistic", "implicit" or "none"); any other name is
+// MW_ERR_INVALID_OPTION.
+mw_result mw_tls_mode_from_name(const char *name, size_t len, mw_tls_mode *out_mode);
+
+// The core's name of a TLS mode ("starttls", ...), or NULL when `mode` is
+// not an `mw_tls_mode`. Static.
+const char *mw_tls_mode_name(uint32_t mode);
+
+// Looks a cause up by the core's name ("closed", "timeout", "tls",
+// "connect"); any other name is MW_ERR_INVALID_OPTION.
+mw_result mw_connection_loss_from_name(const char *name, size_t len, mw_connection_loss *out_cause);
+
+// The core's name of a cause ("closed", ...), or NULL when `cause` is not
+// an `mw_connection_loss`. Static.
+const char *mw_connection_loss_name(uint32_t cause);
+
+// Creates options for `host` (`host_len` bytes of UTF-8: a name or an IP
+// address) with every default. On success `*out_options` is owned by the
+// caller (free with `mw_client_options_free`).
+mw_result mw_client_options_new(const char *host, size_t host_len, mw_client_options **out_options);
+
+// Frees options. NULL does nothing.
+void mw_client_options_free(mw_client_options *options);
+
+// Sets the port (1 to 65535, else MW_ERR_INVALID_OPTION). Without it the
+// TLS mode's default port is used (465 for implicit TLS, else 25).
+mw_result mw_client_options_set_port(mw_client_options *options, int64_t port);
+
+// Sets the encryption (an `mw_tls_mode`; out of range is MW_ERR_INVALID_OPTION).
+mw_result mw_client_options_set_tls(mw_client_options *options, uint32_t mode);
+
+// Authenticates with these credentials (copied; NULL removes them).
+mw_result mw_client_options_set_credentials(mw_client_options *options,
+                                            const mw_credentials *credentials);
+
+// Sets the EHLO name (`len` bytes: a domain or an address literal; anything
+// else, above all CR/LF, is MW_ERR_INVALID_OPTION).
+mw_result mw_client_options_set_hello_name(mw_client_options *options,
+                                           const char *name,
+                                           size_t len);
+
+// Sets the connect, read and write time-out, in milliseconds: 1 ms to one
+// day, else MW_ERR_INVALID_OPTION (0 is refused: there is no "wait forever").
+mw_result mw_client_options_set_timeout_ms(mw_client_options *options, uint64_t timeout_ms);
+
+// Uses PIPELINING when the server offers it (`true`, the default) or never.
+mw_result mw_client_options_set_pipelining(mw_client_options *options, bool pipelining);
+
+// Trusts the certificates of this PEM file too (`len` bytes of UTF-8 path),
+// added to the Mozilla roots. An unreadable file is MW_ERR_INVALID_OPTION.
+mw_result mw_client_options_add_ca_file(mw_client_options *options, const char *path, size_t len);
+
+// Trusts the certificates in this PEM text too (`len` bytes, copied).
+mw_result mw_client_options_add_ca_pem(mw_client_options *options, const uint8_t *pem, size_t len);
+
+// Trusts exactly the certificate with this SHA-256 fingerprint (`len`
+// bytes: 64 hex digits, colons allowed, as `openssl x509 -fingerprint
+// -sha256` prints it, prefix included). May be called more than once; with
+// any pin, the server's certificate must be one of the pinned ones and
+// nothing else about it is checked (a self-signed certificate works). A
+// malformed fingerprint is MW_ERR_INVALID_OPTION.
+mw_result mw_client_options_pin_sha256(mw_client_options *options,
+                                       const char *fingerprint,
+                                       size_t len);
+
+// Trusts exactly the certificate(s) in this PEM text (`len` bytes), e.g. a
+// self-signed server certificate: pins their SHA-256 fingerprints, as
+// `mw_client_options_pin_sha256` does. PEM without a certificate is
+// MW_ERR_INVALID_OPTION.
+mw_result mw_client_options_pin_certificate_pem(mw_client_options *options,
+                                                const uint8_t *pem,
+                                                size_t len);
+
+// The port that will be used (the one set, or the TLS mode's default); 0
+// if `options` is NULL.
+uint16_t mw_client_options_get_port(const mw_client_options *options);
+
+// The TLS mode (an `mw_tls_mode`); MW_TLS_STARTTLS if `options` is NULL.
+mw_tls_mode mw_client_options_get_tls(const mw_client_options *options);
+
+// The read/write time-out in milliseconds; 0 if `options` is NULL.
+uint64_t mw_client_options_get_timeout_ms(const mw_client_options *options);
+
+// Whether PIPELINING is used when offered; false if `options` is NULL.
+bool mw_client_options_get_pipelining(const mw_client_options *options);
+
+// Parses one complete reply (`len` bytes); what is not SMTP is
+// MW_ERR_PROTOCOL. On success `*out_reply` is owned by the caller.
 mw_result mw_reply_parse(const uint8_t *data, size_t len, mw_reply **out_reply);
 
 // The reply code (e.g. 250); 0 if `reply` is NULL.
@@ -437,8 +643,24 @@ uint16_t mw_reply_code(const mw_reply *reply);
 // The class of the reply (an `mw_reply_class`); 0 if `reply` is NULL.
 uint32_t mw_reply_get_class(const mw_reply *reply);
 
+// True when the same command may succeed later (the core's
+// `ReplyClass::is_transient`: 4xx and 536); false if `reply` is NULL.
+bool mw_reply_is_transient(const mw_reply *reply);
+
+// The core's name of a reply class ("Positive", "Intermediate",
+// "Transient", "Permanent", "RateLimited"), or NULL when `class` is not an
+// `mw_reply_class`. Static.
+const char *mw_reply_class_name(uint32_t class_);
+
 // The text of all lines joined with "\n". Owned by the reply.
 const char *mw_reply_text(const mw_reply *reply);
+
+// How many lines the reply has; 0 if `reply` is NULL.
+size_t mw_reply_line_count(const mw_reply *reply);
+
+// The text of the `index`-th line (without the code and separator), or
+// NULL when out of range. Owned by the reply.
+const char *mw_reply_line(const mw_reply *reply, size_t index);
 
 // The enhanced status code ("5.7.8") or NULL. Owned by the reply.
 const char *mw_reply_enhanced_code(const mw_reply *reply);
@@ -449,10 +671,40 @@ const char *mw_reply_queue_id(const mw_reply *reply);
 // Frees a reply. NULL does nothing.
 void mw_reply_free(mw_reply *reply);
 
+// Creates a configuration with every default; `*out_config` is owned by
+// the caller.
+mw_result mw_session_config_new(mw_session_config **out_config);
+
+// Frees a configuration. NULL does nothing.
+void mw_session_config_free(mw_session_config *config);
+
+// Sets the EHLO name (`len` bytes: a domain or an address literal, else
+// MW_ERR_INVALID_OPTION).
+mw_result mw_session_config_set_hello_name(mw_session_config *config, const char *name, size_t len);
+
+// Sets the encryption (an `mw_tls_mode`; MW_TLS_IMPLICIT: the connection
+// is already TLS). Out of range is MW_ERR_INVALID_OPTION.
+mw_result mw_session_config_set_tls(mw_session_config *config, uint32_t mode);
+
+// Authenticates with these credentials (copied; NULL removes them).
+mw_result mw_session_config_set_credentials(mw_session_config *config,
+                                            const mw_credentials *credentials);
+
+// Uses PIPELINING when offered (`true`, the default) or never.
+mw_result mw_session_config_set_pipelining(mw_session_config *config, bool pipelining);
+
+// Keeps a transcript (secrets masked) for `mw_session_take_transcript`.
+mw_result mw_session_config_set_transcript(mw_session_config *config, bool transcript);
+
 // The queue id the server gave, or NULL. Owned by the result.
 const char *mw_send_result_queue_id(const mw_send_result *result);
 
-// The handle `mw_session_send` gave for this message (0 for `mw_client_send`'s own).
+// The code of the server's final reply to the message (e.g. 250); 0 if
+// `result` is NULL.
+uint16_t mw_send_result_code(const mw_send_result *result);
+
+// The handle `mw_session_send` gave for this message (the client's own
+// counter for `mw_client_send`).
 uint64_t mw_send_result_handle(const mw_send_result *result);
 
 // How many recipients were accepted.
@@ -472,7 +724,8 @@ const char *mw_send_result_refused(const mw_send_result *result, size_t index, u
 void mw_send_result_free(mw_send_result *result);
 
 // Creates a sans-IO session (for callers that own their sockets, e.g. with
-// libuv). `config` may be NULL for the defaults (STARTTLS required, no AUTH).
+// libuv). `config` may be NULL for the defaults; it is copied (free it
+// whenever you like). On success `*out_session` is owned by the caller.
 mw_result mw_session_new(const mw_session_config *config, mw_session **out_session);
 
 // Frees a session. NULL does nothing.
@@ -483,7 +736,8 @@ mw_result mw_session_receive(mw_session *session, const uint8_t *data, size_t le
 
 // The bytes to send to the server now: `*out_data`/`*out_len` point into the
 // session (valid until the next call on it; `*out_len` may be 0). After
-// sending `n` of them, call `mw_session_consume_output(session, n)`.
+// sending `n` of them, call `mw_session_consume_output(session, n)`, then
+// ask again: more may be waiting.
 mw_result mw_session_pending_output(mw_session *session, const uint8_t **out_data, size_t *out_len);
 
 // Marks `n` bytes of the pending output as sent.
@@ -499,8 +753,16 @@ mw_result mw_session_quit(mw_session *session);
 // The TLS handshake asked for by MW_EVENT_START_TLS is done.
 mw_result mw_session_tls_established(mw_session *session);
 
-// The connection is gone: pending messages fail with MW_ERR_CONNECTION_CLOSED.
-mw_result mw_session_connection_lost(mw_session *session);
+// The connection is gone, for the reason the transport saw (`cause`, an
+// `mw_connection_loss`; out of range is MW_ERR_INVALID_OPTION) with what it
+// knows (`detail_len` bytes at `detail`, e.g. an OS error; NULL and 0 for
+// nothing). Every message not yet acknowledged fails with the cause's
+// error (MW_ERR_CONNECTION_CLOSED, MW_ERR_TIMEOUT, MW_ERR_TLS or
+// MW_ERR_CONNECT), as the core decides.
+mw_result mw_session_connection_lost(mw_session *session,
+                                     uint32_t cause,
+                                     const char *detail,
+                                     size_t detail_len);
 
 // The next event: on MW_OK `*out_event` is an event the caller frees with
 // `mw_event_free`, or NULL when there is none.
@@ -508,6 +770,10 @@ mw_result mw_session_poll_event(mw_session *session, mw_event **out_event);
 
 // The event's kind (an `mw_event_kind`); 0 if `event` is NULL.
 uint32_t mw_event_get_kind(const mw_event *event);
+
+// The core's name of the event ("StartTls", "Ready", "Sent", "Failed",
+// "Error", "Closed"), or NULL if `event` is NULL. Static.
+const char *mw_event_type_name(const mw_event *event);
 
 // The message handle of a SENT or FAILED event.
 uint64_t mw_event_handle(const mw_event *event);
@@ -521,30 +787,44 @@ const char *mw_event_error_message(const mw_event *event);
 // The SMTP reply code behind a FAILED/ERROR event (e.g. 536), or 0.
 uint16_t mw_event_smtp_code(const mw_event *event);
 
+// How many recipients the server refused, for a SENT or FAILED event.
+size_t mw_event_refused_count(const mw_event *event);
+
+// The `index`-th refused recipient of a SENT or FAILED event (NULL if out
+// of range); its reply code through `out_code` when not NULL. Owned by the event.
+const char *mw_event_refused(const mw_event *event, size_t index, uint16_t *out_code);
+
 // The result of a SENT event, or NULL. Owned by the event.
 const mw_send_result *mw_event_result(const mw_event *event);
 
 // Frees an event. NULL does nothing.
 void mw_event_free(mw_event *event);
 
-// Connects (greeting, EHLO, STARTTLS and AUTH as configured) and returns a
-// ready client through `*out_client` (the caller frees it with `mw_client_free`).
-mw_result mw_client_connect(const mw_client_options *options, mw_client **out_client);
+// The core's name of a direction ("client" or "server"), or NULL when
+// `direction` is not an `mw_direction`. Static.
+const char *mw_direction_name(uint32_t direction);
 
-// Sends one message; on success `*out_result` (if `out_result` is not NULL)
-// receives a result the caller frees with `mw_send_result_free`.
-mw_result mw_client_send(mw_client *client, const mw_message *message, mw_send_result **out_result);
+// Takes the transcript so far (empty unless the configuration asked for
+// one with `mw_session_config_set_transcript`); `*out_transcript` is owned
+// by the caller.
+mw_result mw_session_take_transcript(mw_session *session, mw_transcript **out_transcript);
 
-// Says QUIT and closes the connection; later sends fail with MW_ERR_INVALID_STATE.
-mw_result mw_client_quit(mw_client *client);
+// How many lines; 0 if `transcript` is NULL.
+size_t mw_transcript_count(const mw_transcript *transcript);
 
-// Closes (without QUIT if not done) and frees a client. NULL does nothing.
-void mw_client_free(mw_client *client);
+// Who said the `index`-th line; MW_DIRECTION_CLIENT when out of range.
+mw_direction mw_transcript_direction(const mw_transcript *transcript, size_t index);
 
-// Connects, sends one message and says QUIT. `out_result` may be NULL.
-mw_result mw_send(const mw_message *message,
-                  const mw_client_options *options,
-                  mw_send_result **out_result);
+// What was said on the `index`-th line (without CRLF), or NULL. Owned by
+// the transcript.
+const char *mw_transcript_text(const mw_transcript *transcript, size_t index);
+
+// The `index`-th line as the core prints it ("C: EHLO x"), or NULL. Owned
+// by the transcript.
+const char *mw_transcript_line(const mw_transcript *transcript, size_t index);
+
+// Frees a transcript. NULL does nothing.
+void mw_transcript_free(mw_transcript *transcript);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -2,13 +2,19 @@
 //! calls the core inside a panic boundary and converts the result; no rule
 //! lives here. The header `include/mailwright.h` is generated from this crate
 //! by cbindgen.
+//!
+//! The modules mirror the core: `errors` (result codes, last error, panic
+//! boundary), `convert` (arguments in, values out), `message`, and `smtp`
+//! (credentials, auth, reply, options, session, client).
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)]
 
-mod ffi;
+mod convert;
+mod errors;
 mod message;
 mod smtp;
 
-pub use ffi::*;
+pub use convert::*;
+pub use errors::*;
 pub use message::*;
 pub use smtp::*;

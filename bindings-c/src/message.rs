@@ -1,6 +1,7 @@
 //! Building messages: the builder, X-SMTPAPI, and the built message.
 
-use crate::ffi::*;
+use crate::convert::{bytes_arg, give_bytes, opt_str_arg, out, str_arg, to_c_string};
+use crate::errors::{Fail, boundary, guard, mw_result};
 use mailwright::{Attachment, Bytes, Inline, MailboxSpec, Message, MessageBuilder, XSmtpApi};
 use std::ffi::{CString, c_char, c_void};
 

@@ -1,66 +1,82 @@
 #!/usr/bin/env python3
-"""testdata/vectors → a C header the C runner includes (generated at build time).
+"""testdata/ → a C header the C runners include (generated at build time).
 
-    python3 gen_vectors.py VECTORS_DIR OUT.h
+    python3 gen_vectors.py TESTDATA_DIR OUT_DIR
+
+writes OUT_DIR/golden_vectors.h and OUT_DIR/smtp_vectors.h (which includes the
+first: sessions send golden messages).
+
+It holds the golden message vectors (testdata/vectors: each a list of builder
+calls, the expected bytes and envelope) and the shared SMTP vectors
+(testdata/smtp: AUTH cases, reply cases, scripted sessions). It only moves
+data: names (error kinds, TLS modes, event types, loss causes) stay the
+strings the files hold, and the runners compare them with what the library's
+public API reports. Every mailbox member may be a string or an
+{"name"?, "address"} object, in every member.
 """
-import base64, json, pathlib, re, sys
+import base64, json, pathlib, sys
 
-SAFE = set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;<>@_-+=/()[]{}!?#$%&*~^|")
+SAFE = set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;<>@_-+=/()[]{}!#$%&*~^|")
+MAILBOX_FIELDS = {"from": "MW_FIELD_FROM", "sender": "MW_FIELD_SENDER", "reply_to": "MW_FIELD_REPLY_TO",
+                  "to": "MW_FIELD_TO", "cc": "MW_FIELD_CC", "bcc": "MW_FIELD_BCC",
+                  "envelope_from": "MW_FIELD_ENVELOPE_FROM"}
 
 
-def cstr(value):
-    if value is None:
-        return "NULL"
+def cbytes(value):
+    """A C string literal of these bytes (octal escapes; safe with NULs inside)."""
     data = value.encode("utf-8") if isinstance(value, str) else value
     return '"' + "".join(chr(b) if b in SAFE else "\\%03o" % b for b in data) + '"'
 
 
-def kind_to_result(kind):
-    overrides = {"XSmtpApiInvalid": "MW_ERR_X_SMTPAPI_INVALID"}
-    if kind in overrides:
-        return overrides[kind]
-    return "MW_ERR_" + re.sub(r"(?<!^)(?=[A-Z])", "_", kind).upper()
+def cstr(value):
+    return "NULL" if value is None else cbytes(value)
 
 
-def main():
-    vectors, out_path = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
-    blobs, lists, vector_rows, op_arrays = [], [], [], []
-    count = 0
+def clen(value):
+    return 0 if value is None else len(value.encode("utf-8") if isinstance(value, str) else value)
 
-    def blob(data):
-        name = f"mw_blob_{len(blobs)}"
-        body = ",".join(str(b) for b in data) or "0"
-        blobs.append(f"static const unsigned char {name}[] = {{{body}}};")
-        return name, len(data)
 
-    def strlist(values):
-        name = f"mw_list_{len(lists)}"
-        lists.append(f"static const char *const {name}[] = {{{', '.join(cstr(v) for v in values) or 'NULL'}}};")
-        return name, len(values)
+def cint(value, null=-1):
+    return str(null if value is None else int(value)) + "LL"
 
+
+class Out:
+    def __init__(self):
+        self.decls = []
+        self.n = 0
+
+    def array(self, ctype, rows, name_hint):
+        self.n += 1
+        name = f"mw_{name_hint}_{self.n}"
+        if not rows:
+            return "NULL"
+        self.decls.append(f"static const {ctype} {name}[] = {{{', '.join(rows)}}};")
+        return name
+
+
+def golden(vectors, out):
+    names, rows = [], []
     for path in sorted(vectors.glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
         inp = doc["input"]
         ops = []
 
         def op(name, a=None, b=None, c=None, data=None, n=0, values=None):
-            d, dl = blob(data) if data is not None else ("NULL", 0)
-            l, ll = strlist(values) if values is not None else ("NULL", 0)
-            ops.append(f"{{{cstr(name)}, {cstr(a)}, {cstr(b)}, {cstr(c)}, {d}, {dl}, {n}LL, {l}, {ll}}}")
+            d = out.array("unsigned char", [str(x) for x in data], "blob") if data else "NULL"
+            lst = out.array("char *const", [cstr(v) for v in values], "list") if values else "NULL"
+            ops.append(f"{{{cstr(name)}, {cstr(a)}, {cstr(b)}, {cstr(c)}, {d}, {len(data or b'')}, "
+                       f"(long long)({n}), {lst}, {len(values or [])}}}")
 
         def mailbox(field, value):
             if isinstance(value, str):
                 op(field, value)
             else:
-                op("mailbox", value.get("name"), value["address"], n={"from": 0, "sender": 1, "reply_to": 2, "to": 3,
-                                                                        "cc": 4, "bcc": 5, "envelope_from": 6}[field])
+                op("mailbox", value.get("name"), value["address"], n=MAILBOX_FIELDS[field])
 
-        for field in ("from", "sender", "envelope_from"):
-            if field in inp:
-                mailbox(field, inp[field])
-        for field in ("reply_to", "to", "cc", "bcc"):
-            for value in inp.get(field, []):
-                mailbox(field, value)
+        for field in ("from", "sender", "envelope_from", "reply_to", "to", "cc", "bcc"):
+            value = inp.get(field)
+            for one in (value if isinstance(value, list) else [] if value is None else [value]):
+                mailbox(field, one)
         for field in ("subject", "text", "html", "message_id", "boundary_seed"):
             if field in inp:
                 op(field, inp[field])
@@ -90,33 +106,143 @@ def main():
             track = [(-1 if filters.get(k) is None else int(filters[k]))
                      for k in ("open_tracking", "click_tracking", "subscription_tracking")]
             if track != [-1, -1, -1]:
-                op("x_tracking", n=track[0] * 100 + track[1] * 10 + track[2] if -1 not in track else 0,
-                   values=[str(t) for t in track])
+                op("x_tracking", values=[str(t) for t in track])
             op("x_set")
-        ops_name = f"mw_ops_{count}"
-        op_arrays.append(f"static const mw_test_op {ops_name}[] = {{{', '.join(ops)}}};")
+        ops_name = out.array("mw_test_op", ops, "ops")
         if "expected_error" in doc:
-            eml, eml_len, err = "NULL", 0, cstr(kind_to_result(doc["expected_error"]))
-            sender, rl, rn = "NULL", "NULL", 0
+            eml, eml_len, err, sender, rl, rn = "NULL", 0, cstr(doc["expected_error"]), "NULL", "NULL", 0
         else:
-            eml, eml_len = blob(path.with_suffix(".eml").read_bytes())
-            err = "NULL"
+            data = path.with_suffix(".eml").read_bytes()
+            eml, eml_len, err = out.array("unsigned char", [str(x) for x in data], "eml"), len(data), "NULL"
             env = doc["expected_envelope"]
             sender = cstr(env["sender"])
-            rl, rn = strlist(env["recipients"])
-        vector_rows.append(f"{{{cstr(path.stem)}, {ops_name}, {len(ops)}, {err}, {eml}, {eml_len}, {sender}, {rl}, {rn}}}")
-        count += 1
+            rl = out.array("char *const", [cstr(r) for r in env["recipients"]], "rcpts")
+            rn = len(env["recipients"])
+        rows.append(f"{{{cstr(path.stem)}, {ops_name}, {len(ops)}, {err}, {eml}, {eml_len}, {sender}, {rl}, {rn}}}")
+        names.append(path.stem)
+    return names, rows
 
-    out_path.write_text(
-        "/* Generated by gen_vectors.py from testdata/vectors: do not edit. */\n#include <stddef.h>\n"
-        "typedef struct { const char *op, *a, *b, *c; const unsigned char *data; size_t len; long long n;"
-        " const char *const *list; size_t list_len; } mw_test_op;\n"
-        "typedef struct { const char *name; const mw_test_op *ops; size_t op_count; const char *expected_error;"
-        " const unsigned char *eml; size_t eml_len; const char *sender; const char *const *recipients;"
-        " size_t recipient_count; } mw_test_vector;\n"
-        + "\n".join(blobs) + "\n" + "\n".join(lists) + "\n" + "\n".join(op_arrays) + "\n"
-        + "static const mw_test_vector MW_VECTORS[] = {\n  " + ",\n  ".join(vector_rows) + "\n};\n"
-        + f"static const size_t MW_VECTOR_COUNT = {count};\n")
+
+def credentials(c):
+    """user, secret, label, oauth2 as C initialisers (with lengths: secrets may hold NUL)."""
+    oauth2 = "token" in c
+    secret = c["token"] if oauth2 else c.get("key", "")
+    return (f"{cstr(c.get('user', ''))}, {clen(c.get('user', ''))}, {cstr(secret)}, {clen(secret)}, "
+            f"{cstr(c.get('label'))}, {clen(c.get('label'))}, {int(oauth2)}")
+
+
+def auth_cases(doc):
+    rows = []
+    for case in doc["cases"]:
+        e = case.get("expected", {})
+        rows.append("{" + ", ".join([cstr(case["name"]), credentials(case["credentials"]),
+                                     cstr(case.get("expected_error"))]
+                                    + [cstr(e.get(k)) for k in ("username", "login", "login_username",
+                                                                "login_password", "plain", "xoauth2")]) + "}")
+    return rows
+
+
+def reply_cases(doc, out):
+    rows = []
+    for case in doc["cases"]:
+        e = case.get("expected", {})
+        lines = e.get("lines", [])
+        rows.append("{" + ", ".join([
+            cstr(case["name"]), cstr(case["input"]), str(clen(case["input"])), cstr(case.get("expected_error")),
+            cint(e.get("code")), cstr(e.get("enhanced")),
+            out.array("char *const", [cstr(x) for x in lines], "lines"), str(len(lines)),
+            cstr(e.get("class")), cint(e.get("transient")), cstr(e.get("queue_id"))]) + "}")
+    return rows
+
+
+def refused(items, out):
+    rows = [f"{{{cstr(r['recipient'])}, {cint(r['code'])}}}" for r in items or []]
+    return out.array("mw_test_refused", rows, "refused"), len(rows), int(items is not None)
+
+
+def session_cases(paths, vector_names, out):
+    rows = []
+    for path in paths:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        steps = []
+        for step in doc["steps"]:
+            events = []
+            for ev in step["events"]:
+                acc = ev.get("accepted")
+                acc_name = out.array("char *const", [cstr(a) for a in acc or []], "accepted")
+                ref_name, ref_n, has_ref = refused(ev.get("refused"), out)
+                events.append("{" + ", ".join([
+                    cstr(ev["type"]), cint(ev.get("handle")), cstr(ev.get("queue_id")),
+                    acc_name, str(len(acc or [])), str(int(acc is not None)),
+                    ref_name, str(ref_n), str(has_ref), cint(ev.get("code")), cstr(ev.get("error"))]) + "}")
+            kind = next(k for k in ("send", "server", "tls_established", "lost", "quit") if k in step)
+            arg = step[kind] if kind in ("server", "lost") else None
+            vector = vector_names.index(step["send"]) if kind == "send" else -1
+            steps.append("{" + ", ".join([
+                cstr(kind), cstr(arg), str(clen(arg)), str(vector), cint(step.get("handle")),
+                cstr(step.get("expected_error")), cstr(step["client"]), str(clen(step["client"])),
+                out.array("mw_test_event", events, "events"), str(len(events))]) + "}")
+        cfg = doc["config"]
+        creds = cfg.get("credentials")
+        rows.append("{" + ", ".join([
+            cstr(doc["name"]), cstr(cfg["hello_name"]), str(clen(cfg["hello_name"])), cstr(cfg["tls"]),
+            str(int(creds is not None)), credentials(creds or {}), str(int(cfg["pipelining"])),
+            cstr(doc.get("expected_error")), out.array("mw_test_step", steps, "steps"), str(len(steps))]) + "}")
+    return rows
+
+
+TYPES = """\
+typedef struct { const char *op, *a, *b, *c; const unsigned char *data; size_t len; long long n;
+  const char *const *list; size_t list_len; } mw_test_op;
+typedef struct { const char *name; const mw_test_op *ops; size_t op_count; const char *expected_error;
+  const unsigned char *eml; size_t eml_len; const char *sender; const char *const *recipients;
+  size_t recipient_count; } mw_test_vector;
+typedef struct { const char *name; const char *user; size_t user_len; const char *secret; size_t secret_len;
+  const char *label; size_t label_len; int oauth2; const char *expected_error; const char *username, *login,
+  *login_username, *login_password, *plain, *xoauth2; } mw_auth_case;
+typedef struct { const char *name; const char *input; size_t input_len; const char *expected_error;
+  long long code; const char *enhanced; const char *const *lines; size_t line_count; const char *class_name;
+  long long transient; const char *queue_id; } mw_reply_case;
+typedef struct { const char *recipient; long long code; } mw_test_refused;
+typedef struct { const char *type; long long handle; const char *queue_id; const char *const *accepted;
+  size_t accepted_count; int has_accepted; const mw_test_refused *refused; size_t refused_count;
+  int has_refused; long long code; const char *error; } mw_test_event;
+typedef struct { const char *kind; const char *arg; size_t arg_len; long vector; long long handle;
+  const char *expected_error; const char *client; size_t client_len; const mw_test_event *events;
+  size_t event_count; } mw_test_step;
+typedef struct { const char *name; const char *hello_name; size_t hello_name_len; const char *tls;
+  int has_credentials; const char *user; size_t user_len; const char *secret; size_t secret_len;
+  const char *label; size_t label_len; int oauth2; int pipelining; const char *expected_error;
+  const mw_test_step *steps; size_t step_count; } mw_session_case;
+"""
+
+
+def write(path, out, types, tables, include=None):
+    text = ["/* Generated by gen_vectors.py from testdata/: do not edit. */", "#include <stddef.h>"]
+    if include:
+        text.append(f'#include "{include}"')
+    text += [types] + out.decls
+    for ctype, name, rows in tables:
+        text.append(f"static const {ctype} {name}[] = {{\n  " + ",\n  ".join(rows or ["{0}"]) + "\n};")
+        text.append(f"static const size_t {name}_COUNT = {len(rows)};")
+    path.write_text("\n".join(text) + "\n")
+
+
+def main():
+    testdata, out_dir = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+    golden_out, smtp_out = Out(), Out()
+    vector_names, vectors = golden(testdata / "vectors", golden_out)
+    smtp = testdata / "smtp"
+    auth = json.loads((smtp / "auth.json").read_text(encoding="utf-8"))
+    replies = json.loads((smtp / "replies.json").read_text(encoding="utf-8"))
+    sessions = sorted((smtp / "sessions").glob("*.json"))
+    types_golden, types_smtp = TYPES.split("typedef struct { const char *name; const char *user;", 1)
+    write(out_dir / "golden_vectors.h", golden_out, types_golden, [("mw_test_vector", "MW_VECTORS", vectors)])
+    write(out_dir / "smtp_vectors.h", smtp_out, "typedef struct { const char *name; const char *user;" + types_smtp,
+          [("mw_auth_case", "MW_AUTH_CASES", auth_cases(auth)),
+           ("mw_reply_case", "MW_REPLY_CASES", reply_cases(replies, smtp_out)),
+           ("mw_session_case", "MW_SESSION_CASES", session_cases(sessions, vector_names, smtp_out))],
+          include="golden_vectors.h")
 
 
 if __name__ == "__main__":

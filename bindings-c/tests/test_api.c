@@ -83,7 +83,10 @@ static void test_nulls(void) {
     EXPECT(mw_credentials_new(NULL, "k", NULL, &c), MW_ERR_NULL_PARAMETER);
     EXPECT(mw_credentials_new("u", NULL, NULL, &c), MW_ERR_NULL_PARAMETER);
     EXPECT(mw_credentials_new("u", "k", NULL, NULL), MW_ERR_NULL_PARAMETER);
-    EXPECT(mw_credentials_new_oauth2(NULL, "t", &c), MW_ERR_NULL_PARAMETER);
+    EXPECT(mw_credentials_new_oauth2(NULL, "t", NULL, &c), MW_ERR_NULL_PARAMETER);
+    EXPECT(mw_credentials_from_parts(NULL, 1, "k", 1, NULL, 0, false, &c), MW_ERR_NULL_PARAMETER);
+    EXPECT(mw_credentials_from_parts("u", 1, "k", 1, NULL, 0, false, NULL), MW_ERR_NULL_PARAMETER);
+    CHECK(mw_credentials_username(NULL) == NULL);
     EXPECT(mw_auth_login(NULL, &out, &len), MW_ERR_NULL_PARAMETER);
     EXPECT(mw_auth_plain(NULL, &out, &len), MW_ERR_NULL_PARAMETER);
     EXPECT(mw_auth_xoauth2(NULL, &out, &len), MW_ERR_NULL_PARAMETER);
@@ -98,22 +101,34 @@ static void test_nulls(void) {
     EXPECT(mw_session_poll_event(NULL, NULL), MW_ERR_NULL_PARAMETER);
     EXPECT(mw_session_quit(NULL), MW_ERR_NULL_PARAMETER);
     EXPECT(mw_session_tls_established(NULL), MW_ERR_NULL_PARAMETER);
-    EXPECT(mw_session_connection_lost(NULL), MW_ERR_NULL_PARAMETER);
+    EXPECT(mw_session_connection_lost(NULL, MW_LOSS_CLOSED, NULL, 0), MW_ERR_NULL_PARAMETER);
+    EXPECT(mw_session_take_transcript(NULL, NULL), MW_ERR_NULL_PARAMETER);
+    EXPECT(mw_session_config_new(NULL), MW_ERR_NULL_PARAMETER);
+    EXPECT(mw_session_config_set_tls(NULL, MW_TLS_NONE), MW_ERR_NULL_PARAMETER);
+    EXPECT(mw_session_config_set_hello_name(NULL, "a", 1), MW_ERR_NULL_PARAMETER);
     EXPECT(mw_session_consume_output(NULL, 1), MW_ERR_NULL_PARAMETER);
     EXPECT(mw_session_pending_output(NULL, NULL, NULL), MW_ERR_NULL_PARAMETER);
     CHECK(mw_event_get_kind(NULL) == 0 && mw_event_result(NULL) == NULL);
     mw_client *client = NULL;
     EXPECT(mw_client_connect(NULL, &client), MW_ERR_NULL_PARAMETER);
-    mw_client_options opts;
-    memset(&opts, 0, sizeof opts);
-    EXPECT(mw_client_connect(&opts, &client), MW_ERR_NULL_PARAMETER); /* host */
-    opts.host = "127.0.0.1";
-    opts.tls = 42;
-    EXPECT(mw_client_connect(&opts, &client), MW_ERR_INVALID_ARGUMENT);
+    mw_client_options *opts = NULL;
+    EXPECT(mw_client_options_new(NULL, 1, &opts), MW_ERR_NULL_PARAMETER); /* host */
+    EXPECT(mw_client_options_new("127.0.0.1", 9, NULL), MW_ERR_NULL_PARAMETER);
+    CHECK(opts == NULL);
+    EXPECT(mw_client_options_new("127.0.0.1", 9, &opts), MW_OK);
+    EXPECT(mw_client_options_set_tls(NULL, MW_TLS_NONE), MW_ERR_NULL_PARAMETER);
+    EXPECT(mw_client_options_set_port(NULL, 25), MW_ERR_NULL_PARAMETER);
+    EXPECT(mw_client_options_set_hello_name(opts, NULL, 3), MW_ERR_NULL_PARAMETER);
+    EXPECT(mw_client_options_pin_sha256(opts, NULL, 64), MW_ERR_NULL_PARAMETER);
+    EXPECT(mw_client_options_pin_certificate_pem(opts, NULL, 10), MW_ERR_NULL_PARAMETER);
+    EXPECT(mw_client_options_add_ca_pem(NULL, NULL, 0), MW_ERR_NULL_PARAMETER);
+    CHECK(mw_client_options_get_port(NULL) == 0 && mw_client_options_get_timeout_ms(NULL) == 0);
     EXPECT(mw_client_send(NULL, ok, NULL), MW_ERR_NULL_PARAMETER);
     EXPECT(mw_client_quit(NULL), MW_ERR_NULL_PARAMETER);
-    EXPECT(mw_send(NULL, &opts, NULL), MW_ERR_NULL_PARAMETER);
+    EXPECT(mw_send(NULL, opts, NULL), MW_ERR_NULL_PARAMETER);
     EXPECT(mw_send(ok, NULL, NULL), MW_ERR_NULL_PARAMETER);
+    EXPECT(mw_tls_mode_from_name(NULL, 3, NULL), MW_ERR_NULL_PARAMETER);
+    mw_client_options_free(opts);
     EXPECT(mw_x_smtpapi_to(NULL, "a@b.com"), MW_ERR_NULL_PARAMETER);
     EXPECT(mw_x_smtpapi_encode(NULL, NULL), MW_ERR_NULL_PARAMETER);
     CHECK(client == NULL && s == NULL && r == NULL && c == NULL);
@@ -128,6 +143,9 @@ static void test_nulls(void) {
     mw_session_free(NULL);
     mw_event_free(NULL);
     mw_client_free(NULL);
+    mw_client_options_free(NULL);
+    mw_session_config_free(NULL);
+    mw_transcript_free(NULL);
     mw_bytes_free(NULL, 0);
     mw_string_free(NULL);
     mw_message_free(ok);
@@ -265,13 +283,15 @@ static void test_smtp_pieces(void) {
     EXPECT(mw_reply_parse((const uint8_t *)"hello\r\n", 7, &r), MW_ERR_PROTOCOL);
 
     /* The sans-IO session: a 536 on MAIL fails the message, typed. */
-    mw_session_config config;
-    memset(&config, 0, sizeof config);
-    config.hello_name = "ifaxin.com";
-    config.tls = MW_TLS_NONE;
-    config.credentials = c;
+    mw_session_config *config = NULL;
+    EXPECT(mw_session_config_new(&config), MW_OK);
+    EXPECT(mw_session_config_set_hello_name(config, "ifaxin.com", 10), MW_OK);
+    EXPECT(mw_session_config_set_tls(config, MW_TLS_NONE), MW_OK);
+    EXPECT(mw_session_config_set_credentials(config, c), MW_OK);
+    EXPECT(mw_session_config_set_transcript(config, true), MW_OK);
     mw_session *s = NULL;
-    EXPECT(mw_session_new(&config, &s), MW_OK);
+    EXPECT(mw_session_new(config, &s), MW_OK);
+    mw_session_config_free(config); /* the session keeps a copy */
     const uint8_t *out = NULL;
     const char *server = "220 hi\r\n250-mx\r\n250-PIPELINING\r\n250 AUTH LOGIN\r\n";
     EXPECT(mw_session_receive(s, (const uint8_t *)server, strlen(server)), MW_OK);
@@ -289,6 +309,7 @@ static void test_smtp_pieces(void) {
     mw_event *e = NULL;
     EXPECT(mw_session_poll_event(s, &e), MW_OK);
     CHECK(e != NULL && mw_event_get_kind(e) == MW_EVENT_READY);
+    CHECK(strcmp(mw_event_type_name(e), "Ready") == 0);
     mw_event_free(e);
     mw_message *m = build_ok();
     uint64_t handle = 0;
@@ -306,7 +327,30 @@ static void test_smtp_pieces(void) {
     mw_event_free(e);
     EXPECT(mw_session_poll_event(s, &e), MW_OK);
     CHECK(e == NULL);
-    EXPECT(mw_session_connection_lost(s), MW_OK);
+    /* The transcript: secrets masked, lines as the core prints them. */
+    mw_transcript *t = NULL;
+    EXPECT(mw_session_take_transcript(s, &t), MW_OK);
+    CHECK(mw_transcript_count(t) >= 6);
+    CHECK(strcmp(mw_transcript_line(t, 0), "S: 220 hi") == 0);
+    CHECK(mw_transcript_direction(t, 0) == MW_DIRECTION_SERVER);
+    CHECK(strcmp(mw_direction_name(mw_transcript_direction(t, 1)), "client") == 0);
+    CHECK(strcmp(mw_transcript_text(t, 1), "EHLO ifaxin.com") == 0);
+    for (size_t i = 0; i < mw_transcript_count(t); i++) CHECK(strstr(mw_transcript_text(t, i), "YXBpX2tleQ") == NULL);
+    CHECK(mw_transcript_text(t, 999) == NULL);
+    mw_transcript_free(t);
+    /* The cause of a lost connection decides the kind (the core's rule). */
+    EXPECT(mw_session_connection_lost(s, 99, NULL, 0), MW_ERR_INVALID_OPTION);
+    m = build_ok();
+    EXPECT(mw_session_send(s, m, &handle), MW_OK);
+    mw_message_free(m);
+    EXPECT(mw_session_connection_lost(s, MW_LOSS_TIMEOUT, "read: 20 s", 10), MW_OK);
+    EXPECT(mw_session_poll_event(s, &e), MW_OK);
+    CHECK(e != NULL && mw_event_get_kind(e) == MW_EVENT_FAILED && mw_event_error(e) == MW_ERR_TIMEOUT);
+    CHECK(e != NULL && strstr(mw_event_error_message(e), "read: 20 s") != NULL);
+    mw_event_free(e);
+    EXPECT(mw_session_poll_event(s, &e), MW_OK);
+    CHECK(e != NULL && mw_event_get_kind(e) == MW_EVENT_ERROR && mw_event_error(e) == MW_ERR_TIMEOUT);
+    mw_event_free(e);
     mw_session_free(s);
     mw_credentials_free(c);
 
@@ -325,11 +369,143 @@ static void test_smtp_pieces(void) {
     mw_x_smtpapi_free(api);
 }
 
+
+/* Every rule below is the core's: the library only passes values through. */
+static void test_rules_from_the_core(void) {
+    /* Error classification, asked of the core for every code. */
+    CHECK(mw_result_is_transient(MW_ERR_RATE_LIMITED) && mw_result_is_transient(MW_ERR_CONNECT));
+    CHECK(mw_result_is_transient(MW_ERR_TIMEOUT) && !mw_result_is_transient(MW_ERR_TLS));
+    CHECK(!mw_result_is_transient(MW_OK) && !mw_result_is_transient(MW_ERR_PANIC) && !mw_result_is_transient(9999));
+    CHECK(mw_result_category(MW_ERR_INVALID_OPTION) == MW_CATEGORY_INPUT);
+    CHECK(mw_result_category(MW_ERR_RATE_LIMITED) == MW_CATEGORY_SERVER);
+    CHECK(mw_result_category(MW_ERR_CONNECT) == MW_CATEGORY_CONNECTION);
+    CHECK(mw_result_category(MW_ERR_NULL_PARAMETER) == MW_CATEGORY_NONE);
+    CHECK(strcmp(mw_error_category_name(mw_result_category(MW_ERR_AUTH_UNAVAILABLE)), "capability") == 0);
+    CHECK(mw_error_category_name(MW_CATEGORY_NONE) == NULL);
+    CHECK(strcmp(mw_result_name(MW_ERR_INVALID_OPTION), "MW_ERR_INVALID_OPTION") == 0);
+    CHECK(MW_ERR_INVALID_OPTION == 213);
+    CHECK(strcmp(mw_result_kind_name(MW_ERR_X_SMTPAPI_INVALID), "XSmtpApiInvalid") == 0);
+    CHECK(mw_result_kind_name(MW_OK) == NULL && mw_result_kind_name(MW_ERR_PANIC) == NULL);
+    /* Every code from 100 to 299 the library names has a category and a kind name. */
+    int kinds = 0;
+    for (uint32_t code = 100; code < 300; code++) {
+        if (strcmp(mw_result_name(code), "MW_ERR_UNKNOWN") == 0) continue;
+        kinds++;
+        CHECK(mw_result_kind_name(code) != NULL && mw_result_category(code) != MW_CATEGORY_NONE);
+    }
+    CHECK(kinds == 31);
+
+    /* TLS modes: the core's four names, nothing else; out of range is an option error. */
+    const char *names[] = {"starttls", "opportunistic", "implicit", "none"};
+    for (uint32_t i = 0; i < 4; i++) {
+        mw_tls_mode mode = MW_TLS_NONE;
+        EXPECT(mw_tls_mode_from_name(names[i], strlen(names[i]), &mode), MW_OK);
+        CHECK(strcmp(mw_tls_mode_name(mode), names[i]) == 0);
+    }
+    const char *bad[] = {"required", "ssl", "tls", "never", "STARTTLS", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        mw_tls_mode mode = MW_TLS_IMPLICIT;
+        EXPECT(mw_tls_mode_from_name(bad[i], strlen(bad[i]), &mode), MW_ERR_INVALID_OPTION);
+        CHECK(mode == MW_TLS_IMPLICIT);
+    }
+    CHECK(mw_tls_mode_name(4) == NULL);
+    CHECK(strcmp(mw_connection_loss_name(MW_LOSS_TIMEOUT), "timeout") == 0 && mw_connection_loss_name(7) == NULL);
+    mw_connection_loss cause = MW_LOSS_CLOSED;
+    EXPECT(mw_connection_loss_from_name("tls", 3, &cause), MW_OK);
+    CHECK(cause == MW_LOSS_TLS);
+    EXPECT(mw_connection_loss_from_name("eof", 3, &cause), MW_ERR_INVALID_OPTION);
+    CHECK(strcmp(mw_reply_class_name(MW_REPLY_RATE_LIMITED), "RateLimited") == 0 && mw_reply_class_name(0) == NULL);
+    CHECK(strcmp(mw_mechanism_name(MW_MECHANISM_XOAUTH2), "XOAUTH2") == 0 && mw_mechanism_name(3) == NULL);
+    mw_mechanism mech = MW_MECHANISM_PLAIN;
+    EXPECT(mw_mechanism_from_name("login", 5, &mech), MW_OK);
+    CHECK(mech == MW_MECHANISM_LOGIN);
+    EXPECT(mw_mechanism_from_name("CRAM-MD5", 8, &mech), MW_ERR_INVALID_ARGUMENT);
+
+    /* Client options: the core's defaults, the core's checks; a refused value changes nothing. */
+    mw_client_options *o = NULL;
+    EXPECT(mw_client_options_new("smtp.example.com", 16, &o), MW_OK);
+    CHECK(mw_client_options_get_port(o) == 25 && mw_client_options_get_tls(o) == MW_TLS_STARTTLS);
+    CHECK(mw_client_options_get_timeout_ms(o) == 30000 && mw_client_options_get_pipelining(o));
+    EXPECT(mw_client_options_set_tls(o, MW_TLS_IMPLICIT), MW_OK);
+    CHECK(mw_client_options_get_port(o) == 465);
+    EXPECT(mw_client_options_set_tls(o, 42), MW_ERR_INVALID_OPTION);
+    CHECK(mw_client_options_get_tls(o) == MW_TLS_IMPLICIT);
+    EXPECT(mw_client_options_set_port(o, 2525), MW_OK);
+    EXPECT(mw_client_options_set_port(o, 0), MW_ERR_INVALID_OPTION);
+    EXPECT(mw_client_options_set_port(o, 65536), MW_ERR_INVALID_OPTION);
+    EXPECT(mw_client_options_set_port(o, -25), MW_ERR_INVALID_OPTION);
+    CHECK(mw_client_options_get_port(o) == 2525);
+    EXPECT(mw_client_options_set_timeout_ms(o, 0), MW_ERR_INVALID_OPTION); /* no "0 = default" */
+    EXPECT(mw_client_options_set_timeout_ms(o, 86400001), MW_ERR_INVALID_OPTION);
+    CHECK(mw_client_options_get_timeout_ms(o) == 30000);
+    EXPECT(mw_client_options_set_timeout_ms(o, 1500), MW_OK);
+    CHECK(mw_client_options_get_timeout_ms(o) == 1500);
+    EXPECT(mw_client_options_set_hello_name(o, "x\r\nRSET", 7), MW_ERR_INVALID_OPTION);
+    EXPECT(mw_client_options_set_hello_name(o, "a b", 3), MW_ERR_INVALID_OPTION);
+    EXPECT(mw_client_options_set_hello_name(o, "[192.0.2.1]", 11), MW_OK);
+    EXPECT(mw_client_options_set_hello_name(o, BAD_UTF8, strlen(BAD_UTF8)), MW_ERR_INVALID_UTF8);
+    EXPECT(mw_client_options_set_pipelining(o, false), MW_OK);
+    CHECK(!mw_client_options_get_pipelining(o));
+    /* Pins: a malformed fingerprint or PEM without a certificate is an option error. */
+    const char *fp = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+    EXPECT(mw_client_options_pin_sha256(o, fp, strlen(fp)), MW_OK);
+    EXPECT(mw_client_options_pin_sha256(o, "sha256 Fingerprint=00", 21), MW_ERR_INVALID_OPTION);
+    EXPECT(mw_client_options_pin_sha256(o, fp, strlen(fp) - 1), MW_ERR_INVALID_OPTION);
+    EXPECT(mw_client_options_pin_sha256(o, "zz", 2), MW_ERR_INVALID_OPTION);
+    CHECK(mw_result_category(MW_ERR_INVALID_OPTION) == MW_CATEGORY_INPUT);
+    EXPECT(mw_client_options_pin_certificate_pem(o, (const uint8_t *)"not pem", 7), MW_ERR_INVALID_OPTION);
+    EXPECT(mw_client_options_add_ca_file(o, "/nonexistent/ca.pem", 19), MW_ERR_INVALID_OPTION);
+    mw_client_options_free(o);
+    /* The core checks options again before connecting: a bad host never opens a socket. */
+    EXPECT(mw_client_options_new("", 0, &o), MW_OK);
+    mw_client *client = NULL;
+    EXPECT(mw_client_connect(o, &client), MW_ERR_INVALID_OPTION);
+    CHECK(client == NULL);
+    mw_client_options_free(o);
+
+    /* Session configuration: the same checks. */
+    mw_session_config *config = NULL;
+    EXPECT(mw_session_config_new(&config), MW_OK);
+    EXPECT(mw_session_config_set_hello_name(config, "bad name", 8), MW_ERR_INVALID_OPTION);
+    EXPECT(mw_session_config_set_tls(config, 9), MW_ERR_INVALID_OPTION);
+    mw_session *s = NULL;
+    EXPECT(mw_session_new(config, &s), MW_OK); /* the refused values changed nothing */
+    const uint8_t *out = NULL;
+    size_t len = 0;
+    EXPECT(mw_session_receive(s, (const uint8_t *)"220 hi\r\n", 8), MW_OK);
+    EXPECT(mw_session_pending_output(s, &out, &len), MW_OK);
+    CHECK(len == 16 && memcmp(out, "EHLO localhost\r\n", 16) == 0); /* the core's default name */
+    mw_session_free(s);
+    mw_session_config_free(config);
+
+    /* Credentials are checked when made, with their lengths (a NUL inside is refused). */
+    mw_credentials *c = NULL;
+    EXPECT(mw_credentials_from_parts("u", 1, "a\0b", 3, NULL, 0, false, &c), MW_ERR_INVALID_CREDENTIALS);
+    EXPECT(mw_credentials_new("u", "k", "1#2", &c), MW_ERR_INVALID_CREDENTIALS);
+    EXPECT(mw_credentials_new_oauth2("u", "", NULL, &c), MW_ERR_INVALID_CREDENTIALS);
+    CHECK(c == NULL);
+    EXPECT(mw_credentials_new_oauth2("me@ifaxin.com", "ya29.token", "7", &c), MW_OK);
+    CHECK(strcmp(mw_credentials_username(c), "me@ifaxin.com#7") == 0);
+    mw_credentials_free(c);
+
+    /* Replies: lines, the core's class and its transient flag. */
+    mw_reply *r = NULL;
+    const char *multi = "250-mx.test\r\n250 2.0.0 ok\r\n";
+    EXPECT(mw_reply_parse((const uint8_t *)multi, strlen(multi), &r), MW_OK);
+    CHECK(mw_reply_line_count(r) == 2 && strcmp(mw_reply_line(r, 1), "2.0.0 ok") == 0 && mw_reply_line(r, 2) == NULL);
+    CHECK(!mw_reply_is_transient(r) && strcmp(mw_reply_class_name(mw_reply_get_class(r)), "Positive") == 0);
+    mw_reply_free(r);
+    EXPECT(mw_reply_parse((const uint8_t *)"451 later\r\n", 11, &r), MW_OK);
+    CHECK(mw_reply_is_transient(r));
+    mw_reply_free(r);
+}
+
 int main(void) {
     test_nulls();
     test_utf8_and_injection();
     test_ownership_and_streaming();
     test_smtp_pieces();
+    test_rules_from_the_core();
     printf("api checks: %d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;
 }

@@ -57,24 +57,32 @@ int main(int argc, char **argv) {
             mw_message_free(msg);
             return fail("credentials", rc);
         }
-        mw_client_options options;
-        memset(&options, 0, sizeof options);
-        options.host = argv[3];
-        options.port = (uint16_t)atoi(argv[4]);
-        options.tls = MW_TLS_STARTTLS;
-        options.credentials = creds;
-        options.ca_file = argc > 8 ? argv[8] : NULL;
+        /* Defaults (port, time-outs, EHLO name) come from the library; each
+         * setter checks its value. STARTTLS is the default TLS mode. */
+        mw_client_options *options = NULL;
+        rc = mw_client_options_new(argv[3], strlen(argv[3]), &options);
+        if (rc == MW_OK) rc = mw_client_options_set_port(options, atoi(argv[4]));
+        if (rc == MW_OK) rc = mw_client_options_set_tls(options, MW_TLS_STARTTLS);
+        if (rc == MW_OK) rc = mw_client_options_set_credentials(options, creds);
+        if (rc == MW_OK && argc > 8) rc = mw_client_options_add_ca_file(options, argv[8], strlen(argv[8]));
+        if (rc != MW_OK) {
+            mw_client_options_free(options);
+            mw_credentials_free(creds);
+            mw_message_free(msg);
+            return fail("options", rc);
+        }
         mw_send_result *result = NULL;
-        rc = mw_send(msg, &options, &result);
+        rc = mw_send(msg, options, &result);
         if (rc == MW_OK) {
             printf("queue id  %s\n", mw_send_result_queue_id(result));
-        } else if (rc == MW_ERR_RATE_LIMITED) {
-            printf("rate limited (%u): retry later\n", (unsigned)mw_last_error_smtp_code());
+        } else if (mw_result_is_transient((uint32_t)rc)) { /* 536 Frequency limited, 4xx, timeouts */
+            printf("%s (%u): retry later\n", mw_result_name((uint32_t)rc), (unsigned)mw_last_error_smtp_code());
             status = 75;
         } else {
             status = fail("send", rc);
         }
         mw_send_result_free(result);
+        mw_client_options_free(options);
         mw_credentials_free(creds);
     }
     mw_message_free(msg);
