@@ -4,7 +4,10 @@
  * logs in with api_user + '#' + label_id after STARTTLS and sends. Here:
  *
  *   java -cp mailwright-0.1.0.jar SendCloudInline.java [OUT.eml]
- *        [--send HOST:PORT --user U --key K [--label L] [--ca CA.pem]]
+ *        [--send HOST:PORT --user U --key K [--label L] [--ca CA.pem | --pin CERT.pem | --pin-sha256 FP]]
+ *
+ * --ca trusts an extra root CA; --pin trusts exactly the server certificate in CERT.pem (a
+ * self-signed one works) and --pin-sha256 exactly the certificate with that SHA-256 fingerprint.
  */
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +63,12 @@ public class SendCloudInline {
                 if (opt.containsKey("ca")) {
                     options.caFile(Path.of(opt.get("ca")));
                 }
+                if (opt.containsKey("pin")) {
+                    options.pinCertificatePem(Files.readAllBytes(Path.of(opt.get("pin"))));
+                }
+                if (opt.containsKey("pin-sha256")) {
+                    options.pinSha256(opt.get("pin-sha256"));
+                }
                 try (SmtpClient client = SmtpClient.connect(options.build())) {
                     SendResult result = client.send(msg);
                     System.out.println("queue id  " + result.queueId().orElse("(none)"));
@@ -68,7 +77,8 @@ public class SendCloudInline {
                     System.out.println("rate limited (" + e.smtpCode() + "); retry later");
                     System.exit(75);
                 } catch (MailwrightException e) {
-                    System.out.println("not sent: " + e.kind() + ": " + e.getMessage());
+                    System.out.println("not sent (" + e.category() + (e.isTransient() ? ", transient" : "") + "): "
+                            + e.getMessage());
                     System.exit(1);
                 }
             }

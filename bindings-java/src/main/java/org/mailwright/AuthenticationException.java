@@ -1,10 +1,10 @@
 package org.mailwright;
 
-/** The server refused the credentials, offers no usable mechanism, or the credentials are malformed. */
-public class AuthenticationException extends MailwrightException {
+/** The server refused the credentials (kind AuthenticationFailed, e.g. 535). */
+public class AuthenticationException extends SmtpReplyException {
     private static final long serialVersionUID = 1L;
 
-    AuthenticationException(int code, String kind, int smtpCode, String enhancedStatus, String message) {
-        super(code, kind, smtpCode, enhancedStatus, message);
+    AuthenticationException(String kind, int code, String category, boolean isTransient, Reply reply, String message) {
+        super(kind, code, category, isTransient, reply, message);
     }
 }

@@ -1,42 +1,67 @@
 package org.mailwright;
 
+import java.lang.ref.Reference;
 import java.util.Objects;
+import java.util.function.LongFunction;
 
 /**
  * SMTP credentials: SendCloud's {@code api_user} and {@code api_key}, with an
  * optional label ({@code api_user#label_id}), or an OAuth2 user and token for
- * XOAUTH2. {@link #toString()} never shows the key. Immutable.
+ * XOAUTH2. The core checks them when they are made ({@link InputException}
+ * of kind {@code InvalidCredentials}) and keeps the secret in native memory,
+ * wiped when this object is garbage-collected. {@link #toString()} never
+ * shows the secret. Immutable and thread-safe.
  */
 public final class Credentials {
-    final String user;
-    final String key;
-    final String label;
-    final boolean oauth2;
+    private final long handle;
 
-    private Credentials(String user, String key, String label, boolean oauth2) {
-        this.user = Message.Builder.text(user, "user");
-        this.key = Message.Builder.text(key, "key");
-        this.label = label == null ? null : Message.Builder.text(label, "label");
-        this.oauth2 = oauth2;
+    private Credentials(long handle) {
+        this.handle = handle;
+        Native.CLEANER.register(this, new Free(handle));
     }
 
+    private record Free(long handle) implements Runnable {
+        @Override
+        public void run() {
+            Native.credentialsFree(handle);
+        }
+    }
+
+    /** A user and a key (PLAIN or LOGIN). */
     public static Credentials of(String user, String key) {
-        return new Credentials(user, key, null, false);
+        return new Credentials(Native.credentialsNew(Objects.requireNonNull(user, "user"),
+                Objects.requireNonNull(key, "key"), null, false));
     }
 
     /** XOAUTH2 credentials: the user's address and a bearer token. */
     public static Credentials oauth2(String user, String token) {
-        return new Credentials(user, token, null, true);
+        return new Credentials(Native.credentialsNew(Objects.requireNonNull(user, "user"),
+                Objects.requireNonNull(token, "token"), null, true));
     }
 
     /** The same credentials with SendCloud's label: the username becomes {@code user#label}. */
     public Credentials withLabel(String label) {
-        return new Credentials(user, key, Objects.requireNonNull(label, "label"), oauth2);
+        Objects.requireNonNull(label, "label");
+        return new Credentials(use(h -> Native.credentialsWithLabel(h, label)));
+    }
+
+    /** Runs {@code call} with the native handle, keeping this object (and so the handle) alive meanwhile. */
+    <T> T use(LongFunction<T> call) {
+        try {
+            return call.apply(handle);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** The username sent to the server ({@code user} or {@code user#label}). */
     public String username() {
-        return Native.credentialsUsername(user, label);
+        return use(Native::credentialsUsername);
+    }
+
+    /** Whether these are XOAUTH2 credentials (a token, not a key). */
+    public boolean isOAuth2() {
+        return use(Native::credentialsIsOAuth2);
     }
 
     @Override

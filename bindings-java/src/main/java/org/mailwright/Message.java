@@ -1,7 +1,6 @@
 package org.mailwright;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,12 +12,12 @@ import java.util.Objects;
  */
 public final class Message implements AutoCloseable {
     private long handle;
-    private String[] info;
 
     private Message(long handle) {
         this.handle = handle;
     }
 
+    /** A new builder. */
     public static Builder builder() {
         return new Builder();
     }
@@ -32,53 +31,32 @@ public final class Message implements AutoCloseable {
 
     /** The message bytes (CRLF line ends), exactly as they go after DATA. */
     public synchronized byte[] toBytes() {
-        byte[] bytes = Native.messageToBytes(handle());
-        if (bytes == null) {
-            throw Native.error();
-        }
-        return bytes;
+        return Native.messageToBytes(handle());
     }
 
     /** The size of {@link #toBytes()} in bytes, without writing it. */
     public synchronized long size() {
-        long size = Native.messageSize(handle());
-        if (size < 0) {
-            throw Native.error();
-        }
-        return size;
-    }
-
-    private synchronized String[] info() {
-        if (info == null) {
-            String text = Native.messageInfo(handle());
-            if (text == null) {
-                throw Native.error();
-            }
-            info = text.split("\0", -1);
-        }
-        handle();
-        return info;
+        return Native.messageSize(handle());
     }
 
     /** The Message-ID, without angle brackets. */
-    public String messageId() {
-        return info()[0];
+    public synchronized String messageId() {
+        return Native.messageId(handle());
     }
 
-    /** The MIME structure, e.g. {@code multipart/mixed(multipart/related(...), application/pdf)}. */
-    public String structure() {
-        return info()[1];
+    /** The MIME structure, e.g. {@code multipart/mixed[multipart/related[...], application/pdf]}. */
+    public synchronized String structure() {
+        return Native.messageStructure(handle());
     }
 
     /** The Date header's time, in seconds since the Unix epoch. */
-    public long date() {
-        return Long.parseLong(info()[2]);
+    public synchronized long date() {
+        return Native.messageDate(handle());
     }
 
     /** The envelope: MAIL FROM and RCPT TO (Bcc included here, never in the headers). */
-    public Envelope envelope() {
-        String[] i = info();
-        return new Envelope(i[3], Arrays.asList(i).subList(4, i.length));
+    public synchronized Envelope envelope() {
+        return Native.messageEnvelope(handle());
     }
 
     @Override
@@ -90,129 +68,269 @@ public final class Message implements AutoCloseable {
     }
 
     /**
-     * Collects the fields of a message; {@link #build()} validates them all in
-     * the core (addresses, header injection, content ids, X-SMTPAPI) and throws
-     * {@link MailwrightException} with the reason. Mailboxes are written as a
-     * user writes them ({@code "Name <a@b.c>"} or {@code "a@b.c"}), or as name and address.
+     * Collects the fields of a message; {@link #build()} hands them to the core
+     * (one native call per setter, in order), which validates them all
+     * (addresses, header injection, content ids, X-SMTPAPI) and throws
+     * {@link InputException} with the reason. A builder can be built again and
+     * holds no native memory. Not thread-safe.
+     *
+     * <p>Every mailbox field takes the text form as one string
+     * ({@code "Name <a@b.c>"} or {@code "a@b.c"}), a display name and an address
+     * as two strings, or {@link Mailbox} values. Mind that two strings are
+     * always name and address: for two recipients, call {@code to} twice or
+     * pass {@link Mailbox} values.
      */
     public static final class Builder {
-        private final List<String> ops = new ArrayList<>();
-        private final List<String> args = new ArrayList<>();
-        private final List<byte[]> data = new ArrayList<>();
+        private final List<DraftStep> steps = new ArrayList<>();
         private XSmtpApi xSmtpApi;
 
         Builder() {}
 
-        static String text(String value, String what) {
-            Objects.requireNonNull(value, what);
-            if (value.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException(what + " contains a NUL character");
-            }
-            return value;
-        }
-
-        static String join(String... fields) {
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < fields.length; i++) {
-                if (i > 0) {
-                    b.append('\0');
-                }
-                b.append(text(fields[i], "argument"));
-            }
-            return b.toString();
-        }
-
-        private Builder op(String op, String arg, byte[] bytes) {
-            ops.add(op);
-            args.add(arg);
-            data.add(bytes);
+        private Builder step(DraftStep step) {
+            steps.add(step);
             return this;
         }
 
-        private Builder mailbox(String op, String mailbox) {
-            return op(op, text(mailbox, op), null);
+        private static String text(String value, String what) {
+            return Objects.requireNonNull(value, what);
         }
 
-        private Builder mailbox(String op, String name, String address) {
-            return op(op, (name == null ? "" : text(name, "name")) + "\0" + text(address, "address"), null);
+        /** The author (From). {@code mailbox} is text: {@code "Name <a@b.c>"} or {@code "a@b.c"}. */
+        public Builder from(String mailbox) {
+            Objects.requireNonNull(mailbox, "mailbox");
+            return step(d -> Native.builderFrom(d, mailbox, null, null));
         }
 
-        public Builder from(String mailbox) { return mailbox("from", mailbox); }
-        public Builder from(String name, String address) { return mailbox("from", name, address); }
-        public Builder sender(String mailbox) { return mailbox("sender", mailbox); }
+        /** The author (From). A display name (or null) and an address. */
+        public Builder from(String name, String address) {
+            Objects.requireNonNull(address, "address");
+            return step(d -> Native.builderFrom(d, null, name, address));
+        }
+
+        /** The author (From). */
+        public Builder from(Mailbox mailbox) {
+            Objects.requireNonNull(mailbox, "mailbox");
+            return from(mailbox.name(), mailbox.address());
+        }
+
+        /** The Sender header, when it differs from From. {@code mailbox} is text: {@code "Name <a@b.c>"} or {@code "a@b.c"}. */
+        public Builder sender(String mailbox) {
+            Objects.requireNonNull(mailbox, "mailbox");
+            return step(d -> Native.builderSender(d, mailbox, null, null));
+        }
+
+        /** The Sender header, when it differs from From. A display name (or null) and an address. */
+        public Builder sender(String name, String address) {
+            Objects.requireNonNull(address, "address");
+            return step(d -> Native.builderSender(d, null, name, address));
+        }
+
+        /** The Sender header, when it differs from From. */
+        public Builder sender(Mailbox mailbox) {
+            Objects.requireNonNull(mailbox, "mailbox");
+            return sender(mailbox.name(), mailbox.address());
+        }
+
+        /** The envelope sender (MAIL FROM) when it differs from From. {@code mailbox} is text: {@code "Name <a@b.c>"} or {@code "a@b.c"}. */
+        public Builder envelopeFrom(String mailbox) {
+            Objects.requireNonNull(mailbox, "mailbox");
+            return step(d -> Native.builderEnvelopeFrom(d, mailbox, null, null));
+        }
+
+        /** The envelope sender (MAIL FROM) when it differs from From. A display name (or null) and an address. */
+        public Builder envelopeFrom(String name, String address) {
+            Objects.requireNonNull(address, "address");
+            return step(d -> Native.builderEnvelopeFrom(d, null, name, address));
+        }
+
         /** The envelope sender (MAIL FROM) when it differs from From. */
-        public Builder envelopeFrom(String mailbox) { return mailbox("envelopeFrom", mailbox); }
-        public Builder replyTo(String... mailboxes) { return many("replyTo", mailboxes); }
-        public Builder to(String... mailboxes) { return many("to", mailboxes); }
-        public Builder to(String name, String address) { return mailbox("to", name, address); }
-        public Builder cc(String... mailboxes) { return many("cc", mailboxes); }
-        public Builder cc(String name, String address) { return mailbox("cc", name, address); }
-        /** Bcc recipients: in the envelope, never in the written headers. */
-        public Builder bcc(String... mailboxes) { return many("bcc", mailboxes); }
+        public Builder envelopeFrom(Mailbox mailbox) {
+            Objects.requireNonNull(mailbox, "mailbox");
+            return envelopeFrom(mailbox.name(), mailbox.address());
+        }
 
-        private Builder many(String op, String... mailboxes) {
-            for (String m : Objects.requireNonNull(mailboxes, op)) {
-                mailbox(op, m);
+        /** A Reply-To mailbox (call again for more). {@code mailbox} is text: {@code "Name <a@b.c>"} or {@code "a@b.c"}. */
+        public Builder replyTo(String mailbox) {
+            Objects.requireNonNull(mailbox, "mailbox");
+            return step(d -> Native.builderReplyTo(d, mailbox, null, null));
+        }
+
+        /** A Reply-To mailbox (call again for more). A display name (or null) and an address. */
+        public Builder replyTo(String name, String address) {
+            Objects.requireNonNull(address, "address");
+            return step(d -> Native.builderReplyTo(d, null, name, address));
+        }
+
+        /** A Reply-To mailbox: each of these mailboxes. */
+        public Builder replyTo(Mailbox... mailboxes) {
+            for (Mailbox m : Objects.requireNonNull(mailboxes, "mailboxes")) {
+                replyTo(Objects.requireNonNull(m, "mailbox").name(), m.address());
             }
             return this;
         }
 
-        public Builder subject(String subject) { return op("subject", text(subject, "subject"), null); }
-        public Builder text(String body) { return op("text", text(body, "text"), null); }
-        public Builder html(String body) { return op("html", text(body, "html"), null); }
+        /** A To recipient (call again for more). {@code mailbox} is text: {@code "Name <a@b.c>"} or {@code "a@b.c"}. */
+        public Builder to(String mailbox) {
+            Objects.requireNonNull(mailbox, "mailbox");
+            return step(d -> Native.builderTo(d, mailbox, null, null));
+        }
+
+        /** A To recipient (call again for more). A display name (or null) and an address. */
+        public Builder to(String name, String address) {
+            Objects.requireNonNull(address, "address");
+            return step(d -> Native.builderTo(d, null, name, address));
+        }
+
+        /** A To recipient: each of these mailboxes. */
+        public Builder to(Mailbox... mailboxes) {
+            for (Mailbox m : Objects.requireNonNull(mailboxes, "mailboxes")) {
+                to(Objects.requireNonNull(m, "mailbox").name(), m.address());
+            }
+            return this;
+        }
+
+        /** A Cc recipient (call again for more). {@code mailbox} is text: {@code "Name <a@b.c>"} or {@code "a@b.c"}. */
+        public Builder cc(String mailbox) {
+            Objects.requireNonNull(mailbox, "mailbox");
+            return step(d -> Native.builderCc(d, mailbox, null, null));
+        }
+
+        /** A Cc recipient (call again for more). A display name (or null) and an address. */
+        public Builder cc(String name, String address) {
+            Objects.requireNonNull(address, "address");
+            return step(d -> Native.builderCc(d, null, name, address));
+        }
+
+        /** A Cc recipient: each of these mailboxes. */
+        public Builder cc(Mailbox... mailboxes) {
+            for (Mailbox m : Objects.requireNonNull(mailboxes, "mailboxes")) {
+                cc(Objects.requireNonNull(m, "mailbox").name(), m.address());
+            }
+            return this;
+        }
+
+        /** A Bcc recipient: in the envelope, never in the written headers (call again for more). {@code mailbox} is text: {@code "Name <a@b.c>"} or {@code "a@b.c"}. */
+        public Builder bcc(String mailbox) {
+            Objects.requireNonNull(mailbox, "mailbox");
+            return step(d -> Native.builderBcc(d, mailbox, null, null));
+        }
+
+        /** A Bcc recipient: in the envelope, never in the written headers (call again for more). A display name (or null) and an address. */
+        public Builder bcc(String name, String address) {
+            Objects.requireNonNull(address, "address");
+            return step(d -> Native.builderBcc(d, null, name, address));
+        }
+
+        /** A Bcc recipient: in the envelope, never in the written headers: each of these mailboxes. */
+        public Builder bcc(Mailbox... mailboxes) {
+            for (Mailbox m : Objects.requireNonNull(mailboxes, "mailboxes")) {
+                bcc(Objects.requireNonNull(m, "mailbox").name(), m.address());
+            }
+            return this;
+        }
+
+        /** The Subject (encoded by the core when not ASCII). */
+        public Builder subject(String subject) {
+            String s = text(subject, "subject");
+            return step(d -> Native.builderSubject(d, s));
+        }
+
+        /** The plain-text body. */
+        public Builder text(String body) {
+            String s = text(body, "text");
+            return step(d -> Native.builderText(d, s));
+        }
+
+        /** The HTML body. */
+        public Builder html(String body) {
+            String s = text(body, "html");
+            return step(d -> Native.builderHtml(d, s));
+        }
+
         /** A fixed Message-ID (deterministic mode); by default a random one. */
-        public Builder messageId(String id) { return op("messageId", text(id, "messageId"), null); }
-        public Builder inReplyTo(String id) { return op("inReplyTo", text(id, "inReplyTo"), null); }
-        public Builder references(String id) { return op("references", text(id, "references"), null); }
+        public Builder messageId(String id) {
+            String s = text(id, "messageId");
+            return step(d -> Native.builderMessageId(d, s));
+        }
+
+        /** An In-Reply-To message id (call again for more). */
+        public Builder inReplyTo(String id) {
+            String s = text(id, "inReplyTo");
+            return step(d -> Native.builderInReplyTo(d, s));
+        }
+
+        /** A References message id (call again for more). */
+        public Builder references(String id) {
+            String s = text(id, "references");
+            return step(d -> Native.builderReferences(d, s));
+        }
+
         /** A fixed Date, seconds since the Unix epoch (deterministic mode). */
-        public Builder date(long epochSeconds) { return op("date", Long.toString(epochSeconds), null); }
+        public Builder date(long epochSeconds) {
+            return step(d -> Native.builderDate(d, epochSeconds));
+        }
+
         /** A fixed boundary seed (deterministic mode); by default boundaries are random. */
-        public Builder boundarySeed(String seed) { return op("boundarySeed", text(seed, "boundarySeed"), null); }
+        public Builder boundarySeed(String seed) {
+            String s = text(seed, "boundarySeed");
+            return step(d -> Native.builderBoundarySeed(d, s));
+        }
+
         /** A custom header; the core checks the name and refuses CR/LF in the value. */
-        public Builder header(String name, String value) { return op("header", join(name, value), null); }
+        public Builder header(String name, String value) {
+            String n = text(name, "name");
+            String v = text(value, "value");
+            return step(d -> Native.builderHeader(d, n, v));
+        }
+
         /** A SendCloud {@code SC-Custom-<key>} header. */
-        public Builder scCustom(String key, String value) { return op("scCustom", join(key, value), null); }
+        public Builder scCustom(String key, String value) {
+            String k = text(key, "key");
+            String v = text(value, "value");
+            return step(d -> Native.builderScCustom(d, k, v));
+        }
 
         /** An inline part referenced from the HTML as {@code cid:<contentId>}. */
         public Builder inline(String contentId, String contentType, byte[] bytes) {
             return inline(contentId, contentType, bytes, null);
         }
 
+        /** An inline part with a file name (or null). */
         public Builder inline(String contentId, String contentType, byte[] bytes, String filename) {
-            Objects.requireNonNull(bytes, "bytes");
-            String f = filename == null ? "" : text(filename, "filename");
-            return op("inline", join(contentId, contentType) + "\0" + f, bytes);
+            String id = text(contentId, "contentId");
+            String type = text(contentType, "contentType");
+            byte[] data = Objects.requireNonNull(bytes, "bytes");
+            return step(d -> Native.builderInline(d, id, type, data, filename));
         }
 
+        /** An attachment; the core encodes a non-ASCII file name. */
         public Builder attachment(String filename, String contentType, byte[] bytes) {
-            Objects.requireNonNull(bytes, "bytes");
-            return op("attachment", join(filename, contentType), bytes);
+            String name = text(filename, "filename");
+            String type = text(contentType, "contentType");
+            byte[] data = Objects.requireNonNull(bytes, "bytes");
+            return step(d -> Native.builderAttachment(d, name, type, data));
         }
 
-        /** SendCloud's X-SMTPAPI header, written last. */
+        /** SendCloud's X-SMTPAPI header, written last (as the API holds it when {@link #build()} runs). */
         public Builder xSmtpApi(XSmtpApi api) {
             this.xSmtpApi = Objects.requireNonNull(api, "api");
             return this;
         }
 
-        /** Builds the message; throws {@link MailwrightException} when the input is invalid. */
+        /** Builds the message; throws {@link InputException} when the input is invalid. */
         public Message build() {
-            List<String> o = new ArrayList<>(ops);
-            List<String> a = new ArrayList<>(args);
-            List<byte[]> d = new ArrayList<>(data);
-            if (xSmtpApi != null) {
-                for (String[] op : xSmtpApi.ops) {
-                    o.add(op[0]);
-                    a.add(op[1]);
-                    d.add(null);
+            long draft = Native.builderNew();
+            try {
+                for (DraftStep step : steps) {
+                    step.apply(draft);
                 }
+                if (xSmtpApi != null) {
+                    xSmtpApi.applyTo(draft);
+                }
+                return new Message(Native.builderBuild(draft));
+            } finally {
+                Native.builderFree(draft);
             }
-            long handle = Native.messageBuild(o.toArray(new String[0]), a.toArray(new String[0]),
-                    d.toArray(new byte[0][]));
-            if (handle == 0) {
-                throw Native.error();
-            }
-            return new Message(handle);
         }
     }
 }

@@ -2,18 +2,29 @@ package org.mailwright;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.Cleaner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Properties;
 
 /**
- * Every native method of the binding, in one package-private class. The natives
- * convert types only; on failure they return a sentinel (0, null, -1) and record
- * the error, which {@link #error()} turns into the matching exception.
+ * Every native method of the binding, in one package-private class. Values
+ * cross as Java types (String, byte[], String[], numbers, handles); results
+ * come back as Java objects the native library constructs ({@link Reply},
+ * {@link SendResult}, {@link Envelope}, {@link Session.Event}); a failure is
+ * thrown by the native library as the {@link MailwrightException} subclass of
+ * the core's error category. A null where a value is needed is a
+ * {@link NullPointerException}; the public classes check first.
+ *
+ * <p>Mailbox setters take {@code (text, name, address)}: {@code text} not
+ * null is a mailbox to parse ({@code "Name <a@b.c>"}); else {@code name} (or
+ * null) and {@code address}.
  */
 final class Native {
     static final String VERSION;
+    /** Frees the native memory of immutable objects (credentials, options) once unreachable. */
+    static final Cleaner CLEANER = Cleaner.create();
 
     static {
         VERSION = readVersion();
@@ -64,49 +75,113 @@ final class Native {
     }
 
     private static final class UncheckedIOException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         UncheckedIOException(IOException cause) {
             super("mailwright: cannot extract the native library: " + cause.getMessage(), cause);
         }
     }
 
-    /** The exception for the error the last failing native call recorded on this thread. */
-    static MailwrightException error() {
-        String[] f = lastError().split("\0", 5);
-        if (f.length < 5) {
-            return new MailwrightException(212, "InvalidState", 0, null, "unknown error");
-        }
-        int code = Integer.parseInt(f[0]);
-        int smtp = Integer.parseInt(f[2]);
-        String enhanced = f[3].isEmpty() ? null : f[3];
-        return MailwrightException.of(code, f[1], smtp, enhanced, f[4]);
-    }
-
     static native String version();
-    static native String lastError();
 
-    static native long messageBuild(String[] ops, String[] args, byte[][] data);
+    // errors.rs
+    static native String[] errorKindNames();
+    static native String[] errorCategoryNames();
+    static native MailwrightException errorFor(String kind, String message);
+
+    // message.rs: the draft (one native per setter) and the built message
+    static native long builderNew();
+    static native void builderFree(long draft);
+    static native void builderFrom(long draft, String text, String name, String address);
+    static native void builderSender(long draft, String text, String name, String address);
+    static native void builderEnvelopeFrom(long draft, String text, String name, String address);
+    static native void builderReplyTo(long draft, String text, String name, String address);
+    static native void builderTo(long draft, String text, String name, String address);
+    static native void builderCc(long draft, String text, String name, String address);
+    static native void builderBcc(long draft, String text, String name, String address);
+    static native void builderSubject(long draft, String subject);
+    static native void builderText(long draft, String text);
+    static native void builderHtml(long draft, String html);
+    static native void builderMessageId(long draft, String id);
+    static native void builderInReplyTo(long draft, String id);
+    static native void builderReferences(long draft, String id);
+    static native void builderBoundarySeed(long draft, String seed);
+    static native void builderDate(long draft, long epochSeconds);
+    static native void builderHeader(long draft, String name, String value);
+    static native void builderScCustom(long draft, String key, String value);
+    static native void builderInline(long draft, String contentId, String contentType, byte[] data, String filename);
+    static native void builderAttachment(long draft, String filename, String contentType, byte[] data);
+    static native void builderXSmtpApiTo(long draft, String address);
+    static native void builderXSmtpApiSub(long draft, String variable, String[] values);
+    static native void builderXSmtpApiSection(long draft, String name, String value);
+    static native void builderXSmtpApiOpenTracking(long draft, boolean on);
+    static native void builderXSmtpApiClickTracking(long draft, boolean on);
+    static native void builderXSmtpApiSubscriptionTracking(long draft, boolean on);
+    static native long builderBuild(long draft);
+
     static native byte[] messageToBytes(long message);
     static native long messageSize(long message);
-    static native String messageInfo(long message);
+    static native String messageId(long message);
+    static native String messageStructure(long message);
+    static native long messageDate(long message);
+    static native Envelope messageEnvelope(long message);
     static native void messageFree(long message);
 
-    static native String credentialsUsername(String user, String label);
-    static native byte[] authPayload(int kind, String user, String key, String label, boolean oauth2,
-            String challenge, boolean usernameSent);
-    static native String replyParse(byte[] data);
+    // smtp/auth.rs
+    static native long credentialsNew(String user, String secret, String label, boolean oauth2);
+    static native long credentialsWithLabel(long credentials, String label);
+    static native String credentialsUsername(long credentials);
+    static native boolean credentialsIsOAuth2(long credentials);
+    static native void credentialsFree(long credentials);
+    static native byte[] authLogin(long credentials);
+    static native byte[] authPlain(long credentials);
+    static native byte[] authXoauth2(long credentials);
+    static native byte[] authLoginAnswer(long credentials, String challenge, boolean usernameSent);
 
-    static native long clientConnect(String host, int port, int tls, String user, String key, String label,
-            boolean oauth2, String caFile, int timeoutMs, String helloName, boolean pipelining);
-    static native String clientSend(long client, long message);
-    static native boolean clientQuit(long client);
+    // smtp/reply.rs
+    static native Reply replyParse(byte[] data);
+    static native String[] replyClassNames();
+
+    // smtp/options.rs
+    static native String[] tlsModeNames();
+    static native String tlsModeFromName(String name);
+    static native String[] connectionLossNames();
+    static native String connectionLossFromName(String name);
+    static native String connectionLossKind(String name);
+    static native long optionsNew(String host);
+    static native void optionsPort(long options, long port);
+    static native void optionsTls(long options, String mode);
+    static native void optionsCredentials(long options, long credentials);
+    static native void optionsTimeout(long options, double millis);
+    static native void optionsHelloName(long options, String name);
+    static native void optionsPipelining(long options, boolean on);
+    static native void optionsCaFile(long options, String path);
+    static native void optionsCaPem(long options, byte[] pem);
+    static native void optionsPinSha256(long options, String fingerprint);
+    static native void optionsPinCertificatePem(long options, byte[] pem);
+    static native void optionsValidate(long options);
+    static native String optionsHost(long options);
+    static native int optionsEffectivePort(long options);
+    static native String optionsTlsName(long options);
+    static native long optionsTimeoutMillis(long options);
+    static native String optionsHelloNameValue(long options);
+    static native boolean optionsPipeliningValue(long options);
+    static native void optionsFree(long options);
+
+    // smtp/client.rs
+    static native long clientConnect(long options);
+    static native SendResult clientSend(long client, long message);
+    static native void clientQuit(long client);
     static native void clientFree(long client);
 
-    static native long sessionNew(String helloName, int tls, String user, String key, String label, boolean oauth2,
-            boolean pipelining);
-    static native boolean sessionReceive(long session, byte[] data);
+    // smtp/session.rs
+    static native long sessionNew(String helloName, String tls, long credentials, boolean pipelining);
+    static native void sessionReceive(long session, byte[] data);
     static native byte[] sessionTakeOutput(long session);
     static native long sessionSend(long session, long message);
-    static native boolean sessionControl(long session, int op);
-    static native String sessionPollEvent(long session);
+    static native void sessionQuit(long session);
+    static native void sessionTlsEstablished(long session);
+    static native void sessionConnectionLost(long session, String cause, String detail);
+    static native Session.Event sessionPollEvent(long session);
     static native void sessionFree(long session);
 }

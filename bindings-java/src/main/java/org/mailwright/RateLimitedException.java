@@ -1,10 +1,10 @@
 package org.mailwright;
 
-/** SendCloud's {@code 536 Frequency limited} (or another rate limit): retry later; the message did not fail for good. */
+/** SendCloud's {@code 536 Frequency limited} (kind RateLimited): wait, then send again. */
 public class RateLimitedException extends SmtpReplyException {
     private static final long serialVersionUID = 1L;
 
-    RateLimitedException(int code, String kind, int smtpCode, String enhancedStatus, String message) {
-        super(code, kind, smtpCode, enhancedStatus, message);
+    RateLimitedException(String kind, int code, String category, boolean isTransient, Reply reply, String message) {
+        super(kind, code, category, isTransient, reply, message);
     }
 }

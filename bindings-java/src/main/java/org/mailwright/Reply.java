@@ -1,47 +1,74 @@
 package org.mailwright;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** A parsed SMTP reply (single or multi-line), classified by the core. */
+/** A parsed SMTP reply (single or multi-line), classified by the core. Immutable. */
 public final class Reply {
-    /** How to treat a reply. */
-    public enum Classification { POSITIVE, INTERMEDIATE, TRANSIENT, PERMANENT, RATE_LIMITED }
+    /** How to treat a reply: the core's {@code ReplyClass}, constant by constant. */
+    public enum Classification {
+        /** 2xx: done. */
+        POSITIVE,
+        /** 3xx: go on (e.g. 334, 354). */
+        INTERMEDIATE,
+        /** 4xx: try again later. */
+        TRANSIENT,
+        /** 5xx: refused. */
+        PERMANENT,
+        /** SendCloud's 536 Frequency limited: try again after a while. */
+        RATE_LIMITED;
+
+        /** The core's names of the classes, in its order. */
+        public static List<String> coreNames() {
+            return List.of(Native.replyClassNames());
+        }
+    }
 
     private final int code;
     private final String enhancedStatus;
     private final Classification classification;
+    private final boolean retryable;
     private final String queueId;
+    private final List<String> lines;
     private final String text;
 
-    private Reply(String[] f) {
-        code = Integer.parseInt(f[0]);
-        enhancedStatus = f[1].isEmpty() ? null : f[1];
-        classification = Classification.valueOf(f[2]);
-        queueId = f[3].isEmpty() ? null : f[3];
-        text = f[4];
+    /** Called by the native library with the core's values. */
+    Reply(int code, String enhancedStatus, String className, boolean isTransient, String queueId, String[] lines,
+            String text) {
+        this.code = code;
+        this.enhancedStatus = enhancedStatus;
+        this.classification = Names.constant(Classification.class, className);
+        this.retryable = isTransient;
+        this.queueId = queueId;
+        this.lines = List.of(lines);
+        this.text = text;
     }
 
     /** Parses one complete reply, e.g. {@code "250 #1426390015358_15_6484_8661.sc-10_10_127_51-inbound#Queued\r\n"}. */
     public static Reply parse(byte[] bytes) {
-        String f = Native.replyParse(Objects.requireNonNull(bytes, "bytes"));
-        if (f == null) {
-            throw Native.error();
-        }
-        return new Reply(f.split("\0", 5));
+        return Native.replyParse(Objects.requireNonNull(bytes, "bytes"));
     }
 
+    /** As {@link #parse(byte[])}, for the reply's text (sent as UTF-8). */
     public static Reply parse(String reply) {
-        return parse(Objects.requireNonNull(reply, "reply").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return parse(Objects.requireNonNull(reply, "reply").getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The three-digit reply code. */
     public int code() { return code; }
     /** The RFC 3463 enhanced status code, e.g. {@code "2.0.0"}. */
     public Optional<String> enhancedStatus() { return Optional.ofNullable(enhancedStatus); }
+    /** The core's classification. */
     public Classification classification() { return classification; }
+    /** Whether trying again later may succeed (the core's rule for the class). */
+    public boolean isTransient() { return retryable; }
     /** The queue id of a DATA reply (SendCloud, Postfix or Haraka forms). */
     public Optional<String> queueId() { return Optional.ofNullable(queueId); }
-    /** The text of all lines, joined with newlines. */
+    /** The text of each line, without the code and separator. */
+    public List<String> lines() { return lines; }
+    /** The text of all lines, as the core joins them. */
     public String text() { return text; }
 
     @Override

@@ -3,9 +3,9 @@ package org.mailwright;
 import java.util.Objects;
 
 /**
- * A blocking SMTP connection (TLS through rustls, certificate verification on),
- * authenticated when credentials are given; send many messages over it, then
- * close it (which sends QUIT). Calls on one client are serialized.
+ * A blocking SMTP connection (TLS through rustls, certificates verified or
+ * pinned), authenticated when credentials are given; send many messages over
+ * it, then close it (which sends QUIT). Calls on one client are serialized.
  */
 public final class SmtpClient implements AutoCloseable {
     private long handle;
@@ -15,16 +15,9 @@ public final class SmtpClient implements AutoCloseable {
     }
 
     /** Connects, says EHLO, runs STARTTLS per the options and authenticates. */
-    public static SmtpClient connect(SmtpOptions o) {
-        Objects.requireNonNull(o, "options");
-        Credentials c = o.credentials;
-        long h = Native.clientConnect(o.host, o.port, o.tls.ordinal(), c == null ? null : c.user,
-                c == null ? null : c.key, c == null ? null : c.label, c != null && c.oauth2, o.caFile,
-                o.timeoutMs, o.helloName, o.pipelining);
-        if (h == 0) {
-            throw Native.error();
-        }
-        return new SmtpClient(h);
+    public static SmtpClient connect(SmtpOptions options) {
+        Objects.requireNonNull(options, "options");
+        return new SmtpClient(options.use(Native::clientConnect));
     }
 
     private long handle() {
@@ -36,17 +29,13 @@ public final class SmtpClient implements AutoCloseable {
 
     /**
      * Sends one message to its envelope's recipients. Returns once the server
-     * accepted it with 250; throws {@link RateLimitedException} for
+     * accepted it; throws {@link RateLimitedException} for
      * {@code 536 Frequency limited}, {@link SmtpReplyException} for other refusals.
      */
     public synchronized SendResult send(Message message) {
         Objects.requireNonNull(message, "message");
         synchronized (message) {
-            String r = Native.clientSend(handle(), message.handle());
-            if (r == null) {
-                throw Native.error();
-            }
-            return SendResult.parse(r);
+            return Native.clientSend(handle(), message.handle());
         }
     }
 
@@ -54,9 +43,14 @@ public final class SmtpClient implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (handle != 0) {
-            Native.clientQuit(handle);
-            Native.clientFree(handle);
-            handle = 0;
+            try {
+                Native.clientQuit(handle);
+            } catch (MailwrightException ignored) {
+                // The connection is going away either way.
+            } finally {
+                Native.clientFree(handle);
+                handle = 0;
+            }
         }
     }
 }

@@ -1,70 +1,169 @@
 package org.mailwright;
 
+import java.lang.ref.Reference;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.LongFunction;
 
-/** Where and how {@link SmtpClient} connects. Build with {@link #builder(String, int)}. */
+/**
+ * Where and how {@link SmtpClient} connects. Build with
+ * {@link #builder(String)} or {@link #builder(String, int)}; every setting
+ * left unset is the core's default (port: 465 for {@link TlsMode#IMPLICIT},
+ * else 25; STARTTLS required; 30 s time-outs; EHLO {@code localhost};
+ * pipelining on), and the getters read back what the core will use.
+ * Immutable and thread-safe; its native memory is freed when it is
+ * garbage-collected.
+ */
 public final class SmtpOptions {
-    final String host;
-    final int port;
-    final TlsMode tls;
-    final Credentials credentials;
-    final String caFile;
-    final int timeoutMs;
-    final String helloName;
-    final boolean pipelining;
+    private final long handle;
 
-    private SmtpOptions(Builder b) {
-        host = b.host;
-        port = b.port;
-        tls = b.tls;
-        credentials = b.credentials;
-        caFile = b.caFile;
-        timeoutMs = b.timeoutMs;
-        helloName = b.helloName;
-        pipelining = b.pipelining;
+    private SmtpOptions(long handle) {
+        this.handle = handle;
+        Native.CLEANER.register(this, new Free(handle));
     }
 
+    private record Free(long handle) implements Runnable {
+        @Override
+        public void run() {
+            Native.optionsFree(handle);
+        }
+    }
+
+    /** Options for {@code host} on the TLS mode's default port. */
+    public static Builder builder(String host) {
+        return new Builder(host);
+    }
+
+    /** Options for {@code host:port}. */
     public static Builder builder(String host, int port) {
-        return new Builder(host, port);
+        return new Builder(host).port(port);
     }
 
+    <T> T use(LongFunction<T> call) {
+        try {
+            return call.apply(handle);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** The host. */
+    public String host() { return use(Native::optionsHost); }
+    /** The port connected to (the TLS mode's default when none was given). */
+    public int port() { return use(Native::optionsEffectivePort); }
+    /** The TLS mode. */
+    public TlsMode tls() { return Names.constant(TlsMode.class, use(Native::optionsTlsName)); }
+    /** The read and write time-out. */
+    public Duration timeout() { return Duration.ofMillis(use(Native::optionsTimeoutMillis)); }
+    /** The name sent in EHLO. */
+    public String helloName() { return use(Native::optionsHelloNameValue); }
+    /** Whether PIPELINING is used when offered. */
+    public boolean pipelining() { return use(Native::optionsPipeliningValue); }
+
+    /**
+     * The settings of a connection. Nothing is checked before {@link #build()},
+     * where the core checks each setting and then the whole (an
+     * {@link InputException} of kind {@code InvalidOption} names the bad one).
+     * Not thread-safe.
+     */
     public static final class Builder {
         private final String host;
-        private final int port;
-        private TlsMode tls = TlsMode.STARTTLS;
-        private Credentials credentials;
-        private String caFile;
-        private int timeoutMs = 30_000;
-        private String helloName;
-        private boolean pipelining = true;
+        private final List<DraftStep> steps = new ArrayList<>();
 
-        private Builder(String host, int port) {
-            this.host = Message.Builder.text(host, "host");
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port must be 1 to 65535, not " + port);
-            }
-            this.port = port;
+        private Builder(String host) {
+            this.host = Objects.requireNonNull(host, "host");
         }
 
-        public Builder tls(TlsMode mode) { tls = Objects.requireNonNull(mode, "mode"); return this; }
-        public Builder credentials(Credentials c) { credentials = Objects.requireNonNull(c, "credentials"); return this; }
-        /** Extra trusted root certificates (PEM), e.g. a test server's self-signed one. */
-        public Builder caFile(Path pem) { caFile = pem.toAbsolutePath().toString(); return this; }
-        /** Connect, read and write timeout. */
-        public Builder timeout(Duration d) {
-            long ms = d.toMillis();
-            if (ms < 1 || ms > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("timeout out of range: " + d);
-            }
-            timeoutMs = (int) ms;
+        private Builder step(DraftStep step) {
+            steps.add(step);
             return this;
         }
-        /** The name sent in EHLO. */
-        public Builder helloName(String name) { helloName = Message.Builder.text(name, "helloName"); return this; }
-        /** Send MAIL, RCPT and DATA in one flight when the server offers PIPELINING (on by default). */
-        public Builder pipelining(boolean on) { pipelining = on; return this; }
-        public SmtpOptions build() { return new SmtpOptions(this); }
+
+        /** The port (1 to 65535). */
+        public Builder port(int port) { return step(o -> Native.optionsPort(o, port)); }
+
+        /** The TLS mode. */
+        public Builder tls(TlsMode mode) {
+            String name = Objects.requireNonNull(mode, "mode").wireName();
+            return step(o -> Native.optionsTls(o, name));
+        }
+
+        /** Authenticate with these credentials. */
+        public Builder credentials(Credentials c) {
+            Objects.requireNonNull(c, "credentials");
+            return step(o -> c.use(h -> {
+                Native.optionsCredentials(o, h);
+                return null;
+            }));
+        }
+
+        /** Extra trusted root certificates (a PEM file), added to the Mozilla roots. */
+        public Builder caFile(Path pem) {
+            String path = Objects.requireNonNull(pem, "pem").toAbsolutePath().toString();
+            return step(o -> Native.optionsCaFile(o, path));
+        }
+
+        /** Extra trusted root certificates (PEM text), added to the Mozilla roots. */
+        public Builder caPem(String pem) {
+            byte[] bytes = Objects.requireNonNull(pem, "pem").getBytes(StandardCharsets.UTF_8);
+            return step(o -> Native.optionsCaPem(o, bytes));
+        }
+
+        /**
+         * Trust exactly the certificate with this SHA-256 fingerprint (64 hex
+         * digits, colons allowed, as {@code openssl x509 -fingerprint -sha256}
+         * prints it) and nothing else about it: a self-signed test certificate
+         * works. Call again to pin more than one.
+         */
+        public Builder pinSha256(String fingerprint) {
+            String fp = Objects.requireNonNull(fingerprint, "fingerprint");
+            return step(o -> Native.optionsPinSha256(o, fp));
+        }
+
+        /** Trust exactly the certificate(s) of this PEM text (see {@link #pinSha256}). */
+        public Builder pinCertificatePem(String pem) {
+            return pinCertificatePem(Objects.requireNonNull(pem, "pem").getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Trust exactly the certificate(s) of these PEM bytes (see {@link #pinSha256}). */
+        public Builder pinCertificatePem(byte[] pem) {
+            byte[] bytes = Objects.requireNonNull(pem, "pem").clone();
+            return step(o -> Native.optionsPinCertificatePem(o, bytes));
+        }
+
+        /** The connect, read and write time-out (1 ms to one day). */
+        public Builder timeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            double millis = timeout.getSeconds() * 1000.0 + timeout.getNano() / 1_000_000.0;
+            return step(o -> Native.optionsTimeout(o, millis));
+        }
+
+        /** The name sent in EHLO (a domain or an address literal). */
+        public Builder helloName(String name) {
+            String n = Objects.requireNonNull(name, "name");
+            return step(o -> Native.optionsHelloName(o, n));
+        }
+
+        /** Send MAIL, RCPT and DATA in one flight when the server offers PIPELINING. */
+        public Builder pipelining(boolean on) { return step(o -> Native.optionsPipelining(o, on)); }
+
+        /** The options, checked by the core. */
+        public SmtpOptions build() {
+            long options = Native.optionsNew(host);
+            try {
+                for (DraftStep step : steps) {
+                    step.apply(options);
+                }
+                Native.optionsValidate(options);
+            } catch (RuntimeException | Error e) {
+                Native.optionsFree(options);
+                throw e;
+            }
+            return new SmtpOptions(options);
+        }
     }
 }

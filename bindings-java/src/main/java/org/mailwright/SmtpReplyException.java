@@ -1,10 +1,10 @@
 package org.mailwright;
 
-/** The server answered a command with a 4xx or 5xx reply; see {@link #smtpCode()}. */
+/** The server answered with a 4xx or 5xx reply (category server); see {@link #reply()}. */
 public class SmtpReplyException extends MailwrightException {
     private static final long serialVersionUID = 1L;
 
-    SmtpReplyException(int code, String kind, int smtpCode, String enhancedStatus, String message) {
-        super(code, kind, smtpCode, enhancedStatus, message);
+    SmtpReplyException(String kind, int code, String category, boolean isTransient, Reply reply, String message) {
+        super(kind, code, category, isTransient, reply, message);
     }
 }

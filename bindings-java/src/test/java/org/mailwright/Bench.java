@@ -45,7 +45,7 @@ public final class Bench {
     interface Build { byte[] run(byte[] png, byte[] pdf, String html) throws Exception; }
 
     static byte[] mailwright(byte[] png, byte[] pdf, String html) {
-        Message.Builder b = Message.builder().from("客服", "support@ifaxin.com").to("Ben <ben@ifaxin.com>", "joe@ifaxin.com")
+        Message.Builder b = Message.builder().from("客服", "support@ifaxin.com").to("Ben <ben@ifaxin.com>").to("joe@ifaxin.com")
                 .subject(SUBJECT).text(TEXT).html(html);
         if (png != null) {
             b.inline("image1", "image/png", png);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,13 +47,76 @@ class ErrorsTest {
     }
 
     @Test
-    void nullsAndNulCharactersAreArgumentErrors() {
+    void nullsAreArgumentErrors() {
         assertThrows(NullPointerException.class, () -> Message.builder().from((String) null));
+        assertThrows(NullPointerException.class, () -> Message.builder().to((String) null, null));
         assertThrows(NullPointerException.class, () -> Message.builder().attachment("a", "text/plain", null));
         assertThrows(NullPointerException.class, () -> Credentials.of(null, "k"));
         assertThrows(NullPointerException.class, () -> Reply.parse((byte[]) null));
-        assertThrows(IllegalArgumentException.class, () -> Message.builder().subject("a\0b"));
-        assertThrows(IllegalArgumentException.class, () -> SmtpOptions.builder("127.0.0.1", 0));
+        assertThrows(NullPointerException.class, () -> SmtpOptions.builder(null));
+    }
+
+    @Test
+    void nulCharactersCrossToTheCoreWhichDecides() {
+        // Strings cross JNI as Java Strings: a NUL reaches the core intact, and
+        // the core's rules (not the binding's) refuse it where it is unsafe.
+        MailwrightException e = buildFails(Message.builder().from("a\0@ifaxin.com").to("b@ifaxin.com"));
+        assertInstanceOf(InputException.class, e);
+        assertEquals("InvalidAddress", e.kind());
+        try (Message m = Message.builder().from("a@ifaxin.com").to("b@ifaxin.com").subject("a\0b").build()) {
+            String raw = new String(m.toBytes(), StandardCharsets.UTF_8);
+            assertTrue(raw.contains("Subject: =?utf-8?B?YQBi?="), raw);
+        }
+        InputException c = assertThrows(InputException.class, () -> Credentials.of("u", "a\0b"));
+        assertEquals("InvalidCredentials", c.kind());
+        // A NUL in a reply can no longer forge fields of the result.
+        Reply r = Reply.parse("250 ok\0forged\r\n");
+        assertEquals(250, r.code());
+        assertEquals(1, r.lines().size(), r.lines().toString());
+        assertTrue(r.lines().get(0).startsWith("ok") && r.lines().get(0).endsWith("forged"), r.lines().toString());
+    }
+
+    @Test
+    void optionsAreCheckedByTheCore() {
+        InputException port = assertThrows(InputException.class, () -> SmtpOptions.builder("127.0.0.1", 0).build());
+        assertEquals("InvalidOption", port.kind());
+        assertEquals(213, port.code());
+        assertEquals(ErrorCategory.INPUT, port.category());
+        assertFalse(port.isTransient());
+        assertEquals("InvalidOption", assertThrows(InputException.class,
+                () -> SmtpOptions.builder("h", 65536).build()).kind());
+        assertEquals("InvalidOption", assertThrows(InputException.class,
+                () -> SmtpOptions.builder("h").timeout(Duration.ZERO).build()).kind());
+        assertEquals("InvalidOption", assertThrows(InputException.class,
+                () -> SmtpOptions.builder("h").timeout(Duration.ofDays(2)).build()).kind());
+        assertEquals("InvalidOption", assertThrows(InputException.class,
+                () -> SmtpOptions.builder("h").helloName("x\r\nMAIL FROM:<e@x>").build()).kind());
+        assertEquals("InvalidOption", assertThrows(InputException.class,
+                () -> SmtpOptions.builder("h").pinSha256("not a fingerprint").build()).kind());
+        assertEquals("InvalidOption", assertThrows(InputException.class, () -> TlsMode.fromName("ssl")).kind());
+        assertEquals("InvalidOption", assertThrows(InputException.class, () -> TlsMode.fromName("required")).kind());
+        assertEquals("InvalidOption", assertThrows(InputException.class, () -> ConnectionLoss.fromName("reset")).kind());
+        assertEquals("InvalidOption", assertThrows(InputException.class,
+                () -> new Session("bad name", TlsMode.NONE, null, true)).kind());
+    }
+
+    @Test
+    void unsetOptionsAreTheCoresDefaults() {
+        SmtpOptions o = SmtpOptions.builder("smtp.example.com").build();
+        assertEquals("smtp.example.com", o.host());
+        assertEquals(25, o.port());
+        assertEquals(TlsMode.STARTTLS, o.tls());
+        assertEquals(Duration.ofSeconds(30), o.timeout());
+        assertEquals("localhost", o.helloName());
+        assertTrue(o.pipelining());
+        assertEquals(465, SmtpOptions.builder("smtp.example.com").tls(TlsMode.IMPLICIT).build().port());
+        SmtpOptions set = SmtpOptions.builder("h", 2525).tls(TlsMode.NONE).timeout(Duration.ofMillis(1500))
+                .helloName("client.example").pipelining(false).build();
+        assertEquals(2525, set.port());
+        assertEquals(TlsMode.NONE, set.tls());
+        assertEquals(Duration.ofMillis(1500), set.timeout());
+        assertEquals("client.example", set.helloName());
+        assertFalse(set.pipelining());
     }
 
     @Test
@@ -149,11 +213,69 @@ class ErrorsTest {
         assertEquals("Protocol", e.kind());
     }
 
+    /** The class a category's exceptions are (the binding's design), checked against the core's categories. */
+    static Class<? extends MailwrightException> categoryClass(ErrorCategory category) {
+        return switch (category) {
+            case INPUT -> InputException.class;
+            case SERVER -> SmtpReplyException.class;
+            case CAPABILITY -> CapabilityException.class;
+            case PROTOCOL -> ProtocolException.class;
+            case CONNECTION -> ConnectionException.class;
+            case SYSTEM -> SystemException.class;
+            case STATE -> StateException.class;
+        };
+    }
+
     @Test
-    void exceptionSubclassesFollowTheKind() {
-        assertInstanceOf(RateLimitedException.class, MailwrightException.of(202, "RateLimited", 536, null, "x"));
-        assertInstanceOf(SmtpReplyException.class, MailwrightException.of(202, "RateLimited", 536, null, "x"));
-        assertInstanceOf(AuthenticationException.class, MailwrightException.of(203, "AuthenticationFailed", 535, "5.7.8", "x"));
-        assertTrue(MailwrightException.of(202, "RateLimited", 536, null, "x").isTransient());
+    void everyKindOfTheCoreMapsToTheClassOfItsCategory() {
+        List<String> kinds = MailwrightException.kinds();
+        assertTrue(kinds.size() >= 31, "the core reports " + kinds);
+        assertTrue(kinds.contains("InvalidOption"));
+        java.util.Set<Integer> codes = new java.util.HashSet<>();
+        for (String kind : kinds) {
+            MailwrightException e = Native.errorFor(kind, "m");
+            assertEquals(kind, e.kind());
+            assertTrue(codes.add(e.code()), "code " + e.code() + " twice");
+            assertInstanceOf(categoryClass(e.category()), e, kind);
+            switch (kind) {
+                case "RateLimited" -> assertInstanceOf(RateLimitedException.class, e);
+                case "AuthenticationFailed" -> assertInstanceOf(AuthenticationException.class, e);
+                case "Tls" -> assertInstanceOf(TlsException.class, e);
+                default -> assertEquals(categoryClass(e.category()), e.getClass(), kind);
+            }
+        }
+        assertEquals(213, Native.errorFor("InvalidOption", "m").code());
+        assertEquals(null, Native.errorFor("NoSuchKind", "m"));
+        // Transience is the core's: Connect is transient, as are 4xx, rate limiting, time-outs and lost connections.
+        for (String kind : List.of("Connect", "SmtpTransient", "RateLimited", "Timeout", "ConnectionClosed")) {
+            assertTrue(Native.errorFor(kind, "m").isTransient(), kind);
+        }
+        for (String kind : List.of("SmtpPermanent", "Tls", "InvalidOption", "AuthenticationFailed", "Protocol")) {
+            assertFalse(Native.errorFor(kind, "m").isTransient(), kind);
+        }
+    }
+
+    @Test
+    void everyNameOfTheCoreHasExactlyOneJavaConstant() {
+        checkNames(ErrorCategory.class, ErrorCategory.coreNames());
+        checkNames(TlsMode.class, TlsMode.coreNames());
+        checkNames(ConnectionLoss.class, ConnectionLoss.coreNames());
+        checkNames(Reply.Classification.class, Reply.Classification.coreNames());
+        for (TlsMode mode : TlsMode.values()) {
+            assertEquals(mode, TlsMode.fromName(mode.wireName()));
+        }
+        for (ConnectionLoss cause : ConnectionLoss.values()) {
+            assertEquals(cause, ConnectionLoss.fromName(cause.wireName()));
+            assertTrue(MailwrightException.kinds().contains(cause.errorKind()), cause.errorKind());
+        }
+        assertEquals("Connect", ConnectionLoss.CONNECT.errorKind());
+    }
+
+    static <E extends Enum<E>> void checkNames(Class<E> type, List<String> coreNames) {
+        java.util.Set<E> seen = java.util.EnumSet.noneOf(type);
+        for (String name : coreNames) {
+            assertTrue(seen.add(Names.constant(type, name)), type + " " + name);
+        }
+        assertEquals(java.util.EnumSet.allOf(type), seen, type.getSimpleName() + " and the core's " + coreNames);
     }
 }

@@ -82,11 +82,59 @@ class HarakaTest {
 
     @Test
     void connectAndTlsErrorsAreTyped() {
-        MailwrightException e = assertThrows(MailwrightException.class, () -> SmtpClient.connect(
+        ConnectionException e = assertThrows(ConnectionException.class, () -> SmtpClient.connect(
                 SmtpOptions.builder("127.0.0.1", 1).tls(TlsMode.NONE).timeout(Duration.ofSeconds(5)).build()));
         assertEquals("Connect", e.kind());
-        MailwrightException tls = assertThrows(MailwrightException.class, () -> SmtpClient.connect(
+        assertTrue(e.isTransient(), "the core counts a refused connection as transient");
+        TlsException tls = assertThrows(TlsException.class, () -> SmtpClient.connect(
                 SmtpOptions.builder("127.0.0.1", info.get("port").asInt()).timeout(Duration.ofSeconds(10)).build()));
         assertEquals("Tls", tls.kind());
+        assertEquals(ErrorCategory.CONNECTION, tls.category());
+    }
+
+    /** Haraka's own (leaf) certificate, beside the CA it was signed with. */
+    static Path leafCertificate() {
+        return Path.of(info.get("ca_file").asText()).resolveSibling("tls_cert.pem");
+    }
+
+    static String sha256(Path pem) throws Exception {
+        java.security.cert.Certificate cert;
+        try (var in = Files.newInputStream(pem)) {
+            cert = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
+        return java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
+    }
+
+    static SmtpOptions.Builder pinned(Credentials c) {
+        return SmtpOptions.builder("127.0.0.1", info.get("port").asInt()).credentials(c).timeout(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void aPinnedCertificateIsTrustedAlone() throws Exception {
+        Credentials creds = Credentials.of("api_user", "api_key");
+        String pem = Files.readString(leafCertificate());
+        try (Message msg = TestSupport.example().build();
+                SmtpClient client = SmtpClient.connect(pinned(creds).pinCertificatePem(pem).build())) {
+            assertTrue(client.send(msg).queueId().isPresent());
+        }
+        try (Message msg = TestSupport.example().build();
+                SmtpClient client = SmtpClient.connect(pinned(creds).pinSha256(sha256(leafCertificate())).build())) {
+            assertTrue(client.send(msg).queueId().isPresent());
+        }
+    }
+
+    @Test
+    void aWrongPinIsATlsError() throws Exception {
+        Credentials creds = Credentials.of("api_user", "api_key");
+        // The CA's fingerprint: a real certificate, but not the server's.
+        String wrong = sha256(Path.of(info.get("ca_file").asText()));
+        TlsException e = assertThrows(TlsException.class, () -> SmtpClient.connect(pinned(creds).pinSha256(wrong).build()));
+        assertEquals("Tls", e.kind());
+        assertFalse(e.isTransient());
+        InputException bad = assertThrows(InputException.class, () -> pinned(creds).pinSha256("AB:CD").build());
+        assertEquals("InvalidOption", bad.kind());
+        InputException notPem = assertThrows(InputException.class, () -> pinned(creds).pinCertificatePem("not a certificate").build());
+        assertEquals(ErrorCategory.INPUT, notPem.category());
     }
 }

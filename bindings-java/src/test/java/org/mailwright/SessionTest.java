@@ -1,6 +1,7 @@
 package org.mailwright;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -120,6 +121,38 @@ class SessionTest {
             Session.Event e = s.pollEvent().orElseThrow();
             assertEquals(Session.Event.Kind.ERROR, e.kind());
             assertEquals("Protocol", e.error().orElseThrow().kind());
+        }
+    }
+
+    @Test
+    void aLostConnectionHasTheKindOfItsCause() {
+        for (ConnectionLoss cause : ConnectionLoss.values()) {
+            try (Session s = new Session("client.ifaxin.com", TlsMode.NONE, null, true)) {
+                s.connectionLost(cause, "read: connection reset");
+                Session.Event e = s.pollEvent().orElseThrow();
+                assertEquals(Session.Event.Kind.ERROR, e.kind());
+                MailwrightException error = e.error().orElseThrow();
+                assertEquals(cause.errorKind(), error.kind());
+                assertEquals(ErrorCategory.CONNECTION, error.category());
+                assertTrue(error.getMessage().contains("connection reset"), error.getMessage());
+            }
+        }
+        assertEquals("Timeout", ConnectionLoss.TIMEOUT.errorKind());
+    }
+
+    @Test
+    void defaultsAndNamesComeFromTheCore() {
+        FakeServer server = new FakeServer("550 no\r\n");
+        try (Session s = new Session(null, null, null, true)) {
+            s.receive("220 mx.ifaxin.com ESMTP\r\n".getBytes(StandardCharsets.US_ASCII));
+            String out = new String(s.takeOutput(), StandardCharsets.US_ASCII);
+            assertEquals("EHLO localhost\r\n", out, "the core's default EHLO name");
+            s.receive(server.answer(out).getBytes(StandardCharsets.US_ASCII));
+            // STARTTLS required by default: the fake server does not offer it.
+            Session.Event e = s.pollEvent().orElseThrow();
+            assertEquals(Session.Event.Kind.ERROR, e.kind());
+            assertEquals("TlsUnavailable", e.error().orElseThrow().kind());
+            assertInstanceOf(CapabilityException.class, e.error().orElseThrow());
         }
     }
 }
