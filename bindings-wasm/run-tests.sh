@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds the package, packs it (npm pack), installs the tarball into a scratch
-# project like a user, and runs there: node --test (golden vectors through ESM
-# import and CommonJS require, the API, send() to a local Haraka), tsc
-# --noEmit on a typed example, the Node example, and the browser example in
-# headless chromium. Prints the .wasm size.
+# Builds the package, packs it (npm pack of npm/), installs the tarball into a
+# scratch project like a user, and runs there: node --test (golden vectors
+# through ESM import and CommonJS require, the shared SMTP vectors, the API,
+# send() to a local Haraka), tsc --noEmit on a typed example, the Node
+# example, and the browser example in headless chromium. Prints the sizes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -13,7 +13,7 @@ command -v chromium >/dev/null || { echo "installing chromium" >&2; (apt-get upd
 
 scratch="$here/build/scratch"
 rm -rf "$here/build" && mkdir -p "$scratch/tests" "$scratch/examples" "$scratch/testdata"
-tarball=$(cd pkg && npm pack --silent --pack-destination "$here/build")
+tarball=$(cd npm && npm pack --silent --pack-destination "$here/build")
 cd "$scratch"
 echo '{ "name": "scratch", "private": true, "type": "module" }' > package.json
 npm install --silent --no-audit --no-fund "$here/build/$tarball"
@@ -21,12 +21,12 @@ cp "$here"/tests/*.mjs "$here"/tests/*.cjs tests/
 cp -r "$repo/examples/node" "$repo/examples/browser" "$repo/examples/assets" examples/
 cp -r "$repo/testdata/vectors" testdata/
 
-MW_VECTORS="$repo/testdata/vectors" MW_HARAKACTL="$repo/testservers/haraka/harakactl.py" \
-  node --test tests/golden.test.mjs tests/golden.test.cjs tests/api.test.mjs tests/smtp.test.mjs
+MW_VECTORS="$repo/testdata/vectors" MW_SMTP_VECTORS="$repo/testdata/smtp" MW_HARAKACTL="$repo/testservers/haraka/harakactl.py" \
+  node --test tests/golden.test.mjs tests/golden.test.cjs tests/smtp-vectors.test.mjs tests/api.test.mjs tests/smtp.test.mjs
 (cd examples/node && "$here/node_modules/.bin/tsc" -p tsconfig.json)
 echo "tsc --noEmit: types-check.ts compiles"
 (cd examples/node && node sendcloud_inline.mjs "$here/build/node-example.eml" | grep -q 'structure multipart/related\[text/html, image/png\]')
 echo "examples/node: ok"
 NODE_PATH="$here/node_modules" node --preserve-symlinks "$here/tests/browser.mjs" "$scratch"
 wasm="$scratch/node_modules/mailwright/web/mailwright_wasm_bg.wasm"
-echo "wasm size: $(wc -c < "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzipped"
+echo "wasm size: $(wc -c < "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzipped; npm tarball: $(wc -c < "$here/build/$tarball") bytes"

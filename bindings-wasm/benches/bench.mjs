@@ -3,7 +3,7 @@
 // inputs and produces its bytes.   node benches/bench.mjs [seconds]
 import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
-const mw = require("../pkg/node/index.cjs");
+const mw = require("../npm/node/index.cjs");
 const MailComposer = require("nodemailer/lib/mail-composer");
 
 const SUBJECT = "测试内嵌图片：您的季度报告";

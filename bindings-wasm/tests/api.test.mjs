@@ -1,11 +1,42 @@
-// Errors, types, payloads, replies and the sans-IO session from JS.
+// Errors, types, payloads, replies, options and the sans-IO session from JS.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Message, Credentials, Reply, Session, authLogin, authPlain, loginAnswer, MailwrightError, SmtpError } from "mailwright";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import mw, {
+  Message, Credentials, Reply, Session, authLogin, authPlain, authXoauth2, loginAnswer, connectOptions,
+  errorKinds, MailwrightError, SmtpError,
+} from "mailwright";
 
 const base = { from: "support@ifaxin.com", to: "ben@ifaxin.com", text: "x" };
+const kinds = new Map(errorKinds().map((k) => [k.name, k]));
 
-test("errors are Error subclasses with a code", () => {
+// A thrown error carries exactly what the core says about its kind.
+function isCoreError(e, code) {
+  const kind = kinds.get(e.code);
+  return e instanceof MailwrightError && e instanceof Error && typeof e.stack === "string" &&
+    (code === undefined || e.code === code) && kind !== undefined && e.errorCode === kind.code &&
+    e.category === kind.category && e.transient === kind.transient &&
+    (e instanceof SmtpError) === (kind.category === "server") && e.name === (e instanceof SmtpError ? "SmtpError" : "MailwrightError");
+}
+
+test("every kind the core reports: class, category and transient from the core", () => {
+  const all = errorKinds();
+  assert.ok(all.length >= 31, `${all.length} kinds`);
+  assert.equal(new Set(all.map((k) => k.code)).size, all.length, "codes are unique");
+  assert.ok(kinds.has("InvalidOption") && kinds.get("InvalidOption").code === 213 && kinds.get("InvalidOption").category === "input");
+  for (const kind of all) {
+    const e = mw.__errorOfKind(kind.name);
+    assert.ok(isCoreError(e, kind.name), `${kind.name}: ${JSON.stringify({ ...e, name: e.name })}`);
+  }
+  // The d.ts names every category the core has.
+  const dts = readFileSync(join(dirname(createRequire(import.meta.url).resolve("mailwright")), "..", "index.d.ts"), "utf8");
+  const categories = dts.match(/export type ErrorCategory = ([^;]*);/)[1];
+  for (const { category } of all) assert.ok(categories.includes(`"${category}"`), category);
+});
+
+test("errors thrown by real calls are Error subclasses with the core's fields", () => {
   for (const [init, code] of [
     [{ ...base, subject: "a\r\nBcc: x@y.com" }, "HeaderInjection"],
     [{ ...base, from: "nope" }, "InvalidAddress"],
@@ -14,11 +45,18 @@ test("errors are Error subclasses with a code", () => {
     [{ ...base, inline: [{ cid: "a b", contentType: "image/png", data: new Uint8Array(1) }] }, "InvalidContentId"],
     [{ ...base, xSmtpApi: { to: ["a@b.com", "c@d.com"], sub: { "%n%": ["1"] } } }, "XSmtpApiInvalid"],
   ]) {
-    assert.throws(() => new Message(init), (e) => e instanceof MailwrightError && e instanceof Error && e.code === code && typeof e.errorCode === "number" && typeof e.stack === "string");
+    assert.throws(() => new Message(init), (e) => isCoreError(e, code) && e.category === "input" && e.transient === false);
   }
   for (const init of [{ from: 5 }, { ...base, to: [7] }, { ...base, attachments: [{ filename: "a", contentType: "a/b", data: "str" }] }, { ...base, date: "x" }]) {
     assert.throws(() => new Message(init), TypeError);
   }
+  assert.throws(() => new Message(base).checkSize(10), (e) => isCoreError(e, "MessageTooLarge") && e.category === "capability");
+});
+
+test("the d.ts declares every export of the package, and only those", () => {
+  const dts = readFileSync(join(dirname(createRequire(import.meta.url).resolve("mailwright")), "..", "index.d.ts"), "utf8");
+  const declared = new Set([...dts.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]));
+  assert.deepEqual([...declared].sort(), Object.keys(mw).sort());
 });
 
 test("deterministic options, dates, ArrayBuffer data", () => {
@@ -32,6 +70,18 @@ test("deterministic options, dates, ArrayBuffer data", () => {
   assert.match(new Message(base).messageId, /^[0-9a-f]{32}@ifaxin\.com$/);
 });
 
+test("credentials are checked when made", () => {
+  for (const make of [() => new Credentials("api_user", ""), () => new Credentials("", "k"), () => new Credentials("u", "k", "a#b"),
+    () => new Credentials("u\0x", "k"), () => Credentials.oauth2("u", "t\r\n")]) {
+    assert.throws(make, (e) => isCoreError(e, "InvalidCredentials"));
+  }
+  const token = Credentials.oauth2("u", "t", "7");
+  assert.ok(token.isOAuth2);
+  assert.equal(token.username, "u#7");
+  assert.match(Buffer.from(authXoauth2(token)).toString(), /^AUTH XOAUTH2 [A-Za-z0-9+/=]+\r\n$/);
+  assert.throws(() => authPlain(token), (e) => isCoreError(e, "InvalidCredentials"));
+});
+
 test("payloads, replies, session", () => {
   const creds = new Credentials("api_user", "api_key", "12345");
   assert.equal(creds.username, "api_user#12345");
@@ -41,23 +91,56 @@ test("payloads, replies, session", () => {
   assert.equal(Buffer.from(authPlain(creds)).toString(), "AUTH PLAIN AGFwaV91c2VyIzEyMzQ1AGFwaV9rZXk=\r\n");
   const r = Reply.parse(Buffer.from("250 #1426390015358_15_6484_8661.sc-10_10_127_51-inbound#Queued\r\n"));
   assert.equal(r.queueId, "1426390015358_15_6484_8661.sc-10_10_127_51-inbound");
-  assert.equal(Reply.parse(Buffer.from("536 Frequency limited\r\n")).classification, "rate_limited");
-  assert.throws(() => Reply.parse(Buffer.from("hello\r\n")), (e) => e.code === "Protocol");
+  const limited = Reply.parse(Buffer.from("536 Frequency limited\r\n"));
+  assert.equal(limited.classification, "RateLimited");
+  assert.equal(limited.transient, true);
+  assert.deepEqual(limited.lines, ["Frequency limited"]);
+  assert.throws(() => Reply.parse(Buffer.from("hello\r\n")), (e) => isCoreError(e, "Protocol"));
 
-  const s = new Session({ helloName: "ifaxin.com", tls: "never" }, creds.clone());
+  const s = new Session({ helloName: "ifaxin.com", tls: "none", transcript: true }, creds.clone());
   s.receive(Buffer.from("220 hi\r\n250-mx\r\n250-PIPELINING\r\n250 AUTH LOGIN\r\n"));
   assert.equal(Buffer.from(s.takeOutput()).toString(), "EHLO ifaxin.com\r\nAUTH LOGIN YXBpX3VzZXIjMTIzNDU=\r\n");
   s.receive(Buffer.from("334 UGFzc3dvcmQ6\r\n"));
   s.takeOutput();
   s.receive(Buffer.from("235 ok\r\n"));
-  assert.equal(s.pollEvent().kind, "ready");
+  assert.equal(s.pollEvent().kind, "Ready");
   const handle = s.send(new Message(base));
   assert.match(Buffer.from(s.takeOutput()).toString(), /^MAIL FROM:<support@ifaxin\.com>/);
   s.receive(Buffer.from("536 Frequency limited\r\n503 no\r\n503 no\r\n"));
   const event = s.pollEvent();
-  assert.equal(event.kind, "failed");
+  assert.equal(event.kind, "Failed");
   assert.equal(event.handle, handle);
-  assert.ok(event.error instanceof SmtpError && event.error.code === "RateLimited" && event.error.smtpCode === 536);
+  assert.ok(isCoreError(event.error, "RateLimited") && event.error instanceof SmtpError && event.error.smtpCode === 536 && event.error.transient);
   assert.equal(s.pollEvent(), undefined);
   assert.equal(creds.username, "api_user#12345", "credentials stay usable");
+  const transcript = s.takeTranscript();
+  assert.deepEqual(transcript[0], ["server", "220 hi"]);
+  assert.ok(transcript.some(([who, text]) => who === "client" && text === "<password, masked>"));
+  s.connectionLost("timeout", "no answer");
+  const lost = s.pollEvent();
+  assert.ok(lost.kind === "Error" && isCoreError(lost.error, "Timeout") && lost.error.transient && /no answer/.test(lost.error.message));
+  assert.throws(() => new Session({ tls: "never" }), (e) => isCoreError(e, "InvalidOption"));
+  assert.throws(() => new Session({ helloName: "a b" }), (e) => isCoreError(e, "InvalidOption"));
+  assert.throws(() => new Session().connectionLost("eof"), (e) => isCoreError(e, "InvalidOption"));
+});
+
+test("connection options: the core's defaults and rules", () => {
+  const plan = connectOptions({ host: "mx.example.com" });
+  assert.deepEqual([plan.port, plan.tls, plan.implicit, plan.timeout, plan.connectTimeout, plan.servername, plan.pinned],
+    [25, "starttls", false, 30000, 30000, "mx.example.com", false]);
+  assert.equal(connectOptions({ host: "mx.example.com", tls: "implicit" }).port, 465);
+  assert.equal(connectOptions({ host: "127.0.0.1", port: 2525, timeout: 1500 }).servername, undefined);
+  assert.equal(connectOptions({ host: "127.0.0.1", port: 2525, timeout: 1500 }).timeout, 1500);
+  for (const bad of [{ timeout: -1 }, { timeout: NaN }, { timeout: 0 }, { timeout: 86_400_001 }, { port: 0 }, { port: 70000 }, { port: 25.5 },
+    { tls: "required" }, { tls: "ssl" }, { helloName: "x\r\nRSET" }, { pinSha256: "abc" }, { pinSha256: ["AB".repeat(31) + "ZZ"] },
+    { pinCertificate: "no certificate here" }]) {
+    assert.throws(() => connectOptions({ host: "mx.example.com", ...bad }), (e) => isCoreError(e, "InvalidOption"), JSON.stringify(bad));
+  }
+  assert.throws(() => connectOptions({ host: "mx.example.com", credentials: { user: "u", key: "" } }), (e) => isCoreError(e, "InvalidCredentials"));
+  assert.throws(() => connectOptions({ port: 25 }), TypeError);
+  assert.ok(connectOptions({ host: "h", pinSha256: "sha256 Fingerprint=" + "ab:".repeat(31) + "ab" }).pinned);
+  const withCreds = connectOptions({ host: "h", tls: "none" }, new Credentials("u", "k", "1"));
+  const s = withCreds.session();
+  s.receive(Buffer.from("220 hi\r\n250-mx\r\n250 AUTH PLAIN\r\n"));
+  assert.equal(Buffer.from(s.takeOutput()).toString(), "EHLO localhost\r\nAUTH PLAIN AHUjMQBr\r\n");
 });

@@ -1,8 +1,9 @@
-// Every golden vector, byte for byte, through `import ... from "mailwright"` (ESM).
+// Every golden vector, byte for byte, through `import ... from "mailwright"` (ESM);
+// and again with every mailbox member written the other way (string ⇄ object).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Message, MailwrightError } from "mailwright";
-import { loadVectors, toInit } from "./vectors.mjs";
+import { loadVectors, toInit, otherForm, MAILBOX_MEMBERS } from "./vectors.mjs";
 
 const vectors = loadVectors(process.env.MW_VECTORS);
 
@@ -23,3 +24,23 @@ for (const { name, doc, eml } of vectors) {
     assert.deepEqual(msg.envelope, doc.expected_envelope);
   });
 }
+
+test("every mailbox member takes a string or an object: the same bytes either way", () => {
+  const members = new Set();
+  let ran = 0;
+  for (const { doc, eml } of vectors) {
+    const other = otherForm(doc.input);
+    if (!other || doc.expected_error) continue;
+    for (const [key] of MAILBOX_MEMBERS) {
+      const values = [].concat(other[key] ?? []);
+      if (values.some((m) => typeof m === "object")) members.add(key);
+    }
+    assert.ok(Buffer.from(new Message(toInit(other)).toBytes()).equals(eml), doc.name ?? "vector");
+    ran++;
+  }
+  assert.ok(ran > 0);
+  // Objects reached every member somewhere (both forms are in the vectors or made here).
+  for (const [key] of MAILBOX_MEMBERS) {
+    if (vectors.some(({ doc }) => key in doc.input)) assert.ok(members.has(key) || vectors.some(({ doc }) => [].concat(doc.input[key] ?? []).some((m) => typeof m === "object")), key);
+  }
+});

@@ -1,15 +1,17 @@
-// Node send() and Client against the local Haraka: STARTTLS, AUTH LOGIN with a label.
+// Node send() and Client against the local Haraka: STARTTLS, AUTH LOGIN with a
+// label, pinned certificates; options refused by the core before any socket.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
+import { readFileSync, mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import { Message, Credentials, Client, send, SmtpError } from "mailwright";
+import { Message, Credentials, Client, send, MailwrightError, SmtpError } from "mailwright";
 
-let haraka, info;
+let haraka, info, leaf;
 before(async () => {
   const dir = mkdtempSync(join(tmpdir(), "mw-haraka-"));
   haraka = spawn("python3", [process.env.MW_HARAKACTL, "--dir", dir, "--user", "api_user=api_key"], { stdio: ["pipe", "pipe", "inherit"] });
@@ -18,6 +20,8 @@ before(async () => {
     haraka.once("exit", () => reject(new Error("harakactl.py exited")));
   });
   info = JSON.parse(line);
+  // The server's own certificate, beside the CA that signed it.
+  leaf = readFileSync(join(dirname(info.ca_file), "tls_cert.pem"), "utf8");
 });
 after(() => haraka.stdin.end());
 
@@ -26,10 +30,11 @@ const message = (n) => new Message({
   subject: `测试内嵌图片 ${n}`, html: '<img src="cid:image1">', text: ".dot",
   inline: [{ cid: "image1", contentType: "image/png", data: new Uint8Array([0x89, 0x50, 0x4e, 0x47]) }],
 });
+const login = (label = "12345", key = "api_key") => new Credentials("api_user", key, label);
 
 test("send() with a label over STARTTLS", async () => {
   const msg = message(0);
-  const result = await send(msg, { host: "127.0.0.1", port: info.port, credentials: new Credentials("api_user", "api_key", "12345"), tls: "starttls", ca: readFileSync(info.ca_file) });
+  const result = await send(msg, { host: "127.0.0.1", port: info.port, credentials: login(), tls: "starttls", ca: readFileSync(info.ca_file) });
   const meta = JSON.parse(readFileSync(join(info.queue_dir, `${result.queueId}.json`), "utf8"));
   assert.equal(meta.label, "12345");
   assert.equal(meta.tls, true);
@@ -37,18 +42,59 @@ test("send() with a label over STARTTLS", async () => {
   const stored = readFileSync(join(info.queue_dir, `${result.queueId}.eml`));
   assert.ok(stored.subarray(stored.length - msg.size).equals(Buffer.from(msg.toBytes())));
   assert.deepEqual(result.accepted, ["ben@ifaxin.com", "audit@ifaxin.com"]);
+  assert.equal(result.code, 250);
 });
 
-test("a Client sends several messages; a wrong key is an SmtpError", async () => {
-  const client = await Client.connect({ host: "127.0.0.1", port: info.port, credentials: new Credentials("api_user", "api_key", "7"), ca: readFileSync(info.ca_file) });
+test("a Client sends several messages; a wrong key is an SmtpError; an unknown CA a Tls error", async () => {
+  const client = await Client.connect({ host: "127.0.0.1", port: info.port, credentials: login("7"), ca: readFileSync(info.ca_file), transcript: true });
   const ids = new Set();
   for (let i = 0; i < 3; i++) ids.add((await client.send(message(i))).queueId);
   const transcript = client.transcript();
   await client.quit();
   assert.equal(ids.size, 3);
-  assert.ok(transcript.some(([who, text]) => who === "C" && text === "<password, masked>"));
+  assert.ok(transcript.some(([who, text]) => who === "client" && text === "<password, masked>"));
   await assert.rejects(
-    send(message(9), { host: "127.0.0.1", port: info.port, credentials: new Credentials("api_user", "wrong", "1"), ca: readFileSync(info.ca_file) }),
-    (e) => e instanceof SmtpError && e.code === "AuthenticationFailed" && e.smtpCode === 535);
-  await assert.rejects(send(message(9), { host: "127.0.0.1", port: info.port, credentials: new Credentials("api_user", "api_key") }), (e) => e.code === "Tls");
+    send(message(9), { host: "127.0.0.1", port: info.port, credentials: login("1", "wrong"), ca: readFileSync(info.ca_file) }),
+    (e) => e instanceof SmtpError && e.code === "AuthenticationFailed" && e.smtpCode === 535 && e.category === "server" && !e.transient);
+  await assert.rejects(send(message(9), { host: "127.0.0.1", port: info.port, credentials: login() }),
+    (e) => e instanceof MailwrightError && e.code === "Tls" && e.category === "connection" && !e.transient);
+  // Plain-data credentials work too.
+  const plain = await send(message(10), { host: "127.0.0.1", port: info.port, credentials: { user: "api_user", key: "api_key", label: "3" }, ca: readFileSync(info.ca_file) });
+  assert.equal(JSON.parse(readFileSync(join(info.queue_dir, `${plain.queueId}.json`), "utf8")).label, "3");
+});
+
+test("a pinned certificate replaces the CA: PEM or SHA-256; a wrong pin is a Tls error", async () => {
+  const byPem = await send(message(20), { host: "127.0.0.1", port: info.port, credentials: login(), pinCertificate: leaf });
+  assert.equal(JSON.parse(readFileSync(join(info.queue_dir, `${byPem.queueId}.json`), "utf8")).tls, true);
+  const fingerprint = new X509Certificate(leaf).fingerprint256;
+  const byHash = await send(message(21), { host: "127.0.0.1", port: info.port, credentials: login(), pinSha256: [fingerprint.toLowerCase()] });
+  assert.ok(byHash.queueId);
+  await assert.rejects(send(message(22), { host: "127.0.0.1", port: info.port, credentials: login(), pinSha256: "00".repeat(32) }),
+    (e) => e instanceof MailwrightError && e.code === "Tls" && /not the pinned one/.test(e.message) && e.message.includes(fingerprint));
+  // The CA's own certificate is not the server's: pinning it fails too.
+  await assert.rejects(send(message(23), { host: "127.0.0.1", port: info.port, credentials: login(), pinCertificate: readFileSync(info.ca_file) }),
+    (e) => e.code === "Tls");
+});
+
+test("bad options are InvalidOption before any socket opens", async () => {
+  let connections = 0;
+  const server = createServer((socket) => { connections++; socket.destroy(); });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = server.address().port;
+  try {
+    for (const bad of [{ timeout: -1 }, { timeout: NaN }, { timeout: 0 }, { tls: "ssl" }, { port: 0 }, { helloName: "a\r\nb" },
+      { pinSha256: "not a fingerprint" }, { pinSha256: ["ab".repeat(31)] }]) {
+      await assert.rejects(send(message(30), { host: "127.0.0.1", port, ...bad }),
+        (e) => e instanceof MailwrightError && e.code === "InvalidOption" && e.category === "input", JSON.stringify(bad));
+    }
+    await assert.rejects(send(message(30), { host: "127.0.0.1", port, credentials: { user: "u", key: "" } }), (e) => e.code === "InvalidCredentials");
+    assert.equal(connections, 0);
+    // A server that hangs up at once: the connection closed (transient).
+    await assert.rejects(send(message(31), { host: "127.0.0.1", port, tls: "none" }), (e) => e.code === "ConnectionClosed" && e.transient);
+    assert.equal(connections, 1);
+  } finally {
+    server.close();
+  }
+  // Nothing listens: the connection could not be opened.
+  await assert.rejects(send(message(32), { host: "127.0.0.1", port, tls: "none", timeout: 2000 }), (e) => e.code === "Connect" && e.transient);
 });

@@ -6,16 +6,29 @@ export function loadVectors(dir) {
   return readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => ({
     name: f.slice(0, -5),
     doc: JSON.parse(readFileSync(join(dir, f), "utf8")),
-    eml: f && (() => { try { return readFileSync(join(dir, f.slice(0, -5) + ".eml")); } catch { return null; } })(),
+    eml: (() => { try { return readFileSync(join(dir, f.slice(0, -5) + ".eml")); } catch { return null; } })(),
   }));
 }
 
 const b64 = (s) => Uint8Array.from(Buffer.from(s, "base64"));
 
+// Every mailbox member: a string or { name?, address }, one or an array.
+export const MAILBOX_MEMBERS = [["from", "from"], ["sender", "sender"], ["envelope_from", "envelopeFrom"], ["to", "to"],
+  ["cc", "cc"], ["bcc", "bcc"], ["reply_to", "replyTo"]];
+
+// A mailbox as the JS API takes it: the vector's string as is, or its object.
+function mailbox(m) {
+  if (typeof m === "string") return m;
+  if (m && typeof m === "object" && typeof m.address === "string") return "name" in m ? { name: m.name, address: m.address } : { address: m.address };
+  throw new Error(`not a mailbox: ${JSON.stringify(m)}`);
+}
+
 export function toInit(input) {
   const init = {};
-  for (const [key, js] of [["from", "from"], ["sender", "sender"], ["envelope_from", "envelopeFrom"], ["to", "to"],
-    ["cc", "cc"], ["bcc", "bcc"], ["reply_to", "replyTo"], ["subject", "subject"], ["text", "text"], ["html", "html"],
+  for (const [key, js] of MAILBOX_MEMBERS) {
+    if (key in input) init[js] = Array.isArray(input[key]) ? input[key].map(mailbox) : mailbox(input[key]);
+  }
+  for (const [key, js] of [["subject", "subject"], ["text", "text"], ["html", "html"],
     ["message_id", "messageId"], ["in_reply_to", "inReplyTo"], ["references", "references"], ["date", "date"],
     ["boundary_seed", "boundarySeed"], ["headers", "headers"], ["sc_custom", "scCustom"]]) {
     if (key in input) init[js] = input[key];
@@ -27,4 +40,29 @@ export function toInit(input) {
     init.xSmtpApi = { to: x.to, sub: x.sub, section: x.section, openTracking: f.open_tracking, clickTracking: f.click_tracking, subscriptionTracking: f.subscription_tracking };
   }
   return init;
+}
+
+// The same input with each mailbox written the other way where that cannot
+// change the bytes: a bare address string ⇄ { address }, and "Plain Name
+// <a@b>" ⇄ { name, address }. Returns null when no member changed.
+export function otherForm(input) {
+  let changed = false;
+  const flip = (m) => {
+    if (typeof m === "string") {
+      const named = m.match(/^([A-Za-z0-9 ]*[A-Za-z0-9]) <([^<>\s]+)>$/);
+      if (named) { changed = true; return { name: named[1], address: named[2] }; }
+      if (/^[^<>\s"]+@[^<>\s"]+$/.test(m)) { changed = true; return { address: m }; }
+      return m;
+    }
+    if (m && typeof m === "object" && (m.name === undefined || m.name === null) && /^[^<>\s"]+@[^<>\s"]+$/.test(m.address)) {
+      changed = true;
+      return m.address;
+    }
+    return m;
+  };
+  const out = { ...input };
+  for (const [key] of MAILBOX_MEMBERS) {
+    if (key in input) out[key] = Array.isArray(input[key]) ? input[key].map(flip) : flip(input[key]);
+  }
+  return changed ? out : null;
 }

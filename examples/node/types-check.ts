@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` in CI: the package's types fit this usage.
-import { Message, Credentials, Session, Reply, send, Client, MailwrightError, SmtpError } from "mailwright";
-import type { MessageInit, SendResult, SessionEvent, Envelope } from "mailwright";
+import { Message, Credentials, Session, Reply, send, Client, MailwrightError, SmtpError, connectOptions, errorKinds } from "mailwright";
+import type { MessageInit, SendResult, SessionEvent, Envelope, SendOptions, ErrorCategory, ReplyClass } from "mailwright";
 
 const init: MessageInit = {
   from: { name: "客服", address: "support@ifaxin.com" },
@@ -17,10 +17,15 @@ const bytes: Uint8Array = msg.toBytes();
 const envelope: Envelope = msg.envelope;
 const size: number = msg.size + bytes.length + envelope.recipients.length;
 const creds = new Credentials("api_user", "api_key", "12345");
-const session = new Session({ tls: "required", helloName: "ifaxin.com" }, creds.clone());
+const session = new Session({ tls: "starttls", helloName: "ifaxin.com" }, creds.clone());
 session.receive(new Uint8Array());
 const event: SessionEvent | undefined = session.pollEvent();
 const reply: Reply = Reply.parse(new TextEncoder().encode("250 ok\r\n"));
+const klass: ReplyClass = reply.classification;
+if (event?.kind === "Failed") console.log(event.error.code, event.refused.length);
+const options: SendOptions = { host: "127.0.0.1", port: 2525, tls: "starttls", timeout: 5000, pinSha256: "AB:CD", credentials: { user: "u", key: "k", label: "1" } };
+const plan = connectOptions(options);
+const categories: ErrorCategory[] = errorKinds().map((k) => k.category);
 async function go(): Promise<SendResult> {
   const client: Client = await Client.connect({ host: "127.0.0.1", port: 2525, credentials: creds });
   await client.quit();
@@ -28,8 +33,8 @@ async function go(): Promise<SendResult> {
     return await send(msg, { host: "127.0.0.1", port: 2525, credentials: creds, tls: "starttls" });
   } catch (e) {
     if (e instanceof SmtpError && e.code === "RateLimited") throw e;
-    if (e instanceof MailwrightError) console.log(e.code, e.errorCode);
+    if (e instanceof MailwrightError) console.log(e.code, e.errorCode, e.category, e.transient);
     throw e;
   }
 }
-void go; void event; void size; void reply.queueId;
+void go; void event; void size; void reply.queueId; void klass; void plan.port; void categories;

@@ -1,0 +1,304 @@
+// The TypeScript types of the mailwright npm package: the one place they are
+// written (wasm-bindgen runs with --no-typescript). The package's tests check
+// that every export of the Node entry is declared here and the reverse.
+
+/** A mailbox: "Name <addr@example.com>", "addr@example.com", or { name, address }. */
+export type Mailbox = string | { name?: string | null; address: string };
+/** Bytes for a part: a Uint8Array (copied once into WebAssembly memory) or an ArrayBuffer. */
+export type BytesLike = Uint8Array | ArrayBuffer;
+
+/** SendCloud's X-SMTPAPI value. */
+export interface XSmtpApiInit {
+  to?: string[];
+  /** One list of values per variable, as long as `to`. */
+  sub?: Record<string, string[]>;
+  section?: Record<string, string>;
+  openTracking?: boolean;
+  clickTracking?: boolean;
+  subscriptionTracking?: boolean;
+}
+
+/** Everything a message can hold. Only `from` and one recipient are required. */
+export interface MessageInit {
+  from: Mailbox;
+  to?: Mailbox | Mailbox[];
+  cc?: Mailbox | Mailbox[];
+  bcc?: Mailbox | Mailbox[];
+  replyTo?: Mailbox | Mailbox[];
+  sender?: Mailbox;
+  envelopeFrom?: Mailbox;
+  subject?: string;
+  text?: string;
+  html?: string;
+  inline?: { cid: string; contentType: string; data: BytesLike; filename?: string }[];
+  attachments?: { filename: string; contentType: string; data: BytesLike }[];
+  /** Custom headers, in order: an object or [name, value] pairs. */
+  headers?: Record<string, string> | [string, string][];
+  /** SendCloud SC-Custom-<key> headers. */
+  scCustom?: Record<string, string> | [string, string][];
+  xSmtpApi?: XSmtpApiInit;
+  /** Fix for deterministic output. */
+  messageId?: string;
+  inReplyTo?: string | string[];
+  references?: string | string[];
+  /** A Date, or seconds (not milliseconds) since the Unix epoch. Default: now. */
+  date?: Date | number;
+  /** Fix for deterministic output. */
+  boundarySeed?: string;
+}
+
+/** The SMTP envelope. */
+export interface Envelope {
+  sender: string;
+  recipients: string[];
+}
+
+/** A built, immutable e-mail message. Throws MailwrightError (or TypeError for wrong types). */
+export class Message {
+  constructor(init: MessageInit);
+  /** The message as bytes (CRLF line ends). */
+  toBytes(): Uint8Array;
+  /** The exact size in bytes. */
+  readonly size: number;
+  /** MAIL FROM and RCPT TO (Bcc included). */
+  readonly envelope: Envelope;
+  /** The Message-ID, without angle brackets. */
+  readonly messageId: string;
+  /** The Date, in seconds since the Unix epoch. */
+  readonly date: number;
+  /** The MIME structure, e.g. "multipart/related[text/html, image/png]". */
+  readonly structure: string;
+  /** Throws MessageTooLarge when over a server's SIZE limit (0: none). */
+  checkSize(limit: number): void;
+  /** Releases the WebAssembly memory. */
+  free(): void;
+}
+
+/** User and key (or OAuth 2 token) with an optional SendCloud label. Checked when made (InvalidCredentials). */
+export class Credentials {
+  constructor(user: string, key: string, label?: string | null);
+  /** Credentials with an OAuth 2 access token (sent with XOAUTH2). */
+  static oauth2(user: string, token: string, label?: string | null): Credentials;
+  /** A copy, for APIs that take credentials by value. */
+  clone(): Credentials;
+  /** The user name sent: `user` or `user#label`. */
+  readonly username: string;
+  /** True for an OAuth 2 token. */
+  readonly isOAuth2: boolean;
+  /** The user name; never the secret. */
+  toString(): string;
+  free(): void;
+}
+
+/** Credentials as plain data, for `send()` / `Client.connect()` / `connectOptions()`. */
+export type CredentialsInit =
+  | { user: string; key: string; label?: string | null }
+  | { user: string; token: string; label?: string | null };
+
+/** The core's reply classes. */
+export type ReplyClass = "Positive" | "Intermediate" | "Transient" | "Permanent" | "RateLimited";
+
+/** One SMTP reply. */
+export class Reply {
+  private constructor();
+  /** Parses exactly one complete reply; throws MailwrightError `Protocol` for anything else. */
+  static parse(data: Uint8Array): Reply;
+  readonly code: number;
+  /** The enhanced status code, e.g. "5.7.8". */
+  readonly enhancedCode: string | undefined;
+  /** The text of every line, joined. */
+  readonly text: string;
+  /** The text of each line, without the code and separator. */
+  readonly lines: string[];
+  /** The core's class of the reply. */
+  readonly classification: ReplyClass;
+  /** True when the same command may succeed later (Transient, RateLimited). */
+  readonly transient: boolean;
+  /** The queue id of a reply to the end of DATA. */
+  readonly queueId: string | undefined;
+  free(): void;
+}
+
+/** A recipient the server refused. */
+export interface Refused {
+  address: string;
+  code: number;
+  text: string;
+}
+
+/** What a server accepted. */
+export interface SendResult {
+  handle: number;
+  queueId?: string;
+  accepted: string[];
+  refused: Refused[];
+  /** The code of the server's final reply. */
+  code: number;
+}
+
+/** An event of a Session; `kind` is the core's event name. */
+export type SessionEvent =
+  | { kind: "StartTls" }
+  | { kind: "Ready" }
+  | { kind: "Sent"; handle: number; result: SendResult }
+  | { kind: "Failed"; handle: number; error: MailwrightError; refused: Refused[] }
+  | { kind: "Error"; error: MailwrightError }
+  | { kind: "Closed" };
+
+/** The TLS modes (the only names accepted; anything else is InvalidOption). */
+export type TlsMode = "starttls" | "opportunistic" | "implicit" | "none";
+
+/** Why a connection ended, as a transport saw it. */
+export type ConnectionLoss = "closed" | "timeout" | "tls" | "connect";
+
+/** Who said a transcript line. */
+export type Direction = "client" | "server";
+
+/** A Session's configuration; anything left out takes the core's default. */
+export interface SessionInit {
+  /** The EHLO name (default "localhost"); checked by the core (InvalidOption). */
+  helloName?: string;
+  /** Default "starttls". "implicit": the connection is already TLS. */
+  tls?: TlsMode;
+  /** Use PIPELINING when offered (default true). */
+  pipelining?: boolean;
+  /** Keep a transcript (default false). */
+  transcript?: boolean;
+}
+
+/** The core's sans-IO SMTP session: feed it the server's bytes, send what it gives, read its events. */
+export class Session {
+  /** `credentials` are taken by value: pass `creds.clone()` to keep yours. Throws InvalidOption. */
+  constructor(init?: SessionInit | null, credentials?: Credentials | null);
+  /** Feeds bytes received from the server. */
+  receive(data: Uint8Array): void;
+  /** Everything waiting to be sent to the server. */
+  takeOutput(): Uint8Array;
+  /** Queues a message; returns its handle. */
+  send(message: Message): number;
+  /** QUIT once every queued message is done. */
+  quit(): void;
+  /** Call after the TLS handshake a "StartTls" event asked for. */
+  tlsEstablished(): void;
+  /** The connection is gone: the core makes the error from the cause. */
+  connectionLost(cause: ConnectionLoss, detail?: string | null): void;
+  readonly wantsTls: boolean;
+  readonly isDone: boolean;
+  /** The next event, or undefined. */
+  pollEvent(): SessionEvent | undefined;
+  /** The conversation so far as [direction, text] pairs, secrets masked. */
+  takeTranscript(): [Direction, string][];
+  free(): void;
+}
+
+/** Where and how to connect (`send()`, `Client.connect()`, `connectOptions()`). Checked by the core before any socket opens. */
+export interface SendOptions {
+  host: string;
+  /** Default: the TLS mode's (465 for "implicit", else 25). */
+  port?: number;
+  credentials?: Credentials | CredentialsInit;
+  /** Default "starttls" (required). */
+  tls?: TlsMode;
+  /** Extra trusted CA certificate(s), PEM, added to the default roots. */
+  ca?: string | Uint8Array | Array<string | Uint8Array>;
+  /** Trust exactly the certificate with this SHA-256 fingerprint (64 hex digits, colons allowed). */
+  pinSha256?: string | string[];
+  /** Trust exactly this certificate (PEM), e.g. a self-signed one. */
+  pinCertificate?: string | Uint8Array | Array<string | Uint8Array>;
+  /** Milliseconds without an answer before giving up: 1 ms to one day (default 30000). */
+  timeout?: number;
+  /** The EHLO name (default "localhost"). */
+  helloName?: string;
+  /** Use PIPELINING when offered (default true). */
+  pipelining?: boolean;
+  /** Keep a transcript for `Client.transcript()` (default false). */
+  transcript?: boolean;
+}
+
+/** Options checked by the core, and what a transport needs to act on them. */
+export class ClientPlan {
+  private constructor();
+  readonly host: string;
+  /** The port given, else the TLS mode's default. */
+  readonly port: number;
+  readonly tls: TlsMode;
+  /** True when the connection starts with the TLS handshake. */
+  readonly implicit: boolean;
+  /** Milliseconds. */
+  readonly connectTimeout: number;
+  /** Milliseconds. */
+  readonly timeout: number;
+  /** The SNI name (undefined for an IP address). */
+  readonly servername: string | undefined;
+  /** Extra trusted roots, PEM. */
+  readonly ca: string[];
+  /** True when certificates are pinned. */
+  readonly pinned: boolean;
+  /** Why this certificate (DER) is refused by the pins, or undefined. */
+  pinMismatch(der: Uint8Array): string | undefined;
+  /** A new session for these options. */
+  session(): Session;
+  free(): void;
+}
+
+/**
+ * Checks connection options with the core (InvalidOption, InvalidCredentials,
+ * TypeError). A `Credentials` object goes in `credentials` (by value: pass
+ * `creds.clone()`), plain `{ user, key }` may stay in `options`.
+ */
+export function connectOptions(options: SendOptions, credentials?: Credentials | null): ClientPlan;
+
+/** `AUTH LOGIN <base64 user>\r\n`. */
+export function authLogin(credentials: Credentials): Uint8Array;
+/** `AUTH PLAIN <base64>\r\n`. */
+export function authPlain(credentials: Credentials): Uint8Array;
+/** `AUTH XOAUTH2 <base64>\r\n` (OAuth 2 credentials). */
+export function authXoauth2(credentials: Credentials): Uint8Array;
+/** The answer to a `334` LOGIN challenge (its base64 text). */
+export function loginAnswer(challenge: string, credentials: Credentials, usernameSent: boolean): Uint8Array;
+
+/** The core's error categories. */
+export type ErrorCategory = "input" | "server" | "capability" | "protocol" | "connection" | "system" | "state";
+
+/** One error kind the core reports. */
+export interface ErrorKindInfo {
+  /** The kind's name (an error's `code`). */
+  name: string;
+  /** Its stable number (an error's `errorCode`). */
+  code: number;
+  category: ErrorCategory;
+  transient: boolean;
+}
+
+/** Every error kind, in code order. */
+export function errorKinds(): ErrorKindInfo[];
+
+/** Every error mailwright throws. Every property comes from the core. */
+export class MailwrightError extends Error {
+  /** The core's error kind, e.g. "HeaderInjection", "InvalidOption". */
+  readonly code: string;
+  /** Its stable number. */
+  readonly errorCode: number;
+  readonly category: ErrorCategory;
+  /** True when trying again later may succeed. */
+  readonly transient: boolean;
+  /** Set when a server reply caused the error. */
+  readonly smtpCode?: number;
+  readonly enhancedCode?: string;
+  readonly text?: string;
+}
+
+/** A refusal by the server (the core's category "server"), e.g. `code` "RateLimited" for `536 Frequency limited`. */
+export class SmtpError extends MailwrightError {}
+
+/** A connection sending many messages (Node only). */
+export class Client {
+  private constructor();
+  static connect(options: SendOptions): Promise<Client>;
+  send(message: Message): Promise<SendResult>;
+  transcript(): [Direction, string][];
+  quit(): Promise<void>;
+}
+
+/** Connects, sends one message and says QUIT (Node only). */
+export function send(message: Message, options: SendOptions): Promise<SendResult>;

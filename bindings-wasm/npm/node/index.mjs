@@ -1,0 +1,9 @@
+// The package's ES module entry for Node: the CommonJS entry, re-exported
+// (one instance of the core and of the error classes for both).
+import mw from "./index.cjs";
+
+export const {
+  Message, Credentials, Reply, Session, ClientPlan, connectOptions, errorKinds,
+  authLogin, authPlain, authXoauth2, loginAnswer, MailwrightError, SmtpError, Client, send,
+} = mw;
+export default mw;

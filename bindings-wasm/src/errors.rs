@@ -1,0 +1,115 @@
+//! Core errors as thrown JS `Error` objects. The classes are the package's
+//! `MailwrightError` and `SmtpError` (declared empty by its entry points and
+//! registered with `__registerErrors`); every property, and which class, is
+//! decided here from the core: `code` (the kind's name), `errorCode` (its
+//! stable number), `category` and `transient`, and the server's reply
+//! (`smtpCode`, `enhancedCode`, `text`) when one caused the error.
+
+use js_sys::{Array, Function, Object, Reflect};
+use mailwright::{Error, ErrorCategory, ErrorKind};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    /// (MailwrightError, SmtpError), registered by the package's entry points.
+    static CLASSES: RefCell<Option<(Function, Function)>> = const { RefCell::new(None) };
+}
+
+/// Called once by the package's entry points (not for users).
+#[wasm_bindgen(js_name = __registerErrors)]
+pub fn register_errors(base: Function, smtp: Function) {
+    CLASSES.with(|c| *c.borrow_mut() = Some((base, smtp)));
+}
+
+fn set(object: &JsValue, key: &str, value: JsValue) {
+    let _ = Reflect::set(object, &JsValue::from_str(key), &value);
+}
+
+/// A core error as a JS error: `SmtpError` for the core's "server" category,
+/// `MailwrightError` for every other.
+pub fn js_error(err: Error) -> JsValue {
+    let kind = err.kind();
+    let classes = CLASSES.with(|c| c.borrow().clone());
+    let message = JsValue::from_str(&err.to_string());
+    let error: JsValue = match classes {
+        Some((base, smtp)) => {
+            let class = if kind.category() == ErrorCategory::Server {
+                smtp
+            } else {
+                base
+            };
+            let args = Array::of1(&message);
+            match Reflect::construct(&class, &args) {
+                Ok(error) => {
+                    set(&error, "name", class.name().into());
+                    error
+                }
+                Err(e) => return e,
+            }
+        }
+        // The raw module used without the package's entry points.
+        None => {
+            let error = js_sys::Error::new(&err.to_string());
+            error.set_name("MailwrightError");
+            error.into()
+        }
+    };
+    set(&error, "code", kind.as_str().into());
+    set(&error, "errorCode", kind.code().into());
+    set(&error, "category", kind.category().as_str().into());
+    set(&error, "transient", err.is_transient().into());
+    if let Some(reply) = err.reply() {
+        set(&error, "smtpCode", reply.code().into());
+        set(
+            &error,
+            "enhancedCode",
+            reply
+                .enhanced()
+                .map_or(JsValue::UNDEFINED, |e| e.to_string().into()),
+        );
+        set(&error, "text", reply.text().into());
+    }
+    error
+}
+
+/// Shorthand for `map_err(js_error)`.
+pub trait IntoJs<T> {
+    fn js(self) -> Result<T, JsValue>;
+}
+
+impl<T> IntoJs<T> for mailwright::Result<T> {
+    fn js(self) -> Result<T, JsValue> {
+        self.map_err(js_error)
+    }
+}
+
+/// A JS `TypeError` (a value of the wrong JS type: not a core error).
+pub fn type_error(message: String) -> JsValue {
+    js_sys::TypeError::new(&message).into()
+}
+
+/// Every error kind the core reports, in code order, with its stable number,
+/// category and whether it is transient: `{ name, code, category, transient }`.
+#[wasm_bindgen(js_name = errorKinds)]
+pub fn error_kinds() -> Array {
+    ErrorKind::ALL
+        .iter()
+        .map(|&kind| {
+            let entry = Object::new();
+            set(&entry, "name", kind.as_str().into());
+            set(&entry, "code", kind.code().into());
+            set(&entry, "category", kind.category().as_str().into());
+            set(&entry, "transient", kind.is_transient().into());
+            JsValue::from(entry)
+        })
+        .collect()
+}
+
+/// The error thrown for a kind (for the package's tests: the class table is
+/// checked for every kind, including those no JS call can cause).
+#[wasm_bindgen(js_name = __errorOfKind)]
+pub fn error_of_kind(name: &str) -> Result<JsValue, JsValue> {
+    let kind =
+        ErrorKind::from_name(name).ok_or_else(|| type_error(format!("no error kind {name:?}")))?;
+    Ok(js_error(Error::new(kind, "a test error")))
+}

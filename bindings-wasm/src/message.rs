@@ -1,0 +1,204 @@
+//! `Message`: a JS init object → the core's builder → an immutable message.
+
+use crate::convert::{bytes, get, list, mailbox, missing, opt_string, pairs, set, string};
+use crate::errors::{IntoJs, type_error};
+use js_sys::{Array, Object};
+use mailwright::{Attachment, Inline, XSmtpApi};
+use std::sync::Arc;
+use wasm_bindgen::prelude::*;
+
+fn now_seconds() -> i64 {
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}
+
+fn x_smtpapi(v: &JsValue) -> Result<XSmtpApi, JsValue> {
+    let mut api = XSmtpApi::new();
+    for to in list(get(v, "to")?) {
+        api = api.to(string(to, "xSmtpApi.to")?);
+    }
+    let sub = get(v, "sub")?;
+    if !missing(&sub) {
+        for entry in Object::entries(sub.unchecked_ref()).iter() {
+            let entry = Array::from(&entry);
+            let values = list(entry.get(1))
+                .into_iter()
+                .map(|s| string(s, "xSmtpApi.sub values"))
+                .collect::<Result<Vec<_>, _>>()?;
+            api = api.sub(string(entry.get(0), "xSmtpApi.sub")?, values);
+        }
+    }
+    for (name, value) in pairs(get(v, "section")?, "xSmtpApi.section")? {
+        api = api.section(name, value);
+    }
+    for (key, setter) in [
+        (
+            "openTracking",
+            XSmtpApi::open_tracking as fn(XSmtpApi, bool) -> XSmtpApi,
+        ),
+        ("clickTracking", XSmtpApi::click_tracking),
+        ("subscriptionTracking", XSmtpApi::subscription_tracking),
+    ] {
+        if let Some(on) = get(v, key)?.as_bool() {
+            api = setter(api, on);
+        }
+    }
+    Ok(api)
+}
+
+/// Seconds since the epoch from a `Date` or a number of seconds.
+fn date_seconds(date: &JsValue) -> Result<i64, JsValue> {
+    let seconds = if let Some(d) = date.dyn_ref::<js_sys::Date>() {
+        (d.get_time() / 1000.0).floor()
+    } else {
+        date.as_f64()
+            .ok_or_else(|| type_error("date must be a Date or a number of seconds".into()))?
+    };
+    if !seconds.is_finite() {
+        return Err(type_error("date is not a valid time".into()));
+    }
+    Ok(seconds as i64)
+}
+
+/// A built, immutable e-mail message.
+#[wasm_bindgen]
+pub struct Message {
+    pub(crate) inner: mailwright::Message,
+}
+
+#[wasm_bindgen]
+impl Message {
+    /// Validates everything and builds the message; throws a MailwrightError
+    /// (with `code`, e.g. "HeaderInjection") or a TypeError.
+    #[wasm_bindgen(constructor)]
+    pub fn new(init: JsValue) -> Result<Message, JsValue> {
+        if !init.is_object() {
+            return Err(type_error("Message needs an init object".into()));
+        }
+        let mut b = mailwright::Message::builder().clock(Arc::new(now_seconds));
+        let from = get(&init, "from")?;
+        if !missing(&from) {
+            b = b.from(mailbox(from, "from")?);
+        }
+        let sender = get(&init, "sender")?;
+        if !missing(&sender) {
+            b = b.sender(mailbox(sender, "sender")?);
+        }
+        let envelope_from = get(&init, "envelopeFrom")?;
+        if !missing(&envelope_from) {
+            b = b.envelope_from(mailbox(envelope_from, "envelopeFrom")?);
+        }
+        for v in list(get(&init, "replyTo")?) {
+            b = b.reply_to(mailbox(v, "replyTo")?);
+        }
+        for v in list(get(&init, "to")?) {
+            b = b.to(mailbox(v, "to")?);
+        }
+        for v in list(get(&init, "cc")?) {
+            b = b.cc(mailbox(v, "cc")?);
+        }
+        for v in list(get(&init, "bcc")?) {
+            b = b.bcc(mailbox(v, "bcc")?);
+        }
+        if let Some(s) = opt_string(&init, "subject")? {
+            b = b.subject(s);
+        }
+        if let Some(s) = opt_string(&init, "text")? {
+            b = b.text(s);
+        }
+        if let Some(s) = opt_string(&init, "html")? {
+            b = b.html(s);
+        }
+        for part in list(get(&init, "inline")?) {
+            let mut inline = Inline::new(
+                string(get(&part, "cid")?, "inline.cid")?,
+                string(get(&part, "contentType")?, "inline.contentType")?,
+                bytes(get(&part, "data")?, "inline.data")?,
+            );
+            if let Some(name) = opt_string(&part, "filename")? {
+                inline = inline.filename(name);
+            }
+            b = b.inline(inline);
+        }
+        for part in list(get(&init, "attachments")?) {
+            b = b.attachment(Attachment::new(
+                string(get(&part, "filename")?, "attachments.filename")?,
+                string(get(&part, "contentType")?, "attachments.contentType")?,
+                bytes(get(&part, "data")?, "attachments.data")?,
+            ));
+        }
+        for (name, value) in pairs(get(&init, "headers")?, "headers")? {
+            b = b.header(name, value);
+        }
+        for (key, value) in pairs(get(&init, "scCustom")?, "scCustom")? {
+            b = b.sc_custom(key, value);
+        }
+        let api = get(&init, "xSmtpApi")?;
+        if !missing(&api) {
+            b = b.x_smtpapi(x_smtpapi(&api)?);
+        }
+        if let Some(id) = opt_string(&init, "messageId")? {
+            b = b.message_id(id);
+        }
+        for id in list(get(&init, "inReplyTo")?) {
+            b = b.in_reply_to(string(id, "inReplyTo")?);
+        }
+        for id in list(get(&init, "references")?) {
+            b = b.references(string(id, "references")?);
+        }
+        let date = get(&init, "date")?;
+        if !missing(&date) {
+            b = b.date(date_seconds(&date)?);
+        }
+        if let Some(seed) = opt_string(&init, "boundarySeed")? {
+            b = b.boundary_seed(seed);
+        }
+        b.build().map(|inner| Message { inner }).js()
+    }
+
+    /// The message as bytes (CRLF line ends).
+    #[wasm_bindgen(js_name = toBytes)]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.inner.to_vec()
+    }
+
+    /// The exact size in bytes.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
+        self.inner.size()
+    }
+
+    /// The SMTP envelope: `sender` (MAIL FROM) and `recipients` (RCPT TO, Bcc included).
+    #[wasm_bindgen(getter)]
+    pub fn envelope(&self) -> JsValue {
+        let envelope = self.inner.envelope();
+        let object = Object::new();
+        let recipients: Array = envelope.recipients().map(JsValue::from_str).collect();
+        set(&object, "sender", &envelope.sender().into());
+        set(&object, "recipients", &recipients);
+        object.into()
+    }
+
+    /// The Message-ID, without angle brackets.
+    #[wasm_bindgen(getter, js_name = messageId)]
+    pub fn message_id(&self) -> String {
+        self.inner.message_id().to_string()
+    }
+
+    /// The Date, in seconds since the Unix epoch.
+    #[wasm_bindgen(getter)]
+    pub fn date(&self) -> f64 {
+        self.inner.date() as f64
+    }
+
+    /// The MIME structure, e.g. "multipart/related[text/html, image/png]".
+    #[wasm_bindgen(getter)]
+    pub fn structure(&self) -> String {
+        self.inner.structure()
+    }
+
+    /// Throws MessageTooLarge when over a server's SIZE limit (0: none).
+    #[wasm_bindgen(js_name = checkSize)]
+    pub fn check_size(&self, limit: f64) -> Result<(), JsValue> {
+        self.inner.check_size(limit.max(0.0) as u64).js()
+    }
+}
