@@ -154,6 +154,7 @@ fn pipelining_sends_mail_rcpt_data_in_one_flight_and_reports_refused_recipients(
 fn ready(pipelining: bool) -> Session {
     let mut s = Session::new(config(TlsMode::None, None, pipelining)).unwrap();
     s.receive(b"220 hi\r\n");
+    out(&mut s);
     let ehlo = if pipelining {
         "250-mx\r\n250 PIPELINING\r\n"
     } else {
@@ -269,6 +270,7 @@ fn failures_at_each_stage_are_typed_and_never_reported_sent() {
 fn a_dropped_connection_in_data_fails_the_message() {
     let mut s = ready(true);
     s.send(&message()).unwrap();
+    out(&mut s);
     s.receive(b"250 ok\r\n250 ok\r\n354 go\r\n");
     let data = s.take_output();
     assert!(data.ends_with(b"\r\n.\r\n"));
@@ -292,6 +294,7 @@ fn garbage_and_over_long_replies_end_the_session_with_a_protocol_error() {
     ] {
         let mut s = ready(true);
         s.send(&message()).unwrap();
+        out(&mut s);
         s.receive(bad);
         let evs = events(&mut s);
         let failed = evs.iter().filter(|e| matches!(e, Event::Failed(_))).count();
@@ -321,7 +324,9 @@ fn an_unexpected_reply_is_a_protocol_error() {
 #[test]
 fn size_limits_refuse_before_mail() {
     let mut s = Session::new(config(TlsMode::None, None, true)).unwrap();
-    s.receive(b"220 hi\r\n250-mx\r\n250 SIZE 100\r\n");
+    s.receive(b"220 hi\r\n");
+    out(&mut s);
+    s.receive(b"250-mx\r\n250 SIZE 100\r\n");
     out(&mut s);
     let err = s.send(&message()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::MessageTooLarge);
@@ -329,13 +334,15 @@ fn size_limits_refuse_before_mail() {
     // Queued before the limit is known: refused when its turn comes.
     let mut s = Session::new(config(TlsMode::None, None, true)).unwrap();
     let handle = s.send(&message()).unwrap();
-    s.receive(b"220 hi\r\n250-mx\r\n250 SIZE 100\r\n");
+    s.receive(b"220 hi\r\n");
+    assert_eq!(out(&mut s), "EHLO ifaxin.com\r\n");
+    s.receive(b"250-mx\r\n250 SIZE 100\r\n");
     let evs = events(&mut s);
     assert!(
         matches!(&evs[1], Event::Failed(f) if f.handle == handle && f.error.kind() == ErrorKind::MessageTooLarge),
         "{evs:?}"
     );
-    assert_eq!(out(&mut s), "EHLO ifaxin.com\r\n");
+    assert_eq!(out(&mut s), "");
 }
 
 #[test]
@@ -349,13 +356,17 @@ fn helo_fallback_and_tls_policies() {
     assert_eq!(events(&mut s), [Event::Ready]);
 
     let mut s = Session::new(config(TlsMode::StartTls, None, true)).unwrap();
-    s.receive(b"220 hi\r\n250 mx\r\n");
+    s.receive(b"220 hi\r\n");
+    out(&mut s);
+    s.receive(b"250 mx\r\n");
     assert!(
         matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::TlsUnavailable)
     );
 
     let mut s = Session::new(config(TlsMode::StartTls, None, true)).unwrap();
-    s.receive(b"220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
+    s.receive(b"220 hi\r\n");
+    out(&mut s);
+    s.receive(b"250-mx\r\n250 STARTTLS\r\n");
     out(&mut s);
     s.receive(b"454 TLS not available\r\n");
     assert!(
@@ -364,7 +375,10 @@ fn helo_fallback_and_tls_policies() {
 
     // Bytes after the 220 to STARTTLS would be read as if encrypted: refused.
     let mut s = Session::new(config(TlsMode::StartTls, None, true)).unwrap();
-    s.receive(b"220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
+    s.receive(b"220 hi\r\n");
+    out(&mut s);
+    s.receive(b"250-mx\r\n250 STARTTLS\r\n");
+    out(&mut s);
     s.receive(b"220 go\r\n250 injected\r\n");
     assert!(
         events(&mut s)
@@ -373,8 +387,48 @@ fn helo_fallback_and_tls_policies() {
     );
 
     let mut s = Session::new(config(TlsMode::None, None, true)).unwrap();
-    s.receive(b"220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
+    s.receive(b"220 hi\r\n");
+    out(&mut s);
+    s.receive(b"250-mx\r\n250 STARTTLS\r\n");
     assert_eq!(events(&mut s), [Event::Ready]);
+}
+
+#[test]
+fn replies_before_their_command_was_sent_are_a_protocol_error() {
+    // An early talker: the EHLO reply arrives with the greeting, before EHLO
+    // went out; without this rule it would be taken as EHLO's answer and the
+    // client would go on to AUTH.
+    let creds = Credentials::new("api_user", "api_key").unwrap();
+    let mut s = Session::new(config(TlsMode::None, Some(creds), true)).unwrap();
+    s.receive(b"220 hi\r\n250-mx\r\n250 AUTH PLAIN\r\n");
+    let evs = events(&mut s);
+    assert!(
+        matches!(evs.as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::Protocol),
+        "{evs:?}"
+    );
+    assert!(!out(&mut s).contains("AUTH"));
+    // Pipelined commands half sent: a reply for the unsent part is refused too.
+    let mut s = ready(true);
+    s.send(&message()).unwrap();
+    let pending = s.pending_output().len();
+    s.consume_output(pending.min(10)); // only part of MAIL went out
+    s.receive(b"250 ok\r\n");
+    assert!(
+        events(&mut s)
+            .iter()
+            .any(|e| matches!(e, Event::Error(e) if e.kind() == ErrorKind::Protocol))
+    );
+    // A reply while nothing is awaited, and an unasked 421.
+    let mut s = ready(true);
+    s.receive(b"250 nobody asked\r\n");
+    assert!(
+        matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::Protocol)
+    );
+    let mut s = ready(true);
+    s.receive(b"421 4.3.2 going down\r\n");
+    assert!(
+        matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::SmtpTransient)
+    );
 }
 
 #[test]
@@ -418,6 +472,7 @@ fn auth_outcomes() {
     assert_eq!(events(&mut s), [Event::Ready]);
 
     let mut s = start("250-mx\r\n250 AUTH LOGIN\r\n");
+    out(&mut s);
     s.receive(b"454 4.7.0 temporary authentication failure\r\n");
     assert!(
         matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::SmtpTransient)
@@ -481,6 +536,7 @@ fn greeting_refusal_and_421() {
 
     let mut s = ready(true);
     s.send(&message()).unwrap();
+    out(&mut s);
     s.receive(b"421 4.3.2 shutting down\r\n");
     let evs = events(&mut s);
     assert!(matches!(&evs[0], Event::Failed(f) if f.error.kind() == ErrorKind::SmtpTransient));

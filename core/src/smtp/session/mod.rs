@@ -407,26 +407,35 @@ impl Session {
     }
 
     fn handle(&mut self, reply: Reply) {
-        let Some((expect, sent_at)) = self.expect.pop_front() else {
-            self.log_reply(&reply);
+        let awaited = self.expect.pop_front();
+        let reply = match awaited {
+            Some((Expect::Auth, _)) => self.redact_auth_echo(reply),
+            _ => reply,
+        };
+        self.log_reply(&reply);
+        // 421: the server is closing the connection, whatever we asked (it
+        // may also say so unasked, RFC 5321 section 3.8).
+        if reply.code() == 421 && !matches!(awaited, Some((Expect::Quit, _))) {
+            self.fail_session(Error::from_reply(
+                "the server is closing the connection",
+                reply,
+            ));
+            return;
+        }
+        let Some((expect, sent_at)) = awaited else {
             self.fail_session(Error::with_reply(
                 ErrorKind::Protocol,
-                "an unexpected reply",
+                "a reply while none was awaited",
                 reply,
             ));
             return;
         };
-        let reply = if expect == Expect::Auth {
-            self.redact_auth_echo(reply)
-        } else {
-            reply
-        };
-        self.log_reply(&reply);
-        let _ = sent_at; // EARLY-TALKER CHECK PENDING
-        // 421: the server is closing the connection, whatever we asked.
-        if reply.code() == 421 && expect != Expect::Quit {
-            self.fail_session(Error::from_reply(
-                "the server is closing the connection",
+        if sent_at > self.consumed {
+            // An early talker, or a man in the middle: this reply cannot
+            // answer a command the server has not seen yet.
+            self.fail_session(Error::with_reply(
+                ErrorKind::Protocol,
+                "the server replied before the command was sent",
                 reply,
             ));
             return;
