@@ -37,6 +37,9 @@ fn config(tls: TlsMode, credentials: Option<Credentials>, pipelining: bool) -> S
         credentials,
         pipelining,
         transcript: true,
+        // These scripted servers mostly offer no TLS; the refusal to send
+        // credentials in clear text is tested on its own below.
+        allow_plaintext_auth: true,
     }
 }
 
@@ -647,5 +650,44 @@ mod fuzz {
             p.feed(&bytes[split..]);
             while let Some(r) = p.next_reply() { let _ = r; }
         }
+    }
+}
+
+#[test]
+fn credentials_are_never_sent_in_clear_text_without_consent() {
+    let creds = || Some(Credentials::new("api_user", "api_key").unwrap());
+    for (tls, ehlo, then) in [
+        (
+            TlsMode::Opportunistic,
+            "250-mx\r\n250 AUTH PLAIN LOGIN\r\n",
+            None,
+        ),
+        (
+            TlsMode::Opportunistic,
+            "250-mx\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n",
+            Some("454 4.7.0 TLS not available\r\n"),
+        ),
+        (TlsMode::None, "250-mx\r\n250 AUTH PLAIN LOGIN\r\n", None),
+    ] {
+        let mut cfg = config(tls, creds(), true);
+        cfg.allow_plaintext_auth = false;
+        let mut s = Session::new(cfg).unwrap();
+        let handle = s.send(&message()).unwrap();
+        s.receive(b"220 hi\r\n");
+        out(&mut s);
+        s.receive(ehlo.as_bytes());
+        let mut sent = out(&mut s);
+        if let Some(reply) = then {
+            assert_eq!(sent, "STARTTLS\r\n");
+            s.receive(reply.as_bytes());
+            sent = out(&mut s);
+        }
+        assert!(!sent.contains("AUTH"), "{tls:?}: {sent}");
+        let evs = events(&mut s);
+        assert!(
+            matches!(&evs[..], [Event::Failed(f), Event::Error(e)]
+                if f.handle == handle && e.kind() == ErrorKind::TlsUnavailable),
+            "{tls:?}: {evs:?}"
+        );
     }
 }

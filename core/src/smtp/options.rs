@@ -312,6 +312,10 @@ pub struct ClientOptions {
     pub pipelining: bool,
     /// Keep a transcript (secrets masked).
     pub transcript: bool,
+    /// Send credentials over an unencrypted connection (no STARTTLS offered,
+    /// a 454, or `TlsMode::None`). Off by default; not needed for a loopback
+    /// host (`localhost`, `127.0.0.0/8`, `::1`), where nothing crosses a network.
+    pub allow_plaintext_auth: bool,
 }
 
 impl ClientOptions {
@@ -338,6 +342,7 @@ impl ClientOptions {
             timeout: DEFAULT_TIMEOUT,
             pipelining: DEFAULT_PIPELINING,
             transcript: false,
+            allow_plaintext_auth: false,
         }
     }
 
@@ -431,8 +436,18 @@ impl ClientOptions {
             credentials: self.credentials.clone(),
             pipelining: self.pipelining,
             transcript: self.transcript,
+            allow_plaintext_auth: self.allow_plaintext_auth || is_loopback(&self.host),
         }
     }
+}
+
+/// True for `localhost` and loopback addresses (`127.0.0.0/8`, `::1`).
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -531,6 +546,41 @@ mod tests {
         assert_eq!(bad.validate().unwrap_err().kind(), ErrorKind::InvalidOption);
         assert!(ClientOptions::new("h", 0).validate().is_err());
         assert!(ClientOptions::new("", 25).validate().is_err());
+    }
+
+    #[test]
+    fn plaintext_auth_only_on_loopback_unless_allowed() {
+        for host in [
+            "127.0.0.1",
+            "127.9.9.9",
+            "::1",
+            "[::1]",
+            "localhost",
+            "LOCALHOST",
+        ] {
+            assert!(
+                ClientOptions::for_host(host)
+                    .session_config()
+                    .allow_plaintext_auth,
+                "{host}"
+            );
+        }
+        for host in [
+            "192.0.2.1",
+            "smtp.example.com",
+            "localhost.example.com",
+            "::2",
+        ] {
+            assert!(
+                !ClientOptions::for_host(host)
+                    .session_config()
+                    .allow_plaintext_auth,
+                "{host}"
+            );
+        }
+        let mut options = ClientOptions::for_host("smtp.example.com");
+        options.allow_plaintext_auth = true;
+        assert!(options.session_config().allow_plaintext_auth);
     }
 
     #[test]

@@ -537,6 +537,16 @@ impl Session {
         let Some(credentials) = self.config.credentials.clone() else {
             return self.open();
         };
+        if !self.tls_active && !self.config.allow_plaintext_auth {
+            // Opportunistic TLS that found no STARTTLS (or a 454), or no TLS
+            // at all: the key would cross the network in clear text.
+            return self.fail_session(Error::new(
+                ErrorKind::TlsUnavailable,
+                "credentials are never sent over an unencrypted connection: the server \
+                 offered no STARTTLS (or refused it); use TLS, or allow plaintext AUTH \
+                 explicitly (for a local test server)",
+            ));
+        }
         if self.capabilities.auth_names.is_empty() {
             return self.fail_session(Error::new(
                 ErrorKind::AuthUnavailable,

@@ -22,6 +22,11 @@ pub struct SessionConfig {
     pub pipelining: bool,
     /// Keep a transcript (secrets masked) for `take_transcript`.
     pub transcript: bool,
+    /// Send credentials even when the connection is not encrypted. Off by
+    /// default: without TLS, AUTH fails with `TlsUnavailable` before any
+    /// secret is sent. [`ClientOptions`](crate::smtp::ClientOptions) turns
+    /// it on for loopback hosts.
+    pub allow_plaintext_auth: bool,
 }
 
 impl Default for SessionConfig {
@@ -32,6 +37,7 @@ impl Default for SessionConfig {
             credentials: None,
             pipelining: DEFAULT_PIPELINING,
             transcript: false,
+            allow_plaintext_auth: false,
         }
     }
 }
