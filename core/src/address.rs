@@ -128,6 +128,71 @@ impl std::str::FromStr for Mailbox {
     }
 }
 
+/// Anything the builder accepts as a mailbox: a string to parse
+/// (`"Name <a@b.c>"`, `"a@b.c"`), a `(name, address)` pair, a [`Mailbox`] or a
+/// [`MailboxSpec`]. Parsed when given; an error is reported by `build()`.
+pub trait IntoMailbox {
+    /// Parses and validates.
+    fn into_mailbox(self) -> Result<Mailbox>;
+}
+
+impl IntoMailbox for &str {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        Mailbox::parse(self)
+    }
+}
+impl IntoMailbox for String {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        Mailbox::parse(&self)
+    }
+}
+impl IntoMailbox for &String {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        Mailbox::parse(self)
+    }
+}
+impl IntoMailbox for Mailbox {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        Ok(self)
+    }
+}
+impl IntoMailbox for (&str, &str) {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        Mailbox::new(Some(self.0), self.1)
+    }
+}
+impl IntoMailbox for (String, String) {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        Mailbox::new(Some(&self.0), &self.1)
+    }
+}
+impl IntoMailbox for (Option<&str>, &str) {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        Mailbox::new(self.0, self.1)
+    }
+}
+impl IntoMailbox for MailboxSpec {
+    fn into_mailbox(self) -> Result<Mailbox> {
+        match self {
+            MailboxSpec::Text(text) => Mailbox::parse(&text),
+            MailboxSpec::Parts(name, address) => Mailbox::new(name.as_deref(), &address),
+            MailboxSpec::Mailbox(mailbox) => Ok(mailbox),
+        }
+    }
+}
+
+/// A mailbox as data (what a binding receives from its host language):
+/// a string to parse, a (name, address) pair, or an already validated [`Mailbox`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MailboxSpec {
+    /// Parsed with [`Mailbox::parse`].
+    Text(String),
+    /// A display name (optional) and an address.
+    Parts(Option<String>, String),
+    /// Already validated.
+    Mailbox(Mailbox),
+}
+
 pub(crate) fn check_no_line_break(what: &str, value: &str) -> Result<()> {
     let bytes = value.as_bytes();
     let found = if bytes.len() < 64 {

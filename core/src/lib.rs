@@ -47,11 +47,11 @@ pub mod smtp;
 mod smtpapi;
 mod writer;
 
-pub use address::Mailbox;
+pub use address::{IntoMailbox, Mailbox, MailboxSpec};
 pub use bytes::Bytes;
 pub use clock::{Clock, SystemClock};
 pub use error::{Error, ErrorCategory, ErrorKind, Result};
-pub use message::{Envelope, IntoMailbox, MailboxSpec, Message, MessageBuilder};
+pub use message::{Envelope, Message, MessageBuilder};
 pub use parts::{Attachment, Inline};
 pub use smtp::Credentials;
 pub use smtpapi::{

@@ -15,6 +15,7 @@ fn any_text() -> impl Strategy<Value = String> {
         4 => "[\u{4e00}-\u{4e80} ，。a-z]{0,100}",
         2 => "[a-z]{200,500}",
         1 => ".{0,40}",
+        2 => "[a-z ]{0,8}=\\?(utf-8|us-ascii)\\?[qQbB]\\?[A-Za-z0-9_=?. ]{0,30}\\?=[a-z .]{0,8}",
     ]
 }
 
@@ -56,6 +57,7 @@ fn content_type() -> impl Strategy<Value = String> {
         4 => Just("application/pdf".to_string()),
         4 => Just("text/plain".to_string()),
         4 => "[a-z]{1,8}/[a-z0-9.+-]{1,12}",
+        3 => "(text|image)/[a-z]{1,8}( ?; ?[a-zA-Z-]{1,10}=([a-z0-9.-]{1,12}|\"[^\"\\\\\r\n]{0,90}\")){1,3}",
         1 => "\\PC{0,20}",
     ]
 }

@@ -32,6 +32,7 @@ RED = b64(png(8, 8, (220, 30, 30)))
 BLUE = b64(png(4, 4, (30, 30, 220)))
 PDF = b64(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 BINARY = b64(bytes(range(256)) * 3)
+SVG = b64(b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="#dc1e1e"/></svg>\n')
 
 
 def fixed(**fields):
@@ -133,6 +134,26 @@ CASES = {
     "subject_like_encoded_word": ("Text that looks like an RFC 2047 encoded word is itself encoded, so readers show it as typed.",
         fixed(_id="ew", **{"from": "support@ifaxin.com", "to": ["ben@ifaxin.com"], "subject": "Literal =?utf-8?B?SGk=?= stays",
               "headers": [["X-Note", "=?iso-8859-1?q?not_decoded?="]], "text": "x"})),
+    "mailbox_objects_everywhere": ("Every mailbox member in the object form {name, address}, one object without a name; the envelope sender's name is not written anywhere.",
+        fixed(_id="objects", **{"from": {"name": "Support Team", "address": "support@ifaxin.com"},
+              "sender": {"name": "Mailer Bot", "address": "bot@ifaxin.com"},
+              "envelope_from": {"name": "Bounces", "address": "bounces+7@ifaxin.com"},
+              "reply_to": [{"name": "Help Desk", "address": "help@ifaxin.com"}],
+              "to": [{"name": "Ben", "address": "ben@ifaxin.com"}, {"address": "joe@ifaxin.com"}],
+              "cc": [{"name": "安 (Ann)", "address": "ann@ifaxin.com"}],
+              "bcc": [{"name": "Audit", "address": "audit@ifaxin.com"}],
+              "subject": "Objects", "text": "x"})),
+    "content_type_parameters": ("Content types with parameters, written back canonically: names in lower case, the charset first and in lower case, values quoted only when needed, a non-ASCII value in RFC 2231 form (in sections when long), then the builder's name=.",
+        fixed(_id="params", **{"from": "support@ifaxin.com", "to": ["ben@ifaxin.com"], "subject": "Parameters",
+              "text": "see attached", "html": '<p><img src="cid:logo"> see attached</p>',
+              "inline": [{"content_id": "logo", "content_type": "image/svg+xml; charset=utf-8", "data_base64": SVG}],
+              "attachments": [{"filename": "data.csv", "content_type": "text/csv; charset=utf-8", "data_base64": b64(b"name,city\nBen,Paris\n")},
+                              {"filename": "notes.txt", "content_type": 'Text/Plain; Format=flowed; Charset="US-ASCII"', "data_base64": b64(b"line one\r\n")},
+                              {"filename": "report.pdf", "content_type": 'application/pdf; title="季度报告（最终版）"; version="1.4 final"', "data_base64": PDF}]})),
+    "encoded_word_lookalikes": ("Display names and filenames that look like RFC 2047 encoded words are encoded themselves, so readers show them as typed.",
+        fixed(_id="lookalike", **{"from": {"name": "=?utf-8?q?Boss?=", "address": "boss@ifaxin.com"},
+              "to": ["=?utf-8?B?QmVu?= <ben@ifaxin.com>", "Joe <joe@ifaxin.com>"], "subject": "Look-alikes", "text": "x",
+              "attachments": [{"filename": "=?utf-8?q?invoice?=.pdf", "content_type": "application/pdf", "data_base64": PDF}]})),
     # error cases
     "error_injection_subject": ("CR/LF in the subject is a HeaderInjection.",
         {"from": "support@ifaxin.com", "to": ["ben@ifaxin.com"], "subject": "Hi\r\nBcc: evil@example.com", "text": "x"}, "HeaderInjection"),
@@ -157,6 +178,12 @@ CASES = {
     "error_invalid_content_type": ("A content type must be type/subtype.",
         {"from": "support@ifaxin.com", "to": ["ben@ifaxin.com"], "text": "x",
          "attachments": [{"filename": "a.png", "content_type": "png", "data_base64": RED}]}, "InvalidContentType"),
+    "error_content_type_malformed_parameter": ("A content type parameter needs name=value.",
+        {"from": "support@ifaxin.com", "to": ["ben@ifaxin.com"], "text": "x",
+         "attachments": [{"filename": "data.csv", "content_type": "text/csv; charset", "data_base64": b64(b"a,b\n")}]}, "InvalidContentType"),
+    "error_content_type_name_parameter": ("The name parameter is the builder's (written from the filename).",
+        {"from": "support@ifaxin.com", "to": ["ben@ifaxin.com"], "text": "x",
+         "attachments": [{"filename": "data.csv", "content_type": "text/csv; name=other.csv", "data_base64": b64(b"a,b\n")}]}, "InvalidContentType"),
     "error_x_smtpapi_sub_length": ("Each sub variable needs one value per to address.",
         {"from": "support@ifaxin.com", "to": ["ben@ifaxin.com"], "text": "x",
          "x_smtpapi": {"to": ["a@ifaxin.com", "b@ifaxin.com"], "sub": {"%name%": ["A"]}}}, "XSmtpApiInvalid"),

@@ -164,7 +164,7 @@ pub fn expected_structure(input: &Value) -> String {
         (false, true) => "text/html".to_string(),
         _ => "text/plain".to_string(),
     };
-    let lower = |v: &Value| v["content_type"].as_str().unwrap().to_ascii_lowercase();
+    let lower = |v: &Value| essence(v["content_type"].as_str().unwrap());
     let inline: Vec<String> = list(input, "inline").map(lower).collect();
     let body = if inline.is_empty() {
         body
@@ -176,6 +176,84 @@ pub fn expected_structure(input: &Value) -> String {
         body
     } else {
         format!("multipart/mixed[{body}, {}]", attachments.join(", "))
+    }
+}
+
+/// `type/subtype` of a content type, in lower case, without parameters.
+fn essence(content_type: &str) -> String {
+    let essence = content_type.split(';').next().unwrap_or_default();
+    essence.trim().to_ascii_lowercase()
+}
+
+/// The parameters of a content type as mail-parser reads them (names in
+/// lower case), for an independent reading of the input.
+fn parameters(content_type: &str) -> Vec<(String, String)> {
+    let raw = format!("Content-Type: {content_type}\r\n\r\n");
+    let parsed = MessageParser::new()
+        .parse(raw.as_bytes())
+        .expect("a header block parses");
+    parsed
+        .content_type()
+        .and_then(|c| c.attributes())
+        .unwrap_or_default()
+        .iter()
+        .map(|a| (a.name.to_ascii_lowercase(), a.value.to_string()))
+        .collect()
+}
+
+/// The caller's content type parameters are all written (charset in lower
+/// case), and the builder adds none but `charset` and `name`.
+fn check_parameters(input: &Value, part: &mail_parser::MessagePart) {
+    let given = parameters(input["content_type"].as_str().unwrap());
+    let written: Vec<(String, String)> = part
+        .content_type()
+        .and_then(|c| c.attributes())
+        .unwrap_or_default()
+        .iter()
+        .map(|a| (a.name.to_ascii_lowercase(), a.value.to_string()))
+        .collect();
+    for (name, value) in &given {
+        let found = written.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+        match name.as_str() {
+            "charset" => assert_eq!(found, Some(&value.to_ascii_lowercase())),
+            _ => assert_eq!(found, Some(value), "parameter {name}"),
+        }
+    }
+    for (name, _) in &written {
+        assert!(
+            name == "charset" || name == "name" || given.iter().any(|(n, _)| n == name),
+            "parameter {name} added"
+        );
+    }
+}
+
+/// Each parsed mailbox has the input's address and display name.
+fn check_mailboxes<'a>(
+    parsed: Option<&mail_parser::Address>,
+    input: impl Iterator<Item = &'a Value>,
+    header: &str,
+) {
+    let input: Vec<&Value> = input.collect();
+    if input.is_empty() {
+        assert!(parsed.is_none(), "{header} written");
+        return;
+    }
+    let parsed: Vec<&mail_parser::Addr> = parsed
+        .unwrap_or_else(|| panic!("{header} parses"))
+        .iter()
+        .collect();
+    assert_eq!(parsed.len(), input.len(), "{header}: count");
+    for (addr, value) in parsed.iter().zip(input) {
+        assert_eq!(
+            addr.address().map(str::to_string),
+            Some(header_address(value)),
+            "{header}"
+        );
+        assert_eq!(
+            addr.name().map(squash),
+            header_name(value).as_deref().map(squash),
+            "{header}: display name"
+        );
     }
 }
 
@@ -270,24 +348,13 @@ pub fn verify_with_parser(input: &Value, message: &Message, bytes: &[u8]) {
         Some(subject) => assert_eq!(squash(parsed.subject().unwrap_or("")), squash(subject)),
         None => assert!(parsed.subject().is_none()),
     }
-    let from = parsed.from().and_then(|a| a.first()).expect("From parses");
-    assert_eq!(
-        from.address().map(str::to_string),
-        Some(header_address(&input["from"]))
-    );
-    if let Some(name) = header_name(&input["from"]) {
-        assert_eq!(from.name().map(squash), Some(squash(&name)));
-    }
-    let to: Vec<String> = list(input, "to").map(header_address).collect();
-    if !to.is_empty() {
-        let parsed_to: Vec<String> = parsed
-            .to()
-            .unwrap()
-            .iter()
-            .filter_map(|a| a.address().map(str::to_string))
-            .collect();
-        assert_eq!(parsed_to, to);
-    }
+    // Every mailbox header reads back to the input's addresses and display
+    // names (encoded-word look-alikes included: they must read literally).
+    check_mailboxes(parsed.from(), input.get("from").into_iter(), "From");
+    check_mailboxes(parsed.sender(), input.get("sender").into_iter(), "Sender");
+    check_mailboxes(parsed.reply_to(), list(input, "reply_to"), "Reply-To");
+    check_mailboxes(parsed.to(), list(input, "to"), "To");
+    check_mailboxes(parsed.cc(), list(input, "cc"), "Cc");
     assert_eq!(message.envelope().recipients().len(), {
         let mut all: Vec<String> = list(input, "to")
             .chain(list(input, "cc"))
@@ -349,6 +416,7 @@ pub fn verify_with_parser(input: &Value, message: &Message, bytes: &[u8]) {
         if let Some(name) = inline.get("filename").and_then(Value::as_str) {
             assert_eq!(part.attachment_name(), Some(name.trim()));
         }
+        check_parameters(inline, part);
     }
     for attachment in list(input, "attachments") {
         let part = leaves.next().expect("an attachment");
@@ -368,6 +436,7 @@ pub fn verify_with_parser(input: &Value, message: &Message, bytes: &[u8]) {
             part.content_type().and_then(|c| c.attribute("name")),
             Some(name)
         );
+        check_parameters(attachment, part);
         check_contents(attachment, part.contents());
     }
     assert!(leaves.next().is_none(), "extra parts");
