@@ -102,6 +102,10 @@ pub enum Event {
 }
 
 impl Event {
+    /// Every event name, in the order of the variants.
+    pub const NAMES: &'static [&'static str] =
+        &["StartTls", "Ready", "Sent", "Failed", "Error", "Closed"];
+
     /// The event's name, the same in every binding: `StartTls`, `Ready`,
     /// `Sent`, `Failed`, `Error` or `Closed`.
     pub const fn as_str(&self) -> &'static str {
@@ -126,6 +130,9 @@ pub enum Direction {
 }
 
 impl Direction {
+    /// Both directions.
+    pub const ALL: &'static [Direction] = &[Direction::Client, Direction::Server];
+
     /// `client` or `server`, the same in every binding.
     pub const fn as_str(self) -> &'static str {
         match self {
