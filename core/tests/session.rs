@@ -691,3 +691,27 @@ fn credentials_are_never_sent_in_clear_text_without_consent() {
         );
     }
 }
+
+#[test]
+fn the_transcript_is_bounded_and_drainable() {
+    let mut s = ready(true);
+    s.take_transcript();
+    let mut sent = 0;
+    while (sent as usize) * 8 < mailwright::smtp::MAX_TRANSCRIPT_LINES + 100 {
+        s.send(&message()).unwrap();
+        out(&mut s);
+        s.receive(b"250 ok\r\n250 ok\r\n354 go\r\n");
+        out(&mut s);
+        s.receive(b"250 queued\r\n");
+        sent += 1;
+    }
+    assert_eq!(events(&mut s).len(), sent);
+    let lines = s.take_transcript();
+    assert_eq!(lines.len(), mailwright::smtp::MAX_TRANSCRIPT_LINES);
+    assert!(s.transcript_dropped() > 0);
+    assert!(s.take_transcript().is_empty(), "drained");
+    // Off by default: nothing is kept.
+    let mut quiet = Session::new(SessionConfig { tls: TlsMode::None, ..SessionConfig::default() }).unwrap();
+    quiet.receive(b"220 hi\r\n");
+    assert!(quiet.take_transcript().is_empty());
+}

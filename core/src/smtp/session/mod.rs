@@ -87,6 +87,10 @@ struct Chunk {
     secret: bool,
 }
 
+/// The most lines a transcript keeps before dropping the oldest (about
+/// 1,000 messages' worth when each is drained after it is sent).
+pub const MAX_TRANSCRIPT_LINES: usize = 10_000;
+
 /// The sans-IO client session.
 pub struct Session {
     config: SessionConfig,
@@ -100,7 +104,9 @@ pub struct Session {
     pushed: u64,
     consumed: u64,
     events: VecDeque<Event>,
-    transcript: Vec<TranscriptLine>,
+    transcript: VecDeque<TranscriptLine>,
+    /// Lines dropped because the transcript was full.
+    transcript_dropped: u64,
     phase: Phase,
     tls_active: bool,
     capabilities: Capabilities,
@@ -136,7 +142,8 @@ impl Session {
             pushed: 0,
             consumed: 0,
             events: VecDeque::new(),
-            transcript: Vec::new(),
+            transcript: VecDeque::new(),
+            transcript_dropped: 0,
             phase: Phase::Opening,
             tls_active,
             capabilities: Capabilities::default(),
@@ -228,9 +235,17 @@ impl Session {
         self.events.pop_front()
     }
 
-    /// The transcript so far (when enabled), emptied.
+    /// The transcript so far (when enabled), emptied. It keeps at most
+    /// [`MAX_TRANSCRIPT_LINES`] lines: drain it as you go on a long-lived
+    /// session ([`Session::transcript_dropped`] counts what was dropped).
     pub fn take_transcript(&mut self) -> Vec<TranscriptLine> {
-        std::mem::take(&mut self.transcript)
+        std::mem::take(&mut self.transcript).into()
+    }
+
+    /// How many transcript lines were dropped, oldest first, because the
+    /// transcript was full.
+    pub fn transcript_dropped(&self) -> u64 {
+        self.transcript_dropped
     }
 
     /// Queues a message. It is refused at once (`MessageTooLarge`, before any
@@ -345,7 +360,11 @@ impl Session {
 
     fn log(&mut self, direction: Direction, text: String) {
         if self.config.transcript {
-            self.transcript.push(TranscriptLine { direction, text });
+            if self.transcript.len() >= MAX_TRANSCRIPT_LINES {
+                self.transcript.pop_front();
+                self.transcript_dropped += 1;
+            }
+            self.transcript.push_back(TranscriptLine { direction, text });
         }
     }
 
