@@ -46,6 +46,9 @@ fn each_misbehaviour_gives_a_typed_error() {
         ("refuse_greeting", ErrorKind::SmtpPermanent),
         ("close_after_ehlo", ErrorKind::ConnectionClosed),
         ("no_greeting", ErrorKind::Timeout),
+        // Every read gets a byte within the 3 s read time-out; the whole
+        // greeting would take 30 s: the reply deadline ends it.
+        ("slow_drip", ErrorKind::Timeout),
     ];
     for (scenario, kind) in cases {
         let err = send_one(scenario).expect_err(scenario);

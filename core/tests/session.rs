@@ -40,6 +40,7 @@ fn config(tls: TlsMode, credentials: Option<Credentials>, pipelining: bool) -> S
         // These scripted servers mostly offer no TLS; the refusal to send
         // credentials in clear text is tested on its own below.
         allow_plaintext_auth: true,
+        ..SessionConfig::default()
     }
 }
 
@@ -711,7 +712,71 @@ fn the_transcript_is_bounded_and_drainable() {
     assert!(s.transcript_dropped() > 0);
     assert!(s.take_transcript().is_empty(), "drained");
     // Off by default: nothing is kept.
-    let mut quiet = Session::new(SessionConfig { tls: TlsMode::None, ..SessionConfig::default() }).unwrap();
+    let mut quiet = Session::new(SessionConfig {
+        tls: TlsMode::None,
+        ..SessionConfig::default()
+    })
+    .unwrap();
     quiet.receive(b"220 hi\r\n");
     assert!(quiet.take_transcript().is_empty());
+}
+
+#[test]
+fn deadlines_per_reply_and_per_message() {
+    use std::time::Duration;
+    let secs = Duration::from_secs;
+    let mut cfg = config(TlsMode::None, None, true);
+    cfg.reply_timeout = secs(10);
+    cfg.message_timeout = secs(30);
+    // A greeting that trickles in: every byte in time, the whole too late.
+    let mut s = Session::new(cfg.clone()).unwrap();
+    s.advance(secs(100));
+    assert_eq!(s.poll_timeout(), Some(secs(110)));
+    for (i, byte) in b"220 slow".iter().enumerate() {
+        s.advance(secs(100 + i as u64));
+        s.receive(&[*byte]);
+    }
+    assert!(events(&mut s).is_empty());
+    s.advance(secs(110));
+    let evs = events(&mut s);
+    assert!(
+        matches!(evs.as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::Timeout),
+        "{evs:?}"
+    );
+    assert_eq!(s.poll_timeout(), None);
+
+    // Each reply gets its own clock, started when its command was sent.
+    let mut s = Session::new(cfg.clone()).unwrap();
+    s.advance(secs(0));
+    s.receive(b"220 hi\r\n");
+    s.advance(secs(9));
+    out(&mut s); // EHLO sent at 9 s
+    assert_eq!(s.poll_timeout(), Some(secs(19)));
+    s.advance(secs(18));
+    s.receive(b"250-mx\r\n250 PIPELINING\r\n");
+    assert_eq!(events(&mut s), [Event::Ready]);
+    assert_eq!(s.poll_timeout(), None, "nothing awaited");
+
+    // A message: replies in time, the message as a whole too slow.
+    let handle = s.send(&message()).unwrap();
+    out(&mut s);
+    for (at, reply) in [(27, "250 ok\r\n"), (36, "250 ok\r\n"), (43, "354 go\r\n")] {
+        s.advance(secs(at));
+        s.receive(reply.as_bytes());
+        out(&mut s);
+    }
+    assert_eq!(
+        s.poll_timeout(),
+        Some(secs(48)),
+        "sent at 18 s, 30 s for the message"
+    );
+    s.advance(secs(47));
+    assert!(events(&mut s).is_empty());
+    s.advance(secs(48));
+    let evs = events(&mut s);
+    assert!(
+        matches!(&evs[..], [Event::Failed(f), Event::Error(e)]
+            if f.handle == handle && f.error.kind() == ErrorKind::Timeout && e.kind() == ErrorKind::Timeout),
+        "{evs:?}"
+    );
 }

@@ -184,6 +184,7 @@ fn config(value: &Value) -> Result<SessionConfig, Error> {
             .get("allow_plaintext_auth")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        ..SessionConfig::default()
     })
 }
 

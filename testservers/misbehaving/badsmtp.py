@@ -8,7 +8,9 @@ SCENARIO's misbehaviour, and exits when its standard input closes.
 
 Scenarios: ok, rate_limit_mail, transient_rcpt, permanent_rcpt, partial_rcpt,
 permanent_data, transient_final, rate_limit_final, drop_in_data, garbage,
-long_line, no_greeting, refuse_greeting, close_after_ehlo.
+long_line, no_greeting, refuse_greeting, close_after_ehlo, slow_drip (the
+greeting one byte every half second: every read gets data, the reply never
+ends in time).
 """
 import socket, socketserver, sys, threading
 
@@ -26,6 +28,16 @@ class Handler(socketserver.StreamRequestHandler):
         s = SCENARIO
         if s == "no_greeting":
             self.rfile.read(1)  # say nothing until the client gives up
+            return
+        if s == "slow_drip":
+            import time
+            for byte in b"220 bad.test ESMTP one byte at a time, for a whole minute\r\n":
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(0.5)
             return
         if s == "refuse_greeting":
             self.send("554 5.7.1 no service for you")

@@ -14,6 +14,9 @@ use std::time::Duration;
 pub const DEFAULT_HELLO_NAME: &str = "localhost";
 /// The time allowed to connect and for each read and write, when none is given.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest a message may take, from MAIL FROM to its final reply, when
+/// no other limit is given.
+pub const DEFAULT_MESSAGE_TIMEOUT: Duration = Duration::from_secs(300);
 /// PIPELINING is used when the server offers it, unless turned off.
 pub const DEFAULT_PIPELINING: bool = true;
 /// The shortest time-out accepted.
@@ -306,8 +309,11 @@ pub struct ClientOptions {
     pub tls_server_name: Option<String>,
     /// Time allowed to open the connection.
     pub connect_timeout: Duration,
-    /// Time allowed for each read and write.
+    /// Time allowed for each read and write, and for each complete reply
+    /// (however slowly it trickles in).
     pub timeout: Duration,
+    /// Time allowed for each message, from MAIL FROM to its final reply.
+    pub message_timeout: Duration,
     /// Use PIPELINING when offered.
     pub pipelining: bool,
     /// Keep a transcript (secrets masked).
@@ -340,6 +346,7 @@ impl ClientOptions {
             tls_server_name: None,
             connect_timeout: DEFAULT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            message_timeout: DEFAULT_MESSAGE_TIMEOUT,
             pipelining: DEFAULT_PIPELINING,
             transcript: false,
             allow_plaintext_auth: false,
@@ -421,6 +428,7 @@ impl ClientOptions {
         }
         check_timeout(self.connect_timeout)?;
         check_timeout(self.timeout)?;
+        check_timeout(self.message_timeout)?;
         check_hello_name(&self.hello_name)?;
         if let Some(credentials) = &self.credentials {
             credentials.validate()?;
@@ -437,6 +445,8 @@ impl ClientOptions {
             pipelining: self.pipelining,
             transcript: self.transcript,
             allow_plaintext_auth: self.allow_plaintext_auth || is_loopback(&self.host),
+            reply_timeout: self.timeout,
+            message_timeout: self.message_timeout,
         }
     }
 }

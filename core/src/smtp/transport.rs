@@ -16,6 +16,7 @@ use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStor
 use std::io::{ErrorKind as IoKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 impl ClientOptions {
     /// Trusts the certificates in this PEM file too.
@@ -139,6 +140,15 @@ impl Stream {
             Stream::Tls(s) => s.write_all(buf).and_then(|()| s.flush()),
         }
     }
+
+    fn set_read_timeout(&self, timeout: Duration) {
+        let tcp = match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => &s.sock,
+        };
+        tcp.set_read_timeout(Some(timeout.max(Duration::from_millis(1))))
+            .ok();
+    }
 }
 
 /// What an I/O error means for the session: its cause, and a detail for the message.
@@ -205,6 +215,10 @@ pub struct SmtpClient {
     server_name: ServerName<'static>,
     buffer: Vec<u8>,
     events: Vec<Event>,
+    /// The session's clock starts here.
+    epoch: Instant,
+    /// The longest single read (the session also bounds each whole reply).
+    read_timeout: Duration,
 }
 
 impl SmtpClient {
@@ -229,6 +243,8 @@ impl SmtpClient {
             server_name,
             buffer: vec![0; 16 * 1024],
             events: Vec::new(),
+            epoch: Instant::now(),
+            read_timeout: options.timeout,
         };
         if options.tls.is_implicit() {
             client.upgrade()?;
@@ -397,7 +413,25 @@ impl SmtpClient {
             if self.session.is_done() || self.session.wants_tls() {
                 continue;
             }
-            match stream.read(&mut self.buffer) {
+            // Wait no longer than the session's deadline for this reply.
+            let now = self.epoch.elapsed();
+            self.session.advance(now);
+            if self.session.is_done() {
+                continue;
+            }
+            let wait = self
+                .session
+                .poll_timeout()
+                .map_or(self.read_timeout, |deadline| {
+                    deadline.saturating_sub(now).min(self.read_timeout)
+                });
+            stream.set_read_timeout(wait);
+            let read = stream.read(&mut self.buffer);
+            self.session.advance(self.epoch.elapsed());
+            if self.session.is_done() {
+                continue;
+            }
+            match read {
                 Ok(0) => self
                     .session
                     .connection_lost(ConnectionLoss::Closed, "the server closed it"),

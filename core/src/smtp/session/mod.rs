@@ -79,6 +79,8 @@ struct Transaction {
     error: Option<Error>,
     /// Replies still expected for the commands of this transaction.
     next_rcpt: usize,
+    /// When the transaction began (the clock given to `advance`).
+    started: std::time::Duration,
 }
 
 /// Output bytes, some of which may hold a secret (zeroized once sent).
@@ -115,6 +117,10 @@ pub struct Session {
     current: Option<Transaction>,
     next_handle: MessageHandle,
     quit_requested: bool,
+    /// The transport's clock, as last reported by `advance` (any origin).
+    now: std::time::Duration,
+    /// When the awaited reply's command was fully sent (its clock started).
+    waiting_since: Option<std::time::Duration>,
 }
 
 struct AuthState {
@@ -152,6 +158,8 @@ impl Session {
             current: None,
             next_handle: 1,
             quit_requested: false,
+            now: std::time::Duration::ZERO,
+            waiting_since: None,
         })
     }
 
@@ -190,6 +198,11 @@ impl Session {
 
     /// Marks `n` bytes of `pending_output` as sent.
     pub fn consume_output(&mut self, n: usize) {
+        self.consume(n);
+        self.start_reply_clock();
+    }
+
+    fn consume(&mut self, n: usize) {
         let mut n = n;
         while n > 0 {
             let Some(front) = self.output.front_mut() else {
@@ -209,6 +222,70 @@ impl Session {
             {
                 chunk.bytes.zeroize();
             }
+        }
+    }
+
+    /// Reports the transport's clock (a monotonic reading from any origin,
+    /// e.g. the time since the connection was opened). The session starts a
+    /// reply's clock when its command has been sent, and fails with
+    /// `Timeout` when a complete reply takes longer than the configured
+    /// `reply_timeout`, or a message longer than `message_timeout`, however
+    /// the bytes trickle in. Transports call it before and after each wait;
+    /// a transport that never calls it gets no deadlines from the session.
+    pub fn advance(&mut self, now: std::time::Duration) {
+        if self.phase == Phase::Done {
+            return;
+        }
+        self.now = self.now.max(now);
+        self.start_reply_clock();
+        let Some(deadline) = self.poll_timeout() else {
+            return;
+        };
+        if self.now < deadline {
+            return;
+        }
+        let (what, limit) = match self.current.as_ref().map(|txn| txn.started) {
+            Some(since) if since + self.config.message_timeout <= self.now => {
+                ("the message", self.config.message_timeout)
+            }
+            _ => ("a complete reply", self.config.reply_timeout),
+        };
+        self.fail_session(Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "the server did not answer in time: no {what} within {:.3} s",
+                limit.as_secs_f64()
+            ),
+        ));
+    }
+
+    /// The instant (on the clock given to `advance`) by which the session
+    /// must hear from the server, if it waits for anything: the transport
+    /// waits at most until then, then calls `advance`.
+    pub fn poll_timeout(&self) -> Option<std::time::Duration> {
+        if self.phase == Phase::Done || self.phase == Phase::TlsHandshake {
+            return None;
+        }
+        let reply = self
+            .waiting_since
+            .map(|since| since + self.config.reply_timeout);
+        let message = self
+            .current
+            .as_ref()
+            .map(|txn| txn.started + self.config.message_timeout);
+        match (reply, message) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Starts the awaited reply's clock once its command is fully sent.
+    fn start_reply_clock(&mut self) {
+        if self.waiting_since.is_none()
+            && let Some(&(_, sent_at)) = self.expect.front()
+            && sent_at <= self.consumed
+        {
+            self.waiting_since = Some(self.now);
         }
     }
 
@@ -340,6 +417,7 @@ impl Session {
                 Some(Ok(reply)) => self.handle(reply),
             }
         }
+        self.start_reply_clock();
         if self.phase == Phase::TlsHandshake && self.parser.has_buffered() {
             self.fail_session(Error::new(
                 ErrorKind::Protocol,
@@ -364,7 +442,8 @@ impl Session {
                 self.transcript.pop_front();
                 self.transcript_dropped += 1;
             }
-            self.transcript.push_back(TranscriptLine { direction, text });
+            self.transcript
+                .push_back(TranscriptLine { direction, text });
         }
     }
 
@@ -427,6 +506,7 @@ impl Session {
 
     fn handle(&mut self, reply: Reply) {
         let awaited = self.expect.pop_front();
+        self.waiting_since = None;
         let reply = match awaited {
             Some((Expect::Auth, _)) => self.redact_auth_echo(reply),
             _ => reply,
@@ -701,6 +781,7 @@ impl Session {
             refused: Vec::new(),
             error: None,
             next_rcpt: 0,
+            started: self.now,
         });
         self.command(mail, Expect::Mail);
         if self.pipelined() {

@@ -3,8 +3,12 @@
 
 use crate::error::{Error, Result};
 use crate::smtp::credentials::Credentials;
-use crate::smtp::options::{DEFAULT_HELLO_NAME, DEFAULT_PIPELINING, TlsMode, check_hello_name};
+use crate::smtp::options::{
+    DEFAULT_HELLO_NAME, DEFAULT_MESSAGE_TIMEOUT, DEFAULT_PIPELINING, DEFAULT_TIMEOUT, TlsMode,
+    check_hello_name, check_timeout,
+};
 use crate::smtp::reply::Reply;
+use std::time::Duration;
 
 /// How a session behaves.
 #[derive(Clone, Debug)]
@@ -27,6 +31,11 @@ pub struct SessionConfig {
     /// secret is sent. [`ClientOptions`](crate::smtp::ClientOptions) turns
     /// it on for loopback hosts.
     pub allow_plaintext_auth: bool,
+    /// The longest wait for a complete reply once its command was sent (the
+    /// greeting's from the first `advance`), however slowly it trickles in.
+    pub reply_timeout: Duration,
+    /// The longest a message may take from MAIL FROM to its final reply.
+    pub message_timeout: Duration,
 }
 
 impl Default for SessionConfig {
@@ -38,6 +47,8 @@ impl Default for SessionConfig {
             pipelining: DEFAULT_PIPELINING,
             transcript: false,
             allow_plaintext_auth: false,
+            reply_timeout: DEFAULT_TIMEOUT,
+            message_timeout: DEFAULT_MESSAGE_TIMEOUT,
         }
     }
 }
@@ -46,6 +57,8 @@ impl SessionConfig {
     /// Applies the rules: a valid EHLO name and sendable credentials.
     pub fn validate(&self) -> Result<()> {
         check_hello_name(&self.hello_name)?;
+        check_timeout(self.reply_timeout)?;
+        check_timeout(self.message_timeout)?;
         if let Some(credentials) = &self.credentials {
             credentials.validate()?;
         }
