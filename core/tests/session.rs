@@ -698,7 +698,7 @@ fn the_transcript_is_bounded_and_drainable() {
     let mut s = ready(true);
     s.take_transcript();
     let mut sent = 0;
-    while (sent as usize) * 8 < mailwright::smtp::MAX_TRANSCRIPT_LINES + 100 {
+    while sent * 8 < mailwright::smtp::MAX_TRANSCRIPT_LINES + 100 {
         s.send(&message()).unwrap();
         out(&mut s);
         s.receive(b"250 ok\r\n250 ok\r\n354 go\r\n");

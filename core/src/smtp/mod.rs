@@ -22,4 +22,4 @@ pub use session::{
     Session, SessionConfig, TranscriptLine,
 };
 #[cfg(feature = "net")]
-pub use transport::{SmtpClient, send};
+pub use transport::{Interrupter, SmtpClient, send};

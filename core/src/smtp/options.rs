@@ -318,10 +318,12 @@ pub struct ClientOptions {
     pub pipelining: bool,
     /// Keep a transcript (secrets masked).
     pub transcript: bool,
-    /// Send credentials over an unencrypted connection (no STARTTLS offered,
-    /// a 454, or `TlsMode::None`). Off by default; not needed for a loopback
-    /// host (`localhost`, `127.0.0.0/8`, `::1`), where nothing crosses a network.
-    pub allow_plaintext_auth: bool,
+    /// Whether credentials may be sent over an unencrypted connection (no
+    /// STARTTLS offered, a 454, or `TlsMode::None`): `None` (the default)
+    /// allows it only for a loopback host (`localhost`, `127.0.0.0/8`,
+    /// `::1`), where nothing crosses a network; `Some(true)` always;
+    /// `Some(false)` never.
+    pub allow_plaintext_auth: Option<bool>,
 }
 
 impl ClientOptions {
@@ -349,7 +351,7 @@ impl ClientOptions {
             message_timeout: DEFAULT_MESSAGE_TIMEOUT,
             pipelining: DEFAULT_PIPELINING,
             transcript: false,
-            allow_plaintext_auth: false,
+            allow_plaintext_auth: None,
         }
     }
 
@@ -444,7 +446,9 @@ impl ClientOptions {
             credentials: self.credentials.clone(),
             pipelining: self.pipelining,
             transcript: self.transcript,
-            allow_plaintext_auth: self.allow_plaintext_auth || is_loopback(&self.host),
+            allow_plaintext_auth: self
+                .allow_plaintext_auth
+                .unwrap_or_else(|| is_loopback(&self.host)),
             reply_timeout: self.timeout,
             message_timeout: self.message_timeout,
         }
@@ -589,8 +593,11 @@ mod tests {
             );
         }
         let mut options = ClientOptions::for_host("smtp.example.com");
-        options.allow_plaintext_auth = true;
+        options.allow_plaintext_auth = Some(true);
         assert!(options.session_config().allow_plaintext_auth);
+        let mut options = ClientOptions::for_host("127.0.0.1");
+        options.allow_plaintext_auth = Some(false);
+        assert!(!options.session_config().allow_plaintext_auth);
     }
 
     #[test]

@@ -217,6 +217,8 @@ pub struct SmtpClient {
     events: Vec<Event>,
     /// The session's clock starts here.
     epoch: Instant,
+    /// Set by an [`Interrupter`] from another thread.
+    interrupted: Arc<std::sync::atomic::AtomicBool>,
     /// The longest single read (the session also bounds each whole reply).
     read_timeout: Duration,
 }
@@ -244,6 +246,7 @@ impl SmtpClient {
             buffer: vec![0; 16 * 1024],
             events: Vec::new(),
             epoch: Instant::now(),
+            interrupted: Arc::default(),
             read_timeout: options.timeout,
         };
         if options.tls.is_implicit() {
@@ -251,6 +254,27 @@ impl SmtpClient {
         }
         client.run_until(|e| matches!(e, Event::Ready))?;
         Ok(client)
+    }
+
+    /// A handle that another thread can use to end this connection at once
+    /// (e.g. a binding's `close()` while a send is blocked in a read): the
+    /// call in progress returns `ConnectionClosed`.
+    pub fn interrupter(&self) -> Result<Interrupter> {
+        let tcp = match &self.stream {
+            Some(Stream::Plain(tcp)) => tcp.try_clone(),
+            Some(Stream::Tls(tls)) => tls.sock.try_clone(),
+            None => {
+                return Err(Error::new(
+                    ErrorKind::InvalidState,
+                    "the connection is closed",
+                ));
+            }
+        }
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot share the socket: {e}")))?;
+        Ok(Interrupter {
+            tcp,
+            flag: self.interrupted.clone(),
+        })
     }
 
     /// The server's EHLO capabilities.
@@ -404,8 +428,12 @@ impl SmtpClient {
                 let pending = self.session.pending_output();
                 let n = pending.len();
                 if let Err(err) = stream.write_all(pending) {
-                    let (cause, detail) = io_cause(&err, "sending");
-                    self.session.connection_lost(cause, &detail);
+                    if self.interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+                        self.session.connection_failed(interrupted_error());
+                    } else {
+                        let (cause, detail) = io_cause(&err, "sending");
+                        self.session.connection_lost(cause, &detail);
+                    }
                     break;
                 }
                 self.session.consume_output(n);
@@ -427,6 +455,11 @@ impl SmtpClient {
                 });
             stream.set_read_timeout(wait);
             let read = stream.read(&mut self.buffer);
+            if self.interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+                self.session.connection_failed(interrupted_error());
+                self.stream = None;
+                continue;
+            }
             self.session.advance(self.epoch.elapsed());
             if self.session.is_done() {
                 continue;
@@ -443,6 +476,29 @@ impl SmtpClient {
                 }
             }
         }
+    }
+}
+
+fn interrupted_error() -> Error {
+    Error::new(
+        ErrorKind::ConnectionClosed,
+        "the connection was closed by the application (close() from another thread)",
+    )
+}
+
+/// Ends an [`SmtpClient`]'s connection from another thread.
+#[derive(Debug)]
+pub struct Interrupter {
+    tcp: TcpStream,
+    flag: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Interrupter {
+    /// Shuts the socket down: a read or write in progress returns, and the
+    /// client reports `ConnectionClosed`.
+    pub fn interrupt(&self) {
+        self.flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.tcp.shutdown(std::net::Shutdown::Both).ok();
     }
 }
 
