@@ -49,6 +49,10 @@ pub enum ErrorKind {
     Random,
     /// Writing the message to the output failed.
     Io,
+    /// Text that is not valid Unicode: a lone UTF-16 surrogate, which
+    /// JavaScript, Java and Python strings can hold. Refused in every
+    /// language, never replaced.
+    InvalidUnicode,
     /// The server answered 4xx: try again later (the reply is attached).
     SmtpTransient,
     /// The server answered 5xx: do not retry as is (the reply is attached).
@@ -168,6 +172,7 @@ impl ErrorKind {
         ErrorKind::NoClock,
         ErrorKind::Random,
         ErrorKind::Io,
+        ErrorKind::InvalidUnicode,
         ErrorKind::SmtpTransient,
         ErrorKind::SmtpPermanent,
         ErrorKind::RateLimited,
@@ -204,6 +209,7 @@ impl ErrorKind {
             ErrorKind::NoClock => "NoClock",
             ErrorKind::Random => "Random",
             ErrorKind::Io => "Io",
+            ErrorKind::InvalidUnicode => "InvalidUnicode",
             ErrorKind::SmtpTransient => "SmtpTransient",
             ErrorKind::SmtpPermanent => "SmtpPermanent",
             ErrorKind::RateLimited => "RateLimited",
@@ -242,6 +248,7 @@ impl ErrorKind {
             ErrorKind::NoClock => 114,
             ErrorKind::Random => 115,
             ErrorKind::Io => 116,
+            ErrorKind::InvalidUnicode => 117,
             ErrorKind::SmtpTransient => 200,
             ErrorKind::SmtpPermanent => 201,
             ErrorKind::RateLimited => 202,
@@ -292,6 +299,7 @@ impl ErrorKind {
             | ErrorKind::InvalidBoundarySeed
             | ErrorKind::BoundaryCollision
             | ErrorKind::InvalidCredentials
+            | ErrorKind::InvalidUnicode
             | ErrorKind::InvalidOption => ErrorCategory::Input,
             ErrorKind::SmtpTransient
             | ErrorKind::SmtpPermanent

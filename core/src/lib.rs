@@ -45,6 +45,7 @@ mod message;
 mod parts;
 pub mod smtp;
 mod smtpapi;
+pub mod unicode;
 mod writer;
 
 pub use address::{IntoMailbox, Mailbox, MailboxSpec};

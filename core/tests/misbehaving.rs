@@ -5,7 +5,7 @@
 mod servers;
 
 use mailwright::smtp::{ClientOptions, SmtpClient, TlsMode};
-use mailwright::{ErrorKind, Message};
+use mailwright::{Credentials, ErrorKind, Message};
 use servers::BadServer;
 use std::time::Duration;
 
@@ -46,6 +46,9 @@ fn each_misbehaviour_gives_a_typed_error() {
         ("refuse_greeting", ErrorKind::SmtpPermanent),
         ("close_after_ehlo", ErrorKind::ConnectionClosed),
         ("no_greeting", ErrorKind::Timeout),
+        // Every read gets a byte within the 3 s read time-out; the whole
+        // greeting would take 30 s: the reply deadline ends it.
+        ("slow_drip", ErrorKind::Timeout),
     ];
     for (scenario, kind) in cases {
         let err = send_one(scenario).expect_err(scenario);
@@ -80,4 +83,75 @@ fn nothing_listening_is_a_connect_error() {
     // (a freed ephemeral port could be taken by a server of a parallel test).
     let err = SmtpClient::connect(options(1)).err().unwrap();
     assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
+}
+
+#[test]
+fn an_early_talker_is_a_protocol_error() {
+    let server = BadServer::start("early_talker");
+    let options =
+        options(server.port).credentials(Credentials::new("api_user", "api_key").unwrap());
+    let err = SmtpClient::connect(options).err().unwrap();
+    assert_eq!(err.kind(), ErrorKind::Protocol, "{err}");
+}
+
+#[test]
+fn a_server_echoing_the_secret_and_terminal_escapes_shows_neither() {
+    let server = BadServer::start("echo_auth");
+    for key in ["s3cret-key", "another-key"] {
+        let mut options =
+            options(server.port).credentials(Credentials::new("api_user", key).unwrap());
+        options.transcript = true;
+        let err = SmtpClient::connect(options).err().unwrap();
+        assert_eq!(err.kind(), ErrorKind::AuthenticationFailed, "{err}");
+        let reply = err.reply().unwrap().text();
+        let shown = format!("{err} {reply}");
+        assert!(reply.contains("<redacted>"), "{shown}");
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+            "{shown:?}"
+        );
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        for secret in [
+            key.to_string(),
+            b64.encode(key),
+            b64.encode(format!("\0api_user\0{key}")),
+        ] {
+            assert!(!shown.contains(&secret), "{secret} in {shown}");
+        }
+    }
+}
+
+#[test]
+fn credentials_are_not_sent_in_clear_text_when_plaintext_auth_is_refused() {
+    let server = BadServer::start("echo_auth");
+    let mut options = options(server.port)
+        .tls(TlsMode::Opportunistic)
+        .credentials(Credentials::new("api_user", "api_key").unwrap());
+    options.allow_plaintext_auth = Some(false);
+    let err = SmtpClient::connect(options).err().unwrap();
+    assert_eq!(err.kind(), ErrorKind::TlsUnavailable, "{err}");
+}
+
+#[test]
+fn control_characters_in_a_queue_id_are_escaped() {
+    let report = send_one("control_chars").unwrap();
+    let id = report.queue_id.unwrap();
+    assert_eq!(id, "q\\x00id\\x1B[2J");
+    assert!(!id.chars().any(char::is_control));
+}
+
+#[test]
+fn another_thread_can_interrupt_a_blocked_send() {
+    let server = BadServer::start("stall_final");
+    let mut client = SmtpClient::connect(options(server.port)).unwrap();
+    let interrupter = client.interrupter().unwrap();
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        interrupter.interrupt();
+    });
+    let err = client.send(&message()).unwrap_err();
+    stopper.join().unwrap();
+    assert_eq!(err.kind(), ErrorKind::ConnectionClosed, "{err}");
+    assert!(err.message().contains("application"), "{err}");
 }

@@ -37,6 +37,10 @@ fn config(tls: TlsMode, credentials: Option<Credentials>, pipelining: bool) -> S
         credentials,
         pipelining,
         transcript: true,
+        // These scripted servers mostly offer no TLS; the refusal to send
+        // credentials in clear text is tested on its own below.
+        allow_plaintext_auth: true,
+        ..SessionConfig::default()
     }
 }
 
@@ -154,6 +158,7 @@ fn pipelining_sends_mail_rcpt_data_in_one_flight_and_reports_refused_recipients(
 fn ready(pipelining: bool) -> Session {
     let mut s = Session::new(config(TlsMode::None, None, pipelining)).unwrap();
     s.receive(b"220 hi\r\n");
+    out(&mut s);
     let ehlo = if pipelining {
         "250-mx\r\n250 PIPELINING\r\n"
     } else {
@@ -269,6 +274,7 @@ fn failures_at_each_stage_are_typed_and_never_reported_sent() {
 fn a_dropped_connection_in_data_fails_the_message() {
     let mut s = ready(true);
     s.send(&message()).unwrap();
+    out(&mut s);
     s.receive(b"250 ok\r\n250 ok\r\n354 go\r\n");
     let data = s.take_output();
     assert!(data.ends_with(b"\r\n.\r\n"));
@@ -292,6 +298,7 @@ fn garbage_and_over_long_replies_end_the_session_with_a_protocol_error() {
     ] {
         let mut s = ready(true);
         s.send(&message()).unwrap();
+        out(&mut s);
         s.receive(bad);
         let evs = events(&mut s);
         let failed = evs.iter().filter(|e| matches!(e, Event::Failed(_))).count();
@@ -321,7 +328,9 @@ fn an_unexpected_reply_is_a_protocol_error() {
 #[test]
 fn size_limits_refuse_before_mail() {
     let mut s = Session::new(config(TlsMode::None, None, true)).unwrap();
-    s.receive(b"220 hi\r\n250-mx\r\n250 SIZE 100\r\n");
+    s.receive(b"220 hi\r\n");
+    out(&mut s);
+    s.receive(b"250-mx\r\n250 SIZE 100\r\n");
     out(&mut s);
     let err = s.send(&message()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::MessageTooLarge);
@@ -329,13 +338,15 @@ fn size_limits_refuse_before_mail() {
     // Queued before the limit is known: refused when its turn comes.
     let mut s = Session::new(config(TlsMode::None, None, true)).unwrap();
     let handle = s.send(&message()).unwrap();
-    s.receive(b"220 hi\r\n250-mx\r\n250 SIZE 100\r\n");
+    s.receive(b"220 hi\r\n");
+    assert_eq!(out(&mut s), "EHLO ifaxin.com\r\n");
+    s.receive(b"250-mx\r\n250 SIZE 100\r\n");
     let evs = events(&mut s);
     assert!(
         matches!(&evs[1], Event::Failed(f) if f.handle == handle && f.error.kind() == ErrorKind::MessageTooLarge),
         "{evs:?}"
     );
-    assert_eq!(out(&mut s), "EHLO ifaxin.com\r\n");
+    assert_eq!(out(&mut s), "");
 }
 
 #[test]
@@ -349,13 +360,17 @@ fn helo_fallback_and_tls_policies() {
     assert_eq!(events(&mut s), [Event::Ready]);
 
     let mut s = Session::new(config(TlsMode::StartTls, None, true)).unwrap();
-    s.receive(b"220 hi\r\n250 mx\r\n");
+    s.receive(b"220 hi\r\n");
+    out(&mut s);
+    s.receive(b"250 mx\r\n");
     assert!(
         matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::TlsUnavailable)
     );
 
     let mut s = Session::new(config(TlsMode::StartTls, None, true)).unwrap();
-    s.receive(b"220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
+    s.receive(b"220 hi\r\n");
+    out(&mut s);
+    s.receive(b"250-mx\r\n250 STARTTLS\r\n");
     out(&mut s);
     s.receive(b"454 TLS not available\r\n");
     assert!(
@@ -364,7 +379,10 @@ fn helo_fallback_and_tls_policies() {
 
     // Bytes after the 220 to STARTTLS would be read as if encrypted: refused.
     let mut s = Session::new(config(TlsMode::StartTls, None, true)).unwrap();
-    s.receive(b"220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
+    s.receive(b"220 hi\r\n");
+    out(&mut s);
+    s.receive(b"250-mx\r\n250 STARTTLS\r\n");
+    out(&mut s);
     s.receive(b"220 go\r\n250 injected\r\n");
     assert!(
         events(&mut s)
@@ -373,8 +391,48 @@ fn helo_fallback_and_tls_policies() {
     );
 
     let mut s = Session::new(config(TlsMode::None, None, true)).unwrap();
-    s.receive(b"220 hi\r\n250-mx\r\n250 STARTTLS\r\n");
+    s.receive(b"220 hi\r\n");
+    out(&mut s);
+    s.receive(b"250-mx\r\n250 STARTTLS\r\n");
     assert_eq!(events(&mut s), [Event::Ready]);
+}
+
+#[test]
+fn replies_before_their_command_was_sent_are_a_protocol_error() {
+    // An early talker: the EHLO reply arrives with the greeting, before EHLO
+    // went out; without this rule it would be taken as EHLO's answer and the
+    // client would go on to AUTH.
+    let creds = Credentials::new("api_user", "api_key").unwrap();
+    let mut s = Session::new(config(TlsMode::None, Some(creds), true)).unwrap();
+    s.receive(b"220 hi\r\n250-mx\r\n250 AUTH PLAIN\r\n");
+    let evs = events(&mut s);
+    assert!(
+        matches!(evs.as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::Protocol),
+        "{evs:?}"
+    );
+    assert!(!out(&mut s).contains("AUTH"));
+    // Pipelined commands half sent: a reply for the unsent part is refused too.
+    let mut s = ready(true);
+    s.send(&message()).unwrap();
+    let pending = s.pending_output().len();
+    s.consume_output(pending.min(10)); // only part of MAIL went out
+    s.receive(b"250 ok\r\n");
+    assert!(
+        events(&mut s)
+            .iter()
+            .any(|e| matches!(e, Event::Error(e) if e.kind() == ErrorKind::Protocol))
+    );
+    // A reply while nothing is awaited, and an unasked 421.
+    let mut s = ready(true);
+    s.receive(b"250 nobody asked\r\n");
+    assert!(
+        matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::Protocol)
+    );
+    let mut s = ready(true);
+    s.receive(b"421 4.3.2 going down\r\n");
+    assert!(
+        matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::SmtpTransient)
+    );
 }
 
 #[test]
@@ -418,6 +476,7 @@ fn auth_outcomes() {
     assert_eq!(events(&mut s), [Event::Ready]);
 
     let mut s = start("250-mx\r\n250 AUTH LOGIN\r\n");
+    out(&mut s);
     s.receive(b"454 4.7.0 temporary authentication failure\r\n");
     assert!(
         matches!(events(&mut s).as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::SmtpTransient)
@@ -481,6 +540,7 @@ fn greeting_refusal_and_421() {
 
     let mut s = ready(true);
     s.send(&message()).unwrap();
+    out(&mut s);
     s.receive(b"421 4.3.2 shutting down\r\n");
     let evs = events(&mut s);
     assert!(matches!(&evs[0], Event::Failed(f) if f.error.kind() == ErrorKind::SmtpTransient));
@@ -592,4 +652,131 @@ mod fuzz {
             while let Some(r) = p.next_reply() { let _ = r; }
         }
     }
+}
+
+#[test]
+fn credentials_are_never_sent_in_clear_text_without_consent() {
+    let creds = || Some(Credentials::new("api_user", "api_key").unwrap());
+    for (tls, ehlo, then) in [
+        (
+            TlsMode::Opportunistic,
+            "250-mx\r\n250 AUTH PLAIN LOGIN\r\n",
+            None,
+        ),
+        (
+            TlsMode::Opportunistic,
+            "250-mx\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n",
+            Some("454 4.7.0 TLS not available\r\n"),
+        ),
+        (TlsMode::None, "250-mx\r\n250 AUTH PLAIN LOGIN\r\n", None),
+    ] {
+        let mut cfg = config(tls, creds(), true);
+        cfg.allow_plaintext_auth = false;
+        let mut s = Session::new(cfg).unwrap();
+        let handle = s.send(&message()).unwrap();
+        s.receive(b"220 hi\r\n");
+        out(&mut s);
+        s.receive(ehlo.as_bytes());
+        let mut sent = out(&mut s);
+        if let Some(reply) = then {
+            assert_eq!(sent, "STARTTLS\r\n");
+            s.receive(reply.as_bytes());
+            sent = out(&mut s);
+        }
+        assert!(!sent.contains("AUTH"), "{tls:?}: {sent}");
+        let evs = events(&mut s);
+        assert!(
+            matches!(&evs[..], [Event::Failed(f), Event::Error(e)]
+                if f.handle == handle && e.kind() == ErrorKind::TlsUnavailable),
+            "{tls:?}: {evs:?}"
+        );
+    }
+}
+
+#[test]
+fn the_transcript_is_bounded_and_drainable() {
+    let mut s = ready(true);
+    s.take_transcript();
+    let mut sent = 0;
+    while sent * 8 < mailwright::smtp::MAX_TRANSCRIPT_LINES + 100 {
+        s.send(&message()).unwrap();
+        out(&mut s);
+        s.receive(b"250 ok\r\n250 ok\r\n354 go\r\n");
+        out(&mut s);
+        s.receive(b"250 queued\r\n");
+        sent += 1;
+    }
+    assert_eq!(events(&mut s).len(), sent);
+    let lines = s.take_transcript();
+    assert_eq!(lines.len(), mailwright::smtp::MAX_TRANSCRIPT_LINES);
+    assert!(s.transcript_dropped() > 0);
+    assert!(s.take_transcript().is_empty(), "drained");
+    // Off by default: nothing is kept.
+    let mut quiet = Session::new(SessionConfig {
+        tls: TlsMode::None,
+        ..SessionConfig::default()
+    })
+    .unwrap();
+    quiet.receive(b"220 hi\r\n");
+    assert!(quiet.take_transcript().is_empty());
+}
+
+#[test]
+fn deadlines_per_reply_and_per_message() {
+    use std::time::Duration;
+    let secs = Duration::from_secs;
+    let mut cfg = config(TlsMode::None, None, true);
+    cfg.reply_timeout = secs(10);
+    cfg.message_timeout = secs(30);
+    // A greeting that trickles in: every byte in time, the whole too late.
+    let mut s = Session::new(cfg.clone()).unwrap();
+    s.advance(secs(100));
+    assert_eq!(s.poll_timeout(), Some(secs(110)));
+    for (i, byte) in b"220 slow".iter().enumerate() {
+        s.advance(secs(100 + i as u64));
+        s.receive(&[*byte]);
+    }
+    assert!(events(&mut s).is_empty());
+    s.advance(secs(110));
+    let evs = events(&mut s);
+    assert!(
+        matches!(evs.as_slice(), [Event::Error(e)] if e.kind() == ErrorKind::Timeout),
+        "{evs:?}"
+    );
+    assert_eq!(s.poll_timeout(), None);
+
+    // Each reply gets its own clock, started when its command was sent.
+    let mut s = Session::new(cfg.clone()).unwrap();
+    s.advance(secs(0));
+    s.receive(b"220 hi\r\n");
+    s.advance(secs(9));
+    out(&mut s); // EHLO sent at 9 s
+    assert_eq!(s.poll_timeout(), Some(secs(19)));
+    s.advance(secs(18));
+    s.receive(b"250-mx\r\n250 PIPELINING\r\n");
+    assert_eq!(events(&mut s), [Event::Ready]);
+    assert_eq!(s.poll_timeout(), None, "nothing awaited");
+
+    // A message: replies in time, the message as a whole too slow.
+    let handle = s.send(&message()).unwrap();
+    out(&mut s);
+    for (at, reply) in [(27, "250 ok\r\n"), (36, "250 ok\r\n"), (43, "354 go\r\n")] {
+        s.advance(secs(at));
+        s.receive(reply.as_bytes());
+        out(&mut s);
+    }
+    assert_eq!(
+        s.poll_timeout(),
+        Some(secs(48)),
+        "sent at 18 s, 30 s for the message"
+    );
+    s.advance(secs(47));
+    assert!(events(&mut s).is_empty());
+    s.advance(secs(48));
+    let evs = events(&mut s);
+    assert!(
+        matches!(&evs[..], [Event::Failed(f), Event::Error(e)]
+            if f.handle == handle && f.error.kind() == ErrorKind::Timeout && e.kind() == ErrorKind::Timeout),
+        "{evs:?}"
+    );
 }

@@ -180,6 +180,11 @@ fn config(value: &Value) -> Result<SessionConfig, Error> {
         credentials: value.get("credentials").map(credentials).transpose()?,
         pipelining: value["pipelining"].as_bool().unwrap(),
         transcript: false,
+        allow_plaintext_auth: value
+            .get("allow_plaintext_auth")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        ..SessionConfig::default()
     })
 }
 

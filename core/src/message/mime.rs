@@ -160,6 +160,15 @@ impl LeafPart {
         if let Some(id) = &self.content_id {
             headers.push(("Content-ID".into(), MessageId::new(id.as_str()).into()));
         }
+        if self.is_text && memchr::memchr(0, &self.data).is_some() {
+            return nul_safe(
+                MimePart {
+                    headers,
+                    contents: BodyPart::Text(Cow::Borrowed("")),
+                },
+                &self.data,
+            );
+        }
         let contents = match (self.is_text, std::str::from_utf8(&self.data)) {
             (true, Ok(text)) => BodyPart::Text(Cow::Borrowed(text)),
             _ => BodyPart::Binary(Cow::Borrowed(&self.data[..])),
@@ -170,6 +179,25 @@ impl LeafPart {
     fn estimated_len(&self) -> usize {
         base64_len(self.data.len()) + self.content_type.len() + 256
     }
+}
+
+/// A text part holding NUL, which may not appear in 7bit or 8bit data (RFC
+/// 2045 sections 2.7 and 2.8) and which mail-builder's text encoder would
+/// write as it is: written as base64 instead, encoded here (76-character
+/// lines, as for every other base64 part).
+fn nul_safe<'x>(part: MimePart<'x>, data: &[u8]) -> MimePart<'x> {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(data);
+    let mut body = String::with_capacity(encoded.len() + encoded.len() / 38 + 2);
+    for line in encoded.as_bytes().chunks(76) {
+        body.push_str(std::str::from_utf8(line).unwrap_or_default());
+        body.push_str("\r\n");
+    }
+    MimePart {
+        contents: BodyPart::Text(Cow::Owned(body)),
+        ..part
+    }
+    .transfer_encoding("base64")
 }
 
 /// The Content-Type value in canonical form: `type/subtype`, the charset
@@ -347,10 +375,15 @@ impl Body {
     /// and the media type of what was built.
     fn alternatives(&self) -> (MimePart<'_>, &'static str) {
         fn text_part<'x>(media: &'static str, body: &'x str) -> MimePart<'x> {
-            MimePart::new(
+            let part = MimePart::new(
                 ContentType::new(media).attribute("charset", "utf-8"),
                 BodyPart::Text(Cow::Borrowed(body)),
-            )
+            );
+            if body.contains('\0') {
+                nul_safe(part, body.as_bytes())
+            } else {
+                part
+            }
         }
         match (&self.text, &self.html) {
             (Some(text), Some(html)) => (

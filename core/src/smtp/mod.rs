@@ -18,8 +18,8 @@ pub use credentials::Credentials;
 pub use options::{ClientOptions, ConnectionLoss, TlsMode};
 pub use reply::{EnhancedStatus, Reply, ReplyClass, ReplyParser};
 pub use session::{
-    Direction, DotStuffer, Event, MessageHandle, SendFailure, SendReport, Session, SessionConfig,
-    TranscriptLine,
+    Direction, DotStuffer, Event, MAX_TRANSCRIPT_LINES, MessageHandle, SendFailure, SendReport,
+    Session, SessionConfig, TranscriptLine,
 };
 #[cfg(feature = "net")]
-pub use transport::{SmtpClient, send};
+pub use transport::{Interrupter, SmtpClient, send};

@@ -14,6 +14,9 @@ use std::time::Duration;
 pub const DEFAULT_HELLO_NAME: &str = "localhost";
 /// The time allowed to connect and for each read and write, when none is given.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest a message may take, from MAIL FROM to its final reply, when
+/// no other limit is given.
+pub const DEFAULT_MESSAGE_TIMEOUT: Duration = Duration::from_secs(300);
 /// PIPELINING is used when the server offers it, unless turned off.
 pub const DEFAULT_PIPELINING: bool = true;
 /// The shortest time-out accepted.
@@ -306,12 +309,21 @@ pub struct ClientOptions {
     pub tls_server_name: Option<String>,
     /// Time allowed to open the connection.
     pub connect_timeout: Duration,
-    /// Time allowed for each read and write.
+    /// Time allowed for each read and write, and for each complete reply
+    /// (however slowly it trickles in).
     pub timeout: Duration,
+    /// Time allowed for each message, from MAIL FROM to its final reply.
+    pub message_timeout: Duration,
     /// Use PIPELINING when offered.
     pub pipelining: bool,
     /// Keep a transcript (secrets masked).
     pub transcript: bool,
+    /// Whether credentials may be sent over an unencrypted connection (no
+    /// STARTTLS offered, a 454, or `TlsMode::None`): `None` (the default)
+    /// allows it only for a loopback host (`localhost`, `127.0.0.0/8`,
+    /// `::1`), where nothing crosses a network; `Some(true)` always;
+    /// `Some(false)` never.
+    pub allow_plaintext_auth: Option<bool>,
 }
 
 impl ClientOptions {
@@ -336,8 +348,10 @@ impl ClientOptions {
             tls_server_name: None,
             connect_timeout: DEFAULT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            message_timeout: DEFAULT_MESSAGE_TIMEOUT,
             pipelining: DEFAULT_PIPELINING,
             transcript: false,
+            allow_plaintext_auth: None,
         }
     }
 
@@ -416,6 +430,7 @@ impl ClientOptions {
         }
         check_timeout(self.connect_timeout)?;
         check_timeout(self.timeout)?;
+        check_timeout(self.message_timeout)?;
         check_hello_name(&self.hello_name)?;
         if let Some(credentials) = &self.credentials {
             credentials.validate()?;
@@ -431,8 +446,22 @@ impl ClientOptions {
             credentials: self.credentials.clone(),
             pipelining: self.pipelining,
             transcript: self.transcript,
+            allow_plaintext_auth: self
+                .allow_plaintext_auth
+                .unwrap_or_else(|| is_loopback(&self.host)),
+            reply_timeout: self.timeout,
+            message_timeout: self.message_timeout,
         }
     }
+}
+
+/// True for `localhost` and loopback addresses (`127.0.0.0/8`, `::1`).
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -531,6 +560,44 @@ mod tests {
         assert_eq!(bad.validate().unwrap_err().kind(), ErrorKind::InvalidOption);
         assert!(ClientOptions::new("h", 0).validate().is_err());
         assert!(ClientOptions::new("", 25).validate().is_err());
+    }
+
+    #[test]
+    fn plaintext_auth_only_on_loopback_unless_allowed() {
+        for host in [
+            "127.0.0.1",
+            "127.9.9.9",
+            "::1",
+            "[::1]",
+            "localhost",
+            "LOCALHOST",
+        ] {
+            assert!(
+                ClientOptions::for_host(host)
+                    .session_config()
+                    .allow_plaintext_auth,
+                "{host}"
+            );
+        }
+        for host in [
+            "192.0.2.1",
+            "smtp.example.com",
+            "localhost.example.com",
+            "::2",
+        ] {
+            assert!(
+                !ClientOptions::for_host(host)
+                    .session_config()
+                    .allow_plaintext_auth,
+                "{host}"
+            );
+        }
+        let mut options = ClientOptions::for_host("smtp.example.com");
+        options.allow_plaintext_auth = Some(true);
+        assert!(options.session_config().allow_plaintext_auth);
+        let mut options = ClientOptions::for_host("127.0.0.1");
+        options.allow_plaintext_auth = Some(false);
+        assert!(!options.session_config().allow_plaintext_auth);
     }
 
     #[test]

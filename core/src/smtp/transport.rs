@@ -16,6 +16,7 @@ use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStor
 use std::io::{ErrorKind as IoKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 impl ClientOptions {
     /// Trusts the certificates in this PEM file too.
@@ -139,6 +140,15 @@ impl Stream {
             Stream::Tls(s) => s.write_all(buf).and_then(|()| s.flush()),
         }
     }
+
+    fn set_read_timeout(&self, timeout: Duration) {
+        let tcp = match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => &s.sock,
+        };
+        tcp.set_read_timeout(Some(timeout.max(Duration::from_millis(1))))
+            .ok();
+    }
 }
 
 /// What an I/O error means for the session: its cause, and a detail for the message.
@@ -205,6 +215,12 @@ pub struct SmtpClient {
     server_name: ServerName<'static>,
     buffer: Vec<u8>,
     events: Vec<Event>,
+    /// The session's clock starts here.
+    epoch: Instant,
+    /// Set by an [`Interrupter`] from another thread.
+    interrupted: Arc<std::sync::atomic::AtomicBool>,
+    /// The longest single read (the session also bounds each whole reply).
+    read_timeout: Duration,
 }
 
 impl SmtpClient {
@@ -229,12 +245,36 @@ impl SmtpClient {
             server_name,
             buffer: vec![0; 16 * 1024],
             events: Vec::new(),
+            epoch: Instant::now(),
+            interrupted: Arc::default(),
+            read_timeout: options.timeout,
         };
         if options.tls.is_implicit() {
             client.upgrade()?;
         }
         client.run_until(|e| matches!(e, Event::Ready))?;
         Ok(client)
+    }
+
+    /// A handle that another thread can use to end this connection at once
+    /// (e.g. a binding's `close()` while a send is blocked in a read): the
+    /// call in progress returns `ConnectionClosed`.
+    pub fn interrupter(&self) -> Result<Interrupter> {
+        let tcp = match &self.stream {
+            Some(Stream::Plain(tcp)) => tcp.try_clone(),
+            Some(Stream::Tls(tls)) => tls.sock.try_clone(),
+            None => {
+                return Err(Error::new(
+                    ErrorKind::InvalidState,
+                    "the connection is closed",
+                ));
+            }
+        }
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot share the socket: {e}")))?;
+        Ok(Interrupter {
+            tcp,
+            flag: self.interrupted.clone(),
+        })
     }
 
     /// The server's EHLO capabilities.
@@ -388,8 +428,12 @@ impl SmtpClient {
                 let pending = self.session.pending_output();
                 let n = pending.len();
                 if let Err(err) = stream.write_all(pending) {
-                    let (cause, detail) = io_cause(&err, "sending");
-                    self.session.connection_lost(cause, &detail);
+                    if self.interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+                        self.session.connection_failed(interrupted_error());
+                    } else {
+                        let (cause, detail) = io_cause(&err, "sending");
+                        self.session.connection_lost(cause, &detail);
+                    }
                     break;
                 }
                 self.session.consume_output(n);
@@ -397,7 +441,30 @@ impl SmtpClient {
             if self.session.is_done() || self.session.wants_tls() {
                 continue;
             }
-            match stream.read(&mut self.buffer) {
+            // Wait no longer than the session's deadline for this reply.
+            let now = self.epoch.elapsed();
+            self.session.advance(now);
+            if self.session.is_done() {
+                continue;
+            }
+            let wait = self
+                .session
+                .poll_timeout()
+                .map_or(self.read_timeout, |deadline| {
+                    deadline.saturating_sub(now).min(self.read_timeout)
+                });
+            stream.set_read_timeout(wait);
+            let read = stream.read(&mut self.buffer);
+            if self.interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+                self.session.connection_failed(interrupted_error());
+                self.stream = None;
+                continue;
+            }
+            self.session.advance(self.epoch.elapsed());
+            if self.session.is_done() {
+                continue;
+            }
+            match read {
                 Ok(0) => self
                     .session
                     .connection_lost(ConnectionLoss::Closed, "the server closed it"),
@@ -409,6 +476,29 @@ impl SmtpClient {
                 }
             }
         }
+    }
+}
+
+fn interrupted_error() -> Error {
+    Error::new(
+        ErrorKind::ConnectionClosed,
+        "the connection was closed by the application (close() from another thread)",
+    )
+}
+
+/// Ends an [`SmtpClient`]'s connection from another thread.
+#[derive(Debug)]
+pub struct Interrupter {
+    tcp: TcpStream,
+    flag: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Interrupter {
+    /// Shuts the socket down: a read or write in progress returns, and the
+    /// client reports `ConnectionClosed`.
+    pub fn interrupt(&self) {
+        self.flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.tcp.shutdown(std::net::Shutdown::Both).ok();
     }
 }
 

@@ -79,6 +79,8 @@ struct Transaction {
     error: Option<Error>,
     /// Replies still expected for the commands of this transaction.
     next_rcpt: usize,
+    /// When the transaction began (the clock given to `advance`).
+    started: std::time::Duration,
 }
 
 /// Output bytes, some of which may hold a secret (zeroized once sent).
@@ -86,6 +88,10 @@ struct Chunk {
     bytes: Vec<u8>,
     secret: bool,
 }
+
+/// The most lines a transcript keeps before dropping the oldest (about
+/// 1,000 messages' worth when each is drained after it is sent).
+pub const MAX_TRANSCRIPT_LINES: usize = 10_000;
 
 /// The sans-IO client session.
 pub struct Session {
@@ -100,7 +106,9 @@ pub struct Session {
     pushed: u64,
     consumed: u64,
     events: VecDeque<Event>,
-    transcript: Vec<TranscriptLine>,
+    transcript: VecDeque<TranscriptLine>,
+    /// Lines dropped because the transcript was full.
+    transcript_dropped: u64,
     phase: Phase,
     tls_active: bool,
     capabilities: Capabilities,
@@ -109,6 +117,10 @@ pub struct Session {
     current: Option<Transaction>,
     next_handle: MessageHandle,
     quit_requested: bool,
+    /// The transport's clock, as last reported by `advance` (any origin).
+    now: std::time::Duration,
+    /// When the awaited reply's command was fully sent (its clock started).
+    waiting_since: Option<std::time::Duration>,
 }
 
 struct AuthState {
@@ -136,7 +148,8 @@ impl Session {
             pushed: 0,
             consumed: 0,
             events: VecDeque::new(),
-            transcript: Vec::new(),
+            transcript: VecDeque::new(),
+            transcript_dropped: 0,
             phase: Phase::Opening,
             tls_active,
             capabilities: Capabilities::default(),
@@ -145,6 +158,8 @@ impl Session {
             current: None,
             next_handle: 1,
             quit_requested: false,
+            now: std::time::Duration::ZERO,
+            waiting_since: None,
         })
     }
 
@@ -183,6 +198,11 @@ impl Session {
 
     /// Marks `n` bytes of `pending_output` as sent.
     pub fn consume_output(&mut self, n: usize) {
+        self.consume(n);
+        self.start_reply_clock();
+    }
+
+    fn consume(&mut self, n: usize) {
         let mut n = n;
         while n > 0 {
             let Some(front) = self.output.front_mut() else {
@@ -202,6 +222,70 @@ impl Session {
             {
                 chunk.bytes.zeroize();
             }
+        }
+    }
+
+    /// Reports the transport's clock (a monotonic reading from any origin,
+    /// e.g. the time since the connection was opened). The session starts a
+    /// reply's clock when its command has been sent, and fails with
+    /// `Timeout` when a complete reply takes longer than the configured
+    /// `reply_timeout`, or a message longer than `message_timeout`, however
+    /// the bytes trickle in. Transports call it before and after each wait;
+    /// a transport that never calls it gets no deadlines from the session.
+    pub fn advance(&mut self, now: std::time::Duration) {
+        if self.phase == Phase::Done {
+            return;
+        }
+        self.now = self.now.max(now);
+        self.start_reply_clock();
+        let Some(deadline) = self.poll_timeout() else {
+            return;
+        };
+        if self.now < deadline {
+            return;
+        }
+        let (what, limit) = match self.current.as_ref().map(|txn| txn.started) {
+            Some(since) if since + self.config.message_timeout <= self.now => {
+                ("the message", self.config.message_timeout)
+            }
+            _ => ("a complete reply", self.config.reply_timeout),
+        };
+        self.fail_session(Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "the server did not answer in time: no {what} within {:.3} s",
+                limit.as_secs_f64()
+            ),
+        ));
+    }
+
+    /// The instant (on the clock given to `advance`) by which the session
+    /// must hear from the server, if it waits for anything: the transport
+    /// waits at most until then, then calls `advance`.
+    pub fn poll_timeout(&self) -> Option<std::time::Duration> {
+        if self.phase == Phase::Done || self.phase == Phase::TlsHandshake {
+            return None;
+        }
+        let reply = self
+            .waiting_since
+            .map(|since| since + self.config.reply_timeout);
+        let message = self
+            .current
+            .as_ref()
+            .map(|txn| txn.started + self.config.message_timeout);
+        match (reply, message) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Starts the awaited reply's clock once its command is fully sent.
+    fn start_reply_clock(&mut self) {
+        if self.waiting_since.is_none()
+            && let Some(&(_, sent_at)) = self.expect.front()
+            && sent_at <= self.consumed
+        {
+            self.waiting_since = Some(self.now);
         }
     }
 
@@ -228,9 +312,17 @@ impl Session {
         self.events.pop_front()
     }
 
-    /// The transcript so far (when enabled), emptied.
+    /// The transcript so far (when enabled), emptied. It keeps at most
+    /// [`MAX_TRANSCRIPT_LINES`] lines: drain it as you go on a long-lived
+    /// session ([`Session::transcript_dropped`] counts what was dropped).
     pub fn take_transcript(&mut self) -> Vec<TranscriptLine> {
-        std::mem::take(&mut self.transcript)
+        std::mem::take(&mut self.transcript).into()
+    }
+
+    /// How many transcript lines were dropped, oldest first, because the
+    /// transcript was full.
+    pub fn transcript_dropped(&self) -> u64 {
+        self.transcript_dropped
     }
 
     /// Queues a message. It is refused at once (`MessageTooLarge`, before any
@@ -325,6 +417,7 @@ impl Session {
                 Some(Ok(reply)) => self.handle(reply),
             }
         }
+        self.start_reply_clock();
         if self.phase == Phase::TlsHandshake && self.parser.has_buffered() {
             self.fail_session(Error::new(
                 ErrorKind::Protocol,
@@ -345,7 +438,12 @@ impl Session {
 
     fn log(&mut self, direction: Direction, text: String) {
         if self.config.transcript {
-            self.transcript.push(TranscriptLine { direction, text });
+            if self.transcript.len() >= MAX_TRANSCRIPT_LINES {
+                self.transcript.pop_front();
+                self.transcript_dropped += 1;
+            }
+            self.transcript
+                .push_back(TranscriptLine { direction, text });
         }
     }
 
@@ -407,26 +505,36 @@ impl Session {
     }
 
     fn handle(&mut self, reply: Reply) {
-        let Some((expect, sent_at)) = self.expect.pop_front() else {
-            self.log_reply(&reply);
+        let awaited = self.expect.pop_front();
+        self.waiting_since = None;
+        let reply = match awaited {
+            Some((Expect::Auth, _)) => self.redact_auth_echo(reply),
+            _ => reply,
+        };
+        self.log_reply(&reply);
+        // 421: the server is closing the connection, whatever we asked (it
+        // may also say so unasked, RFC 5321 section 3.8).
+        if reply.code() == 421 && !matches!(awaited, Some((Expect::Quit, _))) {
+            self.fail_session(Error::from_reply(
+                "the server is closing the connection",
+                reply,
+            ));
+            return;
+        }
+        let Some((expect, sent_at)) = awaited else {
             self.fail_session(Error::with_reply(
                 ErrorKind::Protocol,
-                "an unexpected reply",
+                "a reply while none was awaited",
                 reply,
             ));
             return;
         };
-        let reply = if expect == Expect::Auth {
-            self.redact_auth_echo(reply)
-        } else {
-            reply
-        };
-        self.log_reply(&reply);
-        let _ = sent_at; // EARLY-TALKER CHECK PENDING
-        // 421: the server is closing the connection, whatever we asked.
-        if reply.code() == 421 && expect != Expect::Quit {
-            self.fail_session(Error::from_reply(
-                "the server is closing the connection",
+        if sent_at > self.consumed {
+            // An early talker, or a man in the middle: this reply cannot
+            // answer a command the server has not seen yet.
+            self.fail_session(Error::with_reply(
+                ErrorKind::Protocol,
+                "the server replied before the command was sent",
                 reply,
             ));
             return;
@@ -528,6 +636,16 @@ impl Session {
         let Some(credentials) = self.config.credentials.clone() else {
             return self.open();
         };
+        if !self.tls_active && !self.config.allow_plaintext_auth {
+            // Opportunistic TLS that found no STARTTLS (or a 454), or no TLS
+            // at all: the key would cross the network in clear text.
+            return self.fail_session(Error::new(
+                ErrorKind::TlsUnavailable,
+                "credentials are never sent over an unencrypted connection: the server \
+                 offered no STARTTLS (or refused it); use TLS, or allow plaintext AUTH \
+                 explicitly (for a local test server)",
+            ));
+        }
         if self.capabilities.auth_names.is_empty() {
             return self.fail_session(Error::new(
                 ErrorKind::AuthUnavailable,
@@ -663,6 +781,7 @@ impl Session {
             refused: Vec::new(),
             error: None,
             next_rcpt: 0,
+            started: self.now,
         });
         self.command(mail, Expect::Mail);
         if self.pipelined() {

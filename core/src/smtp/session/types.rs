@@ -3,8 +3,12 @@
 
 use crate::error::{Error, Result};
 use crate::smtp::credentials::Credentials;
-use crate::smtp::options::{DEFAULT_HELLO_NAME, DEFAULT_PIPELINING, TlsMode, check_hello_name};
+use crate::smtp::options::{
+    DEFAULT_HELLO_NAME, DEFAULT_MESSAGE_TIMEOUT, DEFAULT_PIPELINING, DEFAULT_TIMEOUT, TlsMode,
+    check_hello_name, check_timeout,
+};
 use crate::smtp::reply::Reply;
+use std::time::Duration;
 
 /// How a session behaves.
 #[derive(Clone, Debug)]
@@ -22,6 +26,16 @@ pub struct SessionConfig {
     pub pipelining: bool,
     /// Keep a transcript (secrets masked) for `take_transcript`.
     pub transcript: bool,
+    /// Send credentials even when the connection is not encrypted. Off by
+    /// default: without TLS, AUTH fails with `TlsUnavailable` before any
+    /// secret is sent. [`ClientOptions`](crate::smtp::ClientOptions) turns
+    /// it on for loopback hosts.
+    pub allow_plaintext_auth: bool,
+    /// The longest wait for a complete reply once its command was sent (the
+    /// greeting's from the first `advance`), however slowly it trickles in.
+    pub reply_timeout: Duration,
+    /// The longest a message may take from MAIL FROM to its final reply.
+    pub message_timeout: Duration,
 }
 
 impl Default for SessionConfig {
@@ -32,6 +46,9 @@ impl Default for SessionConfig {
             credentials: None,
             pipelining: DEFAULT_PIPELINING,
             transcript: false,
+            allow_plaintext_auth: false,
+            reply_timeout: DEFAULT_TIMEOUT,
+            message_timeout: DEFAULT_MESSAGE_TIMEOUT,
         }
     }
 }
@@ -40,6 +57,8 @@ impl SessionConfig {
     /// Applies the rules: a valid EHLO name and sendable credentials.
     pub fn validate(&self) -> Result<()> {
         check_hello_name(&self.hello_name)?;
+        check_timeout(self.reply_timeout)?;
+        check_timeout(self.message_timeout)?;
         if let Some(credentials) = &self.credentials {
             credentials.validate()?;
         }
@@ -96,6 +115,10 @@ pub enum Event {
 }
 
 impl Event {
+    /// Every event name, in the order of the variants.
+    pub const NAMES: &'static [&'static str] =
+        &["StartTls", "Ready", "Sent", "Failed", "Error", "Closed"];
+
     /// The event's name, the same in every binding: `StartTls`, `Ready`,
     /// `Sent`, `Failed`, `Error` or `Closed`.
     pub const fn as_str(&self) -> &'static str {
@@ -120,6 +143,9 @@ pub enum Direction {
 }
 
 impl Direction {
+    /// Both directions.
+    pub const ALL: &'static [Direction] = &[Direction::Client, Direction::Server];
+
     /// `client` or `server`, the same in every binding.
     pub const fn as_str(self) -> &'static str {
         match self {
