@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the C tests three ways: plain, under valgrind (any leak or invalid
-# access fails), and built with AddressSanitizer. test_smtp needs the local
+# access fails), and built with AddressSanitizer. test_misbehaving starts
+# testservers/misbehaving/badsmtp.py itself. test_smtp needs the local
 # Haraka, started here on 127.0.0.1 and stopped at the end; it also pins
 # Haraka's own certificate (tls_cert.pem beside the CA) by PEM and by its
 # SHA-256 fingerprint as openssl prints it.
@@ -28,7 +29,7 @@ run() {
   local name=$1; shift
   if "$@"; then passed=$((passed + 1)); else echo "FAILED: $name" >&2; failed=$((failed + 1)); fi
 }
-for t in test_golden test_smtp_vectors test_api test_smtp; do
+for t in test_golden test_smtp_vectors test_api test_smtp test_misbehaving; do
   run "$t" "$build/$t"
   run "$t (valgrind)" valgrind -q --error-exitcode=99 --suppressions="$here/tests/valgrind.supp" \
       --leak-check=full --show-leak-kinds=definite,indirect \

@@ -19,6 +19,10 @@
  * - Buffers and strings the library hands out are freed with `mw_bytes_free`
  *   and `mw_string_free`, never with libc `free()`.
  * - No function panics across the boundary: a bug inside returns MW_ERR_PANIC.
+ * - Threads: a handle is used by one thread at a time (no locking inside);
+ *   `mw_interrupter` is the only handle safe to call from any thread.
+ * - Builders are sticky: after a setter error, `mw_message_build` (and
+ *   `mw_x_smtpapi_encode`) fail with that first error.
  * - No rule lives in this library: defaults, checks, names, error
  *   categories and what is transient all come from the Rust core.
  */
@@ -85,6 +89,10 @@ typedef enum {
   MW_ERR_NO_CLOCK = 114,
   MW_ERR_RANDOM = 115,
   MW_ERR_IO = 116,
+  // A string held text that is not Unicode (a lone surrogate from a
+  // UTF-16 source). C strings are bytes: invalid UTF-8 is
+  // MW_ERR_INVALID_UTF8 before the core sees it.
+  MW_ERR_INVALID_UNICODE = 117,
   MW_ERR_SMTP_TRANSIENT = 200,
   MW_ERR_SMTP_PERMANENT = 201,
   MW_ERR_RATE_LIMITED = 202,
@@ -136,6 +144,20 @@ typedef enum {
   MW_LOSS_CONNECT = 3,
 } mw_connection_loss;
 
+// Whether credentials may be sent over a connection that is not encrypted
+// (no STARTTLS offered, a 454 answer to it, or MW_TLS_NONE): the core's
+// `ClientOptions::allow_plaintext_auth`. Without permission, AUTH fails
+// with MW_ERR_TLS_UNAVAILABLE before any secret is sent.
+typedef enum {
+  // The default: only when the host is a loopback address (`localhost`,
+  // 127.0.0.0/8, ::1), where nothing crosses a network.
+  MW_PLAINTEXT_AUTH_LOOPBACK_ONLY = 0,
+  // Always (the user accepts that the secret may be read on the way).
+  MW_PLAINTEXT_AUTH_ALWAYS = 1,
+  // Never, not even to a loopback host.
+  MW_PLAINTEXT_AUTH_NEVER = 2,
+} mw_plaintext_auth;
+
 // Who said a transcript line (the core's `Direction`).
 typedef enum {
   // The client (us).
@@ -181,13 +203,16 @@ typedef enum {
   MW_FIELD_ENVELOPE_FROM = 6,
 } mw_mailbox_field;
 
-// A blocking connection to an SMTP server (opaque). Free with `mw_client_free`.
+// A blocking connection to an SMTP server (opaque). Free with
+// `mw_client_free`. Not thread-safe: use it from one thread at a time
+// (another thread may end a blocked call with an `mw_interrupter`).
 typedef struct mw_client mw_client;
 
 // Where and how `mw_client_connect` and `mw_send` connect (opaque). Made
 // by `mw_client_options_new` with the core's defaults (STARTTLS required,
-// the TLS mode's default port, 30 s time-outs, EHLO "localhost",
-// PIPELINING when offered); each setter checks its value with the core's
+// the TLS mode's default port, 30 s time-outs and 300 s per message, EHLO
+// "localhost", PIPELINING when offered, credentials in clear text only to a
+// loopback host, no transcript); each setter checks its value with the core's
 // rule and leaves the options unchanged when it refuses it. Free with
 // `mw_client_options_free`.
 typedef struct mw_client_options mw_client_options;
@@ -200,11 +225,20 @@ typedef struct mw_credentials mw_credentials;
 // One event of a session (opaque). Free with `mw_event_free`.
 typedef struct mw_event mw_event;
 
+// Ends a client's connection from another thread (opaque). The only
+// thread-safe handle: `mw_interrupter_interrupt` may be called from any
+// thread, at the same time as calls on the client. Free it with
+// `mw_interrupter_free` once no thread uses it (it may outlive the client).
+typedef struct mw_interrupter mw_interrupter;
+
 // A built, immutable message (opaque). Free with `mw_message_free`.
 typedef struct mw_message mw_message;
 
 // A message being built (opaque). Create with `mw_message_builder_new`,
 // consume with `mw_message_build` or free with `mw_message_builder_free`.
+// Sticky errors: once a setter has failed, `mw_message_build` fails with
+// that first error (same code, same message), so a message can never be
+// built without a part whose setter was refused.
 typedef struct mw_message_builder mw_message_builder;
 
 // One parsed SMTP reply (opaque). Free with `mw_reply_free`.
@@ -218,7 +252,8 @@ typedef struct mw_session mw_session;
 
 // How `mw_session_new` behaves (opaque). Made by `mw_session_config_new`
 // with the core's defaults (EHLO "localhost", STARTTLS required, no AUTH,
-// PIPELINING when offered, no transcript); each setter checks its value
+// no credentials in clear text, PIPELINING when offered, no transcript,
+// 30 s per reply and 300 s per message); each setter checks its value
 // with the core's rule and leaves the configuration unchanged when it
 // refuses it. Free with `mw_session_config_free`.
 typedef struct mw_session_config mw_session_config;
@@ -227,7 +262,10 @@ typedef struct mw_session_config mw_session_config;
 // `mw_transcript_free`.
 typedef struct mw_transcript mw_transcript;
 
-// SendCloud's X-SMTPAPI value being built (opaque). Free with `mw_x_smtpapi_free`.
+// SendCloud's X-SMTPAPI value being built (opaque). Free with
+// `mw_x_smtpapi_free`. Sticky errors, as the message builder's: once a
+// call on it has failed, `mw_x_smtpapi_encode` and
+// `mw_message_builder_x_smtpapi` fail with that first error.
 typedef struct mw_x_smtpapi mw_x_smtpapi;
 
 // Called once when the library no longer needs data it was given with an
@@ -263,6 +301,13 @@ uint16_t mw_last_error_smtp_code(void);
 // The RFC 3463 enhanced status code of the last error ("5.7.8"), or NULL.
 // Valid until the next call into mailwright on this thread.
 const char *mw_last_error_enhanced_code(void);
+
+// The whole text of the server's reply behind the last error on the
+// calling thread (lines joined with "\n"; control characters escaped and
+// any echo of an AUTH secret replaced by `<redacted>`, by the core), or
+// NULL when the last error did not come from a reply. Valid until the next
+// call into mailwright on this thread.
+const char *mw_last_error_reply_text(void);
 
 // The C name of a result code ("MW_ERR_RATE_LIMITED"), or "MW_ERR_UNKNOWN";
 // a static string, never NULL. `result` is an `mw_result`.
@@ -332,11 +377,22 @@ mw_result mw_message_builder_add_mailbox(mw_message_builder *builder,
 // Sets the Subject (UTF-8, not NULL; "" writes an empty Subject).
 mw_result mw_message_builder_subject(mw_message_builder *builder, const char *value);
 
-// Sets the plain-text body (UTF-8, not NULL).
+// Sets the plain-text body (UTF-8, not NULL). The text ends at its first
+// NUL: use `mw_message_builder_text_len` for a body that holds NUL.
 mw_result mw_message_builder_text(mw_message_builder *builder, const char *value);
 
-// Sets the HTML body (UTF-8, not NULL).
+// Sets the plain-text body from `len` bytes of UTF-8 at `value` (no NUL
+// needed; NULL allowed when `len` is 0). A NUL inside is kept: the core
+// then sends that body base64, as RFC 2045 requires.
+mw_result mw_message_builder_text_len(mw_message_builder *builder, const char *value, size_t len);
+
+// Sets the HTML body (UTF-8, not NULL). The text ends at its first NUL:
+// use `mw_message_builder_html_len` for a body that holds NUL.
 mw_result mw_message_builder_html(mw_message_builder *builder, const char *value);
+
+// Sets the HTML body from `len` bytes of UTF-8 at `value`, as
+// `mw_message_builder_text_len` does for the text body.
+mw_result mw_message_builder_html_len(mw_message_builder *builder, const char *value, size_t len);
 
 // Fixes the Message-ID ("id@domain", angle brackets optional).
 mw_result mw_message_builder_message_id(mw_message_builder *builder, const char *value);
@@ -391,12 +447,15 @@ mw_result mw_message_builder_attachment_owned(mw_message_builder *builder,
                                               mw_release_fn release,
                                               void *ctx);
 
-// Sets the X-SMTPAPI value (copied; `api` stays the caller's).
+// Sets the X-SMTPAPI value (copied; `api` stays the caller's). A value
+// that saw an error is refused with that error.
 mw_result mw_message_builder_x_smtpapi(mw_message_builder *builder, const mw_x_smtpapi *api);
 
 // Validates everything and builds the message. The builder is consumed and
-// freed whatever the result (do not use or free it afterwards). On success
-// `*out` receives a message the caller owns (free with `mw_message_free`).
+// freed whatever the result (do not use or free it afterwards). If any
+// setter failed on this builder, the build fails with the first such error
+// (same code, same `mw_last_error_message`). On success `*out` receives a
+// message the caller owns (free with `mw_message_free`).
 mw_result mw_message_build(mw_message_builder *builder, mw_message **out_message);
 
 // Frees a message. NULL does nothing.
@@ -456,8 +515,9 @@ mw_result mw_x_smtpapi_tracking(mw_x_smtpapi *api,
                                 int32_t click,
                                 int32_t subscription);
 
-// The header value (validated JSON, base64). On success `*out` is a string
-// the caller frees with `mw_string_free`.
+// The header value (validated JSON, base64). Fails with the first error
+// of an earlier call on `api`, if any. On success `*out` is a string the
+// caller frees with `mw_string_free`.
 mw_result mw_x_smtpapi_encode(const mw_x_smtpapi *api, char **out_value);
 
 // The core's name of a mechanism ("PLAIN", "LOGIN", "XOAUTH2"), or NULL
@@ -499,6 +559,31 @@ mw_result mw_client_send(mw_client *client, const mw_message *message, mw_send_r
 
 // Says QUIT and closes the connection; later sends fail with MW_ERR_INVALID_STATE.
 mw_result mw_client_quit(mw_client *client);
+
+// Takes the transcript so far, emptying the client's (empty unless
+// `mw_client_options_set_transcript` asked for one; secrets masked, server
+// text escaped, at most `mw_transcript_max_lines()` lines). On success
+// `*out_transcript` is owned by the caller (free with `mw_transcript_free`).
+// After `mw_client_quit`: MW_ERR_INVALID_STATE.
+mw_result mw_client_take_transcript(mw_client *client, mw_transcript **out_transcript);
+
+// Makes a handle another thread can use to end this client's connection
+// while a call on it (`mw_client_send`, `mw_client_quit`) is blocked: that
+// call then returns MW_ERR_CONNECTION_CLOSED ("closed by the
+// application"), and later sends fail. Get it on the client's thread, after
+// `mw_client_connect`; on success `*out_interrupter` is owned by the caller
+// (free with `mw_interrupter_free`). A client that has quit:
+// MW_ERR_INVALID_STATE.
+mw_result mw_client_interrupter(mw_client *client, mw_interrupter **out_interrupter);
+
+// Ends the connection of the client `interrupter` was made from: a call
+// blocked on it returns MW_ERR_CONNECTION_CLOSED. Thread-safe: may be
+// called from any thread, any number of times, also after the client was
+// freed (it then only closes the socket). NULL: MW_ERR_NULL_PARAMETER.
+mw_result mw_interrupter_interrupt(const mw_interrupter *interrupter);
+
+// Frees an interrupter (no other thread may be using it). NULL does nothing.
+void mw_interrupter_free(mw_interrupter *interrupter);
 
 // Closes (without QUIT if not done) and frees a client. NULL does nothing.
 void mw_client_free(mw_client *client);
@@ -588,9 +673,29 @@ mw_result mw_client_options_set_hello_name(mw_client_options *options,
                                            const char *name,
                                            size_t len);
 
-// Sets the connect, read and write time-out, in milliseconds: 1 ms to one
-// day, else MW_ERR_INVALID_OPTION (0 is refused: there is no "wait forever").
+// Sets the connect, read and write time-out, which is also the longest wait
+// for each complete reply however slowly its bytes trickle in, in
+// milliseconds: 1 ms to one day, else MW_ERR_INVALID_OPTION (0 is refused:
+// there is no "wait forever").
 mw_result mw_client_options_set_timeout_ms(mw_client_options *options, uint64_t timeout_ms);
+
+// Sets the longest a message may take, from MAIL FROM to the server's
+// final reply, in milliseconds (the core's default is 300 s): 1 ms to one
+// day, else MW_ERR_INVALID_OPTION.
+mw_result mw_client_options_set_message_timeout_ms(mw_client_options *options, uint64_t timeout_ms);
+
+// Sets when credentials may go over an unencrypted connection (an
+// `mw_plaintext_auth`; out of range is MW_ERR_INVALID_OPTION).
+mw_result mw_client_options_set_allow_plaintext_auth(mw_client_options *options, uint32_t allow);
+
+// When credentials may go over an unencrypted connection;
+// MW_PLAINTEXT_AUTH_LOOPBACK_ONLY if `options` is NULL.
+mw_plaintext_auth mw_client_options_get_allow_plaintext_auth(const mw_client_options *options);
+
+// Keeps a transcript of the conversation (secrets masked, server text
+// escaped, at most the core's `mw_transcript_max_lines()` lines, oldest
+// dropped) for `mw_client_take_transcript`. Off by default.
+mw_result mw_client_options_set_transcript(mw_client_options *options, bool transcript);
 
 // Uses PIPELINING when the server offers it (`true`, the default) or never.
 mw_result mw_client_options_set_pipelining(mw_client_options *options, bool pipelining);
@@ -629,6 +734,9 @@ mw_tls_mode mw_client_options_get_tls(const mw_client_options *options);
 
 // The read/write time-out in milliseconds; 0 if `options` is NULL.
 uint64_t mw_client_options_get_timeout_ms(const mw_client_options *options);
+
+// The longest a message may take, in milliseconds; 0 if `options` is NULL.
+uint64_t mw_client_options_get_message_timeout_ms(const mw_client_options *options);
 
 // Whether PIPELINING is used when offered; false if `options` is NULL.
 bool mw_client_options_get_pipelining(const mw_client_options *options);
@@ -693,15 +801,40 @@ mw_result mw_session_config_set_credentials(mw_session_config *config,
 // Uses PIPELINING when offered (`true`, the default) or never.
 mw_result mw_session_config_set_pipelining(mw_session_config *config, bool pipelining);
 
-// Keeps a transcript (secrets masked) for `mw_session_take_transcript`.
+// Keeps a transcript (secrets masked, server text escaped, at most
+// `mw_transcript_max_lines()` lines, oldest dropped) for
+// `mw_session_take_transcript`. Off by default.
 mw_result mw_session_config_set_transcript(mw_session_config *config, bool transcript);
 
-// The queue id the server gave, or NULL. Owned by the result.
+// Sends credentials even when the connection is not encrypted (`false`,
+// the default: without TLS, AUTH fails with MW_ERR_TLS_UNAVAILABLE before
+// any secret is sent). The session does not know the host: the loopback
+// rule of `mw_client_options_set_allow_plaintext_auth` is the client's.
+mw_result mw_session_config_set_allow_plaintext_auth(mw_session_config *config, bool allow);
+
+// Sets the longest wait for a complete reply once its command was sent, in
+// milliseconds (1 ms to one day, else MW_ERR_INVALID_OPTION); enforced by
+// `mw_session_advance`.
+mw_result mw_session_config_set_reply_timeout_ms(mw_session_config *config, uint64_t timeout_ms);
+
+// Sets the longest a message may take from MAIL FROM to its final reply, in
+// milliseconds (1 ms to one day, else MW_ERR_INVALID_OPTION); enforced by
+// `mw_session_advance`.
+mw_result mw_session_config_set_message_timeout_ms(mw_session_config *config, uint64_t timeout_ms);
+
+// The queue id the server gave, or NULL. Owned by the result. Like every
+// text a server supplies, control characters in it (NUL, ESC, BEL...) are
+// escaped by the core (`\x00`, `\x1B`), so the string is never cut short
+// and is safe to print.
 const char *mw_send_result_queue_id(const mw_send_result *result);
 
 // The code of the server's final reply to the message (e.g. 250); 0 if
 // `result` is NULL.
 uint16_t mw_send_result_code(const mw_send_result *result);
+
+// The text of the server's final reply (lines joined with "\n", control
+// characters escaped by the core); "" if `result` is NULL. Owned by the result.
+const char *mw_send_result_text(const mw_send_result *result);
 
 // The handle `mw_session_send` gave for this message (the client's own
 // counter for `mw_client_send`).
@@ -719,6 +852,10 @@ size_t mw_send_result_refused_count(const mw_send_result *result);
 // The `index`-th refused recipient (NULL if out of range); its reply code
 // through `out_code` when not NULL. Owned by the result.
 const char *mw_send_result_refused(const mw_send_result *result, size_t index, uint16_t *out_code);
+
+// The text of the server's reply refusing the `index`-th refused recipient
+// (control characters escaped by the core), or NULL. Owned by the result.
+const char *mw_send_result_refused_text(const mw_send_result *result, size_t index);
 
 // Frees a send result. NULL does nothing.
 void mw_send_result_free(mw_send_result *result);
@@ -764,6 +901,26 @@ mw_result mw_session_connection_lost(mw_session *session,
                                      const char *detail,
                                      size_t detail_len);
 
+// Reports the transport's clock: `now_ms` milliseconds on any monotonic
+// clock (e.g. since the connection was opened; never going back). The
+// session fails with MW_ERR_TIMEOUT (an MW_EVENT_FAILED for the message in
+// flight, then MW_EVENT_ERROR) when a complete reply takes longer than the
+// reply time-out or a message longer than the message time-out, however
+// slowly the bytes trickle in. Call it after each wait (see
+// `mw_session_poll_timeout`); a transport that never calls it gets no
+// deadlines.
+mw_result mw_session_advance(mw_session *session, uint64_t now_ms);
+
+// When the session next needs `mw_session_advance`: `*out_has_deadline`
+// is true when it waits for the server, and `*out_deadline_ms` is then the
+// instant, on the clock given to `mw_session_advance`, by which the reply
+// must have come (wait for input at most until then, then call
+// `mw_session_advance`). False when nothing is awaited (idle, done, or
+// during the TLS handshake); `*out_deadline_ms` is then 0.
+mw_result mw_session_poll_timeout(mw_session *session,
+                                  uint64_t *out_deadline_ms,
+                                  bool *out_has_deadline);
+
 // The next event: on MW_OK `*out_event` is an event the caller frees with
 // `mw_event_free`, or NULL when there is none.
 mw_result mw_session_poll_event(mw_session *session, mw_event **out_event);
@@ -787,12 +944,22 @@ const char *mw_event_error_message(const mw_event *event);
 // The SMTP reply code behind a FAILED/ERROR event (e.g. 536), or 0.
 uint16_t mw_event_smtp_code(const mw_event *event);
 
+// The whole text of the reply behind a FAILED/ERROR event (control
+// characters escaped, AUTH echoes redacted, by the core), or NULL. Owned
+// by the event.
+const char *mw_event_reply_text(const mw_event *event);
+
 // How many recipients the server refused, for a SENT or FAILED event.
 size_t mw_event_refused_count(const mw_event *event);
 
 // The `index`-th refused recipient of a SENT or FAILED event (NULL if out
 // of range); its reply code through `out_code` when not NULL. Owned by the event.
 const char *mw_event_refused(const mw_event *event, size_t index, uint16_t *out_code);
+
+// The text of the server's reply refusing the `index`-th refused recipient
+// of a SENT or FAILED event (control characters escaped by the core), or
+// NULL. Owned by the event.
+const char *mw_event_refused_text(const mw_event *event, size_t index);
 
 // The result of a SENT event, or NULL. Owned by the event.
 const mw_send_result *mw_event_result(const mw_event *event);
@@ -804,9 +971,17 @@ void mw_event_free(mw_event *event);
 // `direction` is not an `mw_direction`. Static.
 const char *mw_direction_name(uint32_t direction);
 
-// Takes the transcript so far (empty unless the configuration asked for
-// one with `mw_session_config_set_transcript`); `*out_transcript` is owned
-// by the caller.
+// The most lines a transcript keeps (the core's `MAX_TRANSCRIPT_LINES`):
+// past it the oldest are dropped; take it as you go on a long session.
+size_t mw_transcript_max_lines(void);
+
+// How many transcript lines the session dropped, oldest first, because its
+// transcript was full; 0 if `session` is NULL.
+uint64_t mw_session_transcript_dropped(const mw_session *session);
+
+// Takes the transcript so far, emptying the session's (empty unless the
+// configuration asked for one with `mw_session_config_set_transcript`);
+// `*out_transcript` is owned by the caller.
 mw_result mw_session_take_transcript(mw_session *session, mw_transcript **out_transcript);
 
 // How many lines; 0 if `transcript` is NULL.

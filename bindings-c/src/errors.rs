@@ -46,6 +46,10 @@ pub enum mw_result {
     MW_ERR_NO_CLOCK = 114,
     MW_ERR_RANDOM = 115,
     MW_ERR_IO = 116,
+    /// A string held text that is not Unicode (a lone surrogate from a
+    /// UTF-16 source). C strings are bytes: invalid UTF-8 is
+    /// MW_ERR_INVALID_UTF8 before the core sees it.
+    MW_ERR_INVALID_UNICODE = 117,
     MW_ERR_SMTP_TRANSIENT = 200,
     MW_ERR_SMTP_PERMANENT = 201,
     MW_ERR_RATE_LIMITED = 202,
@@ -91,6 +95,7 @@ const ALL_RESULTS: &[mw_result] = {
         MW_ERR_NO_CLOCK,
         MW_ERR_RANDOM,
         MW_ERR_IO,
+        MW_ERR_INVALID_UNICODE,
         MW_ERR_SMTP_TRANSIENT,
         MW_ERR_SMTP_PERMANENT,
         MW_ERR_RATE_LIMITED,
@@ -165,6 +170,7 @@ struct LastError {
     message: CString,
     smtp_code: u16,
     enhanced: Option<CString>,
+    reply_text: Option<CString>,
 }
 
 thread_local! {
@@ -172,11 +178,13 @@ thread_local! {
 }
 
 /// A failure on its way to C: the code and, for the last-error functions, details.
+#[derive(Clone, Debug)]
 pub(crate) struct Fail {
     pub code: mw_result,
     message: String,
     smtp_code: u16,
     enhanced: Option<String>,
+    reply_text: Option<String>,
 }
 
 impl Fail {
@@ -186,6 +194,7 @@ impl Fail {
             message: message.into(),
             smtp_code: 0,
             enhanced: None,
+            reply_text: None,
         }
     }
 
@@ -204,6 +213,7 @@ impl From<mailwright::Error> for Fail {
                 .reply()
                 .and_then(|r| r.enhanced())
                 .map(|e| e.to_string()),
+            reply_text: err.reply().map(|r| r.text()),
         }
     }
 }
@@ -215,20 +225,27 @@ fn record(fail: Fail) -> mw_result {
             message: crate::convert::to_c_string(&fail.message),
             smtp_code: fail.smtp_code,
             enhanced: fail.enhanced.as_deref().map(crate::convert::to_c_string),
+            reply_text: fail.reply_text.as_deref().map(crate::convert::to_c_string),
         })
     });
     code
 }
 
-/// Runs `body` inside the panic boundary; records the error for `mw_last_error_message`.
-pub(crate) fn boundary(body: impl FnOnce() -> Result<(), Fail>) -> mw_result {
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => mw_result::MW_OK,
-        Ok(Err(fail)) => record(fail),
-        Err(_) => record(Fail::new(
+/// Runs `body`, turning a panic into an MW_ERR_PANIC failure.
+pub(crate) fn catch<T>(body: impl FnOnce() -> Result<T, Fail>) -> Result<T, Fail> {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| {
+        Err(Fail::new(
             mw_result::MW_ERR_PANIC,
             "internal error (a panic was caught)",
-        )),
+        ))
+    })
+}
+
+/// Runs `body` inside the panic boundary; records the error for `mw_last_error_message`.
+pub(crate) fn boundary(body: impl FnOnce() -> Result<(), Fail>) -> mw_result {
+    match catch(body) {
+        Ok(()) => mw_result::MW_OK,
+        Err(fail) => record(fail),
     }
 }
 
@@ -269,6 +286,23 @@ pub extern "C" fn mw_last_error_enhanced_code() -> *const c_char {
             last.borrow()
                 .as_ref()
                 .and_then(|e| e.enhanced.as_ref())
+                .map_or(std::ptr::null(), |s| s.as_ptr())
+        })
+    })
+}
+
+/// The whole text of the server's reply behind the last error on the
+/// calling thread (lines joined with "\n"; control characters escaped and
+/// any echo of an AUTH secret replaced by `<redacted>`, by the core), or
+/// NULL when the last error did not come from a reply. Valid until the next
+/// call into mailwright on this thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn mw_last_error_reply_text() -> *const c_char {
+    guard(std::ptr::null(), || {
+        LAST_ERROR.with(|last| {
+            last.borrow()
+                .as_ref()
+                .and_then(|e| e.reply_text.as_ref())
                 .map_or(std::ptr::null(), |s| s.as_ptr())
         })
     })

@@ -1,14 +1,19 @@
 //! Building messages: the builder, X-SMTPAPI, and the built message.
 
-use crate::convert::{bytes_arg, give_bytes, opt_str_arg, out, str_arg, to_c_string};
-use crate::errors::{Fail, boundary, guard, mw_result};
+use crate::convert::{bytes_arg, give_bytes, opt_str_arg, out, str_arg, text_arg, to_c_string};
+use crate::errors::{Fail, boundary, catch, guard, mw_result};
 use mailwright::{Attachment, Bytes, Inline, MailboxSpec, Message, MessageBuilder, XSmtpApi};
 use std::ffi::{CString, c_char, c_void};
 
 /// A message being built (opaque). Create with `mw_message_builder_new`,
 /// consume with `mw_message_build` or free with `mw_message_builder_free`.
+/// Sticky errors: once a setter has failed, `mw_message_build` fails with
+/// that first error (same code, same message), so a message can never be
+/// built without a part whose setter was refused.
 pub struct mw_message_builder {
     inner: Option<MessageBuilder>,
+    /// The first error a setter returned.
+    failed: Option<Fail>,
 }
 
 /// A built, immutable message (opaque). Free with `mw_message_free`.
@@ -20,9 +25,24 @@ pub struct mw_message {
     structure: CString,
 }
 
-/// SendCloud's X-SMTPAPI value being built (opaque). Free with `mw_x_smtpapi_free`.
+/// SendCloud's X-SMTPAPI value being built (opaque). Free with
+/// `mw_x_smtpapi_free`. Sticky errors, as the message builder's: once a
+/// call on it has failed, `mw_x_smtpapi_encode` and
+/// `mw_message_builder_x_smtpapi` fail with that first error.
 pub struct mw_x_smtpapi {
     inner: XSmtpApi,
+    /// The first error a call on it returned.
+    failed: Option<Fail>,
+}
+
+/// Keeps the first failure in `slot` and passes the result on.
+fn remember<T>(slot: &mut Option<Fail>, result: Result<T, Fail>) -> Result<T, Fail> {
+    if let Err(fail) = &result
+        && slot.is_none()
+    {
+        *slot = Some(fail.clone());
+    }
+    result
 }
 
 /// Writes `len` bytes for `mw_message_write`; returns 0 on success, anything else to stop.
@@ -34,8 +54,9 @@ pub type mw_write_fn =
 pub type mw_release_fn =
     Option<unsafe extern "C" fn(ctx: *mut c_void, data: *const u8, len: usize)>;
 
-/// Converts the arguments first (`args`), then applies them: a rejected
-/// argument leaves the builder as it was.
+/// Converts the arguments first (`args`), then applies them. A rejected
+/// argument leaves the builder's fields as they were, and the first such
+/// error is kept: `mw_message_build` fails with it.
 fn set<A>(
     builder: *mut mw_message_builder,
     args: impl FnOnce() -> Result<A, Fail>,
@@ -43,19 +64,15 @@ fn set<A>(
 ) -> mw_result {
     boundary(|| {
         let handle = out(builder, "builder")?;
-        if handle.inner.is_none() {
-            return Err(Fail::new(
-                mw_result::MW_ERR_INVALID_STATE,
-                "the builder was already built",
-            ));
-        }
-        let args = args()?;
-        let current = handle
-            .inner
-            .take()
-            .ok_or_else(|| Fail::new(mw_result::MW_ERR_INVALID_STATE, "no builder"))?;
-        handle.inner = Some(apply(current, args)?);
-        Ok(())
+        let result = catch(|| {
+            let args = args()?;
+            let current = handle.inner.take().ok_or_else(|| {
+                Fail::new(mw_result::MW_ERR_INVALID_STATE, "the builder is unusable")
+            })?;
+            handle.inner = Some(apply(current, args)?);
+            Ok(())
+        });
+        remember(&mut handle.failed, result)
     })
 }
 
@@ -83,6 +100,7 @@ pub extern "C" fn mw_message_builder_new() -> *mut mw_message_builder {
     guard(std::ptr::null_mut(), || {
         Box::into_raw(Box::new(mw_message_builder {
             inner: Some(Message::builder()),
+            failed: None,
         }))
     })
 }
@@ -227,7 +245,8 @@ pub unsafe extern "C" fn mw_message_builder_subject(
     )
 }
 
-/// Sets the plain-text body (UTF-8, not NULL).
+/// Sets the plain-text body (UTF-8, not NULL). The text ends at its first
+/// NUL: use `mw_message_builder_text_len` for a body that holds NUL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_message_builder_text(
     builder: *mut mw_message_builder,
@@ -240,7 +259,24 @@ pub unsafe extern "C" fn mw_message_builder_text(
     )
 }
 
-/// Sets the HTML body (UTF-8, not NULL).
+/// Sets the plain-text body from `len` bytes of UTF-8 at `value` (no NUL
+/// needed; NULL allowed when `len` is 0). A NUL inside is kept: the core
+/// then sends that body base64, as RFC 2045 requires.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_message_builder_text_len(
+    builder: *mut mw_message_builder,
+    value: *const c_char,
+    len: usize,
+) -> mw_result {
+    set(
+        builder,
+        || Ok(unsafe { text_arg(value, len, "text") }?.to_string()),
+        |b, a| Ok(b.text(a)),
+    )
+}
+
+/// Sets the HTML body (UTF-8, not NULL). The text ends at its first NUL:
+/// use `mw_message_builder_html_len` for a body that holds NUL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_message_builder_html(
     builder: *mut mw_message_builder,
@@ -249,6 +285,21 @@ pub unsafe extern "C" fn mw_message_builder_html(
     set(
         builder,
         || Ok(unsafe { str_arg(value, "html") }?.to_string()),
+        |b, a| Ok(b.html(a)),
+    )
+}
+
+/// Sets the HTML body from `len` bytes of UTF-8 at `value`, as
+/// `mw_message_builder_text_len` does for the text body.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_message_builder_html_len(
+    builder: *mut mw_message_builder,
+    value: *const c_char,
+    len: usize,
+) -> mw_result {
+    set(
+        builder,
+        || Ok(unsafe { text_arg(value, len, "html") }?.to_string()),
         |b, a| Ok(b.html(a)),
     )
 }
@@ -458,7 +509,8 @@ pub unsafe extern "C" fn mw_message_builder_attachment_owned(
     set(builder, args, |b, part| Ok(b.attachment(part)))
 }
 
-/// Sets the X-SMTPAPI value (copied; `api` stays the caller's).
+/// Sets the X-SMTPAPI value (copied; `api` stays the caller's). A value
+/// that saw an error is refused with that error.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_message_builder_x_smtpapi(
     builder: *mut mw_message_builder,
@@ -468,17 +520,21 @@ pub unsafe extern "C" fn mw_message_builder_x_smtpapi(
     set(
         builder,
         || {
-            unsafe { api.as_ref() }
-                .map(|a| a.inner.clone())
-                .ok_or_else(|| Fail::null("api"))
+            let api = unsafe { api.as_ref() }.ok_or_else(|| Fail::null("api"))?;
+            match &api.failed {
+                Some(fail) => Err(fail.clone()),
+                None => Ok(api.inner.clone()),
+            }
         },
         |b, a| Ok(b.x_smtpapi(a)),
     )
 }
 
 /// Validates everything and builds the message. The builder is consumed and
-/// freed whatever the result (do not use or free it afterwards). On success
-/// `*out` receives a message the caller owns (free with `mw_message_free`).
+/// freed whatever the result (do not use or free it afterwards). If any
+/// setter failed on this builder, the build fails with the first such error
+/// (same code, same `mw_last_error_message`). On success `*out` receives a
+/// message the caller owns (free with `mw_message_free`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_message_build(
     builder: *mut mw_message_builder,
@@ -491,12 +547,12 @@ pub unsafe extern "C" fn mw_message_build(
         // SAFETY: from `mw_message_builder_new` (contract); consumed here.
         let handle = unsafe { Box::from_raw(builder) };
         let slot = out(out_message, "out_message")?;
-        let builder = handle.inner.ok_or_else(|| {
-            Fail::new(
-                mw_result::MW_ERR_INVALID_STATE,
-                "the builder was already built",
-            )
-        })?;
+        if let Some(fail) = handle.failed {
+            return Err(fail);
+        }
+        let builder = handle
+            .inner
+            .ok_or_else(|| Fail::new(mw_result::MW_ERR_INVALID_STATE, "the builder is unusable"))?;
         let inner = builder.build()?;
         let envelope = inner.envelope();
         let message = mw_message {
@@ -654,6 +710,7 @@ pub extern "C" fn mw_x_smtpapi_new() -> *mut mw_x_smtpapi {
     guard(std::ptr::null_mut(), || {
         Box::into_raw(Box::new(mw_x_smtpapi {
             inner: XSmtpApi::new(),
+            failed: None,
         }))
     })
 }
@@ -675,8 +732,10 @@ fn with_api(
 ) -> mw_result {
     boundary(|| {
         let handle = out(api, "api")?;
-        // A rejected argument leaves the value as it was (cloning it is cheap).
-        handle.inner = f(handle.inner.clone())?;
+        // A rejected argument leaves the value as it was (cloning it is
+        // cheap), and the first error is kept.
+        let result = catch(|| f(handle.inner.clone()));
+        handle.inner = remember(&mut handle.failed, result)?;
         Ok(())
     })
 }
@@ -757,8 +816,9 @@ pub unsafe extern "C" fn mw_x_smtpapi_tracking(
     })
 }
 
-/// The header value (validated JSON, base64). On success `*out` is a string
-/// the caller frees with `mw_string_free`.
+/// The header value (validated JSON, base64). Fails with the first error
+/// of an earlier call on `api`, if any. On success `*out` is a string the
+/// caller frees with `mw_string_free`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_x_smtpapi_encode(
     api: *const mw_x_smtpapi,
@@ -768,6 +828,9 @@ pub unsafe extern "C" fn mw_x_smtpapi_encode(
         // SAFETY: a live handle (contract).
         let api = unsafe { api.as_ref() }.ok_or_else(|| Fail::null("api"))?;
         let slot = out(out_value, "out_value")?;
+        if let Some(fail) = &api.failed {
+            return Err(fail.clone());
+        }
         *slot = to_c_string(&api.inner.encode()?).into_raw();
         Ok(())
     })

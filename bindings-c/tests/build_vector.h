@@ -36,8 +36,9 @@ static mw_result mw_apply_op(mw_message_builder *b, mw_x_smtpapi **api, const mw
     if (!strcmp(o, "bcc")) return mw_message_builder_bcc(b, op->a);
     if (!strcmp(o, "mailbox")) return mw_message_builder_add_mailbox(b, (uint32_t)op->n, op->a, op->b);
     if (!strcmp(o, "subject")) return mw_message_builder_subject(b, op->a);
-    if (!strcmp(o, "text")) return mw_message_builder_text(b, op->a);
-    if (!strcmp(o, "html")) return mw_message_builder_html(b, op->a);
+    /* Bodies with their length: a NUL inside must reach the core. */
+    if (!strcmp(o, "text")) return mw_message_builder_text_len(b, op->a, op->len);
+    if (!strcmp(o, "html")) return mw_message_builder_html_len(b, op->a, op->len);
     if (!strcmp(o, "message_id")) return mw_message_builder_message_id(b, op->a);
     if (!strcmp(o, "boundary_seed")) return mw_message_builder_boundary_seed(b, op->a);
     if (!strcmp(o, "in_reply_to")) return mw_message_builder_in_reply_to(b, op->a);

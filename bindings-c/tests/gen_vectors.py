@@ -64,7 +64,9 @@ def golden(vectors, out):
         def op(name, a=None, b=None, c=None, data=None, n=0, values=None):
             d = out.array("unsigned char", [str(x) for x in data], "blob") if data else "NULL"
             lst = out.array("char *const", [cstr(v) for v in values], "list") if values else "NULL"
-            ops.append(f"{{{cstr(name)}, {cstr(a)}, {cstr(b)}, {cstr(c)}, {d}, {len(data or b'')}, "
+            # `len` is the data's length, or the byte length of `a` (which may hold NUL).
+            length = len(data) if data else clen(a)
+            ops.append(f"{{{cstr(name)}, {cstr(a)}, {cstr(b)}, {cstr(c)}, {d}, {length}, "
                        f"(long long)({n}), {lst}, {len(values or [])}}}")
 
         def mailbox(field, value):
@@ -187,6 +189,7 @@ def session_cases(paths, vector_names, out):
         rows.append("{" + ", ".join([
             cstr(doc["name"]), cstr(cfg["hello_name"]), str(clen(cfg["hello_name"])), cstr(cfg["tls"]),
             str(int(creds is not None)), credentials(creds or {}), str(int(cfg["pipelining"])),
+            str(int(cfg.get("allow_plaintext_auth", False))),
             cstr(doc.get("expected_error")), out.array("mw_test_step", steps, "steps"), str(len(steps))]) + "}")
     return rows
 
@@ -212,8 +215,8 @@ typedef struct { const char *kind; const char *arg; size_t arg_len; long vector;
   size_t event_count; } mw_test_step;
 typedef struct { const char *name; const char *hello_name; size_t hello_name_len; const char *tls;
   int has_credentials; const char *user; size_t user_len; const char *secret; size_t secret_len;
-  const char *label; size_t label_len; int oauth2; int pipelining; const char *expected_error;
-  const mw_test_step *steps; size_t step_count; } mw_session_case;
+  const char *label; size_t label_len; int oauth2; int pipelining; int allow_plaintext_auth;
+  const char *expected_error; const mw_test_step *steps; size_t step_count; } mw_session_case;
 """
 
 

@@ -187,6 +187,7 @@ static mw_result make_session(const mw_session_case *c, mw_session **s) {
                                        c->oauth2, &creds);
     if (rc == MW_OK) rc = mw_session_config_set_credentials(config, creds);
     if (rc == MW_OK) rc = mw_session_config_set_pipelining(config, c->pipelining != 0);
+    if (rc == MW_OK) rc = mw_session_config_set_allow_plaintext_auth(config, c->allow_plaintext_auth != 0);
     if (rc == MW_OK) rc = mw_session_new(config, s);
     mw_credentials_free(creds); /* the configuration and the session keep copies */
     mw_session_config_free(config);

@@ -30,15 +30,18 @@ int main(int argc, char **argv) {
     size_t png_len = fread(png, 1, sizeof png, image);
     fclose(image);
 
+    /* Errors are sticky: if a setter fails, mw_message_build fails with that
+     * first error, so checking the build alone never sends a message missing
+     * a part. */
     mw_message_builder *b = mw_message_builder_new();
-    mw_result rc = mw_message_builder_from(b, "postmaster@testdomain.sendcloud.org");
-    if (rc == MW_OK) rc = mw_message_builder_to(b, "test123@qq.com");
-    if (rc == MW_OK) rc = mw_message_builder_subject(b, "python test inline image");
-    if (rc == MW_OK) rc = mw_message_builder_html(b, "test image content <img src=\"cid:image1\" alt=\"xxxxx\">");
-    if (rc == MW_OK) rc = mw_message_builder_inline(b, "image1", "image/png", png, png_len, NULL);
-    if (rc != MW_OK) { mw_message_builder_free(b); return fail("builder", rc); }
+    mw_message_builder_from(b, "postmaster@testdomain.sendcloud.org");
+    mw_message_builder_to(b, "test123@qq.com");
+    mw_message_builder_subject(b, "python test inline image");
+    mw_message_builder_html(b, "test image content <img src=\"cid:image1\" alt=\"xxxxx\">");
+    mw_message_builder_inline(b, "image1", "image/png", png, png_len, NULL);
     mw_message *msg = NULL;
-    if ((rc = mw_message_build(b, &msg)) != MW_OK) return fail("build", rc); /* b is consumed */
+    mw_result rc = mw_message_build(b, &msg); /* b is consumed */
+    if (rc != MW_OK) return fail("build", rc);
 
     FILE *out = fopen(argv[1], "wb");
     if (!out) { perror(argv[1]); mw_message_free(msg); return 1; }
@@ -58,7 +61,8 @@ int main(int argc, char **argv) {
             return fail("credentials", rc);
         }
         /* Defaults (port, time-outs, EHLO name) come from the library; each
-         * setter checks its value. STARTTLS is the default TLS mode. */
+         * setter checks its value. STARTTLS is the default TLS mode, and
+         * credentials never go over clear text to a non-loopback host. */
         mw_client_options *options = NULL;
         rc = mw_client_options_new(argv[3], strlen(argv[3]), &options);
         if (rc == MW_OK) rc = mw_client_options_set_port(options, atoi(argv[4]));

@@ -152,8 +152,9 @@ pub extern "C" fn mw_connection_loss_name(cause: u32) -> *const c_char {
 
 /// Where and how `mw_client_connect` and `mw_send` connect (opaque). Made
 /// by `mw_client_options_new` with the core's defaults (STARTTLS required,
-/// the TLS mode's default port, 30 s time-outs, EHLO "localhost",
-/// PIPELINING when offered); each setter checks its value with the core's
+/// the TLS mode's default port, 30 s time-outs and 300 s per message, EHLO
+/// "localhost", PIPELINING when offered, credentials in clear text only to a
+/// loopback host, no transcript); each setter checks its value with the core's
 /// rule and leaves the options unchanged when it refuses it. Free with
 /// `mw_client_options_free`.
 pub struct mw_client_options {
@@ -260,8 +261,10 @@ pub unsafe extern "C" fn mw_client_options_set_hello_name(
     })
 }
 
-/// Sets the connect, read and write time-out, in milliseconds: 1 ms to one
-/// day, else MW_ERR_INVALID_OPTION (0 is refused: there is no "wait forever").
+/// Sets the connect, read and write time-out, which is also the longest wait
+/// for each complete reply however slowly its bytes trickle in, in
+/// milliseconds: 1 ms to one day, else MW_ERR_INVALID_OPTION (0 is refused:
+/// there is no "wait forever").
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_client_options_set_timeout_ms(
     options: *mut mw_client_options,
@@ -269,6 +272,101 @@ pub unsafe extern "C" fn mw_client_options_set_timeout_ms(
 ) -> mw_result {
     update(options, |o| {
         Ok(o.timeout(options::timeout_from_millis(timeout_ms as f64)?))
+    })
+}
+
+/// Sets the longest a message may take, from MAIL FROM to the server's
+/// final reply, in milliseconds (the core's default is 300 s): 1 ms to one
+/// day, else MW_ERR_INVALID_OPTION.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_client_options_set_message_timeout_ms(
+    options: *mut mw_client_options,
+    timeout_ms: u64,
+) -> mw_result {
+    update(options, |mut o| {
+        o.message_timeout = options::timeout_from_millis(timeout_ms as f64)?;
+        Ok(o)
+    })
+}
+
+/// Whether credentials may be sent over a connection that is not encrypted
+/// (no STARTTLS offered, a 454 answer to it, or MW_TLS_NONE): the core's
+/// `ClientOptions::allow_plaintext_auth`. Without permission, AUTH fails
+/// with MW_ERR_TLS_UNAVAILABLE before any secret is sent.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mw_plaintext_auth {
+    /// The default: only when the host is a loopback address (`localhost`,
+    /// 127.0.0.0/8, ::1), where nothing crosses a network.
+    MW_PLAINTEXT_AUTH_LOOPBACK_ONLY = 0,
+    /// Always (the user accepts that the secret may be read on the way).
+    MW_PLAINTEXT_AUTH_ALWAYS = 1,
+    /// Never, not even to a loopback host.
+    MW_PLAINTEXT_AUTH_NEVER = 2,
+}
+
+/// The C values, in the order of `PLAINTEXT_CORE`.
+const PLAINTEXT: &[mw_plaintext_auth] = {
+    use mw_plaintext_auth::*;
+    &[
+        MW_PLAINTEXT_AUTH_LOOPBACK_ONLY,
+        MW_PLAINTEXT_AUTH_ALWAYS,
+        MW_PLAINTEXT_AUTH_NEVER,
+    ]
+};
+/// The core's values (`Option<bool>`: None is the loopback rule).
+const PLAINTEXT_CORE: &[Option<bool>] = &[None, Some(true), Some(false)];
+
+impl From<mw_plaintext_auth> for u32 {
+    fn from(value: mw_plaintext_auth) -> u32 {
+        value as u32
+    }
+}
+
+/// Sets when credentials may go over an unencrypted connection (an
+/// `mw_plaintext_auth`; out of range is MW_ERR_INVALID_OPTION).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_client_options_set_allow_plaintext_auth(
+    options: *mut mw_client_options,
+    allow: u32,
+) -> mw_result {
+    update(options, |mut o| {
+        o.allow_plaintext_auth = core_value(PLAINTEXT_CORE, PLAINTEXT, allow).ok_or_else(|| {
+            Fail::new(
+                mw_result::MW_ERR_INVALID_OPTION,
+                format!("{allow} is not an mw_plaintext_auth"),
+            )
+        })?;
+        Ok(o)
+    })
+}
+
+/// When credentials may go over an unencrypted connection;
+/// MW_PLAINTEXT_AUTH_LOOPBACK_ONLY if `options` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_client_options_get_allow_plaintext_auth(
+    options: *const mw_client_options,
+) -> mw_plaintext_auth {
+    let fallback = mw_plaintext_auth::MW_PLAINTEXT_AUTH_LOOPBACK_ONLY;
+    guard(fallback, || {
+        options_ref(options)
+            .ok()
+            .and_then(|o| c_value(PLAINTEXT_CORE, PLAINTEXT, o.allow_plaintext_auth))
+            .unwrap_or(fallback)
+    })
+}
+
+/// Keeps a transcript of the conversation (secrets masked, server text
+/// escaped, at most the core's `mw_transcript_max_lines()` lines, oldest
+/// dropped) for `mw_client_take_transcript`. Off by default.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_client_options_set_transcript(
+    options: *mut mw_client_options,
+    transcript: bool,
+) -> mw_result {
+    update(options, |mut o| {
+        o.transcript = transcript;
+        Ok(o)
     })
 }
 
@@ -371,6 +469,18 @@ pub unsafe extern "C" fn mw_client_options_get_timeout_ms(
     })
 }
 
+/// The longest a message may take, in milliseconds; 0 if `options` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_client_options_get_message_timeout_ms(
+    options: *const mw_client_options,
+) -> u64 {
+    guard(0, || {
+        options_ref(options).map_or(0, |o| {
+            u64::try_from(o.message_timeout.as_millis()).unwrap_or(u64::MAX)
+        })
+    })
+}
+
 /// Whether PIPELINING is used when offered; false if `options` is NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_client_options_get_pipelining(
@@ -403,6 +513,13 @@ mod tests {
         assert_eq!(
             tls_mode(4).err().map(|f| f.code),
             Some(mw_result::MW_ERR_INVALID_OPTION)
+        );
+        assert_eq!(PLAINTEXT.len(), PLAINTEXT_CORE.len());
+        // The default is the core's.
+        let default = ClientOptions::for_host("x").allow_plaintext_auth;
+        assert_eq!(
+            c_value(PLAINTEXT_CORE, PLAINTEXT, default),
+            Some(mw_plaintext_auth::MW_PLAINTEXT_AUTH_LOOPBACK_ONLY)
         );
     }
 }

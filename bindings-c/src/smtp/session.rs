@@ -10,10 +10,12 @@ use crate::errors::{Fail, boundary, code_of, guard, mw_result};
 use crate::message::mw_message;
 use mailwright::smtp::{self, Direction, Reply, Session, SessionConfig, options};
 use std::ffi::{CString, c_char};
+use std::time::Duration;
 
 /// How `mw_session_new` behaves (opaque). Made by `mw_session_config_new`
 /// with the core's defaults (EHLO "localhost", STARTTLS required, no AUTH,
-/// PIPELINING when offered, no transcript); each setter checks its value
+/// no credentials in clear text, PIPELINING when offered, no transcript,
+/// 30 s per reply and 300 s per message); each setter checks its value
 /// with the core's rule and leaves the configuration unchanged when it
 /// refuses it. Free with `mw_session_config_free`.
 pub struct mw_session_config {
@@ -112,7 +114,9 @@ pub unsafe extern "C" fn mw_session_config_set_pipelining(
     })
 }
 
-/// Keeps a transcript (secrets masked) for `mw_session_take_transcript`.
+/// Keeps a transcript (secrets masked, server text escaped, at most
+/// `mw_transcript_max_lines()` lines, oldest dropped) for
+/// `mw_session_take_transcript`. Off by default.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_session_config_set_transcript(
     config: *mut mw_session_config,
@@ -120,6 +124,49 @@ pub unsafe extern "C" fn mw_session_config_set_transcript(
 ) -> mw_result {
     update(config, |c| {
         c.transcript = transcript;
+        Ok(())
+    })
+}
+
+/// Sends credentials even when the connection is not encrypted (`false`,
+/// the default: without TLS, AUTH fails with MW_ERR_TLS_UNAVAILABLE before
+/// any secret is sent). The session does not know the host: the loopback
+/// rule of `mw_client_options_set_allow_plaintext_auth` is the client's.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_session_config_set_allow_plaintext_auth(
+    config: *mut mw_session_config,
+    allow: bool,
+) -> mw_result {
+    update(config, |c| {
+        c.allow_plaintext_auth = allow;
+        Ok(())
+    })
+}
+
+/// Sets the longest wait for a complete reply once its command was sent, in
+/// milliseconds (1 ms to one day, else MW_ERR_INVALID_OPTION); enforced by
+/// `mw_session_advance`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_session_config_set_reply_timeout_ms(
+    config: *mut mw_session_config,
+    timeout_ms: u64,
+) -> mw_result {
+    update(config, |c| {
+        c.reply_timeout = options::timeout_from_millis(timeout_ms as f64)?;
+        Ok(())
+    })
+}
+
+/// Sets the longest a message may take from MAIL FROM to its final reply, in
+/// milliseconds (1 ms to one day, else MW_ERR_INVALID_OPTION); enforced by
+/// `mw_session_advance`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_session_config_set_message_timeout_ms(
+    config: *mut mw_session_config,
+    timeout_ms: u64,
+) -> mw_result {
+    update(config, |c| {
+        c.message_timeout = options::timeout_from_millis(timeout_ms as f64)?;
         Ok(())
     })
 }
@@ -134,15 +181,27 @@ pub struct mw_session {
 pub struct mw_send_result {
     handle: u64,
     code: u16,
+    text: CString,
     queue_id: Option<CString>,
     accepted: Vec<CString>,
-    refused: Vec<(CString, u16)>,
+    refused: Vec<Refused>,
 }
 
-fn refused_list(refused: &[(String, Reply)]) -> Vec<(CString, u16)> {
+/// A refused recipient: its address, the server's code and text.
+struct Refused {
+    address: CString,
+    code: u16,
+    text: CString,
+}
+
+fn refused_list(refused: &[(String, Reply)]) -> Vec<Refused> {
     refused
         .iter()
-        .map(|(a, reply)| (to_c_string(a), reply.code()))
+        .map(|(a, reply)| Refused {
+            address: to_c_string(a),
+            code: reply.code(),
+            text: to_c_string(&reply.text()),
+        })
         .collect()
 }
 
@@ -151,6 +210,7 @@ impl From<smtp::SendReport> for mw_send_result {
         mw_send_result {
             handle: r.handle,
             code: r.reply.code(),
+            text: to_c_string(&r.reply.text()),
             queue_id: r.queue_id.as_deref().map(to_c_string),
             accepted: r.accepted.iter().map(|a| to_c_string(a)).collect(),
             refused: refused_list(&r.refused),
@@ -163,17 +223,26 @@ fn result_ref<'a>(result: *const mw_send_result) -> Option<&'a mw_send_result> {
     unsafe { result.as_ref() }
 }
 
-fn refused_at(refused: &[(CString, u16)], index: usize, out_code: *mut u16) -> *const c_char {
+fn refused_at(refused: &[Refused], index: usize, out_code: *mut u16) -> *const c_char {
     match refused.get(index) {
-        Some((address, code)) => {
-            out_opt(out_code, *code);
-            address.as_ptr()
+        Some(r) => {
+            out_opt(out_code, r.code);
+            r.address.as_ptr()
         }
         None => std::ptr::null(),
     }
 }
 
-/// The queue id the server gave, or NULL. Owned by the result.
+fn refused_text(refused: &[Refused], index: usize) -> *const c_char {
+    refused
+        .get(index)
+        .map_or(std::ptr::null(), |r| r.text.as_ptr())
+}
+
+/// The queue id the server gave, or NULL. Owned by the result. Like every
+/// text a server supplies, control characters in it (NUL, ESC, BEL...) are
+/// escaped by the core (`\x00`, `\x1B`), so the string is never cut short
+/// and is safe to print.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_send_result_queue_id(result: *const mw_send_result) -> *const c_char {
     guard(std::ptr::null(), || {
@@ -188,6 +257,15 @@ pub unsafe extern "C" fn mw_send_result_queue_id(result: *const mw_send_result) 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_send_result_code(result: *const mw_send_result) -> u16 {
     guard(0, || result_ref(result).map_or(0, |r| r.code))
+}
+
+/// The text of the server's final reply (lines joined with "\n", control
+/// characters escaped by the core); "" if `result` is NULL. Owned by the result.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_send_result_text(result: *const mw_send_result) -> *const c_char {
+    guard(c"".as_ptr(), || {
+        result_ref(result).map_or(c"".as_ptr(), |r| r.text.as_ptr())
+    })
 }
 
 /// The handle `mw_session_send` gave for this message (the client's own
@@ -234,6 +312,18 @@ pub unsafe extern "C" fn mw_send_result_refused(
         result_ref(result).map_or(std::ptr::null(), |r| {
             refused_at(&r.refused, index, out_code)
         })
+    })
+}
+
+/// The text of the server's reply refusing the `index`-th refused recipient
+/// (control characters escaped by the core), or NULL. Owned by the result.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_send_result_refused_text(
+    result: *const mw_send_result,
+    index: usize,
+) -> *const c_char {
+    guard(std::ptr::null(), || {
+        result_ref(result).map_or(std::ptr::null(), |r| refused_text(&r.refused, index))
     })
 }
 
@@ -393,6 +483,51 @@ pub unsafe extern "C" fn mw_session_connection_lost(
     })
 }
 
+/// Reports the transport's clock: `now_ms` milliseconds on any monotonic
+/// clock (e.g. since the connection was opened; never going back). The
+/// session fails with MW_ERR_TIMEOUT (an MW_EVENT_FAILED for the message in
+/// flight, then MW_EVENT_ERROR) when a complete reply takes longer than the
+/// reply time-out or a message longer than the message time-out, however
+/// slowly the bytes trickle in. Call it after each wait (see
+/// `mw_session_poll_timeout`); a transport that never calls it gets no
+/// deadlines.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_session_advance(session: *mut mw_session, now_ms: u64) -> mw_result {
+    boundary(|| {
+        session_mut(session)?
+            .inner
+            .advance(Duration::from_millis(now_ms));
+        Ok(())
+    })
+}
+
+/// When the session next needs `mw_session_advance`: `*out_has_deadline`
+/// is true when it waits for the server, and `*out_deadline_ms` is then the
+/// instant, on the clock given to `mw_session_advance`, by which the reply
+/// must have come (wait for input at most until then, then call
+/// `mw_session_advance`). False when nothing is awaited (idle, done, or
+/// during the TLS handshake); `*out_deadline_ms` is then 0.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_session_poll_timeout(
+    session: *mut mw_session,
+    out_deadline_ms: *mut u64,
+    out_has_deadline: *mut bool,
+) -> mw_result {
+    boundary(|| {
+        let s = session_mut(session)?;
+        let deadline = out(out_deadline_ms, "out_deadline_ms")?;
+        let has = out(out_has_deadline, "out_has_deadline")?;
+        let next = s.inner.poll_timeout();
+        *has = next.is_some();
+        // Rounded up: waiting until the millisecond given always reaches it.
+        *deadline = next.map_or(0, |d| {
+            let ms = d.as_nanos().div_ceil(1_000_000);
+            u64::try_from(ms).unwrap_or(u64::MAX)
+        });
+        Ok(())
+    })
+}
+
 /// What kind of event `mw_event_get_kind` reports.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -419,7 +554,8 @@ pub struct mw_event {
     error: mw_result,
     message: Option<CString>,
     smtp_code: u16,
-    refused: Vec<(CString, u16)>,
+    reply_text: Option<CString>,
+    refused: Vec<Refused>,
     result: Option<Box<mw_send_result>>,
 }
 
@@ -433,12 +569,14 @@ impl mw_event {
             error: mw_result::MW_OK,
             message: None,
             smtp_code: 0,
+            reply_text: None,
             refused: Vec::new(),
             result: None,
         };
         let failed = |out: &mut mw_event, error: mailwright::Error| {
             out.error = code_of(error.kind());
             out.smtp_code = error.reply().map_or(0, |r| r.code());
+            out.reply_text = error.reply().map(|r| to_c_string(&r.text()));
             out.message = Some(to_c_string(&error.to_string()));
         };
         match event {
@@ -533,6 +671,18 @@ pub unsafe extern "C" fn mw_event_smtp_code(event: *const mw_event) -> u16 {
     guard(0, || event_ref(event).map_or(0, |e| e.smtp_code))
 }
 
+/// The whole text of the reply behind a FAILED/ERROR event (control
+/// characters escaped, AUTH echoes redacted, by the core), or NULL. Owned
+/// by the event.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_event_reply_text(event: *const mw_event) -> *const c_char {
+    guard(std::ptr::null(), || {
+        event_ref(event)
+            .and_then(|e| e.reply_text.as_ref())
+            .map_or(std::ptr::null(), |m| m.as_ptr())
+    })
+}
+
 /// How many recipients the server refused, for a SENT or FAILED event.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_event_refused_count(event: *const mw_event) -> usize {
@@ -551,6 +701,19 @@ pub unsafe extern "C" fn mw_event_refused(
         event_ref(event).map_or(std::ptr::null(), |e| {
             refused_at(&e.refused, index, out_code)
         })
+    })
+}
+
+/// The text of the server's reply refusing the `index`-th refused recipient
+/// of a SENT or FAILED event (control characters escaped by the core), or
+/// NULL. Owned by the event.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_event_refused_text(
+    event: *const mw_event,
+    index: usize,
+) -> *const c_char {
+    guard(std::ptr::null(), || {
+        event_ref(event).map_or(std::ptr::null(), |e| refused_text(&e.refused, index))
     })
 }
 
@@ -585,12 +748,11 @@ pub enum mw_direction {
     MW_DIRECTION_SERVER = 1,
 }
 
-/// The C values, in the order of `DIRECTIONS_CORE` (the core has no `ALL`).
+/// The C values, in the order of the core's `Direction::ALL`.
 const DIRECTIONS: &[mw_direction] = &[
     mw_direction::MW_DIRECTION_CLIENT,
     mw_direction::MW_DIRECTION_SERVER,
 ];
-const DIRECTIONS_CORE: &[Direction] = &[Direction::Client, Direction::Server];
 
 impl From<mw_direction> for u32 {
     fn from(value: mw_direction) -> u32 {
@@ -603,7 +765,7 @@ impl From<mw_direction> for u32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn mw_direction_name(direction: u32) -> *const c_char {
     guard(std::ptr::null(), || {
-        core_value(DIRECTIONS_CORE, DIRECTIONS, direction)
+        core_value(Direction::ALL, DIRECTIONS, direction)
             .map_or(std::ptr::null(), |d| static_name(d.as_str()))
     })
 }
@@ -614,9 +776,41 @@ pub struct mw_transcript {
     lines: Vec<(mw_direction, CString, CString)>,
 }
 
-/// Takes the transcript so far (empty unless the configuration asked for
-/// one with `mw_session_config_set_transcript`); `*out_transcript` is owned
-/// by the caller.
+/// The C form of the core's transcript lines.
+pub(crate) fn transcript_of(lines: Vec<smtp::TranscriptLine>) -> Result<mw_transcript, Fail> {
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let direction = c_value(Direction::ALL, DIRECTIONS, line.direction)
+            .ok_or_else(|| Fail::new(mw_result::MW_ERR_INVALID_ARGUMENT, "no C direction"))?;
+        out.push((
+            direction,
+            to_c_string(&line.text),
+            to_c_string(&line.to_string()),
+        ));
+    }
+    Ok(mw_transcript { lines: out })
+}
+
+/// The most lines a transcript keeps (the core's `MAX_TRANSCRIPT_LINES`):
+/// past it the oldest are dropped; take it as you go on a long session.
+#[unsafe(no_mangle)]
+pub extern "C" fn mw_transcript_max_lines() -> usize {
+    smtp::MAX_TRANSCRIPT_LINES
+}
+
+/// How many transcript lines the session dropped, oldest first, because its
+/// transcript was full; 0 if `session` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_session_transcript_dropped(session: *const mw_session) -> u64 {
+    // SAFETY: NULL or a live handle (contract).
+    guard(0, || {
+        unsafe { session.as_ref() }.map_or(0, |s| s.inner.transcript_dropped())
+    })
+}
+
+/// Takes the transcript so far, emptying the session's (empty unless the
+/// configuration asked for one with `mw_session_config_set_transcript`);
+/// `*out_transcript` is owned by the caller.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_session_take_transcript(
     session: *mut mw_session,
@@ -625,17 +819,7 @@ pub unsafe extern "C" fn mw_session_take_transcript(
     boundary(|| {
         let s = session_mut(session)?;
         let slot = out(out_transcript, "out_transcript")?;
-        let mut lines = Vec::new();
-        for line in s.inner.take_transcript() {
-            let direction = c_value(DIRECTIONS_CORE, DIRECTIONS, line.direction)
-                .ok_or_else(|| Fail::new(mw_result::MW_ERR_INVALID_ARGUMENT, "no C direction"))?;
-            lines.push((
-                direction,
-                to_c_string(&line.text),
-                to_c_string(&line.to_string()),
-            ));
-        }
-        *slot = Box::into_raw(Box::new(mw_transcript { lines }));
+        *slot = Box::into_raw(Box::new(transcript_of(s.inner.take_transcript())?));
         Ok(())
     })
 }
@@ -697,7 +881,8 @@ pub unsafe extern "C" fn mw_transcript_line(
 pub unsafe extern "C" fn mw_transcript_free(transcript: *mut mw_transcript) {
     guard((), || {
         if !transcript.is_null() {
-            // SAFETY: from `mw_session_take_transcript` (contract).
+            // SAFETY: from `mw_session_take_transcript` or
+            // `mw_client_take_transcript` (contract).
             drop(unsafe { Box::from_raw(transcript) });
         }
     })
@@ -709,7 +894,8 @@ mod tests {
 
     #[test]
     fn direction_values_follow_the_core() {
-        for (c, core) in DIRECTIONS.iter().zip(DIRECTIONS_CORE) {
+        assert_eq!(DIRECTIONS.len(), Direction::ALL.len());
+        for (c, core) in DIRECTIONS.iter().zip(Direction::ALL) {
             assert_eq!(
                 format!("{c:?}"),
                 format!("MW_DIRECTION_{}", core.as_str().to_uppercase())
