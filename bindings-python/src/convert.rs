@@ -1,14 +1,96 @@
-//! Python values → the core's types: bytes, mailboxes, lists, dates and the
-//! connection options (TLS mode, port, time-out, pins). Every rule about an
-//! option's value is the core's; this module only changes representation.
+//! Python values → the core's types: text, bytes, mailboxes, lists, dates and
+//! the connection options (TLS mode, port, time-out, pins). Every rule about a
+//! value is the core's; this module only changes representation.
+//!
+//! Every `str` that comes in, whatever the argument, goes through [`string`]
+//! (or [`text`] for a value of unknown type): a `str` holding a lone surrogate
+//! is refused with the core's InvalidUnicode error, as in every binding.
 
-use crate::errors::IntoPy;
+use crate::errors::{IntoPy, to_py};
 use mailwright::smtp::options::{self, TlsMode};
 use mailwright::{Bytes, MailboxSpec};
-use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyUnicodeEncodeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMemoryView, PyString, PyTuple};
+use std::path::PathBuf;
 use std::time::Duration;
+
+// ---------------------------------------------------------------- text
+
+/// A Python `str` as Rust text. `field` names the value in the error: a `str`
+/// holding a lone surrogate (``"\ud800"``: not text, no UTF-8 can hold it) is
+/// the core's InvalidUnicode error (`InvalidUnicodeError`), never a raw
+/// `UnicodeEncodeError` and never replaced by U+FFFD.
+pub fn string(value: &Bound<'_, PyString>, field: &str) -> PyResult<String> {
+    match value.to_cow() {
+        Ok(text) => Ok(text.into_owned()),
+        Err(err) if err.is_instance_of::<PyUnicodeEncodeError>(value.py()) => {
+            Err(lone_surrogate(value, field).unwrap_or(err))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// The core's error for the lone surrogate in `value`: its UTF-16 units
+/// (``surrogatepass`` keeps a lone one as it is) decoded by the core, which
+/// finds it. None if the core finds nothing wrong.
+fn lone_surrogate(value: &Bound<'_, PyString>, field: &str) -> Option<PyErr> {
+    let encoded = value
+        .call_method1("encode", ("utf-16-le", "surrogatepass"))
+        .ok()?;
+    let units: Vec<u16> = encoded
+        .cast::<PyBytes>()
+        .ok()?
+        .as_bytes()
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+        .collect();
+    mailwright::unicode::from_utf16(&units, field)
+        .err()
+        .map(to_py)
+}
+
+/// A `str` argument that may be None.
+pub fn optional_string(
+    value: Option<&Bound<'_, PyString>>,
+    field: &str,
+) -> PyResult<Option<String>> {
+    value.map(|v| string(v, field)).transpose()
+}
+
+/// A value that must be a `str` (an item of a list, a dict key, ...).
+pub fn text(value: &Bound<'_, PyAny>, field: &str) -> PyResult<String> {
+    match value.cast::<PyString>() {
+        Ok(text) => string(text, field),
+        Err(_) => Err(type_error(value, &format!("{field} must be a str"))),
+    }
+}
+
+/// A `str` or None.
+fn optional_text(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Option<String>> {
+    if value.is_none() {
+        Ok(None)
+    } else {
+        text(value, field).map(Some)
+    }
+}
+
+/// A file path (`str` or `os.PathLike`), as Python's own file functions take
+/// it; a `str` path holding a lone surrogate that the file system encoding
+/// cannot carry is InvalidUnicodeError.
+pub fn path(value: &Bound<'_, PyAny>, field: &str) -> PyResult<PathBuf> {
+    match value.extract::<PathBuf>() {
+        Ok(path) => Ok(path),
+        Err(err) if err.is_instance_of::<PyUnicodeEncodeError>(value.py()) => {
+            let fspath = value.py().import("os")?.call_method1("fspath", (value,))?;
+            match fspath.cast::<PyString>() {
+                Ok(text) => string(text, field).and(Err(err)),
+                Err(_) => Err(err),
+            }
+        }
+        Err(err) => Err(err),
+    }
+}
 
 // ---------------------------------------------------------------- bytes
 
@@ -65,7 +147,7 @@ pub fn bytes_from(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Bytes> {
 /// PEM text given as `str` or bytes-like.
 pub fn text_or_bytes(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(text.extract::<String>()?.into_bytes());
+        return Ok(string(text, what)?.into_bytes());
     }
     bytes_from(value, what)
         .map(|b| b.to_vec())
@@ -83,15 +165,17 @@ fn type_error(value: &Bound<'_, PyAny>, what: &str) -> PyErr {
 
 // ---------------------------------------------------------------- mailboxes
 
-/// A `(name, address)` pair: a tuple of two items, the name a str or None.
-fn pair(value: &Bound<'_, PyAny>) -> Option<(Option<String>, String)> {
+/// A `(name, address)` pair: a tuple of two items, the name a str or None,
+/// the address a str.
+fn as_pair<'a, 'py>(value: &'a Bound<'py, PyAny>) -> Option<&'a Bound<'py, PyTuple>> {
     let tuple = value.cast::<PyTuple>().ok()?;
-    if tuple.len() != 2 {
-        return None;
-    }
-    let name: Option<String> = tuple.get_item(0).ok()?.extract().ok()?;
-    let address: String = tuple.get_item(1).ok()?.extract().ok()?;
-    Some((name, address))
+    let is_str = |i| {
+        tuple
+            .get_item(i)
+            .is_ok_and(|x| x.is_instance_of::<PyString>())
+    };
+    let name_ok = tuple.get_item(0).is_ok_and(|x| x.is_none()) || is_str(0);
+    (tuple.len() == 2 && name_ok && is_str(1)).then_some(tuple)
 }
 
 /// One mailbox: a str as a user writes it (``"Name <a@b.c>"``, ``"a@b.c"``),
@@ -99,14 +183,16 @@ fn pair(value: &Bound<'_, PyAny>) -> Option<(Option<String>, String)> {
 /// ``addr_spec`` and ``display_name`` (``email.headerregistry.Address``).
 pub fn mailbox(value: &Bound<'_, PyAny>, what: &str) -> PyResult<MailboxSpec> {
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(MailboxSpec::Text(text.extract::<String>()?));
+        return Ok(MailboxSpec::Text(string(text, what)?));
     }
-    if let Some((name, address)) = pair(value) {
+    if let Some(pair) = as_pair(value) {
+        let name = optional_text(&pair.get_item(0)?, what)?;
+        let address = text(&pair.get_item(1)?, what)?;
         return Ok(MailboxSpec::Parts(name, address));
     }
     if value.hasattr("addr_spec")? && value.hasattr("display_name")? {
-        let address: String = value.getattr("addr_spec")?.extract()?;
-        let name: Option<String> = value.getattr("display_name")?.extract()?;
+        let address = text(&value.getattr("addr_spec")?, what)?;
+        let name = optional_text(&value.getattr("display_name")?, what)?;
         return Ok(MailboxSpec::Parts(name.filter(|n| !n.is_empty()), address));
     }
     Err(type_error(
@@ -143,7 +229,7 @@ pub fn mailboxes(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<M
     if value.hasattr("addr_spec")? {
         return Ok(vec![mailbox(value, what)?]);
     }
-    if pair(value).is_some() {
+    if as_pair(value).is_some() {
         return Err(PyTypeError::new_err(format!(
             "{what}=(x, y) is ambiguous: write {what}=[(name, address)] for one named \
              mailbox, or {what}=[address1, address2] for two"
@@ -172,13 +258,13 @@ pub fn strings(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<Str
     let Some(value) = present(value) else {
         return Ok(Vec::new());
     };
-    if let Ok(text) = value.cast::<PyString>() {
-        return Ok(vec![text.extract::<String>()?]);
+    if let Ok(one) = value.cast::<PyString>() {
+        return Ok(vec![string(one, what)?]);
     }
     value
         .try_iter()
         .map_err(|_| type_error(value, &format!("{what} must be a str or a list of str")))?
-        .map(|item| item?.extract::<String>())
+        .map(|item| text(&item?, what))
         .collect()
 }
 
@@ -190,7 +276,7 @@ pub fn pairs(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<(Stri
     if let Ok(dict) = value.cast::<PyDict>() {
         return dict
             .iter()
-            .map(|(k, v)| Ok((k.extract()?, v.extract()?)))
+            .map(|(k, v)| Ok((text(&k, what)?, text(&v, what)?)))
             .collect();
     }
     value
@@ -201,7 +287,19 @@ pub fn pairs(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<(Stri
                 &format!("{what} must be a dict or a list of (name, value) pairs"),
             )
         })?
-        .map(|item| item?.extract::<(String, String)>())
+        .map(|item| {
+            let item = item?;
+            match item.cast::<PyTuple>() {
+                Ok(pair) if pair.len() == 2 => Ok((
+                    text(&pair.get_item(0)?, what)?,
+                    text(&pair.get_item(1)?, what)?,
+                )),
+                _ => Err(type_error(
+                    &item,
+                    &format!("{what} items must be (name, value) pairs"),
+                )),
+            }
+        })
         .collect()
 }
 
@@ -239,8 +337,8 @@ pub fn unix_seconds(value: &Bound<'_, PyAny>) -> PyResult<i64> {
 // ---------------------------------------------------------------- options
 
 /// A TLS mode name (the core's vocabulary; anything else is InvalidOptionError).
-pub fn tls_mode(name: &str) -> PyResult<TlsMode> {
-    TlsMode::from_name(name).py_err()
+pub fn tls_mode(name: &Bound<'_, PyString>) -> PyResult<TlsMode> {
+    TlsMode::from_name(&string(name, "tls")?).py_err()
 }
 
 /// Whether `value` (an int too large for the target) is negative.
@@ -250,7 +348,7 @@ fn negative(value: &Bound<'_, PyAny>) -> bool {
 
 /// A time-out in seconds (int or float), checked by the core. An int too
 /// large for a float is passed on as infinite, so the core refuses it too.
-pub fn timeout(value: &Bound<'_, PyAny>) -> PyResult<Duration> {
+pub fn timeout(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Duration> {
     let secs = match value.extract::<f64>() {
         Ok(secs) => secs,
         Err(err) if err.is_instance_of::<PyOverflowError>(value.py()) => {
@@ -260,7 +358,12 @@ pub fn timeout(value: &Bound<'_, PyAny>) -> PyResult<Duration> {
                 f64::INFINITY
             }
         }
-        Err(_) => return Err(type_error(value, "timeout must be a number of seconds")),
+        Err(_) => {
+            return Err(type_error(
+                value,
+                &format!("{field} must be a number of seconds"),
+            ));
+        }
     };
     options::timeout_from_secs(secs).py_err()
 }

@@ -10,7 +10,7 @@ mod message;
 mod smtp;
 
 use mailwright::ErrorCategory;
-use mailwright::smtp::{ConnectionLoss, Direction, Mechanism, ReplyClass, TlsMode};
+use mailwright::smtp::{ConnectionLoss, Direction, Event, Mechanism, ReplyClass, TlsMode};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
@@ -35,8 +35,9 @@ fn _mailwright(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add(
         "DIRECTIONS",
-        names(vec![Direction::Client.as_str(), Direction::Server.as_str()])?,
+        names(Direction::ALL.iter().map(|x| x.as_str()).collect())?,
     )?;
+    m.add("EVENT_KINDS", names(Event::NAMES.to_vec())?)?;
     m.add(
         "MECHANISMS",
         names(Mechanism::ALL.iter().map(|x| x.as_str()).collect())?,

@@ -1,12 +1,13 @@
 //! Message, Inline, Attachment, XSmtpApi and Envelope for Python.
 
 use crate::convert::{
-    bytes_from, items, mailboxes, optional_mailbox, pairs, strings, unix_seconds,
+    bytes_from, items, mailboxes, optional_mailbox, optional_string, pairs, string, strings, text,
+    unix_seconds,
 };
 use crate::errors::IntoPy;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 
 /// A part shown inside the HTML body, referred to as ``cid:<content_id>``.
 #[pyclass(frozen, module = "mailwright._mailwright")]
@@ -20,14 +21,17 @@ impl Inline {
     #[new]
     #[pyo3(signature = (content_id, content_type, data, filename=None))]
     fn new(
-        content_id: String,
-        content_type: String,
+        content_id: &Bound<'_, PyString>,
+        content_type: &Bound<'_, PyString>,
         data: &Bound<'_, PyAny>,
-        filename: Option<String>,
+        filename: Option<&Bound<'_, PyString>>,
     ) -> PyResult<Self> {
-        let mut inner =
-            mailwright::Inline::new(content_id, content_type, bytes_from(data, "data")?);
-        if let Some(name) = filename {
+        let mut inner = mailwright::Inline::new(
+            string(content_id, "content_id")?,
+            string(content_type, "content_type")?,
+            bytes_from(data, "data")?,
+        );
+        if let Some(name) = optional_string(filename, "filename")? {
             inner = inner.filename(name);
         }
         Ok(Inline { inner })
@@ -62,9 +66,17 @@ pub struct Attachment {
 #[pymethods]
 impl Attachment {
     #[new]
-    fn new(filename: String, content_type: String, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+    fn new(
+        filename: &Bound<'_, PyString>,
+        content_type: &Bound<'_, PyString>,
+        data: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
         Ok(Attachment {
-            inner: mailwright::Attachment::new(filename, content_type, bytes_from(data, "data")?),
+            inner: mailwright::Attachment::new(
+                string(filename, "filename")?,
+                string(content_type, "content_type")?,
+                bytes_from(data, "data")?,
+            ),
         })
     }
 
@@ -99,7 +111,7 @@ impl XSmtpApi {
     #[new]
     #[pyo3(signature = (*, to=None, sub=None, section=None, open_tracking=None, click_tracking=None, subscription_tracking=None))]
     fn new(
-        to: Option<Vec<String>>,
+        to: Option<&Bound<'_, PyAny>>,
         sub: Option<&Bound<'_, PyDict>>,
         section: Option<&Bound<'_, PyDict>>,
         open_tracking: Option<bool>,
@@ -107,19 +119,17 @@ impl XSmtpApi {
         subscription_tracking: Option<bool>,
     ) -> PyResult<Self> {
         let mut inner = mailwright::XSmtpApi::new();
-        for address in to.unwrap_or_default() {
+        for address in strings(to, "x_smtpapi to")? {
             inner = inner.to(address);
         }
         if let Some(sub) = sub {
             for (name, values) in sub.iter() {
-                let values: Vec<String> = values.extract()?;
-                inner = inner.sub(name.extract::<String>()?, values);
+                let values = strings(Some(&values), "x_smtpapi sub")?;
+                inner = inner.sub(text(&name, "x_smtpapi sub")?, values);
             }
         }
-        if let Some(section) = section {
-            for (name, value) in section.iter() {
-                inner = inner.section(name.extract::<String>()?, value.extract::<String>()?);
-            }
+        for (name, value) in pairs(section.map(|s| s.as_any()), "x_smtpapi section")? {
+            inner = inner.section(name, value);
         }
         if let Some(on) = open_tracking {
             inner = inner.open_tracking(on);
@@ -180,14 +190,15 @@ fn inline_from(value: &Bound<'_, PyAny>) -> PyResult<mailwright::Inline> {
         && (t.len() == 3 || t.len() == 4)
     {
         let mut part = mailwright::Inline::new(
-            t.get_item(0)?.extract::<String>()?,
-            t.get_item(1)?.extract::<String>()?,
+            text(&t.get_item(0)?, "inline content_id")?,
+            text(&t.get_item(1)?, "inline content_type")?,
             bytes_from(&t.get_item(2)?, "inline data")?,
         );
-        if t.len() == 4
-            && let Some(name) = t.get_item(3)?.extract::<Option<String>>()?
-        {
-            part = part.filename(name);
+        if t.len() == 4 {
+            let name = t.get_item(3)?;
+            if !name.is_none() {
+                part = part.filename(text(&name, "inline filename")?);
+            }
         }
         return Ok(part);
     }
@@ -204,8 +215,8 @@ fn attachment_from(value: &Bound<'_, PyAny>) -> PyResult<mailwright::Attachment>
         && t.len() == 3
     {
         return Ok(mailwright::Attachment::new(
-            t.get_item(0)?.extract::<String>()?,
-            t.get_item(1)?.extract::<String>()?,
+            text(&t.get_item(0)?, "attachment filename")?,
+            text(&t.get_item(1)?, "attachment content_type")?,
             bytes_from(&t.get_item(2)?, "attachment data")?,
         ));
     }
@@ -236,19 +247,19 @@ impl Message {
         reply_to: Option<&Bound<'_, PyAny>>,
         sender: Option<&Bound<'_, PyAny>>,
         envelope_from: Option<&Bound<'_, PyAny>>,
-        subject: Option<String>,
-        text: Option<String>,
-        html: Option<String>,
+        subject: Option<&Bound<'_, PyString>>,
+        text: Option<&Bound<'_, PyString>>,
+        html: Option<&Bound<'_, PyString>>,
         inline: Option<&Bound<'_, PyAny>>,
         attachments: Option<&Bound<'_, PyAny>>,
         headers: Option<&Bound<'_, PyAny>>,
         sc_custom: Option<&Bound<'_, PyAny>>,
         x_smtpapi: Option<PyRef<'_, XSmtpApi>>,
-        message_id: Option<String>,
+        message_id: Option<&Bound<'_, PyString>>,
         in_reply_to: Option<&Bound<'_, PyAny>>,
         references: Option<&Bound<'_, PyAny>>,
         date: Option<&Bound<'_, PyAny>>,
-        boundary_seed: Option<String>,
+        boundary_seed: Option<&Bound<'_, PyString>>,
     ) -> PyResult<Self> {
         let mut b = mailwright::Message::builder();
         if let Some(from) = optional_mailbox(Some(from_addr), "from_addr")? {
@@ -272,13 +283,13 @@ impl Message {
         for m in mailboxes(bcc, "bcc")? {
             b = b.bcc(m);
         }
-        if let Some(subject) = subject {
+        if let Some(subject) = optional_string(subject, "subject")? {
             b = b.subject(subject);
         }
-        if let Some(text) = text {
+        if let Some(text) = optional_string(text, "text")? {
             b = b.text(text);
         }
-        if let Some(html) = html {
+        if let Some(html) = optional_string(html, "html")? {
             b = b.html(html);
         }
         for part in items(inline, "inline", inline_from)? {
@@ -296,7 +307,7 @@ impl Message {
         if let Some(api) = x_smtpapi {
             b = b.x_smtpapi(api.inner.clone());
         }
-        if let Some(id) = message_id {
+        if let Some(id) = optional_string(message_id, "message_id")? {
             b = b.message_id(id);
         }
         for id in strings(in_reply_to, "in_reply_to")? {
@@ -308,7 +319,7 @@ impl Message {
         if let Some(date) = date.filter(|d| !d.is_none()) {
             b = b.date(unix_seconds(date)?);
         }
-        if let Some(seed) = boundary_seed {
+        if let Some(seed) = optional_string(boundary_seed, "boundary_seed")? {
             b = b.boundary_seed(seed);
         }
         let inner = py.detach(|| b.build()).py_err()?;

@@ -30,3 +30,28 @@ def haraka():
     proc.stdin.close()
     proc.wait(timeout=30)
     shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture
+def bad_server():
+    """Starts testservers/misbehaving/badsmtp.py SCENARIO on 127.0.0.1; returns its port.
+    Every server started is stopped (its stdin closed) at the end of the test."""
+    procs = []
+
+    def start(scenario):
+        proc = subprocess.Popen([sys.executable, str(REPO / "testservers" / "misbehaving" / "badsmtp.py"), scenario],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        procs.append(proc)
+        line = proc.stdout.readline()
+        if not line.strip().isdigit():
+            pytest.fail(f"badsmtp.py {scenario} did not start: {line!r}")
+        return int(line)
+
+    yield start
+    for proc in procs:
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

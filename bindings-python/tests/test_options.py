@@ -49,16 +49,20 @@ def test_session_has_no_implicit_tls_flag():
 
 @pytest.mark.parametrize("timeout", [0, -1, 0.0, 1e300, 10**400, -10**400, math.nan, math.inf, 86_401, 0.0001])
 def test_bad_time_outs_are_invalid_options_never_panics(timeout):
-    with pytest.raises(mailwright.InvalidOptionError):
-        send(timeout=timeout)
-    with pytest.raises(mailwright.InvalidOptionError):
-        mailwright.Client("127.0.0.1", 1, timeout=timeout)
+    # Issue 15 #4: timeout=1e300 used to panic (PanicException, which `except Exception` misses).
+    for option in ("timeout", "message_timeout"):
+        with pytest.raises(mailwright.InvalidOptionError):
+            send(**{option: timeout})
+        with pytest.raises(mailwright.InvalidOptionError):
+            mailwright.Client("127.0.0.1", 1, **{option: timeout})
 
 
 @pytest.mark.parametrize("timeout", [0.5, 1, 2.5, 86_400])
 def test_good_time_outs(timeout):
     with pytest.raises(mailwright.ConnectError):
         send(tls="none", timeout=timeout)
+    with pytest.raises(mailwright.ConnectError):
+        send(tls="none", message_timeout=timeout)
 
 
 @pytest.mark.parametrize("port", [0, -1, 65536, 2**63, 10**30, -10**30])
@@ -76,6 +80,9 @@ def test_ports_are_ints(value):
 def test_wrong_types_for_options():
     with pytest.raises(TypeError):
         send(timeout="30")
+    with pytest.raises(TypeError) as info:
+        send(message_timeout="30")
+    assert "message_timeout" in str(info.value)
     with pytest.raises(TypeError):
         send(pin_certificate=42)
     with pytest.raises(TypeError):
@@ -122,7 +129,25 @@ def test_none_means_the_cores_default():
     # Every option may be None (what the signatures show): the core fills it in.
     with pytest.raises(mailwright.ConnectError):
         mailwright.send(MSG, "127.0.0.1", 1, credentials=None, tls=None, ca_file=None, pin_sha256=None,
-                        pin_certificate=None, timeout=None, hello_name=None, pipelining=None)
-    s = mailwright.Session(hello_name=None, tls=None, credentials=None, pipelining=None, transcript=None)
+                        pin_certificate=None, timeout=None, message_timeout=None, hello_name=None,
+                        pipelining=None, allow_plaintext_auth=None)
+    s = mailwright.Session(hello_name=None, tls=None, credentials=None, pipelining=None, transcript=None,
+                           allow_plaintext_auth=None)
     s.receive(b"220 hi\r\n")
     assert s.take_output() == b"EHLO localhost\r\n"
+
+
+def test_session_allow_plaintext_auth():
+    # The core's default for a session is False: credentials never go out without TLS.
+    creds = mailwright.Credentials("api_user", "api_key")
+    for allow, expected in [(None, "TlsUnavailable"), (False, "TlsUnavailable"), (True, None)]:
+        s = mailwright.Session(tls="opportunistic", credentials=creds, allow_plaintext_auth=allow)
+        s.receive(b"220 hi\r\n")
+        s.take_output()
+        s.receive(b"250-mx\r\n250 AUTH PLAIN LOGIN\r\n")
+        out = s.take_output()
+        event = s.poll_event()
+        if expected is None:
+            assert out.startswith(b"AUTH ") and event is None
+        else:
+            assert b"AUTH" not in out and event.kind == "Error" and event.error.kind == expected

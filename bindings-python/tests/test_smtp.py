@@ -98,17 +98,31 @@ def test_send_with_a_label_over_starttls(haraka):
 
 def test_client_context_manager_many_messages(haraka):
     creds = mailwright.Credentials("api_user", "api_key", label="7")
-    with mailwright.Client("127.0.0.1", haraka["port"], credentials=creds, ca_file=haraka["ca_file"]) as client:
+    with mailwright.Client("127.0.0.1", haraka["port"], credentials=creds, ca_file=haraka["ca_file"],
+                           transcript=True) as client:
         assert client.is_tls
         results = client.send_all([message(i) for i in range(3)])
         assert all(isinstance(r, mailwright.SendResult) for r in results)
         assert len({r.queue_id for r in results}) == 3
-        transcript = client.transcript()
+        transcript = client.take_transcript()
+        assert client.take_transcript() == []  # drained
+        client.send(message(3))
+        first = client.transcript()[0]
+        assert first[0] == "client" and first[1].startswith("MAIL FROM:<support@ifaxin.com>")
     # Directions are the core's names (Direction::as_str; was "C" before the rule moved there).
     assert ("client", "<password, masked>") in transcript
     assert not any("api_key" in text or "YXBpX2tleQ" in text for _, text in transcript)
     with pytest.raises(mailwright.InvalidStateError):
         client.send(message())
+    assert not client.is_tls and client.take_transcript() == []
+
+
+def test_a_client_keeps_no_transcript_unless_asked(haraka):
+    # The core's default (issue 15 #13): a transcript costs memory per message, so it is opt-in.
+    creds = mailwright.Credentials("api_user", "api_key")
+    with mailwright.Client("127.0.0.1", haraka["port"], credentials=creds, ca_file=haraka["ca_file"]) as client:
+        client.send(message())
+        assert client.take_transcript() == []
 
 
 def test_a_wrong_key_is_an_authentication_error(haraka):

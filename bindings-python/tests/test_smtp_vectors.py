@@ -119,7 +119,7 @@ def run_session(case, failures):
         session = mailwright.Session(
             hello_name=config["hello_name"], tls=config["tls"], pipelining=config["pipelining"],
             credentials=credentials(config["credentials"]) if "credentials" in config else None,
-            transcript=False)
+            allow_plaintext_auth=config.get("allow_plaintext_auth", False), transcript=False)
     except mailwright.MailwrightError as err:
         check(failures, name, "expected_error", case.get("expected_error"), err.kind)
         return 0

@@ -32,12 +32,12 @@ __all__ = [
     "InvalidHeaderNameError", "MissingFromError", "NoRecipientsError", "DuplicateContentIdError",
     "InvalidContentIdError", "InvalidContentTypeError", "XSmtpApiError", "InvalidMessageIdError",
     "InvalidHeaderValueError", "InvalidBoundarySeedError", "BoundaryCollisionError",
-    "InvalidCredentialsError", "InvalidOptionError", "CapabilityError", "MessageTooLargeError",
-    "MailwrightSystemError", "NoClockError", "RandomError", "MailwrightIOError", "SmtpError",
-    "SmtpTransientError", "SmtpPermanentError", "RateLimitedError", "AuthenticationError",
-    "AuthUnavailableError", "TlsUnavailableError", "ProtocolError", "NetworkError",
-    "ConnectionClosedError", "MailwrightTimeoutError", "TlsError", "ConnectError",
-    "InvalidStateError",
+    "InvalidCredentialsError", "InvalidOptionError", "InvalidUnicodeError", "CapabilityError",
+    "MessageTooLargeError", "MailwrightSystemError", "NoClockError", "RandomError",
+    "MailwrightIOError", "SmtpError", "SmtpTransientError", "SmtpPermanentError",
+    "RateLimitedError", "AuthenticationError", "AuthUnavailableError", "TlsUnavailableError",
+    "ProtocolError", "NetworkError", "ConnectionClosedError", "MailwrightTimeoutError",
+    "TlsError", "ConnectError", "InvalidStateError",
 ]
 
 
@@ -133,6 +133,12 @@ class InvalidCredentialsError(InvalidInputError):
 class InvalidOptionError(InvalidInputError):
     """A connection or session option is out of range or malformed: a time-out, a port,
     the EHLO name, a TLS mode name, a pinned certificate or its fingerprint."""
+
+
+class InvalidUnicodeError(InvalidInputError, UnicodeError):
+    """A str holding a lone surrogate (``"\\ud800"``): not text, so it cannot be
+    encoded. Refused in every string argument, as in every binding (also a
+    UnicodeError, so ``except UnicodeError`` still catches it)."""
 
 
 class CapabilityError(MailwrightError):
@@ -261,6 +267,7 @@ _BY_KIND: Dict[str, Type[MailwrightError]] = {
     "InvalidCredentials": InvalidCredentialsError,
     "InvalidState": InvalidStateError,
     "InvalidOption": InvalidOptionError,
+    "InvalidUnicode": InvalidUnicodeError,
 }
 
 #: The base class of each core error category (and the class raised for a

@@ -1,10 +1,11 @@
 //! AUTH payloads: pure functions of the credentials (and a challenge).
 
 use super::credentials::Credentials;
+use crate::convert::string;
 use crate::errors::IntoPy;
 use mailwright::smtp::auth;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyString};
 
 /// ``AUTH PLAIN <base64>\r\n``.
 #[pyfunction]
@@ -31,11 +32,12 @@ pub fn auth_login<'py>(
 #[pyo3(signature = (challenge, credentials, *, username_sent=true))]
 pub fn login_answer<'py>(
     py: Python<'py>,
-    challenge: &str,
+    challenge: &Bound<'_, PyString>,
     credentials: &Credentials,
     username_sent: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let prompt = auth::login_prompt(challenge, username_sent);
+    let challenge = string(challenge, "challenge")?;
+    let prompt = auth::login_prompt(&challenge, username_sent);
     let line = auth::login_answer(prompt, &credentials.inner).py_err()?;
     Ok(PyBytes::new(py, &line))
 }

@@ -1,37 +1,52 @@
 //! The blocking client (the core's transport) and the one-shot `send`.
+//!
+//! Threads: a [`Client`] may be shared. Its connection sits behind a mutex
+//! that is only ever waited for with the GIL released (inside `py.detach`),
+//! so a thread blocked on it never holds the GIL that the thread doing I/O
+//! needs to come back: calls on one Client are serialized, and none can
+//! deadlock another. `close()` does not wait for a call in progress: it ends
+//! it through the core's `Interrupter` (kept outside that mutex), and the
+//! interrupted call raises `ConnectionClosedError`.
 
 use super::credentials::Credentials;
 use super::session::SendResult;
 use super::transcript;
-use crate::convert::{self, text_or_bytes};
+use crate::convert::{self, optional_string, string, text_or_bytes};
 use crate::errors::{IntoPy, exception, to_py};
 use crate::message::Message;
-use mailwright::smtp::{self as core, ClientOptions};
+use mailwright::smtp::{self as core, ClientOptions, Interrupter, TranscriptLine};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
-use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use pyo3::types::{PyString, PyTuple};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 /// What the user gave for a connection, before the core applies its
 /// defaults and rules. None everywhere means "the core's default".
 struct Connect<'a, 'py> {
-    host: String,
+    host: &'a Bound<'py, PyString>,
     port: Option<&'a Bound<'py, PyAny>>,
     credentials: Option<&'a Credentials>,
-    tls: Option<&'a str>,
-    ca_file: Option<PathBuf>,
+    tls: Option<&'a Bound<'py, PyString>>,
+    ca_file: Option<&'a Bound<'py, PyAny>>,
     pin_sha256: Option<&'a Bound<'py, PyAny>>,
     pin_certificate: Option<&'a Bound<'py, PyAny>>,
     timeout: Option<&'a Bound<'py, PyAny>>,
-    hello_name: Option<String>,
+    message_timeout: Option<&'a Bound<'py, PyAny>>,
+    hello_name: Option<&'a Bound<'py, PyString>>,
     pipelining: Option<bool>,
+    allow_plaintext_auth: Option<bool>,
+    transcript: bool,
+}
+
+fn given<'a, 'py>(value: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
+    value.filter(|v| !v.is_none())
 }
 
 impl Connect<'_, '_> {
     fn options(self) -> PyResult<ClientOptions> {
-        let mut options = ClientOptions::for_host(self.host);
-        if let Some(port) = self.port.filter(|p| !p.is_none()) {
+        let mut options = ClientOptions::for_host(string(self.host, "host")?);
+        if let Some(port) = given(self.port) {
             options.port = Some(convert::port(port)?);
         }
         if let Some(tls) = self.tls {
@@ -40,77 +55,128 @@ impl Connect<'_, '_> {
         if let Some(credentials) = self.credentials {
             options = options.credentials(credentials.inner.clone());
         }
-        if let Some(path) = self.ca_file {
-            options = options.ca_file(path).py_err()?;
+        if let Some(path) = given(self.ca_file) {
+            options = options.ca_file(convert::path(path, "ca_file")?).py_err()?;
         }
-        if let Some(pins) = self.pin_sha256.filter(|p| !p.is_none()) {
+        if let Some(pins) = given(self.pin_sha256) {
             for pin in convert::strings(Some(pins), "pin_sha256")? {
                 options = options.pin_sha256(&pin).py_err()?;
             }
         }
-        if let Some(pem) = self.pin_certificate.filter(|p| !p.is_none()) {
+        if let Some(pem) = given(self.pin_certificate) {
             let pem = text_or_bytes(pem, "pin_certificate")?;
             options = options.pin_certificate_pem(&pem).py_err()?;
         }
-        if let Some(timeout) = self.timeout.filter(|t| !t.is_none()) {
-            options = options.timeout(convert::timeout(timeout)?);
+        if let Some(timeout) = given(self.timeout) {
+            options = options.timeout(convert::timeout(timeout, "timeout")?);
         }
-        if let Some(name) = self.hello_name {
+        if let Some(timeout) = given(self.message_timeout) {
+            options.message_timeout = convert::timeout(timeout, "message_timeout")?;
+        }
+        if let Some(name) = optional_string(self.hello_name, "hello_name")? {
             options = options.hello_name(name);
         }
         if let Some(on) = self.pipelining {
             options.pipelining = on;
         }
-        // The Python client always keeps a transcript (Client.transcript()).
-        options.transcript = true;
+        // None: the core's rule (clear-text AUTH to loopback hosts only).
+        options.allow_plaintext_auth = self.allow_plaintext_auth;
+        options.transcript = self.transcript;
         options.validate().py_err()?;
         Ok(options)
     }
 }
 
 /// A connection that sends many messages; a context manager (QUIT on exit).
-#[pyclass(module = "mailwright._mailwright")]
+/// Safe to share between threads: see the module's documentation.
+#[pyclass(frozen, module = "mailwright._mailwright")]
 pub struct Client {
+    /// The connection; None once closed. Waited for only with the GIL released.
     inner: Mutex<Option<core::SmtpClient>>,
+    /// Ends a call in progress from another thread; None once closed. This
+    /// lock is held only for a moment (never during I/O), never with `inner`.
+    interrupter: Mutex<Option<Interrupter>>,
+    /// Whether the connection is encrypted (fixed once connected).
+    tls: bool,
+    /// Set by quit()/close(): later calls raise InvalidStateError.
+    closed: AtomicBool,
+}
+
+fn poisoned() -> PyErr {
+    PyRuntimeError::new_err("the client's lock is poisoned (a call panicked)")
+}
+
+fn closed() -> mailwright::Error {
+    mailwright::Error::new(mailwright::ErrorKind::InvalidState, "the client is closed")
 }
 
 impl Client {
-    fn lock(&self) -> PyResult<MutexGuard<'_, Option<core::SmtpClient>>> {
-        self.inner
-            .lock()
-            .map_err(|_| PyRuntimeError::new_err("the client's lock is poisoned"))
+    /// Runs `f` on the connection, waiting for the calls before it, with the
+    /// GIL released all along (waiting and working).
+    fn with<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut core::SmtpClient) -> T + Send,
+    ) -> PyResult<T> {
+        py.detach(|| {
+            let mut guard = self.inner.lock().map_err(|_| ())?;
+            if self.closed.load(Ordering::SeqCst) {
+                // quit() or close() was called while this call waited.
+                return Ok(None);
+            }
+            Ok(guard.as_mut().map(f))
+        })
+        .map_err(|()| poisoned())?
+        .ok_or_else(|| to_py(closed()))
     }
-}
 
-fn closed() -> PyErr {
-    to_py(mailwright::Error::new(
-        mailwright::ErrorKind::InvalidState,
-        "the client is closed",
-    ))
+    /// Takes the connection out (waiting, GIL released, for a call in
+    /// progress) and forgets the interrupter, whose copy of the socket would
+    /// otherwise keep the connection open.
+    fn take(&self, py: Python<'_>) -> PyResult<Option<core::SmtpClient>> {
+        self.closed.store(true, Ordering::SeqCst);
+        let client = py.detach(|| self.inner.lock().map(|mut guard| guard.take()).ok());
+        self.interrupter().take();
+        client.ok_or_else(poisoned)
+    }
+
+    fn interrupter(&self) -> MutexGuard<'_, Option<Interrupter>> {
+        // Held for a moment by whoever has it, and poisoning cannot leave an
+        // Option half-changed: go on with the value.
+        self.interrupter
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
 }
 
 #[pymethods]
 impl Client {
     /// Connects (and says EHLO, STARTTLS, AUTH as configured). Every option
     /// left out (or None) takes the core's default: port 25 (465 with
-    /// ``tls="implicit"``), ``tls="starttls"``, a 30-second time-out, EHLO
-    /// name ``localhost``, pipelining on.
+    /// ``tls="implicit"``), ``tls="starttls"``, a 30-second time-out per
+    /// reply and 300 seconds per message, EHLO name ``localhost``,
+    /// pipelining on, credentials sent without TLS to loopback hosts only,
+    /// no transcript.
     #[new]
     #[pyo3(signature = (host, port=None, *, credentials=None, tls=None, ca_file=None, pin_sha256=None,
-        pin_certificate=None, timeout=None, hello_name=None, pipelining=None))]
+        pin_certificate=None, timeout=None, message_timeout=None, hello_name=None, pipelining=None,
+        allow_plaintext_auth=None, transcript=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        host: String,
+        host: &Bound<'_, PyString>,
         port: Option<&Bound<'_, PyAny>>,
         credentials: Option<PyRef<'_, Credentials>>,
-        tls: Option<&str>,
-        ca_file: Option<PathBuf>,
+        tls: Option<&Bound<'_, PyString>>,
+        ca_file: Option<&Bound<'_, PyAny>>,
         pin_sha256: Option<&Bound<'_, PyAny>>,
         pin_certificate: Option<&Bound<'_, PyAny>>,
         timeout: Option<&Bound<'_, PyAny>>,
-        hello_name: Option<String>,
+        message_timeout: Option<&Bound<'_, PyAny>>,
+        hello_name: Option<&Bound<'_, PyString>>,
         pipelining: Option<bool>,
+        allow_plaintext_auth: Option<bool>,
+        transcript: bool,
     ) -> PyResult<Self> {
         let options = Connect {
             host,
@@ -121,22 +187,28 @@ impl Client {
             pin_sha256,
             pin_certificate,
             timeout,
+            message_timeout,
             hello_name,
             pipelining,
+            allow_plaintext_auth,
+            transcript,
         }
         .options()?;
         let client = py.detach(|| core::SmtpClient::connect(options)).py_err()?;
+        let interrupter = client.interrupter().py_err()?;
         Ok(Client {
+            tls: client.is_tls(),
             inner: Mutex::new(Some(client)),
+            interrupter: Mutex::new(Some(interrupter)),
+            closed: AtomicBool::new(false),
         })
     }
 
-    /// Sends one message; returns once the server accepted it.
+    /// Sends one message; returns once the server accepted it. Waits for
+    /// the calls made before it on this Client (from any thread).
     fn send(&self, py: Python<'_>, message: PyRef<'_, Message>) -> PyResult<SendResult> {
         let message = &message.inner;
-        let mut guard = self.lock()?;
-        let client = guard.as_mut().ok_or_else(closed)?;
-        py.detach(|| client.send(message))
+        self.with(py, |client| client.send(message))?
             .map(SendResult::from)
             .py_err()
     }
@@ -148,9 +220,7 @@ impl Client {
         messages: Vec<PyRef<'_, Message>>,
     ) -> PyResult<Vec<Py<PyAny>>> {
         let refs: Vec<&mailwright::Message> = messages.iter().map(|m| &m.inner).collect();
-        let mut guard = self.lock()?;
-        let client = guard.as_mut().ok_or_else(closed)?;
-        let results = py.detach(|| client.send_all(&refs));
+        let results = self.with(py, |client| client.send_all(&refs))?;
         results
             .into_iter()
             .map(|r| match r {
@@ -160,33 +230,53 @@ impl Client {
             .collect()
     }
 
-    /// The conversation so far as ``(direction, text)`` pairs (direction
-    /// ``"client"`` or ``"server"``), secrets masked.
-    fn transcript(&self) -> PyResult<Vec<(&'static str, String)>> {
-        Ok(self
-            .lock()?
-            .as_mut()
-            .map(|c| transcript(c.take_transcript()))
-            .unwrap_or_default())
+    /// The conversation since the last call as ``(direction, text)`` pairs
+    /// (direction ``"client"`` or ``"server"``), secrets masked, and drains
+    /// it. Kept only with ``Client(..., transcript=True)`` (else always
+    /// empty), at most the core's limit of lines (the oldest are dropped).
+    fn take_transcript(&self, py: Python<'_>) -> PyResult<Vec<(&'static str, String)>> {
+        let lines: Vec<TranscriptLine> = match self.with(py, |c| c.take_transcript()) {
+            Ok(lines) => lines,
+            Err(_) if self.closed.load(Ordering::SeqCst) => Vec::new(),
+            Err(err) => return Err(err),
+        };
+        Ok(transcript(lines))
     }
 
+    /// Same as take_transcript(): drains the transcript.
+    fn transcript(&self, py: Python<'_>) -> PyResult<Vec<(&'static str, String)>> {
+        self.take_transcript(py)
+    }
+
+    /// True when the connection is encrypted. Never waits for a call in progress.
     #[getter]
-    fn is_tls(&self) -> PyResult<bool> {
-        Ok(self.lock()?.as_ref().is_some_and(|c| c.is_tls()))
+    fn is_tls(&self) -> bool {
+        self.tls && !self.closed.load(Ordering::SeqCst)
     }
 
-    /// Says QUIT and closes; idempotent.
+    /// Says QUIT (after the calls in progress) and closes; idempotent.
     fn quit(&self, py: Python<'_>) -> PyResult<()> {
-        let client = self.lock()?.take();
-        match client {
+        match self.take(py)? {
             Some(mut client) => py.detach(move || client.quit()).py_err(),
             None => Ok(()),
         }
     }
 
-    /// Same as quit().
+    /// Closes at once. With no call in progress it says QUIT like quit();
+    /// a call in progress on another thread is interrupted (it raises
+    /// ConnectionClosedError) and the connection dropped. Idempotent.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        self.quit(py)
+        // First, so that a call still waiting for its turn does not start.
+        self.closed.store(true, Ordering::SeqCst);
+        // try_lock never blocks, so holding the GIL here is fine.
+        let busy = matches!(self.inner.try_lock(), Err(TryLockError::WouldBlock));
+        if busy && let Some(interrupter) = self.interrupter().as_ref() {
+            interrupter.interrupt();
+        }
+        match self.take(py)? {
+            Some(mut client) if !busy => py.detach(move || client.quit()).py_err(),
+            _ => Ok(()),
+        }
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -205,24 +295,27 @@ impl Client {
 }
 
 /// Connects, sends one message, says QUIT; returns the SendResult. The
-/// options are those of :class:`Client`.
+/// options are those of :class:`Client` (no transcript).
 #[pyfunction]
 #[pyo3(signature = (message, host, port=None, *, credentials=None, tls=None, ca_file=None, pin_sha256=None,
-    pin_certificate=None, timeout=None, hello_name=None, pipelining=None))]
+    pin_certificate=None, timeout=None, message_timeout=None, hello_name=None, pipelining=None,
+    allow_plaintext_auth=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn send(
     py: Python<'_>,
     message: PyRef<'_, Message>,
-    host: String,
+    host: &Bound<'_, PyString>,
     port: Option<&Bound<'_, PyAny>>,
     credentials: Option<PyRef<'_, Credentials>>,
-    tls: Option<&str>,
-    ca_file: Option<PathBuf>,
+    tls: Option<&Bound<'_, PyString>>,
+    ca_file: Option<&Bound<'_, PyAny>>,
     pin_sha256: Option<&Bound<'_, PyAny>>,
     pin_certificate: Option<&Bound<'_, PyAny>>,
     timeout: Option<&Bound<'_, PyAny>>,
-    hello_name: Option<String>,
+    message_timeout: Option<&Bound<'_, PyAny>>,
+    hello_name: Option<&Bound<'_, PyString>>,
     pipelining: Option<bool>,
+    allow_plaintext_auth: Option<bool>,
 ) -> PyResult<SendResult> {
     let options = Connect {
         host,
@@ -233,8 +326,11 @@ pub fn send(
         pin_sha256,
         pin_certificate,
         timeout,
+        message_timeout,
         hello_name,
         pipelining,
+        allow_plaintext_auth,
+        transcript: false,
     }
     .options()?;
     let message = &message.inner;

@@ -3,12 +3,12 @@
 use super::credentials::Credentials;
 use super::reply::Reply;
 use super::transcript;
-use crate::convert::tls_mode;
+use crate::convert::{optional_string, string, tls_mode};
 use crate::errors::{IntoPy, exception};
 use crate::message::Message;
 use mailwright::smtp::{self as core, ConnectionLoss, SessionConfig};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyString};
 
 fn replies(refused: &[(String, core::Reply)]) -> Vec<(String, Reply)> {
     refused
@@ -138,18 +138,21 @@ pub struct Session {
 #[pymethods]
 impl Session {
     /// Every argument left out (or None) takes the core's default: EHLO name
-    /// ``localhost``, TLS ``starttls``, pipelining on, no transcript.
+    /// ``localhost``, TLS ``starttls``, pipelining on, no transcript, no
+    /// credentials sent without TLS (``allow_plaintext_auth``).
     #[new]
-    #[pyo3(signature = (*, hello_name=None, tls=None, credentials=None, pipelining=None, transcript=None))]
+    #[pyo3(signature = (*, hello_name=None, tls=None, credentials=None, pipelining=None, transcript=None,
+        allow_plaintext_auth=None))]
     fn new(
-        hello_name: Option<String>,
-        tls: Option<&str>,
+        hello_name: Option<&Bound<'_, PyString>>,
+        tls: Option<&Bound<'_, PyString>>,
         credentials: Option<PyRef<'_, Credentials>>,
         pipelining: Option<bool>,
         transcript: Option<bool>,
+        allow_plaintext_auth: Option<bool>,
     ) -> PyResult<Self> {
         let mut config = SessionConfig::default();
-        if let Some(name) = hello_name {
+        if let Some(name) = optional_string(hello_name, "hello_name")? {
             config.hello_name = name;
         }
         if let Some(tls) = tls {
@@ -161,6 +164,9 @@ impl Session {
         }
         if let Some(on) = transcript {
             config.transcript = on;
+        }
+        if let Some(on) = allow_plaintext_auth {
+            config.allow_plaintext_auth = on;
         }
         let inner = core::Session::new(config).py_err()?;
         Ok(Session { inner })
@@ -194,10 +200,15 @@ impl Session {
     /// The connection is gone. ``cause`` is what the transport saw:
     /// ``"closed"``, ``"timeout"``, ``"tls"`` or ``"connect"`` (the error kind
     /// follows from it); ``detail`` is shown in the error message.
-    #[pyo3(signature = (cause, detail=""))]
-    fn connection_lost(&mut self, cause: &str, detail: &str) -> PyResult<()> {
-        let cause = ConnectionLoss::from_name(cause).py_err()?;
-        self.inner.connection_lost(cause, detail);
+    #[pyo3(signature = (cause, detail=None))]
+    fn connection_lost(
+        &mut self,
+        cause: &Bound<'_, PyString>,
+        detail: Option<&Bound<'_, PyString>>,
+    ) -> PyResult<()> {
+        let cause = ConnectionLoss::from_name(&string(cause, "cause")?).py_err()?;
+        let detail = optional_string(detail, "detail")?.unwrap_or_default();
+        self.inner.connection_lost(cause, &detail);
         Ok(())
     }
 
@@ -219,9 +230,17 @@ impl Session {
         self.inner.is_tls()
     }
 
-    /// The conversation so far as ``(direction, text)`` pairs (direction
-    /// ``"client"`` or ``"server"``), secrets masked.
+    /// The conversation since the last call as ``(direction, text)`` pairs
+    /// (direction ``"client"`` or ``"server"``), secrets masked; drains it.
+    /// Kept only with ``transcript=True``, and bounded by the core (the
+    /// oldest lines are dropped: ``transcript_dropped`` counts them).
     fn take_transcript(&mut self) -> Vec<(&'static str, String)> {
         transcript(self.inner.take_transcript())
+    }
+
+    /// How many transcript lines were dropped because it was full.
+    #[getter]
+    fn transcript_dropped(&self) -> u64 {
+        self.inner.transcript_dropped()
     }
 }
