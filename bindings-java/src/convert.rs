@@ -1,26 +1,102 @@
 //! Conversions between Java and Rust values: strings, byte arrays, string
 //! arrays, the native handles Java objects own, and the Java result objects
 //! (`Reply`, `SendResult`) built here by calling their constructors. Nothing
-//! in this module knows a rule of the core; it only moves values.
+//! in this module knows a rule of the core; it only moves values (a Java
+//! string is read as the UTF-16 it is and decoded by the core's
+//! `unicode::from_utf16`, so a lone surrogate is the core's `InvalidUnicode`).
 
 use jni::objects::{JByteArray, JIntArray, JObject, JObjectArray, JString};
-use jni::sys::jlong;
+use jni::sys::{jchar, jlong, jsize};
 use jni::{Env, jni_sig, jni_str};
-use mailwright::smtp::{Reply, SendReport};
+use mailwright::smtp::{Reply, SendReport, TranscriptLine};
+use mailwright::{Error, unicode};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 pub type JResult<T> = jni::errors::Result<T>;
 
-/// A Java `String` argument (null is a bug of the Java side: `NullPointerException`).
-pub fn string(env: &Env<'_>, value: &JString<'_>) -> JResult<String> {
-    value.try_to_string(env)
+/// Why a native call (or a conversion in it) failed.
+#[derive(Debug)]
+pub enum Fail {
+    /// The core refused (bad input, a server's answer, a lost connection...).
+    Core(Error),
+    /// A JNI call failed, or a Java exception is already pending.
+    Jni(jni::errors::Error),
 }
 
-/// A nullable Java `String` argument.
-pub fn opt_string(env: &Env<'_>, value: &JString<'_>) -> JResult<Option<String>> {
+impl From<Error> for Fail {
+    fn from(error: Error) -> Self {
+        Fail::Core(error)
+    }
+}
+
+impl From<jni::errors::Error> for Fail {
+    fn from(error: jni::errors::Error) -> Self {
+        Fail::Jni(error)
+    }
+}
+
+impl std::fmt::Display for Fail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fail::Core(error) => error.fmt(f),
+            Fail::Jni(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Fail {}
+
+pub type Outcome<T> = Result<T, Fail>;
+
+/// A Java `String` argument, as text: its UTF-16 code units decoded by the
+/// core (`field` names it in an `InvalidUnicode` error). Null is a bug of the
+/// Java side (`NullPointerException`). Every string argument of every native
+/// goes through here.
+pub fn string(env: &Env<'_>, value: &JString<'_>, field: &'static str) -> Outcome<String> {
+    if value.is_null() {
+        return Err(jni::errors::Error::NullPtr(field).into());
+    }
+    Ok(unicode::from_utf16(&utf16(env, value)?, field)?)
+}
+
+/// The UTF-16 code units of a non-null Java `String`, as they are (never
+/// through modified UTF-8, which would hide a lone surrogate).
+pub fn utf16(env: &Env<'_>, value: &JString<'_>) -> JResult<Vec<u16>> {
+    let raw = value.as_raw();
+    if raw.is_null() {
+        return Err(jni::errors::Error::NullPtr("a string"));
+    }
+    if env.exception_check() {
+        return Err(jni::errors::Error::JavaException);
+    }
+    let env_ptr = env.get_raw();
+    // SAFETY: `env_ptr` is this thread's valid JNIEnv, no exception is
+    // pending, `raw` is a live non-null local reference to a String, and the
+    // buffer holds exactly the `len` units GetStringRegion copies (0..len is
+    // in bounds, so it throws nothing).
+    let units = unsafe {
+        let interface = *env_ptr;
+        let len: jsize = ((*interface).v1_1.GetStringLength)(env_ptr, raw);
+        let mut units: Vec<jchar> = vec![0; usize::try_from(len).unwrap_or(0)];
+        ((*interface).v1_2.GetStringRegion)(env_ptr, raw, 0, len, units.as_mut_ptr());
+        units
+    };
+    if env.exception_check() {
+        return Err(jni::errors::Error::JavaException);
+    }
+    Ok(units)
+}
+
+/// A nullable Java `String` argument (see [`string`]).
+pub fn opt_string(
+    env: &Env<'_>,
+    value: &JString<'_>,
+    field: &'static str,
+) -> Outcome<Option<String>> {
     if value.is_null() {
         return Ok(None);
     }
-    value.try_to_string(env).map(Some)
+    string(env, value, field).map(Some)
 }
 
 /// A Java `byte[]` argument.
@@ -28,13 +104,17 @@ pub fn bytes(env: &Env<'_>, value: &JByteArray<'_>) -> JResult<Vec<u8>> {
     env.convert_byte_array(value)
 }
 
-/// A Java `String[]` argument.
-pub fn strings(env: &mut Env<'_>, value: &JObjectArray<'_, JString<'_>>) -> JResult<Vec<String>> {
+/// A Java `String[]` argument (each element as [`string`]).
+pub fn strings(
+    env: &mut Env<'_>,
+    value: &JObjectArray<'_, JString<'_>>,
+    field: &'static str,
+) -> Outcome<Vec<String>> {
     let n = value.len(env)?;
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let item = value.get_element(env, i)?;
-        out.push(string(env, &item)?);
+        out.push(string(env, &item, field)?);
         env.delete_local_ref(item);
     }
     Ok(out)
@@ -74,9 +154,19 @@ pub fn new_ints<'l>(env: &mut Env<'l>, items: &[i32]) -> JResult<JIntArray<'l>> 
     Ok(array)
 }
 
+/// How many handles are alive (made by [`into_handle`], not yet given to
+/// [`free`]): what the tests watch to prove that dropped objects are freed.
+static LIVE_HANDLES: AtomicI64 = AtomicI64::new(0);
+
+/// The number of live handles.
+pub fn live_handles() -> i64 {
+    LIVE_HANDLES.load(Ordering::SeqCst)
+}
+
 /// Moves `value` to the heap; the Java object that receives the handle owns it
 /// and gives it back to [`free`] exactly once.
 pub fn into_handle<T>(value: T) -> jlong {
+    LIVE_HANDLES.fetch_add(1, Ordering::SeqCst);
     Box::into_raw(Box::new(value)) as jlong
 }
 
@@ -104,6 +194,7 @@ pub fn handle_mut<'a, T>(value: jlong) -> JResult<&'a mut T> {
 /// any more (the Java owner calls this once, from `close()` or its cleaner).
 pub unsafe fn free<T>(value: jlong) {
     if value != 0 {
+        LIVE_HANDLES.fetch_sub(1, Ordering::SeqCst);
         // SAFETY: see above.
         drop(unsafe { Box::from_raw(value as *mut T) });
     }
@@ -166,4 +257,29 @@ pub fn new_send_result<'l>(env: &mut Env<'l>, report: &SendReport) -> JResult<JO
             (&reply).into(),
         ],
     )
+}
+
+/// The transcript lines as a Java `Object[]` of `org.mailwright.TranscriptLine`
+/// (direction by the core's name, the text, and the core's display form).
+pub fn new_transcript<'l>(
+    env: &mut Env<'l>,
+    lines: &[TranscriptLine],
+) -> JResult<JObjectArray<'l>> {
+    let array = JObjectArray::<JObject>::new(env, lines.len(), JObject::null())?;
+    for (i, line) in lines.iter().enumerate() {
+        let direction = new_string(env, Some(line.direction.as_str()))?;
+        let text = new_string(env, Some(&line.text))?;
+        let shown = new_string(env, Some(&line.to_string()))?;
+        let object = env.new_object(
+            jni_str!("org/mailwright/TranscriptLine"),
+            jni_sig!("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"),
+            &[(&direction).into(), (&text).into(), (&shown).into()],
+        )?;
+        array.set_element(env, i, &object)?;
+        env.delete_local_ref(object);
+        env.delete_local_ref(direction);
+        env.delete_local_ref(text);
+        env.delete_local_ref(shown);
+    }
+    Ok(array)
 }

@@ -12,39 +12,7 @@ use jni::strings::JNIStr;
 use jni::{Env, EnvUnowned, jni_sig, jni_str};
 use mailwright::{Error, ErrorCategory, ErrorKind};
 
-/// Why a native call failed.
-#[derive(Debug)]
-pub enum Fail {
-    /// The core refused (bad input, a server's answer, a lost connection...).
-    Core(Error),
-    /// A JNI call failed, or a Java exception is already pending.
-    Jni(jni::errors::Error),
-}
-
-impl From<Error> for Fail {
-    fn from(error: Error) -> Self {
-        Fail::Core(error)
-    }
-}
-
-impl From<jni::errors::Error> for Fail {
-    fn from(error: jni::errors::Error) -> Self {
-        Fail::Jni(error)
-    }
-}
-
-impl std::fmt::Display for Fail {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Fail::Core(error) => error.fmt(f),
-            Fail::Jni(error) => error.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for Fail {}
-
-pub type Outcome<T> = Result<T, Fail>;
+pub use crate::convert::{Fail, Outcome};
 
 /// Runs the body of a native method: its value, or (on failure) the Java
 /// exception thrown and a default value returned.
@@ -209,8 +177,8 @@ pub extern "system" fn Java_org_mailwright_Native_errorFor<'l>(
     message: jni::objects::JString<'l>,
 ) -> JObject<'l> {
     run(&mut env, |env| {
-        let kind = convert::string(env, &kind)?;
-        let message = convert::string(env, &message)?;
+        let kind = convert::string(env, &kind, "kind")?;
+        let message = convert::string(env, &message, "message")?;
         Ok(match ErrorKind::from_name(&kind) {
             Some(kind) => exception(env, &Error::new(kind, message))?,
             None => JObject::null(),

@@ -5,7 +5,9 @@
 //!
 //! - [`errors`]: a core error is thrown as the `MailwrightException` subclass
 //!   of its category, built here (kind, code, category, transience, reply).
-//! - [`convert`]: strings, byte arrays, handles, `Reply` and `SendResult`.
+//! - [`convert`]: why a call failed (`Fail`), strings (read as UTF-16 and
+//!   decoded by the core: a lone surrogate is `InvalidUnicode`), byte arrays,
+//!   handles, `Reply`, `SendResult` and `TranscriptLine`.
 //! - [`message`]: the builder (one native per setter) and `Message`.
 //! - [`smtp`]: credentials and AUTH, options, replies, session, client.
 //!
@@ -18,7 +20,8 @@ mod message;
 mod smtp;
 
 use jni::EnvUnowned;
-use jni::objects::{JClass, JString};
+use jni::objects::{JByteArray, JClass, JString};
+use jni::sys::jlong;
 
 /// The library's version; `Native` refuses to run when it differs from the jar's.
 #[unsafe(no_mangle)]
@@ -29,4 +32,31 @@ pub extern "system" fn Java_org_mailwright_Native_version<'l>(
     errors::run(&mut env, |env| {
         Ok(convert::new_string(env, Some(env!("CARGO_PKG_VERSION")))?)
     })
+}
+
+/// A Java string as UTF-8 bytes, strictly (a lone surrogate is the core's
+/// `InvalidUnicode`, naming `field`): for the Java methods that take text
+/// but hand the core bytes (PEM text, a reply to parse).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_utf8<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    value: JString<'l>,
+    field: JString<'l>,
+) -> JByteArray<'l> {
+    errors::run(&mut env, |env| {
+        let field = convert::string(env, &field, "field")?;
+        let text = mailwright::unicode::from_utf16(&convert::utf16(env, &value)?, &field)?;
+        Ok(convert::new_bytes(env, text.as_bytes())?)
+    })
+}
+
+/// How many native handles are alive (test support: dropped objects must
+/// come back to this number once collected).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_liveHandles<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+) -> jlong {
+    errors::run(&mut env, |_env| Ok(convert::live_handles()))
 }

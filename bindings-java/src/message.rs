@@ -32,18 +32,19 @@ fn draft<'a>(handle: jlong) -> JResult<&'a mut Draft> {
 }
 
 /// A mailbox as the user gave it: text to parse (`text` not null), or an
-/// optional display name and an address.
+/// optional display name and an address; `field` names it (e.g. `to`).
 fn mailbox(
     env: &Env<'_>,
+    field: &'static str,
     text: &JString<'_>,
     name: &JString<'_>,
     address: &JString<'_>,
-) -> JResult<MailboxSpec> {
-    Ok(match convert::opt_string(env, text)? {
+) -> Outcome<MailboxSpec> {
+    Ok(match convert::opt_string(env, text, field)? {
         Some(text) => MailboxSpec::Text(text),
         None => MailboxSpec::Parts(
-            convert::opt_string(env, name)?,
-            convert::string(env, address)?,
+            convert::opt_string(env, name, field)?,
+            convert::string(env, address, field)?,
         ),
     })
 }
@@ -81,7 +82,7 @@ macro_rules! mailbox_setter {
             address: JString<'l>,
         ) {
             run(&mut env, |env| -> Outcome<()> {
-                let spec = mailbox(env, &text, &name, &address)?;
+                let spec = mailbox(env, stringify!($method), &text, &name, &address)?;
                 draft(handle)?.with(|b| b.$method(spec));
                 Ok(())
             })
@@ -110,7 +111,7 @@ macro_rules! text_setter {
             value: JString<'l>,
         ) {
             run(&mut env, |env| -> Outcome<()> {
-                let value = convert::string(env, &value)?;
+                let value = convert::string(env, &value, stringify!($method))?;
                 draft(handle)?.with(|b| b.$method(value));
                 Ok(())
             })
@@ -130,7 +131,7 @@ text_setter!(
 );
 
 macro_rules! pair_setter {
-    ($native:ident, $method:ident) => {
+    ($native:ident, $method:ident, $first_field:literal, $second_field:literal) => {
         #[unsafe(no_mangle)]
         pub extern "system" fn $native<'l>(
             mut env: EnvUnowned<'l>,
@@ -140,8 +141,8 @@ macro_rules! pair_setter {
             second: JString<'l>,
         ) {
             run(&mut env, |env| -> Outcome<()> {
-                let first = convert::string(env, &first)?;
-                let second = convert::string(env, &second)?;
+                let first = convert::string(env, &first, $first_field)?;
+                let second = convert::string(env, &second, $second_field)?;
                 draft(handle)?.with(|b| b.$method(first, second));
                 Ok(())
             })
@@ -149,8 +150,18 @@ macro_rules! pair_setter {
     };
 }
 
-pair_setter!(Java_org_mailwright_Native_builderHeader, header);
-pair_setter!(Java_org_mailwright_Native_builderScCustom, sc_custom);
+pair_setter!(
+    Java_org_mailwright_Native_builderHeader,
+    header,
+    "header name",
+    "header value"
+);
+pair_setter!(
+    Java_org_mailwright_Native_builderScCustom,
+    sc_custom,
+    "SC-Custom key",
+    "SC-Custom value"
+);
 
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_mailwright_Native_builderDate<'l>(
@@ -177,11 +188,11 @@ pub extern "system" fn Java_org_mailwright_Native_builderInline<'l>(
 ) {
     run(&mut env, |env| -> Outcome<()> {
         let mut part = Inline::new(
-            convert::string(env, &content_id)?,
-            convert::string(env, &content_type)?,
+            convert::string(env, &content_id, "content id")?,
+            convert::string(env, &content_type, "content type")?,
             convert::bytes(env, &data)?,
         );
-        if let Some(filename) = convert::opt_string(env, &filename)? {
+        if let Some(filename) = convert::opt_string(env, &filename, "filename")? {
             part = part.filename(filename);
         }
         draft(handle)?.with(|b| b.inline(part));
@@ -200,8 +211,8 @@ pub extern "system" fn Java_org_mailwright_Native_builderAttachment<'l>(
 ) {
     run(&mut env, |env| -> Outcome<()> {
         let part = Attachment::new(
-            convert::string(env, &filename)?,
-            convert::string(env, &content_type)?,
+            convert::string(env, &filename, "filename")?,
+            convert::string(env, &content_type, "content type")?,
             convert::bytes(env, &data)?,
         );
         draft(handle)?.with(|b| b.attachment(part));
@@ -217,7 +228,7 @@ pub extern "system" fn Java_org_mailwright_Native_builderXSmtpApiTo<'l>(
     address: JString<'l>,
 ) {
     run(&mut env, |env| -> Outcome<()> {
-        let address = convert::string(env, &address)?;
+        let address = convert::string(env, &address, "X-SMTPAPI to")?;
         draft(handle)?.with_api(|x| x.to(address));
         Ok(())
     })
@@ -232,8 +243,8 @@ pub extern "system" fn Java_org_mailwright_Native_builderXSmtpApiSub<'l>(
     values: JObjectArray<'l, JString<'l>>,
 ) {
     run(&mut env, |env| -> Outcome<()> {
-        let variable = convert::string(env, &variable)?;
-        let values = convert::strings(env, &values)?;
+        let variable = convert::string(env, &variable, "X-SMTPAPI sub variable")?;
+        let values = convert::strings(env, &values, "X-SMTPAPI sub value")?;
         draft(handle)?.with_api(|x| x.sub(variable, values));
         Ok(())
     })
@@ -248,8 +259,8 @@ pub extern "system" fn Java_org_mailwright_Native_builderXSmtpApiSection<'l>(
     value: JString<'l>,
 ) {
     run(&mut env, |env| -> Outcome<()> {
-        let name = convert::string(env, &name)?;
-        let value = convert::string(env, &value)?;
+        let name = convert::string(env, &name, "X-SMTPAPI section name")?;
+        let value = convert::string(env, &value, "X-SMTPAPI section value")?;
         draft(handle)?.with_api(|x| x.section(name, value));
         Ok(())
     })

@@ -25,9 +25,9 @@ pub extern "system" fn Java_org_mailwright_Native_credentialsNew<'l>(
     oauth2: jboolean,
 ) -> jlong {
     run(&mut env, |env| {
-        let user = convert::string(env, &user)?;
-        let secret = convert::string(env, &secret)?;
-        let label = convert::opt_string(env, &label)?;
+        let user = convert::string(env, &user, "user")?;
+        let secret = convert::string(env, &secret, if oauth2 { "token" } else { "key" })?;
+        let label = convert::opt_string(env, &label, "label")?;
         Ok(convert::into_handle(Credentials::from_parts(
             &user,
             &secret,
@@ -46,7 +46,7 @@ pub extern "system" fn Java_org_mailwright_Native_credentialsWithLabel<'l>(
     label: JString<'l>,
 ) -> jlong {
     run(&mut env, |env| {
-        let label = convert::string(env, &label)?;
+        let label = convert::string(env, &label, "label")?;
         Ok(convert::into_handle(
             credentials(handle)?.clone().with_label(label)?,
         ))
@@ -143,7 +143,7 @@ pub extern "system" fn Java_org_mailwright_Native_authLoginAnswer<'l>(
     username_sent: jboolean,
 ) -> JByteArray<'l> {
     run(&mut env, |env| {
-        let challenge = convert::string(env, &challenge)?;
+        let challenge = convert::string(env, &challenge, "challenge")?;
         let answer = auth::login_answer(
             auth::login_prompt(&challenge, username_sent),
             credentials(handle)?,

@@ -16,7 +16,7 @@ use mailwright::smtp::{ClientOptions, ConnectionLoss, TlsMode};
 /// A TLS mode by the core's name (null: none given); an unknown name is the
 /// core's `InvalidOption`, never clear text.
 pub fn tls_mode(env: &Env<'_>, name: &JString<'_>) -> Outcome<Option<TlsMode>> {
-    match convert::opt_string(env, name)? {
+    match convert::opt_string(env, name, "TLS mode")? {
         Some(name) => Ok(Some(TlsMode::from_name(&name)?)),
         None => Ok(None),
     }
@@ -43,7 +43,7 @@ pub extern "system" fn Java_org_mailwright_Native_tlsModeFromName<'l>(
     name: JString<'l>,
 ) -> JString<'l> {
     run(&mut env, |env| {
-        let mode = TlsMode::from_name(&convert::string(env, &name)?)?;
+        let mode = TlsMode::from_name(&convert::string(env, &name, "TLS mode")?)?;
         Ok(convert::new_string(env, Some(mode.as_str()))?)
     })
 }
@@ -68,7 +68,8 @@ pub extern "system" fn Java_org_mailwright_Native_connectionLossFromName<'l>(
     name: JString<'l>,
 ) -> JString<'l> {
     run(&mut env, |env| {
-        let cause = ConnectionLoss::from_name(&convert::string(env, &name)?)?;
+        let cause =
+            ConnectionLoss::from_name(&convert::string(env, &name, "connection-loss cause")?)?;
         Ok(convert::new_string(env, Some(cause.as_str()))?)
     })
 }
@@ -81,7 +82,8 @@ pub extern "system" fn Java_org_mailwright_Native_connectionLossKind<'l>(
     name: JString<'l>,
 ) -> JString<'l> {
     run(&mut env, |env| {
-        let cause = ConnectionLoss::from_name(&convert::string(env, &name)?)?;
+        let cause =
+            ConnectionLoss::from_name(&convert::string(env, &name, "connection-loss cause")?)?;
         Ok(convert::new_string(env, Some(cause.kind().as_str()))?)
     })
 }
@@ -103,7 +105,7 @@ pub extern "system" fn Java_org_mailwright_Native_optionsNew<'l>(
 ) -> jlong {
     run(&mut env, |env| {
         Ok(convert::into_handle(ClientOptions::for_host(
-            convert::string(env, &host)?,
+            convert::string(env, &host, "host")?,
         )))
     })
 }
@@ -176,7 +178,7 @@ pub extern "system" fn Java_org_mailwright_Native_optionsHelloName<'l>(
     name: JString<'l>,
 ) {
     run(&mut env, |env| -> Outcome<()> {
-        let name = convert::string(env, &name)?;
+        let name = convert::string(env, &name, "hello name")?;
         let o = options_mut(handle)?;
         *o = o.clone().hello_name(name);
         Ok(())
@@ -196,6 +198,50 @@ pub extern "system" fn Java_org_mailwright_Native_optionsPipelining<'l>(
     })
 }
 
+/// The longest a message may take, MAIL FROM to its final reply, in
+/// milliseconds (checked by the core: 1 ms to a day).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_optionsMessageTimeout<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    handle: jlong,
+    millis: jdouble,
+) {
+    run(&mut env, |_env| -> Outcome<()> {
+        options_mut(handle)?.message_timeout = timeout_from_millis(millis)?;
+        Ok(())
+    })
+}
+
+/// Keep a transcript (secrets masked; bounded and drained by the core).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_optionsTranscript<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    handle: jlong,
+    on: jboolean,
+) {
+    run(&mut env, |_env| -> Outcome<()> {
+        options_mut(handle)?.transcript = on;
+        Ok(())
+    })
+}
+
+/// Whether credentials may go over an unencrypted connection: set, the
+/// user's choice; never called, the core's rule (loopback hosts only).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_optionsAllowPlaintextAuth<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    handle: jlong,
+    allow: jboolean,
+) {
+    run(&mut env, |_env| -> Outcome<()> {
+        options_mut(handle)?.allow_plaintext_auth = Some(allow);
+        Ok(())
+    })
+}
+
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_mailwright_Native_optionsCaFile<'l>(
     mut env: EnvUnowned<'l>,
@@ -204,7 +250,7 @@ pub extern "system" fn Java_org_mailwright_Native_optionsCaFile<'l>(
     path: JString<'l>,
 ) {
     run(&mut env, |env| -> Outcome<()> {
-        let path = convert::string(env, &path)?;
+        let path = convert::string(env, &path, "CA file")?;
         let o = options_mut(handle)?;
         *o = o.clone().ca_file(path)?;
         Ok(())
@@ -236,7 +282,7 @@ pub extern "system" fn Java_org_mailwright_Native_optionsPinSha256<'l>(
     fingerprint: JString<'l>,
 ) {
     run(&mut env, |env| -> Outcome<()> {
-        let fingerprint = convert::string(env, &fingerprint)?;
+        let fingerprint = convert::string(env, &fingerprint, "fingerprint")?;
         let o = options_mut(handle)?;
         *o = o.clone().pin_sha256(&fingerprint)?;
         Ok(())
@@ -342,6 +388,57 @@ pub extern "system" fn Java_org_mailwright_Native_optionsPipeliningValue<'l>(
     handle: jlong,
 ) -> jboolean {
     run(&mut env, |_env| Ok(options(handle)?.pipelining))
+}
+
+/// The message time-out in milliseconds.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_optionsMessageTimeoutMillis<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    handle: jlong,
+) -> jlong {
+    run(&mut env, |_env| {
+        Ok(jlong::try_from(options(handle)?.message_timeout.as_millis()).unwrap_or(jlong::MAX))
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_optionsTranscriptValue<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    handle: jlong,
+) -> jboolean {
+    run(&mut env, |_env| Ok(options(handle)?.transcript))
+}
+
+/// The plaintext-AUTH choice as given: 1 allowed, 0 refused, -1 not set
+/// (the core decides by the host).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_optionsAllowPlaintextAuthValue<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    handle: jlong,
+) -> jint {
+    run(&mut env, |_env| {
+        Ok(match options(handle)?.allow_plaintext_auth {
+            Some(true) => 1,
+            Some(false) => 0,
+            None => -1,
+        })
+    })
+}
+
+/// Whether credentials will be sent without TLS, as the core decides for
+/// these options (the user's choice, else loopback hosts only).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_optionsPlaintextAuthAllowed<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    handle: jlong,
+) -> jboolean {
+    run(&mut env, |_env| {
+        Ok(options(handle)?.session_config().allow_plaintext_auth)
+    })
 }
 
 #[unsafe(no_mangle)]

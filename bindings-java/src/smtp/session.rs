@@ -1,43 +1,246 @@
-//! `Session`: the core's sans-IO SMTP session behind a handle, and its events
-//! built as `Session.Event` objects.
+//! `SessionConfig` and `Session`: the core's sans-IO SMTP session behind a
+//! handle (configuration, clock, transcript), and its events built as
+//! `Session.Event` objects.
 
 use super::auth::credentials;
 use super::options::tls_mode;
 use crate::convert::{self, JResult};
 use crate::errors::{self, Outcome, run};
-use jni::objects::{JByteArray, JClass, JObject, JString};
-use jni::sys::{jboolean, jlong};
+use jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString};
+use jni::sys::{jboolean, jdouble, jint, jlong};
 use jni::{Env, EnvUnowned, jni_sig, jni_str};
 use mailwright::Message;
-use mailwright::smtp::{ConnectionLoss, Event, Session, SessionConfig};
+use mailwright::smtp::options::timeout_from_millis;
+use mailwright::smtp::{ConnectionLoss, Direction, Event, Session, SessionConfig};
+use std::time::Duration;
 
 fn session<'a>(handle: jlong) -> JResult<&'a mut Session> {
     convert::handle_mut::<Session>(handle)
 }
 
-/// A session: each argument left null (or 0) keeps the core's default.
+fn config_mut<'a>(handle: jlong) -> JResult<&'a mut SessionConfig> {
+    convert::handle_mut::<SessionConfig>(handle)
+}
+
+/// A session configuration with every core default (`SessionConfig.build()`
+/// replays the user's settings on it, one native each).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_sessionConfigNew<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+) -> jlong {
+    run(&mut env, |_env| {
+        Ok(convert::into_handle(SessionConfig::default()))
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_sessionConfigHelloName<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    handle: jlong,
+    name: JString<'l>,
+) {
+    run(&mut env, |env| -> Outcome<()> {
+        config_mut(handle)?.hello_name = convert::string(env, &name, "hello name")?;
+        Ok(())
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_sessionConfigTls<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    handle: jlong,
+    name: JString<'l>,
+) {
+    run(&mut env, |env| -> Outcome<()> {
+        if let Some(mode) = tls_mode(env, &name)? {
+            config_mut(handle)?.tls = mode;
+        }
+        Ok(())
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_sessionConfigCredentials<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    handle: jlong,
+    credentials_handle: jlong,
+) {
+    run(&mut env, |_env| -> Outcome<()> {
+        config_mut(handle)?.credentials = Some(credentials(credentials_handle)?.clone());
+        Ok(())
+    })
+}
+
+macro_rules! config_flag {
+    ($native:ident, $field:ident) => {
+        #[unsafe(no_mangle)]
+        pub extern "system" fn $native<'l>(
+            mut env: EnvUnowned<'l>,
+            _c: JClass<'l>,
+            handle: jlong,
+            on: jboolean,
+        ) {
+            run(&mut env, |_env| -> Outcome<()> {
+                config_mut(handle)?.$field = on;
+                Ok(())
+            })
+        }
+    };
+}
+
+config_flag!(
+    Java_org_mailwright_Native_sessionConfigPipelining,
+    pipelining
+);
+config_flag!(
+    Java_org_mailwright_Native_sessionConfigTranscript,
+    transcript
+);
+config_flag!(
+    Java_org_mailwright_Native_sessionConfigAllowPlaintextAuth,
+    allow_plaintext_auth
+);
+
+macro_rules! config_timeout {
+    ($native:ident, $field:ident) => {
+        /// A time-out in milliseconds, checked by the core (1 ms to a day).
+        #[unsafe(no_mangle)]
+        pub extern "system" fn $native<'l>(
+            mut env: EnvUnowned<'l>,
+            _c: JClass<'l>,
+            handle: jlong,
+            millis: jdouble,
+        ) {
+            run(&mut env, |_env| -> Outcome<()> {
+                config_mut(handle)?.$field = timeout_from_millis(millis)?;
+                Ok(())
+            })
+        }
+    };
+}
+
+config_timeout!(
+    Java_org_mailwright_Native_sessionConfigReplyTimeout,
+    reply_timeout
+);
+config_timeout!(
+    Java_org_mailwright_Native_sessionConfigMessageTimeout,
+    message_timeout
+);
+
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_sessionConfigFree<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    handle: jlong,
+) {
+    run(&mut env, |_env| {
+        // SAFETY: called once, by the `new Session(config)` that made it.
+        unsafe { convert::free::<SessionConfig>(handle) };
+        Ok(())
+    })
+}
+
+/// A session with (a copy of) this configuration, checked by the core.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_org_mailwright_Native_sessionNew<'l>(
     mut env: EnvUnowned<'l>,
     _c: JClass<'l>,
-    hello_name: JString<'l>,
-    tls: JString<'l>,
-    credentials_handle: jlong,
-    pipelining: jboolean,
+    config: jlong,
 ) -> jlong {
-    run(&mut env, |env| {
-        let mut config = SessionConfig::default();
-        if let Some(name) = convert::opt_string(env, &hello_name)? {
-            config.hello_name = name;
-        }
-        if let Some(mode) = tls_mode(env, &tls)? {
-            config.tls = mode;
-        }
-        if credentials_handle != 0 {
-            config.credentials = Some(credentials(credentials_handle)?.clone());
-        }
-        config.pipelining = pipelining;
+    run(&mut env, |_env| {
+        let config = convert::handle::<SessionConfig>(config)?.clone();
         Ok(convert::into_handle(Session::new(config)?))
+    })
+}
+
+/// The core's event names (`Session.Event.Kind` maps each by name).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_sessionEventNames<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+) -> JObjectArray<'l, JString<'l>> {
+    run(&mut env, |env| {
+        Ok(convert::new_strings(env, Event::NAMES.iter())?)
+    })
+}
+
+/// The core's transcript directions (`TranscriptLine.Direction` maps each by name).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_directionNames<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+) -> JObjectArray<'l, JString<'l>> {
+    run(&mut env, |env| {
+        Ok(convert::new_strings(
+            env,
+            Direction::ALL.iter().map(|d| d.as_str()),
+        )?)
+    })
+}
+
+/// The transport's clock (any monotonic origin): the session fails with
+/// `Timeout` when a reply or a message is overdue.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_sessionAdvance<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    handle: jlong,
+    seconds: jlong,
+    nanos: jint,
+) {
+    run(&mut env, |_env| -> Outcome<()> {
+        let now = Duration::new(
+            u64::try_from(seconds).unwrap_or(0),
+            u32::try_from(nanos).unwrap_or(0),
+        );
+        session(handle)?.advance(now);
+        Ok(())
+    })
+}
+
+/// When (on the `advance` clock, in nanoseconds) the session must hear from
+/// the server; -1 when it waits for nothing.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_sessionPollTimeout<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    handle: jlong,
+) -> jlong {
+    run(&mut env, |_env| {
+        Ok(match session(handle)?.poll_timeout() {
+            Some(at) => jlong::try_from(at.as_nanos()).unwrap_or(jlong::MAX),
+            None => -1,
+        })
+    })
+}
+
+/// The transcript so far, drained (`Object[]` of `TranscriptLine`).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_sessionTakeTranscript<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    handle: jlong,
+) -> JObjectArray<'l> {
+    run(&mut env, |env| {
+        let lines = session(handle)?.take_transcript();
+        Ok(convert::new_transcript(env, &lines)?)
+    })
+}
+
+/// How many transcript lines the core dropped (oldest first) because it was full.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_org_mailwright_Native_sessionTranscriptDropped<'l>(
+    mut env: EnvUnowned<'l>,
+    _c: JClass<'l>,
+    handle: jlong,
+) -> jlong {
+    run(&mut env, |_env| {
+        Ok(jlong::try_from(session(handle)?.transcript_dropped()).unwrap_or(jlong::MAX))
     })
 }
 
@@ -116,8 +319,8 @@ pub extern "system" fn Java_org_mailwright_Native_sessionConnectionLost<'l>(
     detail: JString<'l>,
 ) {
     run(&mut env, |env| -> Outcome<()> {
-        let cause = ConnectionLoss::from_name(&convert::string(env, &cause)?)?;
-        let detail = convert::opt_string(env, &detail)?.unwrap_or_default();
+        let cause = ConnectionLoss::from_name(&convert::string(env, &cause, "cause")?)?;
+        let detail = convert::opt_string(env, &detail, "detail")?.unwrap_or_default();
         session(handle)?.connection_lost(cause, &detail);
         Ok(())
     })
@@ -179,7 +382,7 @@ pub extern "system" fn Java_org_mailwright_Native_sessionFree<'l>(
     handle: jlong,
 ) {
     run(&mut env, |_env| {
-        // SAFETY: called once, by Session.close().
+        // SAFETY: called once, by the Session's cleaner (close() runs it).
         unsafe { convert::free::<Session>(handle) };
         Ok(())
     })

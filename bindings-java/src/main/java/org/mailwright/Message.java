@@ -1,20 +1,26 @@
 package org.mailwright;
 
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongFunction;
 
 /**
  * A built MIME message, ready to write or send. It holds native memory: close
- * it (try-with-resources). {@link #close()} is idempotent; any other call on a
- * closed message throws {@link IllegalStateException}. Safe to share between
- * threads.
+ * it (try-with-resources), which frees it at once. A message dropped without
+ * {@link #close()} is freed by a {@link java.lang.ref.Cleaner} once the
+ * garbage collector finds it unreachable (a safety net: native memory is not
+ * heap, so the collector does not hurry for it). {@link #close()} is
+ * idempotent; any other call on a closed message throws
+ * {@link IllegalStateException}. Safe to share between threads (calls on one
+ * message are serialized).
  */
 public final class Message implements AutoCloseable {
-    private long handle;
+    private final NativeHandle handle;
 
     private Message(long handle) {
-        this.handle = handle;
+        this.handle = new NativeHandle(this, handle, Native::messageFree, "the message");
     }
 
     /** A new builder. */
@@ -22,55 +28,62 @@ public final class Message implements AutoCloseable {
         return new Builder();
     }
 
-    synchronized long handle() {
-        if (handle == 0) {
-            throw new IllegalStateException("the message is closed");
+    /**
+     * Runs {@code call} with the native handle, this message kept open and
+     * reachable meanwhile (so neither {@link #close()} nor the cleaner frees
+     * it during the call).
+     */
+    <T> T use(LongFunction<T> call) {
+        synchronized (this) {
+            try {
+                return call.apply(handle.get());
+            } finally {
+                Reference.reachabilityFence(this);
+            }
         }
-        return handle;
     }
 
     /** The message bytes (CRLF line ends), exactly as they go after DATA. */
-    public synchronized byte[] toBytes() {
-        return Native.messageToBytes(handle());
+    public byte[] toBytes() {
+        return use(Native::messageToBytes);
     }
 
     /** The size of {@link #toBytes()} in bytes, without writing it. */
-    public synchronized long size() {
-        return Native.messageSize(handle());
+    public long size() {
+        return use(Native::messageSize);
     }
 
     /** The Message-ID, without angle brackets. */
-    public synchronized String messageId() {
-        return Native.messageId(handle());
+    public String messageId() {
+        return use(Native::messageId);
     }
 
     /** The MIME structure, e.g. {@code multipart/mixed[multipart/related[...], application/pdf]}. */
-    public synchronized String structure() {
-        return Native.messageStructure(handle());
+    public String structure() {
+        return use(Native::messageStructure);
     }
 
     /** The Date header's time, in seconds since the Unix epoch. */
-    public synchronized long date() {
-        return Native.messageDate(handle());
+    public long date() {
+        return use(Native::messageDate);
     }
 
     /** The envelope: MAIL FROM and RCPT TO (Bcc included here, never in the headers). */
-    public synchronized Envelope envelope() {
-        return Native.messageEnvelope(handle());
+    public Envelope envelope() {
+        return use(Native::messageEnvelope);
     }
 
+    /** Frees the native memory now; idempotent. */
     @Override
     public synchronized void close() {
-        if (handle != 0) {
-            Native.messageFree(handle);
-            handle = 0;
-        }
+        handle.free();
     }
 
     /**
      * Collects the fields of a message; {@link #build()} hands them to the core
      * (one native call per setter, in order), which validates them all
-     * (addresses, header injection, content ids, X-SMTPAPI) and throws
+     * (addresses, header injection, content ids, X-SMTPAPI, strings holding
+     * a lone surrogate: {@code InvalidUnicode}) and throws
      * {@link InputException} with the reason. A builder can be built again and
      * holds no native memory. Not thread-safe.
      *

@@ -23,7 +23,12 @@ import java.util.Properties;
  */
 final class Native {
     static final String VERSION;
-    /** Frees the native memory of immutable objects (credentials, options) once unreachable. */
+    /**
+     * Frees the native memory of every object holding a handle once it is
+     * unreachable: the only path for immutable objects (credentials,
+     * options), the safety net behind {@code close()} for the others
+     * (messages, sessions, clients).
+     */
     static final Cleaner CLEANER = Cleaner.create();
 
     static {
@@ -83,6 +88,10 @@ final class Native {
     }
 
     static native String version();
+    /** {@code value} as UTF-8, strictly: a lone surrogate is {@code InvalidUnicode} naming {@code field}. */
+    static native byte[] utf8(String value, String field);
+    /** Test support: the native handles alive now (made and not yet freed). */
+    static native long liveHandles();
 
     // errors.rs
     static native String[] errorKindNames();
@@ -155,6 +164,9 @@ final class Native {
     static native void optionsTimeout(long options, double millis);
     static native void optionsHelloName(long options, String name);
     static native void optionsPipelining(long options, boolean on);
+    static native void optionsMessageTimeout(long options, double millis);
+    static native void optionsTranscript(long options, boolean on);
+    static native void optionsAllowPlaintextAuth(long options, boolean allow);
     static native void optionsCaFile(long options, String path);
     static native void optionsCaPem(long options, byte[] pem);
     static native void optionsPinSha256(long options, String fingerprint);
@@ -166,6 +178,10 @@ final class Native {
     static native long optionsTimeoutMillis(long options);
     static native String optionsHelloNameValue(long options);
     static native boolean optionsPipeliningValue(long options);
+    static native long optionsMessageTimeoutMillis(long options);
+    static native boolean optionsTranscriptValue(long options);
+    static native int optionsAllowPlaintextAuthValue(long options);
+    static native boolean optionsPlaintextAuthAllowed(long options);
     static native void optionsFree(long options);
 
     // smtp/client.rs
@@ -173,9 +189,33 @@ final class Native {
     static native SendResult clientSend(long client, long message);
     static native void clientQuit(long client);
     static native void clientFree(long client);
+    static native long clientInterrupter(long client);
+    static native void interrupterInterrupt(long interrupter);
+    static native void interrupterFree(long interrupter);
+    /** {@code Object[]} of {@link TranscriptLine}. */
+    static native Object[] clientTakeTranscript(long client);
+    static native boolean clientIsTls(long client);
 
     // smtp/session.rs
-    static native long sessionNew(String helloName, String tls, long credentials, boolean pipelining);
+    static native long sessionConfigNew();
+    static native void sessionConfigHelloName(long config, String name);
+    static native void sessionConfigTls(long config, String mode);
+    static native void sessionConfigCredentials(long config, long credentials);
+    static native void sessionConfigPipelining(long config, boolean on);
+    static native void sessionConfigTranscript(long config, boolean on);
+    static native void sessionConfigAllowPlaintextAuth(long config, boolean allow);
+    static native void sessionConfigReplyTimeout(long config, double millis);
+    static native void sessionConfigMessageTimeout(long config, double millis);
+    static native void sessionConfigFree(long config);
+    static native String[] sessionEventNames();
+    static native String[] directionNames();
+    static native long sessionNew(long config);
+    static native void sessionAdvance(long session, long seconds, int nanos);
+    /** Nanoseconds on the {@code advance} clock, or -1. */
+    static native long sessionPollTimeout(long session);
+    /** {@code Object[]} of {@link TranscriptLine}. */
+    static native Object[] sessionTakeTranscript(long session);
+    static native long sessionTranscriptDropped(long session);
     static native void sessionReceive(long session, byte[] data);
     static native byte[] sessionTakeOutput(long session);
     static native long sessionSend(long session, long message);

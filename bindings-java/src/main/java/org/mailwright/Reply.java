@@ -1,6 +1,5 @@
 package org.mailwright;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -51,9 +50,9 @@ public final class Reply {
         return Native.replyParse(Objects.requireNonNull(bytes, "bytes"));
     }
 
-    /** As {@link #parse(byte[])}, for the reply's text (sent as UTF-8). */
+    /** As {@link #parse(byte[])}, for the reply's text (as UTF-8; a lone surrogate is {@code InvalidUnicode}). */
     public static Reply parse(String reply) {
-        return parse(Objects.requireNonNull(reply, "reply").getBytes(StandardCharsets.UTF_8));
+        return parse(Native.utf8(Objects.requireNonNull(reply, "reply"), "reply"));
     }
 
     /** The three-digit reply code. */

@@ -1,20 +1,22 @@
 package org.mailwright;
 
 import java.lang.ref.Reference;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.LongFunction;
 
 /**
  * Where and how {@link SmtpClient} connects. Build with
  * {@link #builder(String)} or {@link #builder(String, int)}; every setting
  * left unset is the core's default (port: 465 for {@link TlsMode#IMPLICIT},
- * else 25; STARTTLS required; 30 s time-outs; EHLO {@code localhost};
- * pipelining on), and the getters read back what the core will use.
+ * else 25; STARTTLS required; 30 s time-outs, 300 s per message; EHLO
+ * {@code localhost}; pipelining on; no transcript; credentials sent without
+ * TLS only to a loopback host), and the getters read back what the core will
+ * use.
  * Immutable and thread-safe; its native memory is freed when it is
  * garbage-collected.
  */
@@ -63,6 +65,19 @@ public final class SmtpOptions {
     public String helloName() { return use(Native::optionsHelloNameValue); }
     /** Whether PIPELINING is used when offered. */
     public boolean pipelining() { return use(Native::optionsPipeliningValue); }
+    /** The longest a message may take, MAIL FROM to its final reply. */
+    public Duration messageTimeout() { return Duration.ofMillis(use(Native::optionsMessageTimeoutMillis)); }
+    /** Whether the client keeps a transcript. */
+    public boolean transcript() { return use(Native::optionsTranscriptValue); }
+
+    /** The plaintext-AUTH choice as given to the builder; empty when not given (the core's rule applies). */
+    public Optional<Boolean> allowPlaintextAuth() {
+        int value = use(Native::optionsAllowPlaintextAuthValue);
+        return value < 0 ? Optional.empty() : Optional.of(value == 1);
+    }
+
+    /** Whether credentials will be sent without TLS, as the core decides (the choice given, else loopback hosts only). */
+    public boolean plaintextAuthAllowed() { return use(Native::optionsPlaintextAuthAllowed); }
 
     /**
      * The settings of a connection. Nothing is checked before {@link #build()},
@@ -109,8 +124,8 @@ public final class SmtpOptions {
 
         /** Extra trusted root certificates (PEM text), added to the Mozilla roots. */
         public Builder caPem(String pem) {
-            byte[] bytes = Objects.requireNonNull(pem, "pem").getBytes(StandardCharsets.UTF_8);
-            return step(o -> Native.optionsCaPem(o, bytes));
+            String text = Objects.requireNonNull(pem, "pem");
+            return step(o -> Native.optionsCaPem(o, Native.utf8(text, "CA PEM")));
         }
 
         /**
@@ -126,7 +141,8 @@ public final class SmtpOptions {
 
         /** Trust exactly the certificate(s) of this PEM text (see {@link #pinSha256}). */
         public Builder pinCertificatePem(String pem) {
-            return pinCertificatePem(Objects.requireNonNull(pem, "pem").getBytes(StandardCharsets.UTF_8));
+            String text = Objects.requireNonNull(pem, "pem");
+            return step(o -> Native.optionsPinCertificatePem(o, Native.utf8(text, "pinned certificate PEM")));
         }
 
         /** Trust exactly the certificate(s) of these PEM bytes (see {@link #pinSha256}). */
@@ -135,11 +151,38 @@ public final class SmtpOptions {
             return step(o -> Native.optionsPinCertificatePem(o, bytes));
         }
 
-        /** The connect, read and write time-out (1 ms to one day). */
+        /**
+         * The connect, read and write time-out, and the longest wait for a
+         * complete reply however slowly it trickles in (1 ms to one day).
+         */
         public Builder timeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            double millis = timeout.getSeconds() * 1000.0 + timeout.getNano() / 1_000_000.0;
+            double millis = SessionConfig.millis(Objects.requireNonNull(timeout, "timeout"));
             return step(o -> Native.optionsTimeout(o, millis));
+        }
+
+        /** The longest a message may take, MAIL FROM to its final reply (1 ms to one day). */
+        public Builder messageTimeout(Duration timeout) {
+            double millis = SessionConfig.millis(Objects.requireNonNull(timeout, "timeout"));
+            return step(o -> Native.optionsMessageTimeout(o, millis));
+        }
+
+        /**
+         * Keep a transcript (secrets masked) for {@link SmtpClient#takeTranscript()}.
+         * Off by default; bounded by the core.
+         */
+        public Builder transcript(boolean on) { return step(o -> Native.optionsTranscript(o, on)); }
+
+        /**
+         * Whether credentials may be sent over an unencrypted connection (no
+         * STARTTLS offered, a 454 to it, or {@link TlsMode#NONE}). Not called:
+         * only to a loopback host ({@code localhost}, {@code 127.0.0.0/8},
+         * {@code ::1}). {@code true}: always (a test server across a network);
+         * {@code false}: never. When not allowed, AUTH fails with
+         * {@code TlsUnavailable} ({@link CapabilityException}) before any
+         * secret is sent.
+         */
+        public Builder allowPlaintextAuth(boolean allow) {
+            return step(o -> Native.optionsAllowPlaintextAuth(o, allow));
         }
 
         /** The name sent in EHLO (a domain or an address literal). */

@@ -245,6 +245,9 @@ class ErrorsTest {
             }
         }
         assertEquals(213, Native.errorFor("InvalidOption", "m").code());
+        assertTrue(kinds.contains("InvalidUnicode"));
+        assertEquals(117, Native.errorFor("InvalidUnicode", "m").code());
+        assertInstanceOf(InputException.class, Native.errorFor("InvalidUnicode", "m"));
         assertEquals(null, Native.errorFor("NoSuchKind", "m"));
         // Transience is the core's: Connect is transient, as are 4xx, rate limiting, time-outs and lost connections.
         for (String kind : List.of("Connect", "SmtpTransient", "RateLimited", "Timeout", "ConnectionClosed")) {
@@ -261,6 +264,9 @@ class ErrorsTest {
         checkNames(TlsMode.class, TlsMode.coreNames());
         checkNames(ConnectionLoss.class, ConnectionLoss.coreNames());
         checkNames(Reply.Classification.class, Reply.Classification.coreNames());
+        checkNames(Session.Event.Kind.class, Session.Event.Kind.coreNames());
+        checkNames(TranscriptLine.Direction.class, TranscriptLine.Direction.coreNames());
+        assertEquals("StartTls", Session.Event.Kind.START_TLS.coreName());
         for (TlsMode mode : TlsMode.values()) {
             assertEquals(mode, TlsMode.fromName(mode.wireName()));
         }

@@ -23,4 +23,49 @@ final class TestSupport {
                 .inline("image1", "image/png", PNG, "logo.png")
                 .attachment("报告.pdf", "application/pdf", PDF);
     }
+
+    /**
+     * testservers/misbehaving/badsmtp.py with one scenario, on 127.0.0.1;
+     * stopped (its standard input closed) by {@link #close()}.
+     */
+    static final class BadServer implements AutoCloseable {
+        final Process process;
+        final int port;
+
+        BadServer(String scenario) throws java.io.IOException {
+            process = new ProcessBuilder("python3",
+                    root().resolve("testservers/misbehaving/badsmtp.py").toString(), scenario)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            if (line == null) {
+                process.destroy();
+                throw new IllegalStateException("badsmtp.py did not start");
+            }
+            port = Integer.parseInt(line.trim());
+        }
+
+        /** Clear-text options for this server (the caller adds credentials, time-outs...). */
+        SmtpOptions.Builder options() {
+            return SmtpOptions.builder("127.0.0.1", port).tls(TlsMode.NONE).timeout(java.time.Duration.ofSeconds(3));
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            process.getOutputStream().close();
+            try {
+                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A small message to send to a test server. */
+    static Message small() {
+        return Message.builder().from("support@ifaxin.com").to("ben@ifaxin.com").cc("joe@ifaxin.com").text("hello").build();
+    }
 }
