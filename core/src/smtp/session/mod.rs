@@ -114,7 +114,11 @@ pub struct Session {
     capabilities: Capabilities,
     auth: Option<AuthState>,
     queue: VecDeque<Outgoing>,
+    /// The transaction in its MAIL / RCPT / DATA phase.
     current: Option<Transaction>,
+    /// The transaction whose data went out, awaiting the reply to its end
+    /// (under PIPELINING the next `current` may already be on its way).
+    finishing: Option<Transaction>,
     next_handle: MessageHandle,
     quit_requested: bool,
     /// The transport's clock, as last reported by `advance` (any origin).
@@ -156,6 +160,7 @@ impl Session {
             auth: None,
             queue: VecDeque::new(),
             current: None,
+            finishing: None,
             next_handle: 1,
             quit_requested: false,
             now: std::time::Duration::ZERO,
@@ -185,7 +190,7 @@ impl Session {
 
     /// True when nothing is queued or in flight.
     pub fn is_idle(&self) -> bool {
-        self.current.is_none() && self.queue.is_empty()
+        self.current.is_none() && self.finishing.is_none() && self.queue.is_empty()
     }
 
     /// Bytes the transport should send now (the front chunk; call again
@@ -244,7 +249,7 @@ impl Session {
         if self.now < deadline {
             return;
         }
-        let (what, limit) = match self.current.as_ref().map(|txn| txn.started) {
+        let (what, limit) = match self.oldest_transaction_start() {
             Some(since) if since + self.config.message_timeout <= self.now => {
                 ("the message", self.config.message_timeout)
             }
@@ -270,13 +275,26 @@ impl Session {
             .waiting_since
             .map(|since| since + self.config.reply_timeout);
         let message = self
-            .current
-            .as_ref()
-            .map(|txn| txn.started + self.config.message_timeout);
+            .oldest_transaction_start()
+            .map(|started| started + self.config.message_timeout);
         match (reply, message) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
+    }
+
+    fn oldest_transaction_start(&self) -> Option<std::time::Duration> {
+        self.finishing
+            .as_ref()
+            .or(self.current.as_ref())
+            .map(|txn| txn.started)
+    }
+
+    /// Messages queued or in a transaction, not yet reported.
+    pub fn pending_messages(&self) -> usize {
+        self.queue.len()
+            + usize::from(self.current.is_some())
+            + usize::from(self.finishing.is_some())
     }
 
     /// Starts the awaited reply's clock once its command is fully sent.
@@ -339,18 +357,49 @@ impl Session {
         let mut data = Vec::with_capacity(size + size / 64 + 8);
         message.write_to(DotStuffer::new(&mut data))?;
         finish_data(&mut data);
-        let handle = self.next_handle;
-        self.next_handle += 1;
         let envelope = message.envelope();
-        self.queue.push_back(Outgoing {
-            handle,
+        Ok(self.enqueue(Outgoing {
+            handle: 0,
             sender: envelope.sender().to_string(),
             recipients: envelope.recipients().map(str::to_string).collect(),
             data,
             size,
-        });
+        }))
+    }
+
+    /// Queues a message already prepared for DATA (see
+    /// [`crate::delivery::Prepared`]): the dot-stuffed bytes with their
+    /// terminating `.` line, the size the server is told, and the envelope.
+    pub fn send_prepared(
+        &mut self,
+        data: Vec<u8>,
+        size: usize,
+        sender: &str,
+        recipients: &[String],
+    ) -> Result<MessageHandle> {
+        if self.phase == Phase::Done || self.phase == Phase::Quitting || self.quit_requested {
+            return Err(Error::new(
+                ErrorKind::InvalidState,
+                "the session is closing or closed",
+            ));
+        }
+        self.check_size(size)?;
+        Ok(self.enqueue(Outgoing {
+            handle: 0,
+            sender: sender.to_string(),
+            recipients: recipients.to_vec(),
+            data,
+            size,
+        }))
+    }
+
+    fn enqueue(&mut self, mut message: Outgoing) -> MessageHandle {
+        message.handle = self.next_handle;
+        self.next_handle += 1;
+        let handle = message.handle;
+        self.queue.push_back(message);
         self.pump();
-        Ok(handle)
+        handle
     }
 
     /// Ends the session with QUIT once every queued message is done.
@@ -750,18 +799,36 @@ impl Session {
         if self.phase != Phase::Open || self.current.is_some() || !self.expect.is_empty() {
             return;
         }
+        self.begin_next();
+    }
+
+    /// With `pipeline_after_data`, under PIPELINING, the next message's MAIL /
+    /// RCPT / DATA go out right behind the previous message's data (RFC 2920
+    /// section 3.1 allows it), so a message costs about one round trip.
+    fn pump_behind_data(&mut self) {
+        if self.phase == Phase::Open
+            && self.current.is_none()
+            && self.pipelined()
+            && self.config.pipeline_after_data
+        {
+            self.begin_next();
+        }
+    }
+
+    fn begin_next(&mut self) {
         while let Some(message) = self.queue.pop_front() {
             if let Err(error) = self.check_size(message.size) {
                 self.events.push_back(Event::Failed(SendFailure {
                     handle: message.handle,
                     error,
                     refused: Vec::new(),
+                    uncertain: false,
                 }));
                 continue;
             }
             return self.begin(message);
         }
-        if self.quit_requested {
+        if self.quit_requested && self.finishing.is_none() && self.expect.is_empty() {
             self.phase = Phase::Quitting;
             self.command(commands::QUIT.into(), Expect::Quit);
         }
@@ -880,6 +947,8 @@ impl Session {
                 self.log(Direction::Client, ".".into());
                 self.push(b".\r\n".to_vec(), false, Expect::DataEnd);
             }
+            self.finishing = self.current.take();
+            self.pump_behind_data();
             return;
         }
         let error = match txn.error.take() {
@@ -891,8 +960,11 @@ impl Session {
         self.command(commands::RSET.into(), Expect::Rset);
     }
 
+    /// The reply to the end of DATA ends the transaction, accepted or not
+    /// (RFC 5321 section 4.1.1.4): no RSET is needed, and none is sent (the
+    /// next message may already be pipelined behind it).
     fn on_data_end(&mut self, reply: Reply) {
-        let Some(txn) = self.current.take() else {
+        let Some(txn) = self.finishing.take() else {
             return self.unexpected(reply);
         };
         if let Some(error) = txn.error {
@@ -900,9 +972,9 @@ impl Session {
                 handle: txn.message.handle,
                 error,
                 refused: txn.refused,
+                uncertain: false,
             }));
-            self.command(commands::RSET.into(), Expect::Rset);
-            return;
+            return self.pump();
         }
         if reply.is_positive() {
             self.events.push_back(Event::Sent(SendReport {
@@ -919,8 +991,9 @@ impl Session {
             handle: txn.message.handle,
             error,
             refused: txn.refused,
+            uncertain: false,
         }));
-        self.command(commands::RSET.into(), Expect::Rset);
+        self.pump();
     }
 
     fn finish_failed(&mut self, error: Error) {
@@ -929,6 +1002,7 @@ impl Session {
                 handle: txn.message.handle,
                 error,
                 refused: txn.refused,
+                uncertain: false,
             }));
         }
     }
@@ -947,18 +1021,32 @@ impl Session {
             return;
         }
         self.phase = Phase::Done;
-        if let Some(txn) = self.current.take() {
-            self.events.push_back(Event::Failed(SendFailure {
-                handle: txn.message.handle,
-                error: error.clone(),
-                refused: txn.refused,
-            }));
+        // The end of the data went out and no reply came: the server may
+        // have accepted the message. Reported as such, never as not sent.
+        let data_end_sent = self
+            .expect
+            .iter()
+            .any(|&(expect, sent_at)| expect == Expect::DataEnd && sent_at <= self.consumed);
+        for (txn, uncertain) in [
+            (self.finishing.take(), data_end_sent),
+            (self.current.take(), false),
+        ] {
+            if let Some(txn) = txn {
+                let uncertain = uncertain && txn.error.is_none();
+                self.events.push_back(Event::Failed(SendFailure {
+                    handle: txn.message.handle,
+                    error: error.clone(),
+                    refused: txn.refused,
+                    uncertain,
+                }));
+            }
         }
         while let Some(message) = self.queue.pop_front() {
             self.events.push_back(Event::Failed(SendFailure {
                 handle: message.handle,
                 error: error.clone(),
                 refused: Vec::new(),
+                uncertain: false,
             }));
         }
         self.expect.clear();
