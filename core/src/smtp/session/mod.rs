@@ -66,7 +66,7 @@ struct Outgoing {
     sender: String,
     recipients: Vec<String>,
     /// The dot-stuffed message with its terminating `.` line.
-    data: Vec<u8>,
+    data: bytes::Bytes,
     size: usize,
 }
 
@@ -85,8 +85,30 @@ struct Transaction {
 
 /// Output bytes, some of which may hold a secret (zeroized once sent).
 struct Chunk {
-    bytes: Vec<u8>,
+    bytes: ChunkBytes,
     secret: bool,
+}
+
+/// A command line (owned, zeroized when secret), or message data shared
+/// with the caller (a retry sends the same bytes again without a copy).
+enum ChunkBytes {
+    Owned(Vec<u8>),
+    Shared(bytes::Bytes),
+}
+
+impl ChunkBytes {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            ChunkBytes::Owned(v) => v,
+            ChunkBytes::Shared(b) => b,
+        }
+    }
+
+    fn zeroize(&mut self) {
+        if let ChunkBytes::Owned(v) = self {
+            v.zeroize();
+        }
+    }
 }
 
 /// The most lines a transcript keeps before dropping the oldest (about
@@ -197,7 +219,8 @@ impl Session {
     /// after `consume_output`).
     pub fn pending_output(&self) -> &[u8] {
         self.output.front().map_or(&[][..], |c| {
-            &c.bytes[self.output_offset.min(c.bytes.len())..]
+            let bytes = c.bytes.as_slice();
+            &bytes[self.output_offset.min(bytes.len())..]
         })
     }
 
@@ -213,7 +236,11 @@ impl Session {
             let Some(front) = self.output.front_mut() else {
                 break;
             };
-            let left = front.bytes.len().saturating_sub(self.output_offset);
+            let left = front
+                .bytes
+                .as_slice()
+                .len()
+                .saturating_sub(self.output_offset);
             if n < left {
                 self.output_offset += n;
                 self.consumed += n as u64;
@@ -362,7 +389,7 @@ impl Session {
             handle: 0,
             sender: envelope.sender().to_string(),
             recipients: envelope.recipients().map(str::to_string).collect(),
-            data,
+            data: data.into(),
             size,
         }))
     }
@@ -372,7 +399,7 @@ impl Session {
     /// terminating `.` line, the size the server is told, and the envelope.
     pub fn send_prepared(
         &mut self,
-        data: Vec<u8>,
+        data: bytes::Bytes,
         size: usize,
         sender: &str,
         recipients: &[String],
@@ -497,9 +524,21 @@ impl Session {
     }
 
     /// Queues bytes to send, then awaits the reply to them.
+    fn push_shared(&mut self, bytes: bytes::Bytes, expect: Expect) {
+        self.pushed += bytes.len() as u64;
+        self.output.push_back(Chunk {
+            bytes: ChunkBytes::Shared(bytes),
+            secret: false,
+        });
+        self.expect.push_back((expect, self.pushed));
+    }
+
     fn push(&mut self, bytes: Vec<u8>, secret: bool, expect: Expect) {
         self.pushed += bytes.len() as u64;
-        self.output.push_back(Chunk { bytes, secret });
+        self.output.push_back(Chunk {
+            bytes: ChunkBytes::Owned(bytes),
+            secret,
+        });
         self.expect.push_back((expect, self.pushed));
     }
 
@@ -937,7 +976,7 @@ impl Session {
                     format!("<message, {size} bytes, dot-stuffed>"),
                 );
                 self.log(Direction::Client, ".".into());
-                self.push(data, false, Expect::DataEnd);
+                self.push_shared(data, Expect::DataEnd);
             } else {
                 // Pipelining: DATA was accepted although nothing else was.
                 // Send an empty message and discard it (RFC 2920 section 3.1).
