@@ -317,6 +317,24 @@ impl Dispatcher {
             .map_or(&[][..], |c| c.session.pending_output())
     }
 
+    /// True while connection `k` awaits a reply (its driver must read).
+    pub fn awaits_reply(&self, conn: ConnId) -> bool {
+        self.conns
+            .get(&conn)
+            .is_some_and(|c| c.session.awaits_reply())
+    }
+
+    /// When connection `k`'s session gives up waiting (its reply or message
+    /// deadline), if it waits.
+    pub fn reply_deadline(&self, conn: ConnId) -> Option<Duration> {
+        self.conns.get(&conn).and_then(|c| c.session.poll_timeout())
+    }
+
+    /// True while connection `k` exists (was opened and not closed).
+    pub fn is_open(&self, conn: ConnId) -> bool {
+        self.conns.contains_key(&conn)
+    }
+
     /// `n` bytes of `pending_output(k)` were sent.
     pub fn consume_output(&mut self, conn: ConnId, n: usize) {
         if let Some(c) = self.conns.get_mut(&conn) {

@@ -32,6 +32,8 @@
 //! # Ok::<(), mailwright::Error>(())
 //! ```
 
+#[cfg(feature = "net")]
+pub mod blocking;
 mod dispatcher;
 mod limiter;
 mod prepared;

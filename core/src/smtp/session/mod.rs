@@ -317,6 +317,11 @@ impl Session {
             .map(|txn| txn.started)
     }
 
+    /// True while a reply is awaited (a transport must read).
+    pub fn awaits_reply(&self) -> bool {
+        self.phase != Phase::Done && self.phase != Phase::TlsHandshake && !self.expect.is_empty()
+    }
+
     /// Messages queued or in a transaction, not yet reported.
     pub fn pending_messages(&self) -> usize {
         self.queue.len()
