@@ -37,6 +37,8 @@ pub mod blocking;
 mod dispatcher;
 mod limiter;
 mod prepared;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 pub use dispatcher::{Action, ConnId, Counters, Dispatcher, Outcome, SubmitError, Ticket};
 pub use limiter::{Limiter, Rate, WindowLimiter};
