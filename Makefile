@@ -10,6 +10,7 @@ demo: check-toolchain
 
 test: check-toolchain lint
 	$(MAKE) -C core test
+	$(MAKE) -C cli test
 	$(MAKE) -C bindings-python test
 	$(MAKE) -C bindings-c test
 	$(MAKE) -C bindings-wasm test

@@ -40,6 +40,7 @@
 
 mod address;
 mod clock;
+pub mod delivery;
 mod error;
 mod message;
 mod parts;

@@ -35,16 +35,22 @@ def ensure_installed():
     subprocess.run(cmd, cwd=HERE, check=True, stdout=sys.stderr)
 
 
-def make_cert(config):
+def make_cert(config, certs):
     """A throw-away CA (returned, for the client to trust) and a server
     certificate for localhost / 127.0.0.1 signed by it (webpki refuses a CA
-    certificate used as the server's own)."""
+    certificate used as the server's own). Made once per --dir, in certs/,
+    so a server restarted on the same folder keeps its certificate."""
     def run(*cmd):
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    ca_key, ca = os.path.join(config, "test_ca_key.pem"), os.path.join(config, "test_ca.pem")
-    key, csr, cert = (os.path.join(config, n) for n in ("tls_key.pem", "tls.csr", "tls_cert.pem"))
-    ext = os.path.join(config, "tls_ext.cnf")
+    os.makedirs(certs, exist_ok=True)
+    ca_key, ca = os.path.join(certs, "test_ca_key.pem"), os.path.join(certs, "test_ca.pem")
+    key, csr, cert = (os.path.join(certs, n) for n in ("tls_key.pem", "tls.csr", "tls_cert.pem"))
+    if os.path.exists(ca) and os.path.exists(cert) and os.path.exists(key):
+        for name in ("tls_key.pem", "tls_cert.pem", "test_ca.pem"):
+            shutil.copy(os.path.join(certs, name), os.path.join(config, name))
+        return ca
+    ext = os.path.join(certs, "tls_ext.cnf")
     with open(ext, "w") as f:
         f.write("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
                 "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n")
@@ -53,6 +59,8 @@ def make_cert(config):
     run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", key, "-out", csr)
     run("openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-days", "2",
         "-extfile", ext, "-out", cert)
+    for name in ("tls_key.pem", "tls_cert.pem", "test_ca.pem"):
+        shutil.copy(os.path.join(certs, name), os.path.join(config, name))
     return ca
 
 
@@ -84,7 +92,7 @@ def write_config(args, port, smtps_port):
     users = "\n".join(args.user or ["api_user=api_key"])
     put("mailwright_auth.ini", f"[main]\nmethods={args.methods}\n\n[users]\n{users}\n")
     put("mailwright_queue.ini", f"[main]\ndir={queue}\n")
-    return config, queue, make_cert(config)
+    return config, queue, make_cert(config, os.path.join(args.dir, "certs"))
 
 
 def wait_for_greeting(port, proc, log, timeout=60.0):

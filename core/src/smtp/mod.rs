@@ -10,7 +10,7 @@ pub mod pin;
 mod reply;
 mod session;
 #[cfg(feature = "net")]
-mod transport;
+pub(crate) mod transport;
 
 pub use auth::Mechanism;
 pub use capabilities::Capabilities;

@@ -445,6 +445,7 @@ impl ClientOptions {
             tls: self.tls,
             credentials: self.credentials.clone(),
             pipelining: self.pipelining,
+            pipeline_after_data: false,
             transcript: self.transcript,
             allow_plaintext_auth: self
                 .allow_plaintext_auth

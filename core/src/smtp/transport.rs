@@ -32,7 +32,7 @@ impl ClientOptions {
         Ok(self)
     }
 
-    fn tls_config(&self) -> Result<Arc<ClientConfig>> {
+    pub(crate) fn tls_config(&self) -> Result<Arc<ClientConfig>> {
         let mut roots = RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
@@ -121,27 +121,56 @@ impl ServerCertVerifier for PinnedVerifier {
     }
 }
 
-enum Stream {
+pub(crate) enum Stream {
     Plain(TcpStream),
     Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
 }
 
 impl Stream {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+    /// Runs the TLS handshake on a plain stream.
+    pub(crate) fn upgrade(
+        self,
+        tls: Arc<ClientConfig>,
+        server_name: ServerName<'static>,
+    ) -> Result<Stream> {
+        let Stream::Plain(tcp) = self else {
+            return Err(Error::new(ErrorKind::InvalidState, "TLS is already on"));
+        };
+        let conn = ClientConnection::new(tls, server_name)
+            .map_err(|e| Error::new(ErrorKind::Tls, e.to_string()))?;
+        let mut stream = StreamOwned::new(conn, tcp);
+        while stream.conn.is_handshaking() {
+            stream
+                .conn
+                .complete_io(&mut stream.sock)
+                .map_err(|e| io_error(e, "negotiating TLS"))?;
+        }
+        Ok(Stream::Tls(Box::new(stream)))
+    }
+
+    /// The socket underneath (to shut it down from another thread).
+    pub(crate) fn tcp(&self) -> &TcpStream {
+        match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => &s.sock,
+        }
+    }
+
+    pub(crate) fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self {
             Stream::Plain(s) => s.read(buf),
             Stream::Tls(s) => s.read(buf),
         }
     }
 
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+    pub(crate) fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
         match self {
             Stream::Plain(s) => s.write_all(buf).and_then(|()| s.flush()),
             Stream::Tls(s) => s.write_all(buf).and_then(|()| s.flush()),
         }
     }
 
-    fn set_read_timeout(&self, timeout: Duration) {
+    pub(crate) fn set_read_timeout(&self, timeout: Duration) {
         let tcp = match self {
             Stream::Plain(s) => s,
             Stream::Tls(s) => &s.sock,
@@ -152,7 +181,7 @@ impl Stream {
 }
 
 /// What an I/O error means for the session: its cause, and a detail for the message.
-fn io_cause(err: &std::io::Error, doing: &str) -> (ConnectionLoss, String) {
+pub(crate) fn io_cause(err: &std::io::Error, doing: &str) -> (ConnectionLoss, String) {
     match err.kind() {
         IoKind::WouldBlock | IoKind::TimedOut => {
             (ConnectionLoss::Timeout, format!("while {doing}"))
@@ -231,12 +260,7 @@ impl SmtpClient {
         let session = Session::new(options.session_config())?;
         let tls = options.tls_config()?;
         let name = options.server_name().to_string();
-        let server_name = ServerName::try_from(name.clone()).map_err(|_| {
-            Error::new(
-                ErrorKind::InvalidOption,
-                format!("{name:?} is not a valid TLS server name"),
-            )
-        })?;
+        let server_name = server_name(&name)?;
         let tcp = open(&options)?;
         let mut client = SmtpClient {
             stream: Some(Stream::Plain(tcp)),
@@ -363,19 +387,10 @@ impl SmtpClient {
     }
 
     fn upgrade(&mut self) -> Result<()> {
-        let Some(Stream::Plain(tcp)) = self.stream.take() else {
-            return Err(Error::new(ErrorKind::InvalidState, "TLS is already on"));
+        let Some(stream) = self.stream.take() else {
+            return Err(Error::new(ErrorKind::InvalidState, "no connection"));
         };
-        let conn = ClientConnection::new(self.tls.clone(), self.server_name.clone())
-            .map_err(|e| Error::new(ErrorKind::Tls, e.to_string()))?;
-        let mut stream = StreamOwned::new(conn, tcp);
-        while stream.conn.is_handshaking() {
-            stream
-                .conn
-                .complete_io(&mut stream.sock)
-                .map_err(|e| io_error(e, "negotiating TLS"))?;
-        }
-        self.stream = Some(Stream::Tls(Box::new(stream)));
+        self.stream = Some(stream.upgrade(self.tls.clone(), self.server_name.clone())?);
         Ok(())
     }
 
@@ -502,7 +517,16 @@ impl Interrupter {
     }
 }
 
-fn open(options: &ClientOptions) -> Result<TcpStream> {
+pub(crate) fn server_name(name: &str) -> Result<ServerName<'static>> {
+    ServerName::try_from(name.to_string()).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidOption,
+            format!("{name:?} is not a valid TLS server name"),
+        )
+    })
+}
+
+pub(crate) fn open(options: &ClientOptions) -> Result<TcpStream> {
     let port = options.effective_port();
     let addresses = (options.host.as_str(), port)
         .to_socket_addrs()

@@ -23,10 +23,16 @@ pub struct Haraka {
 
 impl Haraka {
     pub fn start(methods: &str) -> Haraka {
-        let dir = tempfile::tempdir().unwrap();
+        Haraka::start_in(tempfile::tempdir().unwrap(), 0, methods)
+    }
+
+    /// Starts Haraka in `dir` on `port` (0: any): a server restarted on the
+    /// same folder and port keeps its certificate and its stored messages.
+    pub fn start_in(dir: tempfile::TempDir, port: u16, methods: &str) -> Haraka {
         let mut child = Command::new("python3")
             .arg(repo().join("testservers/haraka/harakactl.py"))
             .args(["--dir", dir.path().to_str().unwrap(), "--methods", methods])
+            .args(["--port", &port.to_string()])
             .args(["--user", "api_user=api_key"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -57,6 +63,37 @@ impl Haraka {
             std::fs::read(self.stored.join(format!("{queue_id}.eml"))).expect("stored message");
         let meta = std::fs::read_to_string(self.stored.join(format!("{queue_id}.json"))).unwrap();
         (eml, serde_json::from_str(&meta).unwrap())
+    }
+
+    /// Stops the server; its folder (certificate, stored messages) is kept
+    /// for `start_in`.
+    pub fn stop(mut self) -> tempfile::TempDir {
+        drop(self.stdin.take());
+        let _ = self.child.wait();
+        let placeholder = tempfile::tempdir().unwrap();
+        std::mem::replace(&mut self._dir, placeholder)
+    }
+
+    /// The Message-ID of every stored message.
+    pub fn stored_message_ids(&self) -> Vec<String> {
+        let mut ids = Vec::new();
+        for entry in std::fs::read_dir(&self.stored).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|x| x != "eml") {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+            let id = text
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix("Message-ID:")
+                        .or_else(|| l.strip_prefix("Message-Id:"))
+                })
+                .map(|v| v.trim().to_string())
+                .unwrap_or_default();
+            ids.push(id);
+        }
+        ids
     }
 
     pub fn stored_count(&self) -> usize {

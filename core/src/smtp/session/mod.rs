@@ -66,7 +66,7 @@ struct Outgoing {
     sender: String,
     recipients: Vec<String>,
     /// The dot-stuffed message with its terminating `.` line.
-    data: Vec<u8>,
+    data: bytes::Bytes,
     size: usize,
 }
 
@@ -85,8 +85,30 @@ struct Transaction {
 
 /// Output bytes, some of which may hold a secret (zeroized once sent).
 struct Chunk {
-    bytes: Vec<u8>,
+    bytes: ChunkBytes,
     secret: bool,
+}
+
+/// A command line (owned, zeroized when secret), or message data shared
+/// with the caller (a retry sends the same bytes again without a copy).
+enum ChunkBytes {
+    Owned(Vec<u8>),
+    Shared(bytes::Bytes),
+}
+
+impl ChunkBytes {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            ChunkBytes::Owned(v) => v,
+            ChunkBytes::Shared(b) => b,
+        }
+    }
+
+    fn zeroize(&mut self) {
+        if let ChunkBytes::Owned(v) = self {
+            v.zeroize();
+        }
+    }
 }
 
 /// The most lines a transcript keeps before dropping the oldest (about
@@ -114,7 +136,11 @@ pub struct Session {
     capabilities: Capabilities,
     auth: Option<AuthState>,
     queue: VecDeque<Outgoing>,
+    /// The transaction in its MAIL / RCPT / DATA phase.
     current: Option<Transaction>,
+    /// The transaction whose data went out, awaiting the reply to its end
+    /// (under PIPELINING the next `current` may already be on its way).
+    finishing: Option<Transaction>,
     next_handle: MessageHandle,
     quit_requested: bool,
     /// The transport's clock, as last reported by `advance` (any origin).
@@ -156,6 +182,7 @@ impl Session {
             auth: None,
             queue: VecDeque::new(),
             current: None,
+            finishing: None,
             next_handle: 1,
             quit_requested: false,
             now: std::time::Duration::ZERO,
@@ -185,14 +212,15 @@ impl Session {
 
     /// True when nothing is queued or in flight.
     pub fn is_idle(&self) -> bool {
-        self.current.is_none() && self.queue.is_empty()
+        self.current.is_none() && self.finishing.is_none() && self.queue.is_empty()
     }
 
     /// Bytes the transport should send now (the front chunk; call again
     /// after `consume_output`).
     pub fn pending_output(&self) -> &[u8] {
         self.output.front().map_or(&[][..], |c| {
-            &c.bytes[self.output_offset.min(c.bytes.len())..]
+            let bytes = c.bytes.as_slice();
+            &bytes[self.output_offset.min(bytes.len())..]
         })
     }
 
@@ -208,7 +236,11 @@ impl Session {
             let Some(front) = self.output.front_mut() else {
                 break;
             };
-            let left = front.bytes.len().saturating_sub(self.output_offset);
+            let left = front
+                .bytes
+                .as_slice()
+                .len()
+                .saturating_sub(self.output_offset);
             if n < left {
                 self.output_offset += n;
                 self.consumed += n as u64;
@@ -244,7 +276,7 @@ impl Session {
         if self.now < deadline {
             return;
         }
-        let (what, limit) = match self.current.as_ref().map(|txn| txn.started) {
+        let (what, limit) = match self.oldest_transaction_start() {
             Some(since) if since + self.config.message_timeout <= self.now => {
                 ("the message", self.config.message_timeout)
             }
@@ -270,13 +302,31 @@ impl Session {
             .waiting_since
             .map(|since| since + self.config.reply_timeout);
         let message = self
-            .current
-            .as_ref()
-            .map(|txn| txn.started + self.config.message_timeout);
+            .oldest_transaction_start()
+            .map(|started| started + self.config.message_timeout);
         match (reply, message) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
+    }
+
+    fn oldest_transaction_start(&self) -> Option<std::time::Duration> {
+        self.finishing
+            .as_ref()
+            .or(self.current.as_ref())
+            .map(|txn| txn.started)
+    }
+
+    /// True while a reply is awaited (a transport must read).
+    pub fn awaits_reply(&self) -> bool {
+        self.phase != Phase::Done && self.phase != Phase::TlsHandshake && !self.expect.is_empty()
+    }
+
+    /// Messages queued or in a transaction, not yet reported.
+    pub fn pending_messages(&self) -> usize {
+        self.queue.len()
+            + usize::from(self.current.is_some())
+            + usize::from(self.finishing.is_some())
     }
 
     /// Starts the awaited reply's clock once its command is fully sent.
@@ -339,18 +389,49 @@ impl Session {
         let mut data = Vec::with_capacity(size + size / 64 + 8);
         message.write_to(DotStuffer::new(&mut data))?;
         finish_data(&mut data);
-        let handle = self.next_handle;
-        self.next_handle += 1;
         let envelope = message.envelope();
-        self.queue.push_back(Outgoing {
-            handle,
+        Ok(self.enqueue(Outgoing {
+            handle: 0,
             sender: envelope.sender().to_string(),
             recipients: envelope.recipients().map(str::to_string).collect(),
+            data: data.into(),
+            size,
+        }))
+    }
+
+    /// Queues a message already prepared for DATA (see
+    /// [`crate::delivery::Prepared`]): the dot-stuffed bytes with their
+    /// terminating `.` line, the size the server is told, and the envelope.
+    pub fn send_prepared(
+        &mut self,
+        data: bytes::Bytes,
+        size: usize,
+        sender: &str,
+        recipients: &[String],
+    ) -> Result<MessageHandle> {
+        if self.phase == Phase::Done || self.phase == Phase::Quitting || self.quit_requested {
+            return Err(Error::new(
+                ErrorKind::InvalidState,
+                "the session is closing or closed",
+            ));
+        }
+        self.check_size(size)?;
+        Ok(self.enqueue(Outgoing {
+            handle: 0,
+            sender: sender.to_string(),
+            recipients: recipients.to_vec(),
             data,
             size,
-        });
+        }))
+    }
+
+    fn enqueue(&mut self, mut message: Outgoing) -> MessageHandle {
+        message.handle = self.next_handle;
+        self.next_handle += 1;
+        let handle = message.handle;
+        self.queue.push_back(message);
         self.pump();
-        Ok(handle)
+        handle
     }
 
     /// Ends the session with QUIT once every queued message is done.
@@ -448,9 +529,21 @@ impl Session {
     }
 
     /// Queues bytes to send, then awaits the reply to them.
+    fn push_shared(&mut self, bytes: bytes::Bytes, expect: Expect) {
+        self.pushed += bytes.len() as u64;
+        self.output.push_back(Chunk {
+            bytes: ChunkBytes::Shared(bytes),
+            secret: false,
+        });
+        self.expect.push_back((expect, self.pushed));
+    }
+
     fn push(&mut self, bytes: Vec<u8>, secret: bool, expect: Expect) {
         self.pushed += bytes.len() as u64;
-        self.output.push_back(Chunk { bytes, secret });
+        self.output.push_back(Chunk {
+            bytes: ChunkBytes::Owned(bytes),
+            secret,
+        });
         self.expect.push_back((expect, self.pushed));
     }
 
@@ -750,18 +843,36 @@ impl Session {
         if self.phase != Phase::Open || self.current.is_some() || !self.expect.is_empty() {
             return;
         }
+        self.begin_next();
+    }
+
+    /// With `pipeline_after_data`, under PIPELINING, the next message's MAIL /
+    /// RCPT / DATA go out right behind the previous message's data (RFC 2920
+    /// section 3.1 allows it), so a message costs about one round trip.
+    fn pump_behind_data(&mut self) {
+        if self.phase == Phase::Open
+            && self.current.is_none()
+            && self.pipelined()
+            && self.config.pipeline_after_data
+        {
+            self.begin_next();
+        }
+    }
+
+    fn begin_next(&mut self) {
         while let Some(message) = self.queue.pop_front() {
             if let Err(error) = self.check_size(message.size) {
                 self.events.push_back(Event::Failed(SendFailure {
                     handle: message.handle,
                     error,
                     refused: Vec::new(),
+                    uncertain: false,
                 }));
                 continue;
             }
             return self.begin(message);
         }
-        if self.quit_requested {
+        if self.quit_requested && self.finishing.is_none() && self.expect.is_empty() {
             self.phase = Phase::Quitting;
             self.command(commands::QUIT.into(), Expect::Quit);
         }
@@ -870,7 +981,7 @@ impl Session {
                     format!("<message, {size} bytes, dot-stuffed>"),
                 );
                 self.log(Direction::Client, ".".into());
-                self.push(data, false, Expect::DataEnd);
+                self.push_shared(data, Expect::DataEnd);
             } else {
                 // Pipelining: DATA was accepted although nothing else was.
                 // Send an empty message and discard it (RFC 2920 section 3.1).
@@ -880,6 +991,8 @@ impl Session {
                 self.log(Direction::Client, ".".into());
                 self.push(b".\r\n".to_vec(), false, Expect::DataEnd);
             }
+            self.finishing = self.current.take();
+            self.pump_behind_data();
             return;
         }
         let error = match txn.error.take() {
@@ -891,8 +1004,11 @@ impl Session {
         self.command(commands::RSET.into(), Expect::Rset);
     }
 
+    /// The reply to the end of DATA ends the transaction, accepted or not
+    /// (RFC 5321 section 4.1.1.4): no RSET is needed, and none is sent (the
+    /// next message may already be pipelined behind it).
     fn on_data_end(&mut self, reply: Reply) {
-        let Some(txn) = self.current.take() else {
+        let Some(txn) = self.finishing.take() else {
             return self.unexpected(reply);
         };
         if let Some(error) = txn.error {
@@ -900,9 +1016,9 @@ impl Session {
                 handle: txn.message.handle,
                 error,
                 refused: txn.refused,
+                uncertain: false,
             }));
-            self.command(commands::RSET.into(), Expect::Rset);
-            return;
+            return self.pump();
         }
         if reply.is_positive() {
             self.events.push_back(Event::Sent(SendReport {
@@ -919,8 +1035,9 @@ impl Session {
             handle: txn.message.handle,
             error,
             refused: txn.refused,
+            uncertain: false,
         }));
-        self.command(commands::RSET.into(), Expect::Rset);
+        self.pump();
     }
 
     fn finish_failed(&mut self, error: Error) {
@@ -929,6 +1046,7 @@ impl Session {
                 handle: txn.message.handle,
                 error,
                 refused: txn.refused,
+                uncertain: false,
             }));
         }
     }
@@ -947,18 +1065,32 @@ impl Session {
             return;
         }
         self.phase = Phase::Done;
-        if let Some(txn) = self.current.take() {
-            self.events.push_back(Event::Failed(SendFailure {
-                handle: txn.message.handle,
-                error: error.clone(),
-                refused: txn.refused,
-            }));
+        // The end of the data went out and no reply came: the server may
+        // have accepted the message. Reported as such, never as not sent.
+        let data_end_sent = self
+            .expect
+            .iter()
+            .any(|&(expect, sent_at)| expect == Expect::DataEnd && sent_at <= self.consumed);
+        for (txn, uncertain) in [
+            (self.finishing.take(), data_end_sent),
+            (self.current.take(), false),
+        ] {
+            if let Some(txn) = txn {
+                let uncertain = uncertain && txn.error.is_none();
+                self.events.push_back(Event::Failed(SendFailure {
+                    handle: txn.message.handle,
+                    error: error.clone(),
+                    refused: txn.refused,
+                    uncertain,
+                }));
+            }
         }
         while let Some(message) = self.queue.pop_front() {
             self.events.push_back(Event::Failed(SendFailure {
                 handle: message.handle,
                 error: error.clone(),
                 refused: Vec::new(),
+                uncertain: false,
             }));
         }
         self.expect.clear();

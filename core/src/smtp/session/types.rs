@@ -24,6 +24,12 @@ pub struct SessionConfig {
     pub credentials: Option<Credentials>,
     /// Send MAIL, RCPT and DATA in one flight when the server offers PIPELINING.
     pub pipelining: bool,
+    /// Send the next message's MAIL / RCPT / DATA behind the previous
+    /// message's data, before its final reply (RFC 2920 section 3.1 allows
+    /// it; needs PIPELINING). Off by default: Haraka, which SendCloud runs,
+    /// refuses commands pipelined after the end of DATA with 503 (its defence
+    /// against SMTP smuggling), so this is only for relays known to take it.
+    pub pipeline_after_data: bool,
     /// Keep a transcript (secrets masked) for `take_transcript`.
     pub transcript: bool,
     /// Send credentials even when the connection is not encrypted. Off by
@@ -45,6 +51,7 @@ impl Default for SessionConfig {
             tls: TlsMode::default(),
             credentials: None,
             pipelining: DEFAULT_PIPELINING,
+            pipeline_after_data: false,
             transcript: false,
             allow_plaintext_auth: false,
             reply_timeout: DEFAULT_TIMEOUT,
@@ -93,6 +100,10 @@ pub struct SendFailure {
     pub error: Error,
     /// Recipients refused before the failure, with the server's reply.
     pub refused: Vec<(String, Reply)>,
+    /// The connection was lost after the end of the data went out and
+    /// before the server answered it: the message may have been delivered.
+    /// Never resend such a message without saying so.
+    pub uncertain: bool,
 }
 
 /// What happened, in order.

@@ -1,0 +1,202 @@
+//! The command-line tool against a local Haraka: `send`'s output (golden,
+//! the server's variable text normalized), and `bulk` with a 500-row CSV.
+
+#[path = "../../core/tests/servers/mod.rs"]
+mod servers;
+
+use servers::{Haraka, repo};
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn haraka() -> &'static Haraka {
+    static SERVER: OnceLock<Haraka> = OnceLock::new();
+    SERVER.get_or_init(|| Haraka::start("LOGIN"))
+}
+
+fn mailwright() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mailwright"));
+    cmd.env("MAILWRIGHT_KEY", "api_key");
+    cmd
+}
+
+/// Server lines keep their code only (Haraka's text names its host and
+/// connection); the queue id becomes <id>.
+fn normalize(out: &str) -> String {
+    out.lines()
+        .map(|line| {
+            if let Some(rest) = line.strip_prefix("S: ") {
+                format!("S: {}", &rest[..3.min(rest.len())])
+            } else if line.starts_with("queue id  ") {
+                "queue id  <id>".to_string()
+            } else if line.starts_with("sending to 127.0.0.1:") {
+                let (_, rest) = line.split_once(" (").unwrap_or_default();
+                format!("sending to 127.0.0.1:<port> ({rest}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+#[test]
+fn send_prints_the_conversation_with_the_key_masked() {
+    let h = haraka();
+    let html = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(html.path(), r#"<p>你好 <img src="cid:image1"></p>"#).unwrap();
+    let out = mailwright()
+        .args(["send", "--server", &format!("127.0.0.1:{}", h.port)])
+        .arg("--ca")
+        .arg(&h.ca_file)
+        .args([
+            "--user",
+            "api_user",
+            "--label",
+            "12345",
+            "--hello",
+            "ifaxin.com",
+        ])
+        .args([
+            "--from",
+            "客服 <support@ifaxin.com>",
+            "--to",
+            "ben@ifaxin.com",
+        ])
+        .args(["--bcc", "audit@ifaxin.com", "--subject", "测试内嵌图片"])
+        .arg("--html-file")
+        .arg(html.path())
+        .arg("--inline")
+        .arg(format!(
+            "image1={}",
+            repo().join("examples/assets/test.png").display()
+        ))
+        .args([
+            "--x-smtpapi",
+            r#"{"to":["ben@ifaxin.com"],"sub":{"%name%":["Ben"]}}"#,
+        ])
+        .args([
+            "--message-id",
+            "cli.golden@ifaxin.com",
+            "--date",
+            "1426390015",
+        ])
+        .args(["--boundary-seed", "golden"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    for secret in ["api_key", "YXBpX2tleQ=="] {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "{secret} shown"
+        );
+    }
+    let golden = repo().join("cli/tests/golden/send.txt");
+    let actual = normalize(&stdout);
+    if std::env::var_os("MAILWRIGHT_BLESS").is_some() {
+        std::fs::write(&golden, &actual).unwrap();
+    }
+    assert_eq!(actual, std::fs::read_to_string(&golden).unwrap());
+    // What Haraka stored is the message, X-SMTPAPI last, Bcc only in the envelope.
+    let id = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("queue id  "))
+        .unwrap()
+        .trim()
+        .to_string();
+    let (eml, meta) = h.stored(&id);
+    let text = String::from_utf8_lossy(&eml);
+    assert!(text.contains("Content-ID: <image1>"));
+    assert!(!text.contains("audit@"));
+    assert!(meta.to_string().contains("audit@ifaxin.com"));
+}
+
+#[test]
+fn bad_flags_get_a_typed_error_and_no_connection() {
+    let out = mailwright()
+        .args(["send", "--server", "127.0.0.1:1", "--tls", "ssl"])
+        .args(["--from", "a@b.c", "--to", "d@e.f", "--text", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("InvalidOption"));
+    let out = mailwright()
+        .args(["send", "--server", "127.0.0.1:1", "--hello", "x\r\nRSET"])
+        .args(["--from", "a@b.c", "--to", "d@e.f", "--text", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn bulk_sends_one_message_per_row_with_a_report() {
+    // A server of its own: its store counts only this test's messages.
+    let h = &Haraka::start("LOGIN");
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("rows.csv");
+    let mut rows = String::from("email,name,code\n");
+    for i in 0..500 {
+        rows.push_str(&format!("user{i}@ifaxin.com,\"Name, {i}\",C{i}\n"));
+    }
+    std::fs::write(&csv, rows).unwrap();
+    let report = dir.path().join("report.json");
+    let out = mailwright()
+        .args(["bulk", "--server", &format!("127.0.0.1:{}", h.port)])
+        .arg("--ca")
+        .arg(&h.ca_file)
+        .args(["--user", "api_user", "--label", "12345"])
+        .args(["--from", "support@ifaxin.com", "--subject", "Hello {name}"])
+        .args([
+            "--text",
+            "Your code is {code}.",
+            "--connections",
+            "4",
+            "--rate",
+            "2000/1",
+        ])
+        .arg("--csv")
+        .arg(&csv)
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(doc["summary"]["delivered"], 500, "{}", doc["summary"]);
+    let outcomes = doc["outcomes"].as_array().unwrap();
+    assert_eq!(outcomes.len(), 500);
+    for (i, o) in outcomes.iter().enumerate() {
+        assert_eq!(o["row"], i + 1);
+        assert_eq!(o["to"], format!("user{i}@ifaxin.com"));
+        assert_eq!(o["outcome"], "delivered", "{o}");
+        assert!(o["queue_id"].is_string());
+    }
+    assert_eq!(h.stored_count(), 500);
+    let (eml, _) = h.stored(outcomes[7]["queue_id"].as_str().unwrap());
+    let text = String::from_utf8_lossy(&eml);
+    assert!(text.contains("Subject: Hello Name, 7"), "{text}");
+    assert!(text.contains("Your code is C7."));
+}
+
+#[test]
+fn bulk_refuses_a_template_naming_a_missing_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("rows.csv");
+    std::fs::write(&csv, "email\na@b.c\n").unwrap();
+    let out = mailwright()
+        .args(["bulk", "--server", "127.0.0.1:1", "--from", "s@b.c"])
+        .args(["--subject", "Hi {name}", "--text", "x"])
+        .arg("--csv")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no column \"name\""));
+}

@@ -1,0 +1,557 @@
+//! The blocking driver (feature `net`): std threads and rustls executing a
+//! [`Dispatcher`]'s actions. One thread per connection moves bytes, one
+//! thread keeps time; every decision is the dispatcher's. Python, C and Java
+//! use this driver.
+//!
+//! ```no_run
+//! use mailwright::delivery::blocking::Mailer;
+//! use mailwright::delivery::{DeliveryConfig, Outcome, Prepared, Rate};
+//! use mailwright::smtp::ClientOptions;
+//! use mailwright::{Credentials, Message};
+//!
+//! let options = ClientOptions::new("smtp.example.com", 2525)
+//!     .credentials(Credentials::new("api_user", "api_key")?.with_label("12345")?);
+//! let delivery = DeliveryConfig { connections: 8, rate: Some(Rate::sendcloud()), ..DeliveryConfig::default() };
+//! let mailer = Mailer::new(options, delivery)?;
+//! let message = Message::builder().from("a@example.com").to("b@example.com").text("hi").build()?;
+//! match mailer.send(Prepared::message(&message)?)? {
+//!     Outcome::Delivered { queue_id, .. } => println!("queued as {queue_id:?}"),
+//!     other => println!("{other:?}"),
+//! }
+//! mailer.close();
+//! # Ok::<(), mailwright::Error>(())
+//! ```
+
+use super::{Action, ConnId, Counters, DeliveryConfig, Dispatcher, Outcome, Prepared, Ticket};
+use crate::error::{Error, ErrorKind, Result};
+use crate::smtp::ClientOptions;
+use crate::smtp::transport::{Stream, io_cause, open, server_name};
+use rustls::ClientConfig;
+use rustls::pki_types::ServerName;
+use std::collections::HashMap;
+use std::net::TcpStream;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+type Callback = Box<dyn FnOnce(Outcome) + Send>;
+type Observer = Arc<dyn Fn(&Outcome) + Send + Sync>;
+
+/// Sends through a pool of connections with one throttle, retries and one
+/// outcome per message; thread-safe (share it behind an `Arc`).
+pub struct Mailer {
+    shared: Arc<Shared>,
+    timer: Mutex<Option<JoinHandle<()>>>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    /// Wakes the timer thread (the dispatcher's next deadline changed).
+    timer: Condvar,
+    /// Wakes callers waiting for an outcome or for room in the queue.
+    outcomes: Condvar,
+    options: ClientOptions,
+    tls: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+    epoch: Instant,
+}
+
+struct State {
+    dispatcher: Dispatcher,
+    conns: HashMap<ConnId, ConnSlot>,
+    results: HashMap<Ticket, Outcome>,
+    callbacks: HashMap<Ticket, Callback>,
+    any: Option<Observer>,
+    stopping: bool,
+}
+
+/// What the dispatcher asked of one connection, picked up by its thread.
+struct ConnSlot {
+    wake: Arc<Condvar>,
+    start_tls: bool,
+    close: bool,
+    /// A clone of the socket, to end a blocked read from outside.
+    tcp: Option<TcpStream>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Mailer {
+    /// Starts a mailer for `options` (where and how to connect) and
+    /// `delivery` (pool, throttle, retries; its `session` is replaced by the
+    /// options' session configuration). Nothing connects until a message is
+    /// submitted.
+    pub fn new(options: ClientOptions, mut delivery: DeliveryConfig) -> Result<Mailer> {
+        options.validate()?;
+        delivery.session = options.session_config();
+        let dispatcher = Dispatcher::new(delivery)?;
+        let tls = options.tls_config()?;
+        let server_name = server_name(options.server_name())?;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                dispatcher,
+                conns: HashMap::new(),
+                results: HashMap::new(),
+                callbacks: HashMap::new(),
+                any: None,
+                stopping: false,
+            }),
+            timer: Condvar::new(),
+            outcomes: Condvar::new(),
+            options,
+            tls,
+            server_name,
+            epoch: Instant::now(),
+        });
+        let timer = {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name("mailwright-timer".into())
+                .spawn(move || timer_thread(&shared))
+                .map_err(|e| Error::new(ErrorKind::Io, format!("cannot start a thread: {e}")))?
+        };
+        Ok(Mailer {
+            shared,
+            timer: Mutex::new(Some(timer)),
+        })
+    }
+
+    /// Queues a message, waiting while the queue is full; its outcome is kept
+    /// for [`Mailer::wait`].
+    pub fn submit(&self, message: Prepared) -> Result<Ticket> {
+        self.submit_inner(message, None)
+    }
+
+    /// Queues a message; `callback` gets its outcome (on a mailer thread,
+    /// without any lock held).
+    pub fn submit_with(
+        &self,
+        message: Prepared,
+        callback: impl FnOnce(Outcome) + Send + 'static,
+    ) -> Result<Ticket> {
+        self.submit_inner(message, Some(Box::new(callback)))
+    }
+
+    /// Calls `observer` with every outcome (for progress displays, counters),
+    /// besides whatever waits for it.
+    pub fn on_outcome(&self, observer: impl Fn(&Outcome) + Send + Sync + 'static) {
+        lock(&self.shared.state).any = Some(Arc::new(observer));
+    }
+
+    fn submit_inner(&self, mut message: Prepared, callback: Option<Callback>) -> Result<Ticket> {
+        let mut state = lock(&self.shared.state);
+        loop {
+            if state.stopping {
+                return Err(Error::new(ErrorKind::InvalidState, "the mailer is closed"));
+            }
+            state.dispatcher.advance(self.shared.now());
+            match state.dispatcher.submit(message) {
+                Ok(ticket) => {
+                    if let Some(callback) = callback {
+                        state.callbacks.insert(ticket, callback);
+                    }
+                    let ready = pump(&self.shared, &mut state);
+                    drop(state);
+                    deliver(ready);
+                    return Ok(ticket);
+                }
+                Err(refused) => {
+                    if !state.dispatcher.has_room() && !state.stopping {
+                        message = refused.message;
+                        state = self
+                            .shared
+                            .outcomes
+                            .wait(state)
+                            .unwrap_or_else(|e| e.into_inner());
+                        continue;
+                    }
+                    return Err(refused.error);
+                }
+            }
+        }
+    }
+
+    /// Waits for the outcome of a message `submit` queued.
+    pub fn wait(&self, ticket: Ticket) -> Outcome {
+        let mut state = lock(&self.shared.state);
+        loop {
+            if let Some(outcome) = state.results.remove(&ticket) {
+                return outcome;
+            }
+            state = self
+                .shared
+                .outcomes
+                .wait(state)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Sends one message and waits for its outcome.
+    pub fn send(&self, message: Prepared) -> Result<Outcome> {
+        let ticket = self.submit(message)?;
+        Ok(self.wait(ticket))
+    }
+
+    /// Sends many messages through the pool; the outcomes come back in order.
+    pub fn send_many(&self, messages: impl IntoIterator<Item = Prepared>) -> Vec<Result<Outcome>> {
+        let tickets: Vec<Result<Ticket>> = messages.into_iter().map(|m| self.submit(m)).collect();
+        tickets
+            .into_iter()
+            .map(|t| t.map(|ticket| self.wait(ticket)))
+            .collect()
+    }
+
+    /// What has happened so far.
+    pub fn counters(&self) -> Counters {
+        lock(&self.shared.state).dispatcher.counters()
+    }
+
+    /// Ends every connection at once from any thread: messages in flight end
+    /// as the dispatcher decides (retried, or uncertain after their data).
+    pub fn interrupt_connections(&self) {
+        let state = lock(&self.shared.state);
+        for slot in state.conns.values() {
+            if let Some(tcp) = &slot.tcp {
+                tcp.shutdown(std::net::Shutdown::Both).ok();
+            }
+        }
+    }
+
+    /// Graceful shutdown: messages not yet handed to a connection come back
+    /// as `Failed` (not sent), those in flight finish, connections say QUIT,
+    /// threads end. Returns once everything is done.
+    pub fn close(&self) {
+        {
+            let mut state = lock(&self.shared.state);
+            if !state.stopping {
+                state.stopping = true;
+                state.dispatcher.shutdown();
+                let ready = pump(&self.shared, &mut state);
+                drop(state);
+                deliver(ready);
+            }
+        }
+        self.shared.timer.notify_all();
+        let timer = lock(&self.timer).take();
+        if let Some(timer) = timer {
+            timer.join().ok();
+        }
+        let threads: Vec<JoinHandle<()>> = lock(&self.shared.state)
+            .conns
+            .values_mut()
+            .filter_map(|slot| slot.thread.take())
+            .collect();
+        for thread in threads {
+            thread.join().ok();
+        }
+        self.shared.outcomes.notify_all();
+    }
+}
+
+impl Drop for Mailer {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer")
+            .field("counters", &self.counters())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    fn now(&self) -> Duration {
+        self.epoch.elapsed()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+type Ready = Vec<(
+    Outcome,
+    Option<Callback>,
+    Option<Arc<dyn Fn(&Outcome) + Send + Sync>>,
+)>;
+
+/// Routes the dispatcher's actions to connection threads and collects the
+/// outcomes (their callbacks run after the lock is released).
+fn pump(shared: &Arc<Shared>, state: &mut State) -> Ready {
+    while let Some(action) = state.dispatcher.poll_action() {
+        match action {
+            Action::Open(id) => {
+                let wake = Arc::new(Condvar::new());
+                let thread = {
+                    let shared = shared.clone();
+                    let wake = wake.clone();
+                    std::thread::Builder::new()
+                        .name(format!("mailwright-conn-{id}"))
+                        .spawn(move || conn_thread(&shared, id, &wake))
+                        .ok()
+                };
+                if thread.is_none() {
+                    state.dispatcher.connection_lost(
+                        id,
+                        crate::smtp::ConnectionLoss::Connect,
+                        "cannot start a thread",
+                    );
+                    continue;
+                }
+                state.conns.insert(
+                    id,
+                    ConnSlot {
+                        wake,
+                        start_tls: false,
+                        close: false,
+                        tcp: None,
+                        thread,
+                    },
+                );
+            }
+            Action::Send(id) => {
+                if let Some(slot) = state.conns.get(&id) {
+                    slot.wake.notify_all();
+                }
+            }
+            Action::StartTls(id) => {
+                if let Some(slot) = state.conns.get_mut(&id) {
+                    slot.start_tls = true;
+                    slot.wake.notify_all();
+                }
+            }
+            Action::Close(id) => {
+                if let Some(slot) = state.conns.get_mut(&id) {
+                    slot.close = true;
+                    if let Some(tcp) = &slot.tcp {
+                        tcp.shutdown(std::net::Shutdown::Read).ok();
+                    }
+                    slot.wake.notify_all();
+                }
+            }
+        }
+    }
+    let mut ready = Vec::new();
+    while let Some(outcome) = state.dispatcher.poll_outcome() {
+        let ticket = outcome.ticket();
+        let callback = state.callbacks.remove(&ticket);
+        let any = state.any.clone();
+        if callback.is_none() {
+            state.results.insert(ticket, outcome.clone());
+        }
+        ready.push((outcome, callback, any));
+    }
+    shared.outcomes.notify_all();
+    shared.timer.notify_all();
+    ready
+}
+
+fn deliver(ready: Ready) {
+    for (outcome, callback, any) in ready {
+        if let Some(any) = any {
+            any(&outcome);
+        }
+        if let Some(callback) = callback {
+            callback(outcome);
+        }
+    }
+}
+
+/// Keeps time: calls `advance` at the dispatcher's deadlines.
+fn timer_thread(shared: &Arc<Shared>) {
+    let mut state = lock(&shared.state);
+    loop {
+        if state.stopping && state.dispatcher.is_finished() {
+            return;
+        }
+        let now = shared.now();
+        state.dispatcher.advance(now);
+        let ready = pump(shared, &mut state);
+        if !ready.is_empty() {
+            drop(state);
+            deliver(ready);
+            state = lock(&shared.state);
+            continue;
+        }
+        let wait = state
+            .dispatcher
+            .poll_timeout()
+            .map_or(Duration::from_secs(1), |t| t.saturating_sub(now))
+            .clamp(Duration::from_millis(1), Duration::from_secs(1));
+        state = shared
+            .timer
+            .wait_timeout(state, wait)
+            .unwrap_or_else(|e| e.into_inner())
+            .0;
+    }
+}
+
+/// One connection: opens it, then writes what the dispatcher queued for it
+/// and reads while a reply is awaited, until the dispatcher closes it.
+fn conn_thread(shared: &Arc<Shared>, id: ConnId, wake: &Condvar) {
+    let options = &shared.options;
+    let opened = open(options).and_then(|tcp| {
+        tcp.set_write_timeout(Some(options.timeout)).ok();
+        let stream = Stream::Plain(tcp);
+        if options.tls.is_implicit() {
+            stream.upgrade(shared.tls.clone(), shared.server_name.clone())
+        } else {
+            Ok(stream)
+        }
+    });
+    let mut stream = {
+        let mut state = lock(&shared.state);
+        match opened {
+            Ok(stream) => {
+                let tcp = stream.tcp().try_clone().ok();
+                if let Some(slot) = state.conns.get_mut(&id) {
+                    slot.tcp = tcp;
+                }
+                state.dispatcher.advance(shared.now());
+                state.dispatcher.connection_opened(id);
+                let ready = pump(shared, &mut state);
+                drop(state);
+                deliver(ready);
+                stream
+            }
+            Err(error) => {
+                let cause = match error.kind() {
+                    ErrorKind::Tls => crate::smtp::ConnectionLoss::Tls,
+                    ErrorKind::Timeout => crate::smtp::ConnectionLoss::Timeout,
+                    _ => crate::smtp::ConnectionLoss::Connect,
+                };
+                state.dispatcher.advance(shared.now());
+                state.dispatcher.connection_lost(id, cause, error.message());
+                let ready = pump(shared, &mut state);
+                state.conns.remove(&id);
+                drop(state);
+                deliver(ready);
+                return;
+            }
+        }
+    };
+    let mut buffer = vec![0u8; 16 * 1024];
+    loop {
+        // What to do now: write, start TLS, read, wait, or end.
+        let (out, start_tls, read_for) = {
+            let mut state = lock(&shared.state);
+            loop {
+                let is_open = state.dispatcher.is_open(id);
+                let Some(slot) = state.conns.get_mut(&id) else {
+                    return;
+                };
+                if slot.close || !is_open {
+                    state.conns.remove(&id);
+                    return;
+                }
+                let start_tls = std::mem::take(&mut slot.start_tls);
+                let out = state.dispatcher.pending_output(id).to_vec();
+                state.dispatcher.consume_output(id, out.len());
+                let read_for = state.dispatcher.awaits_reply(id).then(|| {
+                    state
+                        .dispatcher
+                        .reply_deadline(id)
+                        .map_or(options.timeout, |t| t.saturating_sub(shared.now()))
+                        .min(options.timeout)
+                });
+                if out.is_empty() && !start_tls && read_for.is_none() {
+                    state = wake.wait(state).unwrap_or_else(|e| e.into_inner());
+                    continue;
+                }
+                break (out, start_tls, read_for);
+            }
+        };
+        if !out.is_empty()
+            && let Err(err) = stream.write_all(&out)
+        {
+            lost(shared, id, &err, "sending");
+            return;
+        }
+        if start_tls {
+            match stream.upgrade(shared.tls.clone(), shared.server_name.clone()) {
+                Ok(upgraded) => {
+                    stream = upgraded;
+                    let mut state = lock(&shared.state);
+                    state.dispatcher.tls_established(id);
+                    let ready = pump(shared, &mut state);
+                    drop(state);
+                    deliver(ready);
+                    continue;
+                }
+                Err(error) => {
+                    let mut state = lock(&shared.state);
+                    state.dispatcher.connection_lost(
+                        id,
+                        crate::smtp::ConnectionLoss::Tls,
+                        error.message(),
+                    );
+                    let ready = pump(shared, &mut state);
+                    state.conns.remove(&id);
+                    drop(state);
+                    deliver(ready);
+                    return;
+                }
+            }
+        }
+        let Some(wait) = read_for else {
+            continue;
+        };
+        stream.set_read_timeout(wait);
+        let read = stream.read(&mut buffer);
+        let mut state = lock(&shared.state);
+        state.dispatcher.advance(shared.now());
+        match read {
+            Ok(0) => {
+                state.dispatcher.connection_lost(
+                    id,
+                    crate::smtp::ConnectionLoss::Closed,
+                    "the server closed it",
+                );
+            }
+            Ok(n) => state.dispatcher.receive(id, &buffer[..n]),
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                // The dispatcher's deadlines decide (advance above); a read
+                // time-out alone is a lost connection only past `timeout`.
+                if wait >= options.timeout {
+                    let (cause, detail) = io_cause(&err, "waiting for the server");
+                    state.dispatcher.connection_lost(id, cause, &detail);
+                }
+            }
+            Err(err) => {
+                let (cause, detail) = io_cause(&err, "waiting for the server");
+                state.dispatcher.connection_lost(id, cause, &detail);
+            }
+        }
+        let ready = pump(shared, &mut state);
+        drop(state);
+        deliver(ready);
+    }
+}
+
+fn lost(shared: &Arc<Shared>, id: ConnId, err: &std::io::Error, doing: &str) {
+    let (cause, detail) = io_cause(err, doing);
+    let mut state = lock(&shared.state);
+    state.dispatcher.advance(shared.now());
+    state.dispatcher.connection_lost(id, cause, &detail);
+    let ready = pump(shared, &mut state);
+    state.conns.remove(&id);
+    drop(state);
+    deliver(ready);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_mailer_can_be_shared_between_threads() {
+        fn check<T: Send + Sync>() {}
+        check::<super::Mailer>();
+    }
+}
