@@ -311,6 +311,11 @@ impl SmtpClient {
         self.session.is_tls()
     }
 
+    /// Transcript lines dropped, oldest first, because it was full.
+    pub fn transcript_dropped(&self) -> u64 {
+        self.session.transcript_dropped()
+    }
+
     /// The conversation so far, secrets masked (when `transcript` was set).
     pub fn take_transcript(&mut self) -> Vec<TranscriptLine> {
         self.session.take_transcript()
