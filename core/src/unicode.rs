@@ -7,9 +7,13 @@ use crate::error::{Error, ErrorKind, Result, quote};
 /// Decodes UTF-16 code units strictly; `field` names the value in the error.
 pub fn from_utf16(units: &[u16], field: &str) -> Result<String> {
     let mut out = String::with_capacity(units.len());
-    for (at, unit) in char::decode_utf16(units.iter().copied()).enumerate() {
+    let mut at = 0;
+    for unit in char::decode_utf16(units.iter().copied()) {
         match unit {
-            Ok(c) => out.push(c),
+            Ok(c) => {
+                out.push(c);
+                at += c.len_utf16();
+            }
             Err(err) => return Err(lone_surrogate(field, err.unpaired_surrogate(), at)),
         }
     }
@@ -41,5 +45,9 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::InvalidUnicode);
             assert!(err.message().contains("subject"), "{err}");
         }
+        // The position counts UTF-16 units, a pair as two.
+        let units: Vec<u16> = "😀a".encode_utf16().chain([0xDC00]).collect();
+        let err = from_utf16(&units, "subject").unwrap_err();
+        assert!(err.message().contains("unit 3"), "{err}");
     }
 }
