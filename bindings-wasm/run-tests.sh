@@ -2,7 +2,8 @@
 # Builds the package, packs it (npm pack of npm/), installs the tarball into a
 # scratch project like a user, and runs there: node --test (golden vectors
 # through ESM import and CommonJS require, the shared SMTP vectors, the API,
-# send() to a local Haraka), tsc --noEmit on a typed example, the Node
+# memory, lone surrogates and freed objects, send() to a local Haraka and to
+# the misbehaving server), tsc --noEmit on a typed example, the Node
 # example, and the browser example in headless chromium. Prints the sizes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +23,9 @@ cp -r "$repo/examples/node" "$repo/examples/browser" "$repo/examples/assets" exa
 cp -r "$repo/testdata/vectors" testdata/
 
 MW_VECTORS="$repo/testdata/vectors" MW_SMTP_VECTORS="$repo/testdata/smtp" MW_HARAKACTL="$repo/testservers/haraka/harakactl.py" \
-  node --test tests/golden.test.mjs tests/golden.test.cjs tests/smtp-vectors.test.mjs tests/api.test.mjs tests/smtp.test.mjs
+  MW_BADSMTP="$repo/testservers/misbehaving/badsmtp.py" \
+  node --test tests/golden.test.mjs tests/golden.test.cjs tests/smtp-vectors.test.mjs tests/api.test.mjs \
+  tests/robustness.test.mjs tests/smtp.test.mjs tests/misbehaving.test.mjs
 (cd examples/node && "$here/node_modules/.bin/tsc" -p tsconfig.json)
 echo "tsc --noEmit: types-check.ts compiles"
 (cd examples/node && node sendcloud_inline.mjs "$here/build/node-example.eml" | grep -q 'structure multipart/related\[text/html, image/png\]')

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" />
 // The TypeScript types of the mailwright npm package: the one place they are
 // written (wasm-bindgen runs with --no-typescript). The package's tests check
 // that every export of the Node entry is declared here and the reverse.
@@ -53,7 +54,40 @@ export interface Envelope {
   recipients: string[];
 }
 
-/** A built, immutable e-mail message. Throws MailwrightError (or TypeError for wrong types). */
+/** What `buildMessage` returns: everything needed to send or store a message, in plain JS memory. */
+export interface BuiltMessage {
+  /** The message (CRLF line ends). */
+  bytes: Uint8Array;
+  /** `bytes.length`. */
+  size: number;
+  envelope: Envelope;
+  /** The Message-ID, without angle brackets. */
+  messageId: string;
+  /** The Date, in seconds since the Unix epoch. */
+  date: number;
+  /** The MIME structure, e.g. "multipart/related[text/html, image/png]". */
+  structure: string;
+}
+
+/**
+ * Builds a message and returns its bytes, envelope and ids, keeping no
+ * WebAssembly memory (nothing to free): the recommended way to build
+ * messages, in a loop above all. Throws like `new Message(init)`.
+ */
+export function buildMessage(init: MessageInit): BuiltMessage;
+
+/**
+ * The size of the module's WebAssembly memory in bytes. It grows when a call
+ * needs more and never shrinks: free objects (or use `buildMessage`).
+ */
+export function wasmMemorySize(): number;
+
+/**
+ * A built, immutable e-mail message, held in WebAssembly memory: release it
+ * with `free()` (or `using msg = new Message(...)`) when done; the garbage
+ * collector frees it too, but late. Throws MailwrightError (or TypeError for
+ * wrong types). Used after `free()`, any method throws InvalidState.
+ */
 export class Message {
   constructor(init: MessageInit);
   /** The message as bytes (CRLF line ends). */
@@ -68,10 +102,11 @@ export class Message {
   readonly date: number;
   /** The MIME structure, e.g. "multipart/related[text/html, image/png]". */
   readonly structure: string;
-  /** Throws MessageTooLarge when over a server's SIZE limit (0: none). */
+  /** Throws MessageTooLarge when over a server's SIZE limit (0: none); InvalidOption for a limit that is not a whole number ≥ 0. */
   checkSize(limit: number): void;
-  /** Releases the WebAssembly memory. */
+  /** Releases the WebAssembly memory (a second call does nothing). */
   free(): void;
+  [Symbol.dispose](): void;
 }
 
 /** User and key (or OAuth 2 token) with an optional SendCloud label. Checked when made (InvalidCredentials). */
@@ -88,6 +123,7 @@ export class Credentials {
   /** The user name; never the secret. */
   toString(): string;
   free(): void;
+  [Symbol.dispose](): void;
 }
 
 /** Credentials as plain data, for `send()` / `Client.connect()` / `connectOptions()`. */
@@ -117,6 +153,7 @@ export class Reply {
   /** The queue id of a reply to the end of DATA. */
   readonly queueId: string | undefined;
   free(): void;
+  [Symbol.dispose](): void;
 }
 
 /** A recipient the server refused. */
@@ -164,6 +201,12 @@ export interface SessionInit {
   pipelining?: boolean;
   /** Keep a transcript (default false). */
   transcript?: boolean;
+  /** Send credentials over a connection without TLS (default false: AUTH fails with TlsUnavailable). */
+  allowPlaintextAuth?: boolean;
+  /** Milliseconds allowed for each complete reply once its command is sent (default 30000). */
+  replyTimeout?: number;
+  /** Milliseconds allowed for each message, MAIL FROM to its final reply (default 300000). */
+  messageTimeout?: number;
 }
 
 /** The core's sans-IO SMTP session: feed it the server's bytes, send what it gives, read its events. */
@@ -182,13 +225,28 @@ export class Session {
   tlsEstablished(): void;
   /** The connection is gone: the core makes the error from the cause. */
   connectionLost(cause: ConnectionLoss, detail?: string | null): void;
+  /**
+   * Tells the session the time (milliseconds on any monotonic clock, e.g.
+   * `performance.now()`): it fails with Timeout when a reply or a message is
+   * late. Call it on every wake-up and before `takeOutput()`.
+   */
+  advance(nowMs: number): void;
+  /** When (on the `advance` clock, ms) the session must hear from the server; undefined when it waits for nothing. */
+  pollTimeout(): number | undefined;
   readonly wantsTls: boolean;
   readonly isDone: boolean;
+  /** True when no message is queued or in flight. */
+  readonly isIdle: boolean;
+  /** True once TLS is on. */
+  readonly isTls: boolean;
   /** The next event, or undefined. */
   pollEvent(): SessionEvent | undefined;
-  /** The conversation so far as [direction, text] pairs, secrets masked. */
+  /** The conversation since the last call as [direction, text] pairs, secrets masked (at most 10,000 lines kept). */
   takeTranscript(): [Direction, string][];
+  /** Transcript lines dropped (oldest first) because it was full. */
+  readonly transcriptDropped: number;
   free(): void;
+  [Symbol.dispose](): void;
 }
 
 /** Where and how to connect (`send()`, `Client.connect()`, `connectOptions()`). Checked by the core before any socket opens. */
@@ -205,13 +263,21 @@ export interface SendOptions {
   pinSha256?: string | string[];
   /** Trust exactly this certificate (PEM), e.g. a self-signed one. */
   pinCertificate?: string | Uint8Array | Array<string | Uint8Array>;
-  /** Milliseconds without an answer before giving up: 1 ms to one day (default 30000). */
+  /**
+   * Milliseconds allowed to connect, for each TLS handshake and for each
+   * complete reply once its command is sent (however slowly it trickles in):
+   * 1 ms to one day (default 30000). An idle Client is not timed out.
+   */
   timeout?: number;
+  /** Milliseconds allowed for each message, MAIL FROM to its final reply (default 300000). */
+  messageTimeout?: number;
+  /** Send credentials without TLS: default only to a loopback host (localhost, 127.0.0.0/8, ::1); true always; false never (TlsUnavailable). */
+  allowPlaintextAuth?: boolean;
   /** The EHLO name (default "localhost"). */
   helloName?: string;
   /** Use PIPELINING when offered (default true). */
   pipelining?: boolean;
-  /** Keep a transcript for `Client.transcript()` (default false). */
+  /** Keep a transcript for `Client.takeTranscript()` (default false). */
   transcript?: boolean;
 }
 
@@ -226,8 +292,12 @@ export class ClientPlan {
   readonly implicit: boolean;
   /** Milliseconds. */
   readonly connectTimeout: number;
-  /** Milliseconds. */
+  /** Milliseconds (each reply, each handshake). */
   readonly timeout: number;
+  /** Milliseconds (each message). */
+  readonly messageTimeout: number;
+  /** True when credentials may go without TLS (the option given, else only for a loopback host). */
+  readonly allowPlaintextAuth: boolean;
   /** The SNI name (undefined for an IP address). */
   readonly servername: string | undefined;
   /** Extra trusted roots, PEM. */
@@ -239,6 +309,7 @@ export class ClientPlan {
   /** A new session for these options. */
   session(): Session;
   free(): void;
+  [Symbol.dispose](): void;
 }
 
 /**
@@ -291,14 +362,24 @@ export class MailwrightError extends Error {
 /** A refusal by the server (the core's category "server"), e.g. `code` "RateLimited" for `536 Frequency limited`. */
 export class SmtpError extends MailwrightError {}
 
-/** A connection sending many messages (Node only). */
+/**
+ * A connection sending many messages (Node only). An idle Client stays open
+ * (and does not keep the process alive); when the server closed it while
+ * idle, the next `send` reconnects first. `await using client = ...` says
+ * QUIT and frees it.
+ */
 export class Client {
   private constructor();
   static connect(options: SendOptions): Promise<Client>;
-  send(message: Message): Promise<SendResult>;
-  transcript(): [Direction, string][];
+  /** A Message, or a MessageInit (built, sent and freed here). */
+  send(message: Message | MessageInit): Promise<SendResult>;
+  /** The conversation since the last call, secrets masked (option `transcript: true`). */
+  takeTranscript(): [Direction, string][];
+  /** Transcript lines dropped because it was full. */
+  readonly transcriptDropped: number;
   quit(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Connects, sends one message and says QUIT (Node only). */
-export function send(message: Message, options: SendOptions): Promise<SendResult>;
+/** Connects, sends one message (a Message, or a MessageInit built and freed here) and says QUIT (Node only). */
+export function send(message: Message | MessageInit, options: SendOptions): Promise<SendResult>;

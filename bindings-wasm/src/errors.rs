@@ -105,11 +105,58 @@ pub fn error_kinds() -> Array {
         .collect()
 }
 
+/// The error for a use of an object after `free()` (or after it was moved
+/// into a call that takes it by value, or its `using` block ended), thrown
+/// by the package's entry points instead of wasm-bindgen's "null pointer
+/// passed to rust".
+#[wasm_bindgen(js_name = __freedError)]
+pub fn freed_error(class: JsValue) -> JsValue {
+    let class = class.as_string().unwrap_or_default();
+    js_error(Error::new(
+        ErrorKind::InvalidState,
+        format!(
+            "this {class} was freed (by free(), the end of its `using` block, or being passed \
+             by value): it cannot be used any more"
+        ),
+    ))
+}
+
+/// The properties of the error the entry points throw once the module has
+/// trapped (an allocation failure inside the core aborts: wasm has no
+/// unwinding). Fetched when the package loads, since a trapped module cannot
+/// make errors any more: `{ code, errorCode, category, transient, message }`.
+#[wasm_bindgen(js_name = __trapError)]
+pub fn trap_error() -> Object {
+    let kind = ErrorKind::Io;
+    let entry = Object::new();
+    set(&entry, "code", kind.as_str().into());
+    set(&entry, "errorCode", kind.code().into());
+    set(&entry, "category", kind.category().as_str().into());
+    set(&entry, "transient", kind.is_transient().into());
+    set(
+        &entry,
+        "message",
+        "the WebAssembly module aborted (out of memory, most likely: wasm32 holds at most 4 GiB \
+         and its memory never shrinks); it cannot be used any more: start a new process or worker"
+            .into(),
+    );
+    entry
+}
+
+/// Aborts the module as an allocation failure inside the core would (for the
+/// package's tests of what follows a trap; not exported by the entry points'
+/// public names).
+#[wasm_bindgen(js_name = __abortForTests)]
+pub fn abort_for_tests() {
+    std::process::abort();
+}
+
 /// The error thrown for a kind (for the package's tests: the class table is
 /// checked for every kind, including those no JS call can cause).
 #[wasm_bindgen(js_name = __errorOfKind)]
-pub fn error_of_kind(name: &str) -> Result<JsValue, JsValue> {
+pub fn error_of_kind(name: JsValue) -> Result<JsValue, JsValue> {
+    let name = crate::convert::string(name, "name")?;
     let kind =
-        ErrorKind::from_name(name).ok_or_else(|| type_error(format!("no error kind {name:?}")))?;
+        ErrorKind::from_name(&name).ok_or_else(|| type_error(format!("no error kind {name:?}")))?;
     Ok(js_error(Error::new(kind, "a test error")))
 }

@@ -12,6 +12,9 @@ mod errors;
 mod message;
 mod smtp;
 
+mod names;
+
 pub use errors::{error_kinds, register_errors};
-pub use message::Message;
+pub use message::{Message, build_message};
+pub use names::{names, wasm_memory_size};
 pub use smtp::{ClientPlan, Credentials, Reply, Session};

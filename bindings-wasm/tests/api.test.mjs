@@ -97,9 +97,13 @@ test("payloads, replies, session", () => {
   assert.deepEqual(limited.lines, ["Frequency limited"]);
   assert.throws(() => Reply.parse(Buffer.from("hello\r\n")), (e) => isCoreError(e, "Protocol"));
 
-  const s = new Session({ helloName: "ifaxin.com", tls: "none", transcript: true }, creds.clone());
-  s.receive(Buffer.from("220 hi\r\n250-mx\r\n250-PIPELINING\r\n250 AUTH LOGIN\r\n"));
-  assert.equal(Buffer.from(s.takeOutput()).toString(), "EHLO ifaxin.com\r\nAUTH LOGIN YXBpX3VzZXIjMTIzNDU=\r\n");
+  // Credentials without TLS only when allowed (the core's rule); a reply is
+  // fed only after its command was taken (the core refuses early talkers).
+  const s = new Session({ helloName: "ifaxin.com", tls: "none", transcript: true, allowPlaintextAuth: true }, creds.clone());
+  s.receive(Buffer.from("220 hi\r\n"));
+  assert.equal(Buffer.from(s.takeOutput()).toString(), "EHLO ifaxin.com\r\n");
+  s.receive(Buffer.from("250-mx\r\n250-PIPELINING\r\n250 AUTH LOGIN\r\n"));
+  assert.equal(Buffer.from(s.takeOutput()).toString(), "AUTH LOGIN YXBpX3VzZXIjMTIzNDU=\r\n");
   s.receive(Buffer.from("334 UGFzc3dvcmQ6\r\n"));
   s.takeOutput();
   s.receive(Buffer.from("235 ok\r\n"));
@@ -139,8 +143,26 @@ test("connection options: the core's defaults and rules", () => {
   assert.throws(() => connectOptions({ host: "mx.example.com", credentials: { user: "u", key: "" } }), (e) => isCoreError(e, "InvalidCredentials"));
   assert.throws(() => connectOptions({ port: 25 }), TypeError);
   assert.ok(connectOptions({ host: "h", pinSha256: "sha256 Fingerprint=" + "ab:".repeat(31) + "ab" }).pinned);
-  const withCreds = connectOptions({ host: "h", tls: "none" }, new Credentials("u", "k", "1"));
-  const s = withCreds.session();
-  s.receive(Buffer.from("220 hi\r\n250-mx\r\n250 AUTH PLAIN\r\n"));
-  assert.equal(Buffer.from(s.takeOutput()).toString(), "EHLO localhost\r\nAUTH PLAIN AHUjMQBr\r\n");
+  // Credentials in clear text: allowed for a loopback host (the core's default), else only when asked.
+  for (const [host, allow, sent] of [["127.0.0.1", undefined, true], ["localhost", false, false], ["mx.example.com", undefined, false], ["mx.example.com", true, true]]) {
+    const plan = connectOptions({ host, tls: "none", allowPlaintextAuth: allow }, new Credentials("u", "k", "1"));
+    assert.equal(plan.allowPlaintextAuth, sent, host);
+    const s = plan.session();
+    s.receive(Buffer.from("220 hi\r\n"));
+    assert.equal(Buffer.from(s.takeOutput()).toString(), "EHLO localhost\r\n");
+    s.receive(Buffer.from("250-mx\r\n250 AUTH PLAIN\r\n"));
+    if (sent) {
+      assert.equal(Buffer.from(s.takeOutput()).toString(), "AUTH PLAIN AHUjMQBr\r\n");
+    } else {
+      assert.ok(!Buffer.from(s.takeOutput()).toString().includes("AUTH"), host);
+      const e = s.pollEvent();
+      assert.ok(e.kind === "Error" && isCoreError(e.error, "TlsUnavailable"), `${host}: ${e.kind} ${e.error && e.error.code}`);
+    }
+  }
+  assert.equal(connectOptions({ host: "h", messageTimeout: 5000 }).messageTimeout, 5000);
+  assert.equal(connectOptions({ host: "h" }).messageTimeout, 300000);
+  for (const bad of [{ messageTimeout: 0 }, { messageTimeout: NaN }, { messageTimeout: -5 }]) {
+    assert.throws(() => connectOptions({ host: "h", ...bad }), (e) => isCoreError(e, "InvalidOption"), JSON.stringify(bad));
+  }
+  assert.throws(() => connectOptions({ host: "h", allowPlaintextAuth: "yes" }), TypeError);
 });

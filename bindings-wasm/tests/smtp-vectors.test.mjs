@@ -88,7 +88,7 @@ function eventJson(e) {
 function runSession(c) {
   const cfg = c.config;
   const [session, error] = attempt(() => new Session(
-    { helloName: cfg.hello_name, tls: cfg.tls, pipelining: cfg.pipelining, transcript: false },
+    { helloName: cfg.hello_name, tls: cfg.tls, pipelining: cfg.pipelining, transcript: false, allowPlaintextAuth: cfg.allow_plaintext_auth ?? false },
     cfg.credentials ? credentials(cfg.credentials) : undefined));
   assert.equal(error, c.expected_error ?? null, `${c.name}: expected_error`);
   if (!session) return;
@@ -120,6 +120,22 @@ test("sessions/*.json", () => {
   }
   assert.ok(files.length > 0);
   assert.equal(ran, files.length);
+});
+
+test("the d.ts unions are exactly the core's name tables", async () => {
+  const { createRequire } = await import("node:module");
+  const { dirname } = await import("node:path");
+  const mw = (await import("mailwright")).default;
+  const dts = readFileSync(join(dirname(createRequire(import.meta.url).resolve("mailwright")), "..", "index.d.ts"), "utf8");
+  const union = (name) => [...dts.match(new RegExp(`export type ${name} =([\\s\\S]*?);\\n`))[1].matchAll(/"(\w+)"/g)].map((m) => m[1]);
+  const names = mw.__names();
+  assert.deepEqual(union("TlsMode"), names.tlsModes);
+  assert.deepEqual(union("ConnectionLoss"), names.connectionLosses);
+  assert.deepEqual(union("ReplyClass"), names.replyClasses);
+  assert.deepEqual(union("Direction"), names.directions);
+  assert.deepEqual(union("ErrorCategory"), names.errorCategories);
+  const events = [...dts.match(/export type SessionEvent =([\s\S]*?);\n\n/)[1].matchAll(/kind: "(\w+)"/g)].map((m) => m[1]);
+  assert.deepEqual(events, names.events);
 });
 
 test("the d.ts names every reply class, event and TLS mode the vectors use", async () => {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { readFileSync, mkdtempSync } from "node:fs";
+import tls from "node:tls";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -49,7 +50,8 @@ test("a Client sends several messages; a wrong key is an SmtpError; an unknown C
   const client = await Client.connect({ host: "127.0.0.1", port: info.port, credentials: login("7"), ca: readFileSync(info.ca_file), transcript: true });
   const ids = new Set();
   for (let i = 0; i < 3; i++) ids.add((await client.send(message(i))).queueId);
-  const transcript = client.transcript();
+  const transcript = client.takeTranscript();
+  assert.deepEqual(client.takeTranscript(), [], "the transcript is drained");
   await client.quit();
   assert.equal(ids.size, 3);
   assert.ok(transcript.some(([who, text]) => who === "client" && text === "<password, masked>"));
@@ -61,6 +63,26 @@ test("a Client sends several messages; a wrong key is an SmtpError; an unknown C
   // Plain-data credentials work too.
   const plain = await send(message(10), { host: "127.0.0.1", port: info.port, credentials: { user: "api_user", key: "api_key", label: "3" }, ca: readFileSync(info.ca_file) });
   assert.equal(JSON.parse(readFileSync(join(info.queue_dir, `${plain.queueId}.json`), "utf8")).label, "3");
+});
+
+test("ca adds to Node's default roots: the send works with Haraka's CA, and every default root is still trusted", async () => {
+  const ca = readFileSync(info.ca_file, "utf8");
+  const seen = [];
+  const connect = tls.connect;
+  tls.connect = (...args) => { seen.push(args[0]); return connect.apply(tls, args); };
+  try {
+    const result = await send(message(40), { host: "127.0.0.1", port: info.port, credentials: login(), ca });
+    assert.equal(JSON.parse(readFileSync(join(info.queue_dir, `${result.queueId}.json`), "utf8")).tls, true);
+  } finally {
+    tls.connect = connect;
+  }
+  assert.equal(seen.length, 1);
+  const trusted = seen[0].ca;
+  assert.ok(tls.rootCertificates.length > 100);
+  for (const root of tls.rootCertificates) assert.ok(trusted.includes(root), "a default root is missing");
+  assert.ok(trusted.some((pem) => pem.trim() === ca.trim()), "the extra CA is missing");
+  assert.equal(trusted.length, tls.rootCertificates.length + 1);
+  assert.notEqual(seen[0].rejectUnauthorized, false);
 });
 
 test("a pinned certificate replaces the CA: PEM or SHA-256; a wrong pin is a Tls error", async () => {

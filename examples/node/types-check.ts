@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` in CI: the package's types fit this usage.
-import { Message, Credentials, Session, Reply, send, Client, MailwrightError, SmtpError, connectOptions, errorKinds } from "mailwright";
-import type { MessageInit, SendResult, SessionEvent, Envelope, SendOptions, ErrorCategory, ReplyClass } from "mailwright";
+import { Message, Credentials, Session, Reply, send, Client, MailwrightError, SmtpError, connectOptions, errorKinds, buildMessage, wasmMemorySize } from "mailwright";
+import type { MessageInit, SendResult, SessionEvent, Envelope, SendOptions, ErrorCategory, ReplyClass, BuiltMessage, Direction } from "mailwright";
 
 const init: MessageInit = {
   from: { name: "客服", address: "support@ifaxin.com" },
@@ -23,12 +23,24 @@ const event: SessionEvent | undefined = session.pollEvent();
 const reply: Reply = Reply.parse(new TextEncoder().encode("250 ok\r\n"));
 const klass: ReplyClass = reply.classification;
 if (event?.kind === "Failed") console.log(event.error.code, event.refused.length);
-const options: SendOptions = { host: "127.0.0.1", port: 2525, tls: "starttls", timeout: 5000, pinSha256: "AB:CD", credentials: { user: "u", key: "k", label: "1" } };
+const options: SendOptions = { host: "127.0.0.1", port: 2525, tls: "starttls", timeout: 5000, messageTimeout: 60000, allowPlaintextAuth: false, pinSha256: "AB:CD", credentials: { user: "u", key: "k", label: "1" } };
+const built: BuiltMessage = buildMessage(init);
+const memory: number = wasmMemorySize() + built.bytes.length;
+session.advance(performance.now());
+const deadline: number | undefined = session.pollTimeout();
+function disposable(): number {
+  using scoped = new Message(init);
+  return scoped.size;
+}
 const plan = connectOptions(options);
 const categories: ErrorCategory[] = errorKinds().map((k) => k.category);
 async function go(): Promise<SendResult> {
   const client: Client = await Client.connect({ host: "127.0.0.1", port: 2525, credentials: creds });
+  await client.send(init);
+  const lines: [Direction, string][] = client.takeTranscript();
   await client.quit();
+  await using other = await Client.connect({ host: "127.0.0.1", port: 2525 });
+  void lines; void other;
   try {
     return await send(msg, { host: "127.0.0.1", port: 2525, credentials: creds, tls: "starttls" });
   } catch (e) {
@@ -37,4 +49,4 @@ async function go(): Promise<SendResult> {
     throw e;
   }
 }
-void go; void event; void size; void reply.queueId; void klass; void plan.port; void categories;
+void go; void disposable; void memory; void deadline; void event; void size; void reply.queueId; void klass; void plan.port; void categories;

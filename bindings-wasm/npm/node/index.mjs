@@ -3,7 +3,7 @@
 import mw from "./index.cjs";
 
 export const {
-  Message, Credentials, Reply, Session, ClientPlan, connectOptions, errorKinds,
+  Message, buildMessage, Credentials, Reply, Session, ClientPlan, connectOptions, errorKinds, wasmMemorySize,
   authLogin, authPlain, authXoauth2, loginAnswer, MailwrightError, SmtpError, Client, send,
 } = mw;
 export default mw;

@@ -1,9 +1,11 @@
 // Node only: sends messages over node:net / node:tls by driving the sans-IO
 // Session of the WebAssembly core. It decides nothing: the core checks the
 // options and says where and how to connect (connectOptions → ClientPlan:
-// host, port, TLS mode, time-outs, trusted or pinned certificates) and what
-// every byte and event means. This file moves bytes, runs the TLS handshakes
-// the plan and the session ask for, tells the session why a connection ended
+// host, port, TLS mode, time-outs, trusted or pinned certificates), what
+// every byte and event means, and when a reply or a message is late (the
+// session's deadlines: this file tells it the time with `advance` and wakes
+// up at `pollTimeout`). This file moves bytes, runs the TLS handshakes the
+// plan and the session ask for, tells the session why a connection ended
 // (the core's cause names: "closed", "timeout", "tls", "connect"), and maps
 // events to promises.
 "use strict";
@@ -11,6 +13,7 @@ const net = require("node:net");
 const tls = require("node:tls");
 
 module.exports = function transport(core) {
+  const asyncDispose = Symbol.asyncDispose || Symbol.for("Symbol.asyncDispose");
   // What a socket error was, in the core's cause names.
   function cause(err, socket, connected) {
     const code = String((err && err.code) || "");
@@ -20,24 +23,36 @@ module.exports = function transport(core) {
     return connected ? "closed" : "connect";
   }
 
-  class Client {
-    /** Connects and resolves once the server is ready (greeting, EHLO, STARTTLS, AUTH done). */
-    static connect(options) {
-      return new Promise((resolve, reject) => new Client(options, resolve, reject));
-    }
+  /** node:tls options from the plan: the extra roots are added to Node's own. */
+  function tlsOptions(plan) {
+    const options = { host: plan.host, servername: plan.servername };
+    const extra = plan.ca;
+    if (extra.length) options.ca = [...tls.rootCertificates, ...extra];
+    // A pin replaces chain and name validation: the certificate is checked
+    // against it (by the core) once the handshake is done, before any byte.
+    if (plan.pinned) options.rejectUnauthorized = false;
+    return options;
+  }
 
-    constructor(options, resolve, reject) {
-      // Every option is checked here, by the core, before a socket exists.
-      const given = options && options.credentials;
-      this.plan = core.connectOptions(options, given instanceof core.Credentials ? given.clone() : undefined);
-      this.session = this.plan.session();
+  /** One socket and the session on it. */
+  class Connection {
+    constructor(plan) {
+      this.plan = plan;
+      this.session = plan.session();
+      this.origin = performance.now();
       this.pending = new Map();
-      this.ready = { resolve, reject };
-      this.closed = null;
+      this.timer = null;
       this.connected = false;
-      const { host, port, implicit } = this.plan;
-      const socket = implicit ? tls.connect({ ...this.tlsOptions(), host, port }) : net.connect({ host, port });
-      this.attach(socket, this.plan.connectTimeout);
+      this.readyReached = false;
+      this.quitting = false;
+      /** The error that ended the connection, and whether nothing was in flight then. */
+      this.failed = null;
+      this.lostWhileIdle = false;
+      this.closed = null;
+      this.ready = new Promise((resolve, reject) => { this.readyWaiter = { resolve, reject }; });
+      const { host, port, implicit } = plan;
+      const socket = implicit ? tls.connect({ ...tlsOptions(plan), host, port }) : net.connect({ host, port });
+      this.attach(socket, plan.connectTimeout);
       socket.once(implicit ? "secureConnect" : "connect", () => {
         this.connected = true;
         if (implicit) this.secured(socket, false);
@@ -45,29 +60,28 @@ module.exports = function transport(core) {
       });
     }
 
-    /** node:tls options from the plan. */
-    tlsOptions() {
-      const plan = this.plan;
-      const options = { host: plan.host, servername: plan.servername };
-      const extra = plan.ca;
-      if (extra.length) options.ca = [...tls.rootCertificates, ...extra];
-      // A pin replaces chain and name validation: the certificate is checked
-      // against it (by the core) once the handshake is done, before any byte.
-      if (plan.pinned) options.rejectUnauthorized = false;
-      return options;
+    /** Milliseconds on this connection's monotonic clock. */
+    now() {
+      return performance.now() - this.origin;
     }
 
-    attach(socket, timeout) {
+    /** Socket time-outs only while connecting or in a TLS handshake; after that the session's deadlines rule. */
+    attach(socket, handshakeTimeout) {
       this.socket = socket;
-      socket.setTimeout(timeout, () => this.lost("timeout", ""));
+      socket.setTimeout(handshakeTimeout, () => this.lost("timeout", ""));
       socket.on("error", (err) => this.lost(cause(err, socket, this.connected), err.message));
       socket.on("close", () => this.lost("closed", ""));
     }
 
     read(socket) {
-      socket.setTimeout(this.plan.timeout);
-      this.onData = (chunk) => { this.session.receive(chunk); this.pump(); };
+      socket.setTimeout(0);
+      this.onData = (chunk) => {
+        this.session.advance(this.now());
+        this.session.receive(chunk);
+        this.pump();
+      };
       socket.on("data", this.onData);
+      this.pump(); // starts the greeting's clock
     }
 
     /** The TLS handshake is done: check the pin, then go on. */
@@ -76,16 +90,12 @@ module.exports = function transport(core) {
         const refused = this.plan.pinMismatch(socket.getPeerCertificate(true).raw);
         if (refused !== undefined) return this.lost("tls", refused);
       }
+      if (afterStartTls) this.session.tlsEstablished();
       this.read(socket);
-      if (afterStartTls) {
-        this.session.tlsEstablished();
-        this.pump();
-      }
     }
 
     lost(why, detail) {
-      if (this.session.isDone) return this.pump();
-      this.session.connectionLost(why, detail);
+      if (!this.session.isDone) this.session.connectionLost(why, detail);
       this.pump();
       this.socket.destroy();
     }
@@ -95,23 +105,33 @@ module.exports = function transport(core) {
       plain.removeListener("data", this.onData);
       plain.removeAllListeners("close");
       plain.removeAllListeners("error");
+      plain.removeAllListeners("timeout");
       plain.setTimeout(0);
-      const secure = tls.connect({ ...this.tlsOptions(), socket: plain });
+      const secure = tls.connect({ ...tlsOptions(this.plan), socket: plain });
       this.attach(secure, this.plan.timeout);
       secure.once("secureConnect", () => this.secured(secure, true));
     }
 
     pump() {
-      const out = this.session.takeOutput();
+      const session = this.session;
+      session.advance(this.now());
+      const out = session.takeOutput();
       if (out.length && !this.socket.destroyed) this.socket.write(out);
-      for (let event = this.session.pollEvent(); event; event = this.session.pollEvent()) {
+      for (let event = session.pollEvent(); event; event = session.pollEvent()) {
         switch (event.kind) {
           case "StartTls": this.startTls(); break;
-          case "Ready": this.ready.resolve(this); break;
+          case "Ready":
+            this.readyReached = true;
+            this.readyWaiter.resolve(this);
+            break;
           case "Sent": this.settle(event.handle, null, event.result); break;
           case "Failed": this.settle(event.handle, event.error); break;
           case "Error":
-            this.ready.reject(event.error);
+            // Lost with nothing in flight (the server closed an idle
+            // connection, or said 421): the next send reconnects.
+            this.lostWhileIdle = this.readyReached && !this.quitting && this.pending.size === 0;
+            this.failed = event.error;
+            this.readyWaiter.reject(event.error);
             for (const [handle] of this.pending) this.settle(handle, event.error);
             if (this.closed) this.closed.reject(event.error);
             this.socket.destroy();
@@ -122,6 +142,19 @@ module.exports = function transport(core) {
             break;
         }
       }
+      this.schedule();
+    }
+
+    /** Wakes up at the session's deadline, if it waits for anything; keeps the process alive only then. */
+    schedule() {
+      clearTimeout(this.timer);
+      this.timer = null;
+      const at = this.session.isDone ? undefined : this.session.pollTimeout();
+      if (at !== undefined) this.timer = setTimeout(() => this.pump(), Math.max(0, at - this.now()) + 1);
+      // An idle connection (ready, nothing in flight) does not keep the process alive.
+      const busy = !this.readyReached || this.pending.size > 0 || this.quitting;
+      if (busy) this.socket.ref();
+      else this.socket.unref();
     }
 
     settle(handle, error, result) {
@@ -131,7 +164,6 @@ module.exports = function transport(core) {
       error ? waiter.reject(error) : waiter.resolve(result);
     }
 
-    /** Sends one message; resolves with { queueId, accepted, refused, code } after the server's final 2xx. */
     send(message) {
       return new Promise((resolve, reject) => {
         let handle;
@@ -145,29 +177,119 @@ module.exports = function transport(core) {
       });
     }
 
-    /** The conversation so far as [direction, text] pairs, secrets masked (option `transcript: true`). */
-    transcript() {
-      return this.session.takeTranscript();
-    }
-
-    /** Says QUIT and closes. */
     quit() {
       if (this.session.isDone) return Promise.resolve();
       return new Promise((resolve, reject) => {
         this.closed = { resolve, reject };
+        this.quitting = true;
         this.session.quit();
         this.pump();
       });
     }
+
+    /** Closes the socket without a word and releases the session's WebAssembly memory. */
+    free() {
+      clearTimeout(this.timer);
+      for (const name of ["data", "close", "error", "timeout"]) this.socket.removeAllListeners(name);
+      this.socket.on("error", () => {});
+      this.socket.destroy();
+      this.session.free();
+    }
   }
 
-  /** Connects, sends one message, says QUIT. */
+  class Client {
+    /** Connects and resolves once the server is ready (greeting, EHLO, STARTTLS, AUTH done). */
+    static async connect(options) {
+      // Every option is checked here, by the core, before a socket exists.
+      const given = options && options.credentials;
+      const plan = core.connectOptions(options, given instanceof core.Credentials ? given.clone() : undefined);
+      const client = new Client(plan, new Connection(plan));
+      try {
+        await client.connection.ready;
+      } catch (err) {
+        client.connection.free();
+        plan.free();
+        throw err;
+      }
+      return client;
+    }
+
+    constructor(plan, connection) {
+      this.plan = plan;
+      this.connection = connection;
+      this.reconnecting = null;
+      this.quitCalled = false;
+    }
+
+    /** The connection to send on: the current one, or a new one when the server closed it while idle. */
+    async usable() {
+      const connection = this.connection;
+      if (this.quitCalled || !connection.lostWhileIdle) return connection;
+      if (!this.reconnecting) {
+        const fresh = new Connection(this.plan);
+        this.reconnecting = fresh.ready.then(() => {
+          this.connection.free();
+          this.connection = fresh;
+          return fresh;
+        }, (err) => {
+          fresh.free();
+          throw err;
+        }).finally(() => { this.reconnecting = null; });
+      }
+      return this.reconnecting;
+    }
+
+    /**
+     * Sends one message (a Message, or a MessageInit built and freed here);
+     * resolves with { queueId, accepted, refused, code } after the server's
+     * final 2xx. After the server closed an idle connection, reconnects first
+     * (nothing was in flight, so nothing can be sent twice). A connection that
+     * failed otherwise rejects with the error that ended it.
+     */
+    async send(message) {
+      const connection = await this.usable();
+      if (connection.failed && !connection.lostWhileIdle && !this.quitCalled) throw connection.failed;
+      if (message instanceof core.Message) return connection.send(message);
+      const built = new core.Message(message);
+      try {
+        // The session copies the message when it is queued.
+        return connection.send(built);
+      } finally {
+        built.free();
+      }
+    }
+
+    /** The conversation since the last call as [direction, text] pairs, secrets masked (option `transcript: true`). */
+    takeTranscript() {
+      return this.connection.session.takeTranscript();
+    }
+
+    /** Lines dropped because the transcript was full (drain it with takeTranscript()). */
+    get transcriptDropped() {
+      return this.connection.session.transcriptDropped;
+    }
+
+    /** Says QUIT (after the messages in flight) and closes. */
+    quit() {
+      this.quitCalled = true;
+      return this.connection.quit();
+    }
+
+    /** `await using client = await Client.connect(...)`: QUIT, then release the WebAssembly memory. */
+    async [asyncDispose]() {
+      await this.quit().catch(() => {});
+      this.connection.free();
+      this.plan.free();
+    }
+  }
+
+  /** Connects, sends one message (a Message or a MessageInit), says QUIT. */
   async function send(message, options) {
     const client = await Client.connect(options);
     try {
       return await client.send(message);
     } finally {
-      await client.quit().catch(() => {});
+      await client[asyncDispose]();
     }
   }
 

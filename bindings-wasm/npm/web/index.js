@@ -1,7 +1,7 @@
 // The package's entry for browsers and bundlers (ES module): loads the
 // WebAssembly core (wasm-bindgen's web build beside this file) with
 // top-level await. `send` and `Client` need Node's sockets and are not here.
-import init, * as core from "./mailwright_wasm.js";
+import init, * as raw from "./mailwright_wasm.js";
 
 await init({ module_or_path: new URL("./mailwright_wasm_bg.wasm", import.meta.url) });
 
@@ -9,9 +9,62 @@ await init({ module_or_path: new URL("./mailwright_wasm_bg.wasm", import.meta.ur
 // every property on it, is decided by the core (src/errors.rs).
 export class MailwrightError extends Error {}
 export class SmtpError extends MailwrightError {}
-core.__registerErrors(MailwrightError, SmtpError);
+raw.__registerErrors(MailwrightError, SmtpError);
 
-export {
-  Message, Credentials, Reply, Session, ClientPlan, connectOptions, errorKinds,
+// --- guard: the same text in node/index.cjs and web/index.js (a test checks) ---
+// Wraps every function and method of the core so that (1) an object used
+// after free() (or after being passed by value, or after its `using` block)
+// throws the core's InvalidState error saying so, instead of wasm-bindgen's
+// "null pointer passed to rust"; free() twice does nothing; (2) once the
+// module has trapped (an allocation failure inside the core aborts: wasm has
+// no unwinding), that call and every later one throw a MailwrightError
+// saying the module cannot be used any more, with the properties the core
+// gave when the package loaded (a trapped module cannot make errors).
+function guard(core, MailwrightError) {
+  const classes = [core.Message, core.Credentials, core.Reply, core.Session, core.ClientPlan];
+  const ours = (v) => v !== null && typeof v === "object" && classes.some((c) => v instanceof c);
+  const { message, ...fields } = core.__trapError();
+  let trapped = null;
+  const trap = (cause) => {
+    if (!trapped) {
+      trapped = Object.assign(new MailwrightError(message, { cause }), fields);
+      trapped.name = "MailwrightError";
+    }
+    return trapped;
+  };
+  function call(fn, self, args, construct) {
+    if (trapped) throw trapped;
+    for (const v of [self, ...args]) if (ours(v) && v.__wbg_ptr === 0) throw core.__freedError(v.constructor.name);
+    try {
+      return construct ? new fn(...args) : fn.apply(self, args);
+    } catch (e) {
+      throw e instanceof WebAssembly.RuntimeError ? trap(e) : e;
+    }
+  }
+  const wrap = (fn) => function (...args) { return call(fn, this, args, false); };
+  for (const c of classes) {
+    const free = c.prototype.free;
+    c.prototype.free = function () { if (this.__wbg_ptr !== 0) call(free, this, [], false); };
+    if (Symbol.dispose) c.prototype[Symbol.dispose] = c.prototype.free;
+    for (const target of [c.prototype, c]) {
+      for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(target))) {
+        if (["constructor", "free", "__destroy_into_raw", "prototype", "length", "name"].includes(key) || key.startsWith("__wrap")) continue;
+        if (typeof d.value === "function") Object.defineProperty(target, key, { ...d, value: wrap(d.value) });
+        else if (d.get) Object.defineProperty(target, key, { ...d, get: wrap(d.get) });
+      }
+    }
+  }
+  const out = {};
+  for (const [key, v] of Object.entries(core)) {
+    out[key] = classes.includes(v) ? new Proxy(v, { construct: (target, args) => call(target, undefined, args, true) })
+      : typeof v === "function" ? wrap(v) : v;
+  }
+  return out;
+}
+// --- end guard ---
+
+const core = guard(raw, MailwrightError);
+export const {
+  Message, buildMessage, Credentials, Reply, Session, ClientPlan, connectOptions, errorKinds, wasmMemorySize,
   authLogin, authPlain, authXoauth2, loginAnswer,
-} from "./mailwright_wasm.js";
+} = core;

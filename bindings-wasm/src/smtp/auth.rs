@@ -2,6 +2,7 @@
 //! challenge), as bytes.
 
 use super::credentials::Credentials;
+use crate::convert::string;
 use crate::errors::IntoJs;
 use mailwright::smtp::auth;
 use wasm_bindgen::prelude::*;
@@ -34,12 +35,13 @@ pub fn auth_xoauth2(credentials: &Credentials) -> Result<Vec<u8>, JsValue> {
 /// or the key, as the core reads the prompt.
 #[wasm_bindgen(js_name = loginAnswer)]
 pub fn login_answer(
-    challenge: &str,
+    challenge: JsValue,
     credentials: &Credentials,
     username_sent: bool,
 ) -> Result<Vec<u8>, JsValue> {
+    let challenge = string(challenge, "challenge")?;
     auth::login_answer(
-        auth::login_prompt(challenge, username_sent),
+        auth::login_prompt(&challenge, username_sent),
         &credentials.inner,
     )
     .map(|s| s.to_vec())

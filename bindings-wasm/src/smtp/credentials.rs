@@ -17,21 +17,13 @@ pub struct Credentials {
 impl Credentials {
     /// Throws InvalidCredentials for an empty user or key, NUL/CR/LF, or a bad label.
     #[wasm_bindgen(constructor)]
-    pub fn new(user: String, key: String, label: Option<String>) -> Result<Credentials, JsValue> {
-        mailwright::Credentials::from_parts(&user, &key, label.as_deref(), false)
-            .map(|inner| Credentials { inner })
-            .js()
+    pub fn new(user: JsValue, key: JsValue, label: JsValue) -> Result<Credentials, JsValue> {
+        make(user, key, label, false)
     }
 
     /// Credentials with an OAuth 2 access token (sent with XOAUTH2).
-    pub fn oauth2(
-        user: String,
-        token: String,
-        label: Option<String>,
-    ) -> Result<Credentials, JsValue> {
-        mailwright::Credentials::from_parts(&user, &token, label.as_deref(), true)
-            .map(|inner| Credentials { inner })
-            .js()
+    pub fn oauth2(user: JsValue, token: JsValue, label: JsValue) -> Result<Credentials, JsValue> {
+        make(user, token, label, true)
     }
 
     /// A copy, for APIs that take credentials by value (`new Session(init, creds.clone())`).
@@ -56,6 +48,25 @@ impl Credentials {
     pub fn to_js_string(&self) -> String {
         self.inner.to_string()
     }
+}
+
+/// Strings taken as `JsValue` so that a lone surrogate is refused (see convert).
+fn make(
+    user: JsValue,
+    secret: JsValue,
+    label: JsValue,
+    oauth2: bool,
+) -> Result<Credentials, JsValue> {
+    let user = string(user, "user")?;
+    let secret = string(secret, if oauth2 { "token" } else { "key" })?;
+    let label = if missing(&label) {
+        None
+    } else {
+        Some(string(label, "label")?)
+    };
+    mailwright::Credentials::from_parts(&user, &secret, label.as_deref(), oauth2)
+        .map(|inner| Credentials { inner })
+        .js()
 }
 
 /// Credentials given as plain data: `{ user, key, label? }` or `{ user, token, label? }`.

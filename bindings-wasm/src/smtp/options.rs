@@ -43,6 +43,12 @@ pub fn connect_options(
     if let Some(millis) = opt_number(&options, "timeout")? {
         o = o.timeout(timeout_from_millis(millis).js()?);
     }
+    if let Some(millis) = opt_number(&options, "messageTimeout")? {
+        o.message_timeout = timeout_from_millis(millis).js()?;
+    }
+    if let Some(on) = opt_bool(&options, "allowPlaintextAuth")? {
+        o.allow_plaintext_auth = Some(on);
+    }
     if let Some(name) = opt_string(&options, "helloName")? {
         o = o.hello_name(name);
     }
@@ -114,10 +120,24 @@ impl ClientPlan {
         millis(self.options.connect_timeout)
     }
 
-    /// Milliseconds allowed for each read and write.
+    /// Milliseconds allowed for each complete reply once its command is
+    /// sent (the session's deadline), and for each TLS handshake.
     #[wasm_bindgen(getter)]
     pub fn timeout(&self) -> f64 {
         millis(self.options.timeout)
+    }
+
+    /// Milliseconds allowed for each message, MAIL FROM to its final reply.
+    #[wasm_bindgen(getter, js_name = messageTimeout)]
+    pub fn message_timeout(&self) -> f64 {
+        millis(self.options.message_timeout)
+    }
+
+    /// True when credentials may go over a connection without TLS (the
+    /// core's rule: the option given, else only for a loopback host).
+    #[wasm_bindgen(getter, js_name = allowPlaintextAuth)]
+    pub fn allow_plaintext_auth(&self) -> bool {
+        self.options.session_config().allow_plaintext_auth
     }
 
     /// The name the certificate must carry, sent as SNI; undefined for an IP

@@ -3,11 +3,14 @@
 //! over node:net/tls (npm/node/transport.cjs).
 
 use super::credentials::Credentials;
-use crate::convert::{opt_bool, opt_string, set};
+use crate::convert::{missing, number_text, opt_bool, opt_number, opt_string, set, string};
 use crate::errors::{IntoJs, js_error, type_error};
 use crate::message::Message;
 use js_sys::{Array, Object};
+use mailwright::smtp::options::timeout_from_millis;
 use mailwright::smtp::{self, ConnectionLoss, SessionConfig, TlsMode};
+use mailwright::{Error, ErrorKind};
+use std::time::Duration;
 use wasm_bindgen::prelude::*;
 
 /// The sans-IO SMTP session.
@@ -56,10 +59,12 @@ fn send_result(report: smtp::SendReport) -> Object {
 
 #[wasm_bindgen]
 impl Session {
-    /// `init`: `{ helloName, tls, pipelining, transcript }`, each optional (the
-    /// core's defaults); `tls` is a TLS mode name ("starttls", "opportunistic",
-    /// "implicit", "none"). `credentials` (optional) are taken by value: pass
-    /// `creds.clone()` to keep yours. Throws InvalidOption / InvalidCredentials.
+    /// `init`: `{ helloName, tls, pipelining, transcript, allowPlaintextAuth,
+    /// replyTimeout, messageTimeout }`, each optional (the core's defaults);
+    /// `tls` is a TLS mode name ("starttls", "opportunistic", "implicit",
+    /// "none"); time-outs in milliseconds. `credentials` (optional) are taken
+    /// by value: pass `creds.clone()` to keep yours. Throws InvalidOption /
+    /// InvalidCredentials.
     #[wasm_bindgen(constructor)]
     pub fn new(init: JsValue, credentials: Option<Credentials>) -> Result<Session, JsValue> {
         let mut config = SessionConfig::default();
@@ -78,6 +83,15 @@ impl Session {
             }
             if let Some(on) = opt_bool(&init, "transcript")? {
                 config.transcript = on;
+            }
+            if let Some(on) = opt_bool(&init, "allowPlaintextAuth")? {
+                config.allow_plaintext_auth = on;
+            }
+            if let Some(millis) = opt_number(&init, "replyTimeout")? {
+                config.reply_timeout = timeout_from_millis(millis).js()?;
+            }
+            if let Some(millis) = opt_number(&init, "messageTimeout")? {
+                config.message_timeout = timeout_from_millis(millis).js()?;
             }
         }
         config.credentials = credentials.map(|c| c.inner);
@@ -116,11 +130,61 @@ impl Session {
     /// (optional) what it knows (an OS error, a TLS alert). The core makes
     /// the error kind. Throws InvalidOption for an unknown cause.
     #[wasm_bindgen(js_name = connectionLost)]
-    pub fn connection_lost(&mut self, cause: &str, detail: Option<String>) -> Result<(), JsValue> {
-        let cause = ConnectionLoss::from_name(cause).js()?;
-        self.inner
-            .connection_lost(cause, detail.as_deref().unwrap_or(""));
+    pub fn connection_lost(&mut self, cause: JsValue, detail: JsValue) -> Result<(), JsValue> {
+        let cause = ConnectionLoss::from_name(&string(cause, "cause")?).js()?;
+        let detail = if missing(&detail) {
+            String::new()
+        } else {
+            string(detail, "detail")?
+        };
+        self.inner.connection_lost(cause, &detail);
         Ok(())
+    }
+
+    /// Tells the session the time: milliseconds on any monotonic clock (e.g.
+    /// `performance.now()`). The session fails with Timeout when a reply or
+    /// a message takes too long; a transport calls it whenever it wakes up
+    /// (data, a timer) and before sending. A negative or non-finite time is
+    /// InvalidOption.
+    pub fn advance(&mut self, now_ms: f64) -> Result<(), JsValue> {
+        let now = Duration::try_from_secs_f64(now_ms / 1000.0).map_err(|_| {
+            js_error(Error::new(
+                ErrorKind::InvalidOption,
+                format!(
+                    "the time must be a finite number of milliseconds, 0 or more; {} was given",
+                    number_text(now_ms)
+                ),
+            ))
+        })?;
+        self.inner.advance(now);
+        Ok(())
+    }
+
+    /// When (on the clock given to `advance`, in milliseconds) the session
+    /// must hear from the server, or undefined when it waits for nothing:
+    /// wait at most until then, then call `advance`.
+    #[wasm_bindgen(js_name = pollTimeout)]
+    pub fn poll_timeout(&self) -> Option<f64> {
+        self.inner.poll_timeout().map(|d| d.as_secs_f64() * 1000.0)
+    }
+
+    /// True when no message is queued or in flight.
+    #[wasm_bindgen(getter, js_name = isIdle)]
+    pub fn is_idle(&self) -> bool {
+        self.inner.is_idle()
+    }
+
+    /// True once TLS is on (STARTTLS done, or implicit TLS).
+    #[wasm_bindgen(getter, js_name = isTls)]
+    pub fn is_tls(&self) -> bool {
+        self.inner.is_tls()
+    }
+
+    /// How many transcript lines were dropped (oldest first) because the
+    /// transcript was full: drain it with `takeTranscript()` as you go.
+    #[wasm_bindgen(getter, js_name = transcriptDropped)]
+    pub fn transcript_dropped(&self) -> f64 {
+        self.inner.transcript_dropped() as f64
     }
 
     /// True when the session waits for the transport's TLS handshake.
@@ -160,8 +224,9 @@ impl Session {
         object.into()
     }
 
-    /// The conversation so far as `[direction, text]` pairs (direction
-    /// "client" or "server"), secrets masked.
+    /// The conversation since the last call as `[direction, text]` pairs
+    /// (direction "client" or "server"), secrets masked, and emptied (the
+    /// core keeps at most its `MAX_TRANSCRIPT_LINES`).
     #[wasm_bindgen(js_name = takeTranscript)]
     pub fn take_transcript(&mut self) -> Array {
         self.inner
