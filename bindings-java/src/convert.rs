@@ -154,6 +154,12 @@ pub fn new_ints<'l>(env: &mut Env<'l>, items: &[i32]) -> JResult<JIntArray<'l>> 
     Ok(array)
 }
 
+/// A count, size or time as a Java `long`; `Long.MAX_VALUE` when it does not
+/// fit (never reached in practice).
+pub fn long(value: impl TryInto<jlong>) -> jlong {
+    value.try_into().unwrap_or(jlong::MAX)
+}
+
 /// How many handles are alive (made by [`into_handle`], not yet given to
 /// [`free`]): what the tests watch to prove that dropped objects are freed.
 static LIVE_HANDLES: AtomicI64 = AtomicI64::new(0);

@@ -2,12 +2,12 @@
 //! the `MailwrightException` subclass of its kind's category (kind name,
 //! code, category, transience and the server's reply all from the core),
 //! constructed and thrown here; a JNI failure becomes the JDK exception it
-//! stands for. Every native runs through [`run`], inside the `jni` crate's
-//! panic boundary.
+//! stands for. Every native is defined with [`native!`] and runs through
+//! [`run`], inside the `jni` crate's panic boundary.
 
 use crate::convert::{self, JResult};
 use jni::errors::ErrorPolicy;
-use jni::objects::{JObject, JThrowable};
+use jni::objects::{JObject, JObjectArray, JString, JThrowable};
 use jni::strings::JNIStr;
 use jni::{Env, EnvUnowned, jni_sig, jni_str};
 use mailwright::{Error, ErrorCategory, ErrorKind};
@@ -22,6 +22,32 @@ pub fn run<'l, T: Default>(
 ) -> T {
     env.with_env(body).resolve::<ThrowJava>()
 }
+
+/// Defines natives of `org.mailwright.Native`: each `fn name(env, args) -> T
+/// { body }` becomes the exported `Java_org_mailwright_Native_name`, taking
+/// the JNI environment and class and then `args`, whose body runs through
+/// [`run`] (panic boundary, failure thrown as a Java exception). `env` (or
+/// `_`) names the `&mut Env` the body uses, the lifetime `'l` is the call's,
+/// and the body's value is the result: `?` leaves with the failure.
+macro_rules! native {
+    ($(
+        $(#[$attr:meta])*
+        fn $name:ident($env:pat_param $(, $arg:ident: $ty:ty)* $(,)?) $(-> $ret:ty)? $body:block
+    )+) => {$(
+        $(#[$attr])*
+        #[allow(non_snake_case)]
+        #[unsafe(export_name = concat!("Java_org_mailwright_Native_", stringify!($name)))]
+        pub extern "system" fn $name<'l>(
+            mut env: ::jni::EnvUnowned<'l>,
+            _class: ::jni::objects::JClass<'l>,
+            $($arg: $ty),*
+        ) $(-> $ret)? {
+            $crate::errors::run(&mut env, |$env| Ok($body))
+        }
+    )+};
+}
+
+pub(crate) use native;
 
 /// The Java class for a kind: a few kinds have their own class, every other
 /// kind the class of its category (the core's [`ErrorKind::category`]).
@@ -139,49 +165,25 @@ impl<T: Default> ErrorPolicy<T, Fail> for ThrowJava {
     }
 }
 
-/// The core's error kind names, in the core's order (for `MailwrightException.kinds()`).
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_errorKindNames<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: jni::objects::JClass<'l>,
-) -> jni::objects::JObjectArray<'l, jni::objects::JString<'l>> {
-    run(&mut env, |env| {
-        Ok(convert::new_strings(
-            env,
-            ErrorKind::ALL.iter().map(|k| k.as_str()),
-        )?)
-    })
-}
+native! {
+    /// The core's error kind names, in the core's order (for `MailwrightException.kinds()`).
+    fn errorKindNames(env) -> JObjectArray<'l, JString<'l>> {
+        convert::new_strings(env, ErrorKind::ALL.iter().map(|k| k.as_str()))?
+    }
 
-/// The core's error category names.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_errorCategoryNames<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: jni::objects::JClass<'l>,
-) -> jni::objects::JObjectArray<'l, jni::objects::JString<'l>> {
-    run(&mut env, |env| {
-        Ok(convert::new_strings(
-            env,
-            ErrorCategory::ALL.iter().map(|c| c.as_str()),
-        )?)
-    })
-}
+    /// The core's error category names.
+    fn errorCategoryNames(env) -> JObjectArray<'l, JString<'l>> {
+        convert::new_strings(env, ErrorCategory::ALL.iter().map(|c| c.as_str()))?
+    }
 
-/// The exception a core error of this kind becomes (not thrown); null for a
-/// name the core does not know.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_errorFor<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: jni::objects::JClass<'l>,
-    kind: jni::objects::JString<'l>,
-    message: jni::objects::JString<'l>,
-) -> JObject<'l> {
-    run(&mut env, |env| {
+    /// The exception a core error of this kind becomes (not thrown); null for a
+    /// name the core does not know.
+    fn errorFor(env, kind: JString<'l>, message: JString<'l>) -> JObject<'l> {
         let kind = convert::string(env, &kind, "kind")?;
         let message = convert::string(env, &message, "message")?;
-        Ok(match ErrorKind::from_name(&kind) {
+        match ErrorKind::from_name(&kind) {
             Some(kind) => exception(env, &Error::new(kind, message))?,
             None => JObject::null(),
-        })
-    })
+        }
+    }
 }

@@ -11,52 +11,37 @@
 //! - [`message`]: the builder (one native per setter) and `Message`.
 //! - [`smtp`]: credentials and AUTH, options, replies, session, client.
 //!
-//! Every native runs through [`errors::run`], inside the `jni` crate's panic
-//! boundary: a Rust panic becomes a Java exception, never an unwind into the JVM.
+//! Every native is defined with [`errors::native!`] and runs through
+//! [`errors::run`], inside the `jni` crate's panic boundary: a Rust panic
+//! becomes a Java exception, never an unwind into the JVM.
 
 mod convert;
 mod errors;
 mod message;
 mod smtp;
 
-use jni::EnvUnowned;
-use jni::objects::{JByteArray, JClass, JString};
+use errors::native;
+use jni::objects::{JByteArray, JString};
 use jni::sys::jlong;
 
-/// The library's version; `Native` refuses to run when it differs from the jar's.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_version<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-) -> JString<'l> {
-    errors::run(&mut env, |env| {
-        Ok(convert::new_string(env, Some(env!("CARGO_PKG_VERSION")))?)
-    })
-}
+native! {
+    /// The library's version; `Native` refuses to run when it differs from the jar's.
+    fn version(env) -> JString<'l> {
+        convert::new_string(env, Some(env!("CARGO_PKG_VERSION")))?
+    }
 
-/// A Java string as UTF-8 bytes, strictly (a lone surrogate is the core's
-/// `InvalidUnicode`, naming `field`): for the Java methods that take text
-/// but hand the core bytes (PEM text, a reply to parse).
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_utf8<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    value: JString<'l>,
-    field: JString<'l>,
-) -> JByteArray<'l> {
-    errors::run(&mut env, |env| {
+    /// A Java string as UTF-8 bytes, strictly (a lone surrogate is the core's
+    /// `InvalidUnicode`, naming `field`): for the Java methods that take text
+    /// but hand the core bytes (PEM text, a reply to parse).
+    fn utf8(env, value: JString<'l>, field: JString<'l>) -> JByteArray<'l> {
         let field = convert::string(env, &field, "field")?;
         let text = mailwright::unicode::from_utf16(&convert::utf16(env, &value)?, &field)?;
-        Ok(convert::new_bytes(env, text.as_bytes())?)
-    })
-}
+        convert::new_bytes(env, text.as_bytes())?
+    }
 
-/// How many native handles are alive (test support: dropped objects must
-/// come back to this number once collected).
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_liveHandles<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-) -> jlong {
-    errors::run(&mut env, |_env| Ok(convert::live_handles()))
+    /// How many native handles are alive (test support: dropped objects must
+    /// come back to this number once collected).
+    fn liveHandles(_) -> jlong {
+        convert::live_handles()
+    }
 }

@@ -4,10 +4,11 @@
 //! `MessageBuilder` validates once in `build`.
 
 use crate::convert::{self, JResult};
-use crate::errors::{Outcome, run};
-use jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString};
+use crate::errors::{Outcome, native};
+use jni::Env;
+use jni::objects::{JByteArray, JObject, JObjectArray, JString};
 use jni::sys::{jboolean, jlong};
-use jni::{Env, EnvUnowned, jni_sig, jni_str};
+use jni::{jni_sig, jni_str};
 use mailwright::{Attachment, Inline, MailboxSpec, Message, MessageBuilder, XSmtpApi};
 
 /// A message being built: the core's builder and its X-SMTPAPI header.
@@ -49,362 +50,225 @@ fn mailbox(
     })
 }
 
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_builderNew<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-) -> jlong {
-    run(&mut env, |_env| Ok(convert::into_handle(Draft::default())))
+/// The name (`field` in errors), content type and bytes of an inline part or
+/// an attachment.
+fn part(
+    env: &Env<'_>,
+    name: &JString<'_>,
+    field: &'static str,
+    content_type: &JString<'_>,
+    data: &JByteArray<'_>,
+) -> Outcome<(String, String, Vec<u8>)> {
+    Ok((
+        convert::string(env, name, field)?,
+        convert::string(env, content_type, "content type")?,
+        convert::bytes(env, data)?,
+    ))
 }
 
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_builderFree<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    handle: jlong,
-) {
-    run(&mut env, |_env| {
+native! {
+    fn builderNew(_) -> jlong {
+        convert::into_handle(Draft::default())
+    }
+
+    fn builderFree(_, handle: jlong) {
         // SAFETY: called once, by the `build()` that made the draft.
-        unsafe { convert::free::<Draft>(handle) };
-        Ok(())
-    })
+        unsafe { convert::free::<Draft>(handle) }
+    }
 }
 
-macro_rules! mailbox_setter {
-    ($native:ident, $method:ident) => {
-        #[unsafe(no_mangle)]
-        pub extern "system" fn $native<'l>(
-            mut env: EnvUnowned<'l>,
-            _c: JClass<'l>,
-            handle: jlong,
-            text: JString<'l>,
-            name: JString<'l>,
-            address: JString<'l>,
-        ) {
-            run(&mut env, |env| -> Outcome<()> {
+/// Natives `name(handle, text, name, address)` setting a mailbox by the
+/// builder method of the same field.
+macro_rules! mailbox_setters {
+    ($($native:ident => $method:ident),+ $(,)?) => {$(
+        native! {
+            fn $native(
+                env,
+                handle: jlong,
+                text: JString<'l>,
+                name: JString<'l>,
+                address: JString<'l>,
+            ) {
                 let spec = mailbox(env, stringify!($method), &text, &name, &address)?;
                 draft(handle)?.with(|b| b.$method(spec));
-                Ok(())
-            })
+            }
         }
-    };
+    )+};
 }
 
-mailbox_setter!(Java_org_mailwright_Native_builderFrom, from);
-mailbox_setter!(Java_org_mailwright_Native_builderSender, sender);
-mailbox_setter!(Java_org_mailwright_Native_builderReplyTo, reply_to);
-mailbox_setter!(Java_org_mailwright_Native_builderTo, to);
-mailbox_setter!(Java_org_mailwright_Native_builderCc, cc);
-mailbox_setter!(Java_org_mailwright_Native_builderBcc, bcc);
-mailbox_setter!(
-    Java_org_mailwright_Native_builderEnvelopeFrom,
-    envelope_from
-);
+mailbox_setters! {
+    builderFrom => from,
+    builderSender => sender,
+    builderReplyTo => reply_to,
+    builderTo => to,
+    builderCc => cc,
+    builderBcc => bcc,
+    builderEnvelopeFrom => envelope_from,
+}
 
-macro_rules! text_setter {
-    ($native:ident, $method:ident) => {
-        #[unsafe(no_mangle)]
-        pub extern "system" fn $native<'l>(
-            mut env: EnvUnowned<'l>,
-            _c: JClass<'l>,
-            handle: jlong,
-            value: JString<'l>,
-        ) {
-            run(&mut env, |env| -> Outcome<()> {
+/// Natives `name(handle, value)` setting a text field by the builder method
+/// of the same name.
+macro_rules! text_setters {
+    ($($native:ident => $method:ident),+ $(,)?) => {$(
+        native! {
+            fn $native(env, handle: jlong, value: JString<'l>) {
                 let value = convert::string(env, &value, stringify!($method))?;
                 draft(handle)?.with(|b| b.$method(value));
-                Ok(())
-            })
+            }
         }
-    };
+    )+};
 }
 
-text_setter!(Java_org_mailwright_Native_builderSubject, subject);
-text_setter!(Java_org_mailwright_Native_builderText, text);
-text_setter!(Java_org_mailwright_Native_builderHtml, html);
-text_setter!(Java_org_mailwright_Native_builderMessageId, message_id);
-text_setter!(Java_org_mailwright_Native_builderInReplyTo, in_reply_to);
-text_setter!(Java_org_mailwright_Native_builderReferences, references);
-text_setter!(
-    Java_org_mailwright_Native_builderBoundarySeed,
-    boundary_seed
-);
-
-macro_rules! pair_setter {
-    ($native:ident, $method:ident, $first_field:literal, $second_field:literal) => {
-        #[unsafe(no_mangle)]
-        pub extern "system" fn $native<'l>(
-            mut env: EnvUnowned<'l>,
-            _c: JClass<'l>,
-            handle: jlong,
-            first: JString<'l>,
-            second: JString<'l>,
-        ) {
-            run(&mut env, |env| -> Outcome<()> {
-                let first = convert::string(env, &first, $first_field)?;
-                let second = convert::string(env, &second, $second_field)?;
-                draft(handle)?.with(|b| b.$method(first, second));
-                Ok(())
-            })
-        }
-    };
+text_setters! {
+    builderSubject => subject,
+    builderText => text,
+    builderHtml => html,
+    builderMessageId => message_id,
+    builderInReplyTo => in_reply_to,
+    builderReferences => references,
+    builderBoundarySeed => boundary_seed,
 }
 
-pair_setter!(
-    Java_org_mailwright_Native_builderHeader,
-    header,
-    "header name",
-    "header value"
-);
-pair_setter!(
-    Java_org_mailwright_Native_builderScCustom,
-    sc_custom,
-    "SC-Custom key",
-    "SC-Custom value"
-);
+/// Natives `name(handle, first, second)` setting a pair of strings (each
+/// named in errors) by a method of the builder (`with`) or of its
+/// X-SMTPAPI header (`with_api`).
+macro_rules! pair_setters {
+    ($($native:ident => $with:ident.$method:ident($first:literal, $second:literal)),+ $(,)?) => {$(
+        native! {
+            fn $native(env, handle: jlong, first: JString<'l>, second: JString<'l>) {
+                let first = convert::string(env, &first, $first)?;
+                let second = convert::string(env, &second, $second)?;
+                draft(handle)?.$with(|b| b.$method(first, second));
+            }
+        }
+    )+};
+}
 
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_builderDate<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    handle: jlong,
-    seconds: jlong,
-) {
-    run(&mut env, |_env| -> Outcome<()> {
+pair_setters! {
+    builderHeader => with.header("header name", "header value"),
+    builderScCustom => with.sc_custom("SC-Custom key", "SC-Custom value"),
+    builderXSmtpApiSection => with_api.section("X-SMTPAPI section name", "X-SMTPAPI section value"),
+}
+
+/// Natives `name(handle, on)` switching an X-SMTPAPI tracking setting.
+macro_rules! tracking_setters {
+    ($($native:ident => $method:ident),+ $(,)?) => {$(
+        native! {
+            fn $native(_, handle: jlong, on: jboolean) {
+                draft(handle)?.with_api(|x| x.$method(on));
+            }
+        }
+    )+};
+}
+
+tracking_setters! {
+    builderXSmtpApiOpenTracking => open_tracking,
+    builderXSmtpApiClickTracking => click_tracking,
+    builderXSmtpApiSubscriptionTracking => subscription_tracking,
+}
+
+native! {
+    fn builderDate(_, handle: jlong, seconds: jlong) {
         draft(handle)?.with(|b| b.date(seconds));
-        Ok(())
-    })
-}
+    }
 
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_builderInline<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    handle: jlong,
-    content_id: JString<'l>,
-    content_type: JString<'l>,
-    data: JByteArray<'l>,
-    filename: JString<'l>,
-) {
-    run(&mut env, |env| -> Outcome<()> {
-        let mut part = Inline::new(
-            convert::string(env, &content_id, "content id")?,
-            convert::string(env, &content_type, "content type")?,
-            convert::bytes(env, &data)?,
-        );
+    fn builderInline(
+        env,
+        handle: jlong,
+        content_id: JString<'l>,
+        content_type: JString<'l>,
+        data: JByteArray<'l>,
+        filename: JString<'l>,
+    ) {
+        let (content_id, content_type, data) =
+            part(env, &content_id, "content id", &content_type, &data)?;
+        let mut part = Inline::new(content_id, content_type, data);
         if let Some(filename) = convert::opt_string(env, &filename, "filename")? {
             part = part.filename(filename);
         }
         draft(handle)?.with(|b| b.inline(part));
-        Ok(())
-    })
-}
+    }
 
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_builderAttachment<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    handle: jlong,
-    filename: JString<'l>,
-    content_type: JString<'l>,
-    data: JByteArray<'l>,
-) {
-    run(&mut env, |env| -> Outcome<()> {
-        let part = Attachment::new(
-            convert::string(env, &filename, "filename")?,
-            convert::string(env, &content_type, "content type")?,
-            convert::bytes(env, &data)?,
-        );
+    fn builderAttachment(
+        env,
+        handle: jlong,
+        filename: JString<'l>,
+        content_type: JString<'l>,
+        data: JByteArray<'l>,
+    ) {
+        let (filename, content_type, data) =
+            part(env, &filename, "filename", &content_type, &data)?;
+        let part = Attachment::new(filename, content_type, data);
         draft(handle)?.with(|b| b.attachment(part));
-        Ok(())
-    })
-}
+    }
 
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_builderXSmtpApiTo<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    handle: jlong,
-    address: JString<'l>,
-) {
-    run(&mut env, |env| -> Outcome<()> {
+    fn builderXSmtpApiTo(env, handle: jlong, address: JString<'l>) {
         let address = convert::string(env, &address, "X-SMTPAPI to")?;
         draft(handle)?.with_api(|x| x.to(address));
-        Ok(())
-    })
-}
+    }
 
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_builderXSmtpApiSub<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    handle: jlong,
-    variable: JString<'l>,
-    values: JObjectArray<'l, JString<'l>>,
-) {
-    run(&mut env, |env| -> Outcome<()> {
+    fn builderXSmtpApiSub(
+        env,
+        handle: jlong,
+        variable: JString<'l>,
+        values: JObjectArray<'l, JString<'l>>,
+    ) {
         let variable = convert::string(env, &variable, "X-SMTPAPI sub variable")?;
         let values = convert::strings(env, &values, "X-SMTPAPI sub value")?;
         draft(handle)?.with_api(|x| x.sub(variable, values));
-        Ok(())
-    })
-}
+    }
 
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_builderXSmtpApiSection<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    handle: jlong,
-    name: JString<'l>,
-    value: JString<'l>,
-) {
-    run(&mut env, |env| -> Outcome<()> {
-        let name = convert::string(env, &name, "X-SMTPAPI section name")?;
-        let value = convert::string(env, &value, "X-SMTPAPI section value")?;
-        draft(handle)?.with_api(|x| x.section(name, value));
-        Ok(())
-    })
-}
-
-macro_rules! tracking_setter {
-    ($native:ident, $method:ident) => {
-        #[unsafe(no_mangle)]
-        pub extern "system" fn $native<'l>(
-            mut env: EnvUnowned<'l>,
-            _c: JClass<'l>,
-            handle: jlong,
-            on: jboolean,
-        ) {
-            run(&mut env, |_env| -> Outcome<()> {
-                draft(handle)?.with_api(|x| x.$method(on));
-                Ok(())
-            })
-        }
-    };
-}
-
-tracking_setter!(
-    Java_org_mailwright_Native_builderXSmtpApiOpenTracking,
-    open_tracking
-);
-tracking_setter!(
-    Java_org_mailwright_Native_builderXSmtpApiClickTracking,
-    click_tracking
-);
-tracking_setter!(
-    Java_org_mailwright_Native_builderXSmtpApiSubscriptionTracking,
-    subscription_tracking
-);
-
-/// Builds the message (the core validates everything); the draft is used up.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_builderBuild<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    handle: jlong,
-) -> jlong {
-    run(&mut env, |_env| {
+    /// Builds the message (the core validates everything); the draft is used up.
+    fn builderBuild(_, handle: jlong) -> jlong {
         let draft = draft(handle)?;
         let mut builder = draft.builder.take().unwrap_or_else(Message::builder);
         if let Some(api) = draft.api.take() {
             builder = builder.x_smtpapi(api);
         }
-        Ok(convert::into_handle(builder.build()?))
-    })
+        convert::into_handle(builder.build()?)
+    }
 }
 
 fn message<'a>(handle: jlong) -> JResult<&'a Message> {
     convert::handle::<Message>(handle)
 }
 
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_messageToBytes<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    handle: jlong,
-) -> JByteArray<'l> {
-    run(&mut env, |env| {
-        Ok(convert::new_bytes(env, &message(handle)?.to_vec())?)
-    })
-}
+native! {
+    fn messageToBytes(env, handle: jlong) -> JByteArray<'l> {
+        convert::new_bytes(env, &message(handle)?.to_vec())?
+    }
 
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_messageSize<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    handle: jlong,
-) -> jlong {
-    run(&mut env, |_env| {
-        Ok(jlong::try_from(message(handle)?.size()).unwrap_or(jlong::MAX))
-    })
-}
+    fn messageSize(_, handle: jlong) -> jlong {
+        convert::long(message(handle)?.size())
+    }
 
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_messageId<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    handle: jlong,
-) -> JString<'l> {
-    run(&mut env, |env| {
-        Ok(convert::new_string(
-            env,
-            Some(message(handle)?.message_id()),
-        )?)
-    })
-}
+    fn messageId(env, handle: jlong) -> JString<'l> {
+        convert::new_string(env, Some(message(handle)?.message_id()))?
+    }
 
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_messageStructure<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    handle: jlong,
-) -> JString<'l> {
-    run(&mut env, |env| {
-        Ok(convert::new_string(
-            env,
-            Some(&message(handle)?.structure()),
-        )?)
-    })
-}
+    fn messageStructure(env, handle: jlong) -> JString<'l> {
+        convert::new_string(env, Some(&message(handle)?.structure()))?
+    }
 
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_messageDate<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    handle: jlong,
-) -> jlong {
-    run(&mut env, |_env| Ok(message(handle)?.date()))
-}
+    fn messageDate(_, handle: jlong) -> jlong {
+        message(handle)?.date()
+    }
 
-/// `org.mailwright.Envelope`: MAIL FROM and RCPT TO as the core computes them.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_messageEnvelope<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    handle: jlong,
-) -> JObject<'l> {
-    run(&mut env, |env| {
+    /// `org.mailwright.Envelope`: MAIL FROM and RCPT TO as the core computes them.
+    fn messageEnvelope(env, handle: jlong) -> JObject<'l> {
         let envelope = message(handle)?.envelope();
         let sender = convert::new_string(env, Some(envelope.sender()))?;
         let recipients: Vec<&str> = envelope.recipients().collect();
         let recipients = convert::new_strings(env, recipients.iter())?;
-        Ok(env.new_object(
+        env.new_object(
             jni_str!("org/mailwright/Envelope"),
             jni_sig!("(Ljava/lang/String;[Ljava/lang/String;)V"),
             &[(&sender).into(), (&recipients).into()],
-        )?)
-    })
-}
+        )?
+    }
 
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_org_mailwright_Native_messageFree<'l>(
-    mut env: EnvUnowned<'l>,
-    _c: JClass<'l>,
-    handle: jlong,
-) {
-    run(&mut env, |_env| {
+    fn messageFree(_, handle: jlong) {
         // SAFETY: called once, by Message.close().
-        unsafe { convert::free::<Message>(handle) };
-        Ok(())
-    })
+        unsafe { convert::free::<Message>(handle) }
+    }
 }

@@ -1,6 +1,5 @@
 package org.mailwright;
 
-import java.lang.ref.Reference;
 import java.util.Objects;
 import java.util.function.LongFunction;
 
@@ -13,18 +12,10 @@ import java.util.function.LongFunction;
  * shows the secret. Immutable and thread-safe.
  */
 public final class Credentials {
-    private final long handle;
+    private final NativeHandle handle;
 
     private Credentials(long handle) {
-        this.handle = handle;
-        Native.CLEANER.register(this, new Free(handle));
-    }
-
-    private record Free(long handle) implements Runnable {
-        @Override
-        public void run() {
-            Native.credentialsFree(handle);
-        }
+        this.handle = new NativeHandle(this, handle, Native::credentialsFree, "the credentials");
     }
 
     /** A user and a key (PLAIN or LOGIN). */
@@ -47,11 +38,21 @@ public final class Credentials {
 
     /** Runs {@code call} with the native handle, keeping this object (and so the handle) alive meanwhile. */
     <T> T use(LongFunction<T> call) {
-        try {
-            return call.apply(handle);
-        } finally {
-            Reference.reachabilityFence(this);
-        }
+        return handle.use(this, call);
+    }
+
+    /** A native setter handing credentials to a draft: {@code (draft, credentials)}. */
+    @FunctionalInterface
+    interface Setter {
+        void set(long draft, long credentials);
+    }
+
+    /** The builder step handing these credentials to {@code setter}. */
+    DraftStep step(Setter setter) {
+        return draft -> use(h -> {
+            setter.set(draft, h);
+            return null;
+        });
     }
 
     /** The username sent to the server ({@code user} or {@code user#label}). */

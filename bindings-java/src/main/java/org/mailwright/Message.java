@@ -1,6 +1,5 @@
 package org.mailwright;
 
-import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -33,14 +32,8 @@ public final class Message implements AutoCloseable {
      * reachable meanwhile (so neither {@link #close()} nor the cleaner frees
      * it during the call).
      */
-    <T> T use(LongFunction<T> call) {
-        synchronized (this) {
-            try {
-                return call.apply(handle.get());
-            } finally {
-                Reference.reachabilityFence(this);
-            }
-        }
+    synchronized <T> T use(LongFunction<T> call) {
+        return handle.use(this, call);
     }
 
     /** The message bytes (CRLF line ends), exactly as they go after DATA. */
@@ -108,174 +101,178 @@ public final class Message implements AutoCloseable {
             return Objects.requireNonNull(value, what);
         }
 
+        /** A text setter of the native draft: {@code (draft, value)}. */
+        @FunctionalInterface
+        private interface TextSetter {
+            void set(long draft, String value);
+        }
+
+        private Builder text(TextSetter setter, String value, String what) {
+            String s = text(value, what);
+            return step(d -> setter.set(d, s));
+        }
+
+        /** A mailbox setter of the native draft: {@code (draft, text, name, address)}. */
+        @FunctionalInterface
+        private interface MailboxSetter {
+            void set(long draft, String text, String name, String address);
+        }
+
+        private Builder mailbox(MailboxSetter setter, String mailbox) {
+            Objects.requireNonNull(mailbox, "mailbox");
+            return step(d -> setter.set(d, mailbox, null, null));
+        }
+
+        private Builder mailbox(MailboxSetter setter, String name, String address) {
+            Objects.requireNonNull(address, "address");
+            return step(d -> setter.set(d, null, name, address));
+        }
+
+        private Builder mailbox(MailboxSetter setter, Mailbox mailbox) {
+            Objects.requireNonNull(mailbox, "mailbox");
+            return mailbox(setter, mailbox.name(), mailbox.address());
+        }
+
+        private Builder mailboxes(MailboxSetter setter, Mailbox[] mailboxes) {
+            for (Mailbox m : Objects.requireNonNull(mailboxes, "mailboxes")) {
+                mailbox(setter, Objects.requireNonNull(m, "mailbox").name(), m.address());
+            }
+            return this;
+        }
+
         /** The author (From). {@code mailbox} is text: {@code "Name <a@b.c>"} or {@code "a@b.c"}. */
         public Builder from(String mailbox) {
-            Objects.requireNonNull(mailbox, "mailbox");
-            return step(d -> Native.builderFrom(d, mailbox, null, null));
+            return mailbox(Native::builderFrom, mailbox);
         }
 
         /** The author (From). A display name (or null) and an address. */
         public Builder from(String name, String address) {
-            Objects.requireNonNull(address, "address");
-            return step(d -> Native.builderFrom(d, null, name, address));
+            return mailbox(Native::builderFrom, name, address);
         }
 
         /** The author (From). */
         public Builder from(Mailbox mailbox) {
-            Objects.requireNonNull(mailbox, "mailbox");
-            return from(mailbox.name(), mailbox.address());
+            return mailbox(Native::builderFrom, mailbox);
         }
 
         /** The Sender header, when it differs from From. {@code mailbox} is text: {@code "Name <a@b.c>"} or {@code "a@b.c"}. */
         public Builder sender(String mailbox) {
-            Objects.requireNonNull(mailbox, "mailbox");
-            return step(d -> Native.builderSender(d, mailbox, null, null));
+            return mailbox(Native::builderSender, mailbox);
         }
 
         /** The Sender header, when it differs from From. A display name (or null) and an address. */
         public Builder sender(String name, String address) {
-            Objects.requireNonNull(address, "address");
-            return step(d -> Native.builderSender(d, null, name, address));
+            return mailbox(Native::builderSender, name, address);
         }
 
         /** The Sender header, when it differs from From. */
         public Builder sender(Mailbox mailbox) {
-            Objects.requireNonNull(mailbox, "mailbox");
-            return sender(mailbox.name(), mailbox.address());
+            return mailbox(Native::builderSender, mailbox);
         }
 
         /** The envelope sender (MAIL FROM) when it differs from From. {@code mailbox} is text: {@code "Name <a@b.c>"} or {@code "a@b.c"}. */
         public Builder envelopeFrom(String mailbox) {
-            Objects.requireNonNull(mailbox, "mailbox");
-            return step(d -> Native.builderEnvelopeFrom(d, mailbox, null, null));
+            return mailbox(Native::builderEnvelopeFrom, mailbox);
         }
 
         /** The envelope sender (MAIL FROM) when it differs from From. A display name (or null) and an address. */
         public Builder envelopeFrom(String name, String address) {
-            Objects.requireNonNull(address, "address");
-            return step(d -> Native.builderEnvelopeFrom(d, null, name, address));
+            return mailbox(Native::builderEnvelopeFrom, name, address);
         }
 
         /** The envelope sender (MAIL FROM) when it differs from From. */
         public Builder envelopeFrom(Mailbox mailbox) {
-            Objects.requireNonNull(mailbox, "mailbox");
-            return envelopeFrom(mailbox.name(), mailbox.address());
+            return mailbox(Native::builderEnvelopeFrom, mailbox);
         }
 
         /** A Reply-To mailbox (call again for more). {@code mailbox} is text: {@code "Name <a@b.c>"} or {@code "a@b.c"}. */
         public Builder replyTo(String mailbox) {
-            Objects.requireNonNull(mailbox, "mailbox");
-            return step(d -> Native.builderReplyTo(d, mailbox, null, null));
+            return mailbox(Native::builderReplyTo, mailbox);
         }
 
         /** A Reply-To mailbox (call again for more). A display name (or null) and an address. */
         public Builder replyTo(String name, String address) {
-            Objects.requireNonNull(address, "address");
-            return step(d -> Native.builderReplyTo(d, null, name, address));
+            return mailbox(Native::builderReplyTo, name, address);
         }
 
         /** A Reply-To mailbox: each of these mailboxes. */
         public Builder replyTo(Mailbox... mailboxes) {
-            for (Mailbox m : Objects.requireNonNull(mailboxes, "mailboxes")) {
-                replyTo(Objects.requireNonNull(m, "mailbox").name(), m.address());
-            }
-            return this;
+            return mailboxes(Native::builderReplyTo, mailboxes);
         }
 
         /** A To recipient (call again for more). {@code mailbox} is text: {@code "Name <a@b.c>"} or {@code "a@b.c"}. */
         public Builder to(String mailbox) {
-            Objects.requireNonNull(mailbox, "mailbox");
-            return step(d -> Native.builderTo(d, mailbox, null, null));
+            return mailbox(Native::builderTo, mailbox);
         }
 
         /** A To recipient (call again for more). A display name (or null) and an address. */
         public Builder to(String name, String address) {
-            Objects.requireNonNull(address, "address");
-            return step(d -> Native.builderTo(d, null, name, address));
+            return mailbox(Native::builderTo, name, address);
         }
 
         /** A To recipient: each of these mailboxes. */
         public Builder to(Mailbox... mailboxes) {
-            for (Mailbox m : Objects.requireNonNull(mailboxes, "mailboxes")) {
-                to(Objects.requireNonNull(m, "mailbox").name(), m.address());
-            }
-            return this;
+            return mailboxes(Native::builderTo, mailboxes);
         }
 
         /** A Cc recipient (call again for more). {@code mailbox} is text: {@code "Name <a@b.c>"} or {@code "a@b.c"}. */
         public Builder cc(String mailbox) {
-            Objects.requireNonNull(mailbox, "mailbox");
-            return step(d -> Native.builderCc(d, mailbox, null, null));
+            return mailbox(Native::builderCc, mailbox);
         }
 
         /** A Cc recipient (call again for more). A display name (or null) and an address. */
         public Builder cc(String name, String address) {
-            Objects.requireNonNull(address, "address");
-            return step(d -> Native.builderCc(d, null, name, address));
+            return mailbox(Native::builderCc, name, address);
         }
 
         /** A Cc recipient: each of these mailboxes. */
         public Builder cc(Mailbox... mailboxes) {
-            for (Mailbox m : Objects.requireNonNull(mailboxes, "mailboxes")) {
-                cc(Objects.requireNonNull(m, "mailbox").name(), m.address());
-            }
-            return this;
+            return mailboxes(Native::builderCc, mailboxes);
         }
 
         /** A Bcc recipient: in the envelope, never in the written headers (call again for more). {@code mailbox} is text: {@code "Name <a@b.c>"} or {@code "a@b.c"}. */
         public Builder bcc(String mailbox) {
-            Objects.requireNonNull(mailbox, "mailbox");
-            return step(d -> Native.builderBcc(d, mailbox, null, null));
+            return mailbox(Native::builderBcc, mailbox);
         }
 
         /** A Bcc recipient: in the envelope, never in the written headers (call again for more). A display name (or null) and an address. */
         public Builder bcc(String name, String address) {
-            Objects.requireNonNull(address, "address");
-            return step(d -> Native.builderBcc(d, null, name, address));
+            return mailbox(Native::builderBcc, name, address);
         }
 
         /** A Bcc recipient: in the envelope, never in the written headers: each of these mailboxes. */
         public Builder bcc(Mailbox... mailboxes) {
-            for (Mailbox m : Objects.requireNonNull(mailboxes, "mailboxes")) {
-                bcc(Objects.requireNonNull(m, "mailbox").name(), m.address());
-            }
-            return this;
+            return mailboxes(Native::builderBcc, mailboxes);
         }
 
         /** The Subject (encoded by the core when not ASCII). */
         public Builder subject(String subject) {
-            String s = text(subject, "subject");
-            return step(d -> Native.builderSubject(d, s));
+            return text(Native::builderSubject, subject, "subject");
         }
 
         /** The plain-text body. */
         public Builder text(String body) {
-            String s = text(body, "text");
-            return step(d -> Native.builderText(d, s));
+            return text(Native::builderText, body, "text");
         }
 
         /** The HTML body. */
         public Builder html(String body) {
-            String s = text(body, "html");
-            return step(d -> Native.builderHtml(d, s));
+            return text(Native::builderHtml, body, "html");
         }
 
         /** A fixed Message-ID (deterministic mode); by default a random one. */
         public Builder messageId(String id) {
-            String s = text(id, "messageId");
-            return step(d -> Native.builderMessageId(d, s));
+            return text(Native::builderMessageId, id, "messageId");
         }
 
         /** An In-Reply-To message id (call again for more). */
         public Builder inReplyTo(String id) {
-            String s = text(id, "inReplyTo");
-            return step(d -> Native.builderInReplyTo(d, s));
+            return text(Native::builderInReplyTo, id, "inReplyTo");
         }
 
         /** A References message id (call again for more). */
         public Builder references(String id) {
-            String s = text(id, "references");
-            return step(d -> Native.builderReferences(d, s));
+            return text(Native::builderReferences, id, "references");
         }
 
         /** A fixed Date, seconds since the Unix epoch (deterministic mode). */
@@ -285,8 +282,7 @@ public final class Message implements AutoCloseable {
 
         /** A fixed boundary seed (deterministic mode); by default boundaries are random. */
         public Builder boundarySeed(String seed) {
-            String s = text(seed, "boundarySeed");
-            return step(d -> Native.builderBoundarySeed(d, s));
+            return text(Native::builderBoundarySeed, seed, "boundarySeed");
         }
 
         /** A custom header; the core checks the name and refuses CR/LF in the value. */
@@ -334,9 +330,7 @@ public final class Message implements AutoCloseable {
         public Message build() {
             long draft = Native.builderNew();
             try {
-                for (DraftStep step : steps) {
-                    step.apply(draft);
-                }
+                DraftStep.replay(steps, draft);
                 if (xSmtpApi != null) {
                     xSmtpApi.applyTo(draft);
                 }

@@ -1,13 +1,16 @@
 package org.mailwright;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
 
 /**
  * A native handle owned by one Java object, freed exactly once: by the
  * owner's {@code close()} (the primary path) or, when the owner was dropped
  * without it, by {@link Native#CLEANER} once the owner is unreachable (the
- * safety net). This object is the cleaning action: it holds the handle and a
+ * safety net; the only path for immutable owners, credentials and options,
+ * which have no {@code close()}). This object is the cleaning action: it holds the handle and a
  * static free function, never the owner, so registering it does not keep the
  * owner alive.
  */
@@ -35,6 +38,18 @@ final class NativeHandle implements Runnable {
             throw new IllegalStateException(what + " is closed");
         }
         return value;
+    }
+
+    /**
+     * Runs {@code call} with the handle, {@code owner} kept reachable meanwhile
+     * (so the cleaner cannot free the handle during the call).
+     */
+    <T> T use(Object owner, LongFunction<T> call) {
+        try {
+            return call.apply(get());
+        } finally {
+            Reference.reachabilityFence(owner);
+        }
     }
 
     /** Whether the handle was freed. */

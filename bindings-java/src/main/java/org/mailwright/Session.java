@@ -1,6 +1,5 @@
 package org.mailwright;
 
-import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -8,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongFunction;
 
 /**
  * The sans-IO SMTP session: feed it the server's bytes with {@link #receive},
@@ -122,19 +122,9 @@ public final class Session implements AutoCloseable {
         return b.build();
     }
 
-    private interface Call<T> {
-        T apply(long session);
-    }
-
     /** Runs {@code call} with the handle, this session open and reachable meanwhile. */
-    private <T> T use(Call<T> call) {
-        synchronized (this) {
-            try {
-                return call.apply(handle.get());
-            } finally {
-                Reference.reachabilityFence(this);
-            }
-        }
+    private synchronized <T> T use(LongFunction<T> call) {
+        return handle.use(this, call);
     }
 
     /** Bytes read from the server. */

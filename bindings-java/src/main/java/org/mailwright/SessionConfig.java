@@ -36,9 +36,7 @@ public final class SessionConfig {
     long with(java.util.function.LongUnaryOperator body) {
         long config = Native.sessionConfigNew();
         try {
-            for (DraftStep step : steps) {
-                step.apply(config);
-            }
+            DraftStep.replay(steps, config);
             return body.applyAsLong(config);
         } finally {
             Native.sessionConfigFree(config);
@@ -75,11 +73,7 @@ public final class SessionConfig {
 
         /** Authenticate with these credentials. */
         public Builder credentials(Credentials credentials) {
-            Objects.requireNonNull(credentials, "credentials");
-            return step(c -> credentials.use(h -> {
-                Native.sessionConfigCredentials(c, h);
-                return null;
-            }));
+            return step(Objects.requireNonNull(credentials, "credentials").step(Native::sessionConfigCredentials));
         }
 
         /** Send MAIL, RCPT and DATA in one flight when the server offers PIPELINING. */

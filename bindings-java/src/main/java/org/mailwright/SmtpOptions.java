@@ -1,6 +1,5 @@
 package org.mailwright;
 
-import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,18 +20,10 @@ import java.util.function.LongFunction;
  * garbage-collected.
  */
 public final class SmtpOptions {
-    private final long handle;
+    private final NativeHandle handle;
 
     private SmtpOptions(long handle) {
-        this.handle = handle;
-        Native.CLEANER.register(this, new Free(handle));
-    }
-
-    private record Free(long handle) implements Runnable {
-        @Override
-        public void run() {
-            Native.optionsFree(handle);
-        }
+        this.handle = new NativeHandle(this, handle, Native::optionsFree, "the options");
     }
 
     /** Options for {@code host} on the TLS mode's default port. */
@@ -46,11 +37,7 @@ public final class SmtpOptions {
     }
 
     <T> T use(LongFunction<T> call) {
-        try {
-            return call.apply(handle);
-        } finally {
-            Reference.reachabilityFence(this);
-        }
+        return handle.use(this, call);
     }
 
     /** The host. */
@@ -109,11 +96,7 @@ public final class SmtpOptions {
 
         /** Authenticate with these credentials. */
         public Builder credentials(Credentials c) {
-            Objects.requireNonNull(c, "credentials");
-            return step(o -> c.use(h -> {
-                Native.optionsCredentials(o, h);
-                return null;
-            }));
+            return step(Objects.requireNonNull(c, "credentials").step(Native::optionsCredentials));
         }
 
         /** Extra trusted root certificates (a PEM file), added to the Mozilla roots. */
@@ -198,9 +181,7 @@ public final class SmtpOptions {
         public SmtpOptions build() {
             long options = Native.optionsNew(host);
             try {
-                for (DraftStep step : steps) {
-                    step.apply(options);
-                }
+                DraftStep.replay(steps, options);
                 Native.optionsValidate(options);
             } catch (RuntimeException | Error e) {
                 Native.optionsFree(options);

@@ -82,8 +82,6 @@ public final class XSmtpApi {
     }
 
     void applyTo(long draft) {
-        for (DraftStep step : steps) {
-            step.apply(draft);
-        }
+        DraftStep.replay(steps, draft);
     }
 }
