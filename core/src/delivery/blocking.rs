@@ -447,8 +447,7 @@ fn conn_thread(shared: &Arc<Shared>, id: ConnId, wake: &Condvar) {
                     return;
                 }
                 let start_tls = std::mem::take(&mut slot.start_tls);
-                let out = state.dispatcher.pending_output(id).to_vec();
-                state.dispatcher.consume_output(id, out.len());
+                let out = state.dispatcher.take_output(id);
                 let read_for = state.dispatcher.awaits_reply(id).then(|| {
                     state
                         .dispatcher

@@ -335,6 +335,15 @@ impl Dispatcher {
         self.conns.contains_key(&conn)
     }
 
+    /// Everything connection `k` must send now, as one buffer, marked sent
+    /// (a pipelined flight: MAIL, every RCPT and DATA, or the data and the
+    /// next message's commands).
+    pub fn take_output(&mut self, conn: ConnId) -> Vec<u8> {
+        self.conns
+            .get_mut(&conn)
+            .map_or_else(Vec::new, |c| c.session.take_output())
+    }
+
     /// `n` bytes of `pending_output(k)` were sent.
     pub fn consume_output(&mut self, conn: ConnId, n: usize) {
         if let Some(c) = self.conns.get_mut(&conn) {

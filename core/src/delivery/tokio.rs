@@ -233,12 +233,11 @@ impl Driver {
                     ::tokio::spawn(conn.run());
                 }
                 Action::Send(id) => {
-                    let bytes = self.dispatcher.pending_output(id).to_vec();
-                    if let Some(conn) = self.conns.get(&id)
-                        && !bytes.is_empty()
-                    {
-                        self.dispatcher.consume_output(id, bytes.len());
-                        conn.send(ConnCommand::Write(bytes)).ok();
+                    if let Some(conn) = self.conns.get(&id) {
+                        let bytes = self.dispatcher.take_output(id);
+                        if !bytes.is_empty() {
+                            conn.send(ConnCommand::Write(bytes)).ok();
+                        }
                     }
                 }
                 Action::StartTls(id) => {

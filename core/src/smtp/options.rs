@@ -316,6 +316,9 @@ pub struct ClientOptions {
     pub message_timeout: Duration,
     /// Use PIPELINING when offered.
     pub pipelining: bool,
+    /// Send the next message's commands behind the previous message's data
+    /// (see [`SessionConfig::pipeline_after_data`]; off: Haraka refuses it).
+    pub pipeline_after_data: bool,
     /// Keep a transcript (secrets masked).
     pub transcript: bool,
     /// Whether credentials may be sent over an unencrypted connection (no
@@ -350,6 +353,7 @@ impl ClientOptions {
             timeout: DEFAULT_TIMEOUT,
             message_timeout: DEFAULT_MESSAGE_TIMEOUT,
             pipelining: DEFAULT_PIPELINING,
+            pipeline_after_data: false,
             transcript: false,
             allow_plaintext_auth: None,
         }
@@ -445,7 +449,7 @@ impl ClientOptions {
             tls: self.tls,
             credentials: self.credentials.clone(),
             pipelining: self.pipelining,
-            pipeline_after_data: false,
+            pipeline_after_data: self.pipeline_after_data,
             transcript: self.transcript,
             allow_plaintext_auth: self
                 .allow_plaintext_auth
