@@ -141,6 +141,7 @@ def svg(out, path, count, deadline, rtt_ms, labels):
         'stroke-dasharray="6 4" stroke-width="1.5"/>'
     )
     parts.append(f'<text x="{L + pw + 52}" y="{legend_y + 4}">quota pace (333/s)</text>')
+    curves, last = [], []
     for name, delivered, refused in series:
         color = COLORS.get(name, "#333")
         points = [(0.0, 0)]
@@ -153,7 +154,10 @@ def svg(out, path, count, deadline, rtt_ms, labels):
                 points.append((min(t, delivered[-1]), i))
                 t += 0.25
         d = " ".join(f"{x(t):.1f},{y(n):.1f}" for t, n in points)
-        parts.append(f'<polyline points="{d}" fill="none" stroke="{color}" stroke-width="2"/>')
+        width = 3 if name == "mailwright" else 2
+        line = f'<polyline points="{d}" fill="none" stroke="{color}" stroke-width="{width}"/>'
+        # mailwright's line is drawn last, above the others.
+        curves.append(line) if name != "mailwright" else last.append(line)
         for t in refused[:: max(1, len(refused) // 200)]:
             parts.append(f'<line x1="{x(t):.1f}" y1="{T + ph}" x2="{x(t):.1f}" y2="{T + ph - 8}" stroke="{color}"/>')
         legend_y += 22
@@ -162,6 +166,7 @@ def svg(out, path, count, deadline, rtt_ms, labels):
             f'<line x1="{L + pw + 15}" y1="{legend_y}" x2="{L + pw + 45}" y2="{legend_y}" stroke="{color}" stroke-width="3"/>'
         )
         parts.append(f'<text x="{L + pw + 52}" y="{legend_y + 4}">{label}: {len(delivered):,}</text>')
+    parts.extend(curves + last)
     legend_y += 30
     parts.append(f'<text x="{L + pw + 15}" y="{legend_y}" fill="#666" font-size="11">ticks on the time axis: 536 replies</text>')
     parts.append("</svg>")

@@ -19,7 +19,7 @@
 # too. Needs cargo, node/npm, python3.
 #
 # Knobs (environment): RTT_MS, B1_COUNT, B1_CONNS, B1_DEADLINE, B2_COUNT,
-# B2_CONNS, B3_COUNT, B3_PEER_COUNT, B3_CONNS, MEM_COUNT, OUT (results), SVG
+# B2_CONNS, B3_COUNT, B3_PEER_COUNT, B3_CONNS, B3_DEADLINE, MEM_COUNT, OUT (results), SVG
 # (the picture), CONTENDERS (names to run, default all: mailwright
 # nodemailer-defaults nodemailer-pool smtplib aiosmtplib), MAILWRIGHT_BENCH
 # (another delivery_bench binary, e.g. one built from a branch).
@@ -38,6 +38,7 @@ B2_DEADLINE=${B2_DEADLINE:-60}
 B3_COUNT=${B3_COUNT:-50000}
 B3_PEER_COUNT=${B3_PEER_COUNT:-20000}
 B3_CONNS=${B3_CONNS:-8}
+B3_DEADLINE=${B3_DEADLINE:-30}
 MEM_COUNT=${MEM_COUNT:-100000}
 SVG=${SVG:-$root/docs/delivery-b1.svg}
 started=$SECONDS
@@ -129,17 +130,17 @@ run_one b2 aiosmtplib "$B2_DEADLINE" "${b2_relay[@]}" -- \
   "$venv_python" "$here/aiosmtplib_bench.py" PORT "$B2_COUNT" "$eml" "$B2_CONNS" --deadline-s "$B2_DEADLINE"
 
 echo "== B3: no delay, $B3_CONNS connections (mailwright $B3_COUNT messages, peers $B3_PEER_COUNT)"
-run_one b3 mailwright 120 -- \
-  "$bench" PORT "$B3_COUNT" "$B3_CONNS" --deadline-s 120
-run_one b3 mailwright-build-each 120 -- \
-  "$bench" PORT "$B3_COUNT" "$B3_CONNS" --build-each --deadline-s 120 --label "mailwright (build each)"
-run_one b3 nodemailer-pool 120 -- \
+run_one b3 mailwright "$B3_DEADLINE" -- \
+  "$bench" PORT "$B3_COUNT" "$B3_CONNS" --deadline-s "$B3_DEADLINE"
+run_one b3 mailwright-build-each "$B3_DEADLINE" -- \
+  "$bench" PORT "$B3_COUNT" "$B3_CONNS" --build-each --deadline-s "$B3_DEADLINE" --label "mailwright (build each)"
+run_one b3 nodemailer-pool "$B3_DEADLINE" -- \
   node "$here/nodemailer_bench.js" PORT "$B3_PEER_COUNT" "$eml" --connections "$B3_CONNS" \
-  --deadline-s 120 --label "nodemailer (pool)"
-run_one b3 smtplib 120 -- \
-  python3 "$here/smtplib_pool_bench.py" PORT "$B3_PEER_COUNT" "$eml" "$B3_CONNS" --deadline-s 120
-run_one b3 aiosmtplib 120 -- \
-  "$venv_python" "$here/aiosmtplib_bench.py" PORT "$B3_PEER_COUNT" "$eml" "$B3_CONNS" --deadline-s 120
+  --deadline-s "$B3_DEADLINE" --label "nodemailer (pool)"
+run_one b3 smtplib "$B3_DEADLINE" -- \
+  python3 "$here/smtplib_pool_bench.py" PORT "$B3_PEER_COUNT" "$eml" "$B3_CONNS" --deadline-s "$B3_DEADLINE"
+run_one b3 aiosmtplib "$B3_DEADLINE" -- \
+  "$venv_python" "$here/aiosmtplib_bench.py" PORT "$B3_PEER_COUNT" "$eml" "$B3_CONNS" --deadline-s "$B3_DEADLINE"
 echo "   memory of $MEM_COUNT queued W1 messages"
 "$bench" memory "$MEM_COUNT" >"$out/b3-memory.json"
 
