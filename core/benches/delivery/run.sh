@@ -44,7 +44,7 @@ SVG=${SVG:-$root/docs/delivery-b1.svg}
 started=$SECONDS
 
 mkdir -p "$out"
-rm -f "$out"/*.json "$out"/*.log "$out"/summary.md
+rm -f "$out"/*.json "$out"/*.log "$out"/*.err "$out"/summary.md "$out"/relay-summaries.txt
 
 echo "== building (release)"
 (cd "$root" && cargo build --locked --release -q -p mailwright --example delivery_bench)
