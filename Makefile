@@ -27,6 +27,7 @@ lint: check-toolchain
 bench: check-toolchain
 	$(MAKE) -C core bench
 	$(MAKE) -C core bench-smtp
+	$(MAKE) -C core bench-delivery
 	$(MAKE) -C bindings-python bench
 	$(MAKE) -C bindings-java bench
 
