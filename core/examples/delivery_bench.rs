@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 fn usage() -> ! {
     eprintln!(
         "usage: delivery_bench PORT COUNT CONNECTIONS [--sendcloud | --rate N --window S [--burst B]] \
-         [--build-each] [--deadline-s S] [--eml FILE] [--label NAME]\n       delivery_bench memory COUNT\n       delivery_bench eml FILE"
+         [--build-each] [--pipeline-after-data] [--deadline-s S] [--eml FILE] [--label NAME]\n       delivery_bench memory COUNT\n       delivery_bench eml FILE"
     );
     std::process::exit(2);
 }
@@ -127,7 +127,10 @@ fn main() {
     }
     let prepared = Prepared::message(&message).expect("W1 prepares");
 
-    let options = ClientOptions::new("127.0.0.1", port).tls(TlsMode::None);
+    let mut options = ClientOptions::new("127.0.0.1", port).tls(TlsMode::None);
+    // RFC 2920 pipelining behind the data (the relay simulator takes it;
+    // Haraka, which SendCloud runs, does not).
+    options.pipeline_after_data = args.iter().any(|a| a == "--pipeline-after-data");
     let delivery = DeliveryConfig {
         connections,
         rate,

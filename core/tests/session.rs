@@ -833,3 +833,20 @@ fn deadlines_per_reply_and_per_message() {
         "{evs:?}"
     );
 }
+
+#[test]
+fn replies_to_rcpt_after_a_refused_mail_are_not_refusals_of_the_recipients() {
+    // Pipelined: MAIL gets 451, the RCPT gets 503 "need MAIL" (a sequence
+    // error, not a verdict on the recipient): the recipient is not reported
+    // refused, so a retry sends to it again.
+    let mut s = ready(true);
+    s.send(&message()).unwrap();
+    out(&mut s);
+    s.receive(b"451 4.3.0 busy\r\n503 5.5.1 need MAIL\r\n554 no valid recipients\r\n");
+    let evs = events(&mut s);
+    let [Event::Failed(f)] = evs.as_slice() else {
+        panic!("{evs:?}")
+    };
+    assert_eq!(f.error.kind(), ErrorKind::SmtpTransient);
+    assert!(f.refused.is_empty(), "{:?}", f.refused);
+}

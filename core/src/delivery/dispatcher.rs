@@ -125,6 +125,9 @@ struct Job {
     submitted: Duration,
     not_before: Duration,
     last_error: Option<Error>,
+    /// Recipients refused for good (5xx) by an earlier attempt: never tried
+    /// again, reported in the outcome.
+    refused: Vec<(String, Reply)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -232,6 +235,7 @@ impl Dispatcher {
             submitted: self.now,
             not_before: self.now,
             last_error: None,
+            refused: Vec::new(),
         });
         self.schedule();
         Ok(ticket)
@@ -453,15 +457,16 @@ impl Dispatcher {
     }
 
     fn sent(&mut self, id: ConnId, report: SendReport) {
-        let Some(job) = self.take_job(id, report.handle) else {
+        let Some(mut job) = self.take_job(id, report.handle) else {
             return;
         };
         self.counters.delivered += 1;
+        job.refused.extend(report.refused);
         self.outcomes.push_back(Outcome::Delivered {
             ticket: job.ticket,
             queue_id: report.queue_id,
             accepted: report.accepted,
-            refused: report.refused,
+            refused: job.refused,
             attempts: job.attempts,
             uncertain_attempts: job.uncertain_attempts,
         });
@@ -488,7 +493,29 @@ impl Dispatcher {
             job.uncertain_attempts += 1;
         }
         let retryable = failure.uncertain || error.is_transient();
-        self.retry_or_fail(job, error, retryable, failure.refused);
+        // A recipient refused for good is never tried again, even when the
+        // message as a whole is (the connection dropped after its 5xx, say).
+        let mut refused = std::mem::take(&mut job.refused);
+        for (rcpt, reply) in failure.refused {
+            if reply.class() == crate::smtp::ReplyClass::Permanent {
+                job.message.recipients.retain(|r| *r != rcpt);
+            }
+            refused.push((rcpt, reply));
+        }
+        if retryable && job.message.recipients.is_empty() {
+            let error = Error::new(
+                ErrorKind::SmtpPermanent,
+                "every recipient was refused for good",
+            );
+            return self.fail(job, error, false, refused);
+        }
+        job.refused = refused
+            .iter()
+            .filter(|(_, reply)| reply.class() == crate::smtp::ReplyClass::Permanent)
+            .cloned()
+            .collect();
+        // (The refusals of this attempt are reported if it is the last.)
+        self.retry_or_fail(job, error, retryable, refused);
     }
 
     fn retry_or_fail(
@@ -514,8 +541,14 @@ impl Dispatcher {
         self.delayed.insert((at, job.ticket), job);
     }
 
-    fn fail(&mut self, job: Job, error: Error, gave_up: bool, refused: Vec<(String, Reply)>) {
+    fn fail(&mut self, mut job: Job, error: Error, gave_up: bool, refused: Vec<(String, Reply)>) {
         self.counters.failed += 1;
+        for entry in refused {
+            if !job.refused.iter().any(|(r, _)| *r == entry.0) {
+                job.refused.push(entry);
+            }
+        }
+        let refused = job.refused;
         self.outcomes.push_back(Outcome::Failed {
             ticket: job.ticket,
             error,

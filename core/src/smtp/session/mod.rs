@@ -431,6 +431,10 @@ impl Session {
         let handle = message.handle;
         self.queue.push_back(message);
         self.pump();
+        // Behind data already sent, without waiting for its reply.
+        if self.finishing.is_some() {
+            self.pump_behind_data();
+        }
         handle
     }
 
@@ -960,9 +964,11 @@ impl Session {
             .unwrap_or_default();
         if reply.is_positive() {
             txn.accepted.push(rcpt);
-        } else {
+        } else if txn.mail_ok {
             txn.refused.push((rcpt, reply));
         }
+        // After a refused MAIL the pipelined RCPT replies (503 "need MAIL")
+        // say nothing about the recipients: not reported as their refusal.
         if !self.pipelined() {
             self.send_next_rcpt();
         }
