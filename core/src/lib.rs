@@ -40,6 +40,7 @@
 
 mod address;
 mod clock;
+mod decimal;
 pub mod delivery;
 mod error;
 mod message;

@@ -7,6 +7,7 @@
 
 use super::credentials::Credentials;
 use super::session::SessionConfig;
+use crate::decimal;
 use crate::error::{Error, ErrorKind, Result, quote};
 use std::time::Duration;
 
@@ -181,7 +182,7 @@ impl ConnectionLoss {
 /// most one day.
 pub fn timeout_from_secs(secs: f64) -> Result<Duration> {
     if !secs.is_finite() || secs < MIN_TIMEOUT.as_secs_f64() || secs > MAX_TIMEOUT.as_secs_f64() {
-        return Err(bad_timeout(&format!("{secs} s")));
+        return Err(bad_timeout(&format!("{} s", decimal::shortest(secs))));
     }
     Ok(Duration::from_secs_f64(secs))
 }
@@ -190,15 +191,16 @@ pub fn timeout_from_secs(secs: f64) -> Result<Duration> {
 /// the same rule as [`timeout_from_secs`].
 pub fn timeout_from_millis(millis: f64) -> Result<Duration> {
     if !millis.is_finite() {
-        return Err(bad_timeout(&format!("{millis} ms")));
+        return Err(bad_timeout(&format!("{} ms", decimal::shortest(millis))));
     }
-    timeout_from_secs(millis / 1000.0).map_err(|_| bad_timeout(&format!("{millis} ms")))
+    timeout_from_secs(millis / 1000.0)
+        .map_err(|_| bad_timeout(&format!("{} ms", decimal::shortest(millis))))
 }
 
 /// Checks a time-out already held as a `Duration`.
 pub fn check_timeout(timeout: Duration) -> Result<Duration> {
     if timeout < MIN_TIMEOUT || timeout > MAX_TIMEOUT {
-        return Err(bad_timeout(&format!("{timeout:?}")));
+        return Err(bad_timeout(&decimal::duration(timeout)));
     }
     Ok(timeout)
 }
@@ -226,7 +228,10 @@ pub fn port_from_f64(port: f64) -> Result<u16> {
     if port.fract() != 0.0 || !port.is_finite() || port.abs() > 1e9 {
         return Err(Error::new(
             ErrorKind::InvalidOption,
-            format!("the port must be a whole number 1 to 65535; {port} was given"),
+            format!(
+                "the port must be a whole number 1 to 65535; {} was given",
+                decimal::shortest(port)
+            ),
         ));
     }
     port_from_i64(port as i64)
