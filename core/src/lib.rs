@@ -43,6 +43,7 @@ mod clock;
 mod decimal;
 pub mod delivery;
 mod error;
+mod ip;
 mod message;
 mod parts;
 pub mod smtp;

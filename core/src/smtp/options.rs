@@ -7,8 +7,8 @@
 
 use super::credentials::Credentials;
 use super::session::SessionConfig;
-use crate::decimal;
 use crate::error::{Error, ErrorKind, Result, quote};
+use crate::{decimal, ip};
 use std::time::Duration;
 
 /// The EHLO name used when none is given.
@@ -263,8 +263,8 @@ pub fn check_hello_name(name: &str) -> Result<()> {
             return bad("is not a valid address literal");
         };
         let valid = match inner.strip_prefix("IPv6:") {
-            Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
-            None => inner.parse::<std::net::Ipv4Addr>().is_ok(),
+            Some(v6) => ip::ipv6(v6).is_some(),
+            None => ip::ipv4(inner).is_some(),
         };
         return if valid {
             Ok(())
@@ -461,13 +461,16 @@ impl ClientOptions {
     }
 }
 
+/// True when `host` (brackets allowed) is an IPv4 or IPv6 address rather
+/// than a name: SNI carries names only.
+pub fn is_ip_address(host: &str) -> bool {
+    ip::is_address(host.trim_start_matches('[').trim_end_matches(']'))
+}
+
 /// True for `localhost` and loopback addresses (`127.0.0.0/8`, `::1`).
 pub fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost") || ip::is_loopback(host)
 }
 
 #[cfg(test)]
