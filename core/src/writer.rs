@@ -136,8 +136,11 @@ macro_rules! on_target {
     };
 }
 
-impl Writer for Sink<'_> {
-    fn write(&mut self, bytes: &[u8]) {
+impl Sink<'_> {
+    /// `write` to a counter or an `io` sink, or while a line waits to be
+    /// injected.
+    #[inline(never)]
+    fn write_other(&mut self, bytes: &[u8]) {
         let Some(line) = self.line else {
             return on_target!(&mut self.target, w => w.write(bytes));
         };
@@ -157,12 +160,27 @@ impl Writer for Sink<'_> {
             }
         }
     }
+}
 
-    fn write_byte(&mut self, byte: u8) {
-        if self.line.is_none() {
-            return on_target!(&mut self.target, w => w.write_byte(byte));
+// Writing bytes to a vector, the common case, is inlined natively: one
+// branch more per write than writing to the vector directly (small messages
+// take about 8% more instructions than with one serializer per sink). Not
+// on wasm, where inlining it into the serializer costs 10 KB.
+impl Writer for Sink<'_> {
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
+    fn write(&mut self, bytes: &[u8]) {
+        match (&mut self.target, self.line) {
+            (Target::Bytes(out), None) => out.extend_from_slice(bytes),
+            _ => self.write_other(bytes),
         }
-        self.write(&[byte]);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
+    fn write_byte(&mut self, byte: u8) {
+        match (&mut self.target, self.line) {
+            (Target::Bytes(out), None) => out.push(byte),
+            _ => self.write_other(&[byte]),
+        }
     }
 
     fn reserve(&mut self, additional: usize) {
