@@ -335,8 +335,8 @@ fn normalize_domain(address: &str, domain: &str) -> Result<Option<String>> {
             return Err(invalid(address, "unterminated address literal"));
         };
         let ok = match literal.strip_prefix("IPv6:") {
-            Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
-            None => literal.parse::<std::net::Ipv4Addr>().is_ok(),
+            Some(v6) => crate::ip::ipv6(v6).is_some(),
+            None => crate::ip::ipv4(literal).is_some(),
         };
         if !ok {
             return Err(invalid(address, "address literal is not an IP address"));

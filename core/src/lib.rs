@@ -40,8 +40,10 @@
 
 mod address;
 mod clock;
+mod decimal;
 pub mod delivery;
 mod error;
+mod ip;
 mod message;
 mod parts;
 pub mod smtp;

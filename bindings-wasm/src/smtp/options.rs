@@ -9,7 +9,7 @@ use super::session::Session;
 use crate::convert::{get, list, missing, opt_bool, opt_number, opt_string, string, text_or_bytes};
 use crate::errors::{IntoJs, type_error};
 use js_sys::Array;
-use mailwright::smtp::options::{port_from_f64, timeout_from_millis};
+use mailwright::smtp::options::{is_ip_address, port_from_f64, timeout_from_millis};
 use mailwright::smtp::{ClientOptions, TlsMode, pin};
 use wasm_bindgen::prelude::*;
 
@@ -145,10 +145,7 @@ impl ClientPlan {
     #[wasm_bindgen(getter)]
     pub fn servername(&self) -> Option<String> {
         let name = self.options.server_name();
-        let bare = name.trim_start_matches('[').trim_end_matches(']');
-        bare.parse::<std::net::IpAddr>()
-            .is_err()
-            .then(|| name.to_string())
+        (!is_ip_address(name)).then(|| name.to_string())
     }
 
     /// Extra trusted root certificates (PEM), added to the default roots.

@@ -3,6 +3,7 @@
 
 use crate::address::Mailbox;
 use crate::error::{Error, ErrorKind, Result, quote};
+use crate::writer::Sink;
 use mail_builder::headers::Header;
 use mail_builder::headers::address::Address;
 use mail_builder::headers::date::Date;
@@ -190,7 +191,7 @@ fn write_mailboxes_with_lookalikes(out: &mut Vec<u8>, name: &str, list: &[Mailbo
             _ => {
                 let mut rendered = Vec::new();
                 Address::new_address(mailbox.name(), mailbox.address())
-                    .write_header(&mut rendered, column);
+                    .write_header(&mut Sink::bytes(&mut rendered), column);
                 rendered.truncate(rendered.len().saturating_sub(2));
                 out.extend_from_slice(&rendered);
             }
@@ -202,7 +203,7 @@ fn write_mailboxes_with_lookalikes(out: &mut Vec<u8>, name: &str, list: &[Mailbo
 fn write_header(out: &mut Vec<u8>, name: &str, value: &impl Header) {
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");
-    value.write_header(out, name.len() + 2);
+    value.write_header(&mut Sink::bytes(out), name.len() + 2);
 }
 
 /// Plain printable ASCII is folded at its spaces; anything else (non-ASCII,

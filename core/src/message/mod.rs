@@ -14,11 +14,11 @@ pub use builder::MessageBuilder;
 pub use envelope::Envelope;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::writer::{CountingWriter, Injector};
+use crate::writer::{CountingWriter, Sink};
 use envelope::OwnedEnvelope;
+use mail_builder::Writer;
 use mail_builder::headers::HeaderType;
 use mail_builder::mime::{BodyPart, MimePart};
-use mail_builder::{IoWriter, Writer};
 use mime::Body;
 use std::fmt;
 use std::sync::OnceLock;
@@ -71,17 +71,17 @@ impl Message {
 
     /// Writes the message to any [`std::io::Write`], streaming through a
     /// 64 KiB buffer: the whole message is never held in memory twice.
-    pub fn write_to<W: std::io::Write>(&self, output: W) -> Result<()> {
-        let mut writer = IoWriter::new(output);
-        self.serialize(&mut writer);
-        writer.into_result().map_err(Error::from)
+    pub fn write_to<W: std::io::Write>(&self, mut output: W) -> Result<()> {
+        let mut sink = Sink::io(&mut output);
+        self.serialize(&mut sink);
+        sink.finish().map_err(Error::from)
     }
 
     /// The message as bytes (CRLF line ends, lines of at most 78 characters
     /// except where a part is 7bit text with lines up to 77 characters).
     pub fn to_vec(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.estimated_len());
-        self.serialize(&mut out);
+        self.serialize(&mut Sink::bytes(&mut out));
         out
     }
 
@@ -90,7 +90,7 @@ impl Message {
     pub fn size(&self) -> usize {
         *self.size.get_or_init(|| {
             let mut counter = CountingWriter::default();
-            self.serialize(&mut counter);
+            self.serialize(&mut Sink::count(&mut counter));
             counter.count()
         })
     }
@@ -144,13 +144,10 @@ impl Message {
 
     /// The top-level headers, then the MIME tree, with X-SMTPAPI (if any)
     /// injected as the last header of the root part.
-    fn serialize(&self, output: &mut impl Writer) {
+    fn serialize<'a>(&'a self, output: &mut Sink<'a>) {
         output.write(&self.head);
-        let tree = self.body.tree();
-        match &self.smtpapi_line {
-            Some(line) => tree.write_part(&mut Injector::new(output, line)),
-            None => tree.write_part(output),
-        }
+        output.inject(self.smtpapi_line.as_deref());
+        self.body.tree().write_part(output);
     }
 }
 

@@ -8,6 +8,7 @@
 use super::credentials::Credentials;
 use super::session::SessionConfig;
 use crate::error::{Error, ErrorKind, Result, quote};
+use crate::{decimal, ip};
 use std::time::Duration;
 
 /// The EHLO name used when none is given.
@@ -181,7 +182,7 @@ impl ConnectionLoss {
 /// most one day.
 pub fn timeout_from_secs(secs: f64) -> Result<Duration> {
     if !secs.is_finite() || secs < MIN_TIMEOUT.as_secs_f64() || secs > MAX_TIMEOUT.as_secs_f64() {
-        return Err(bad_timeout(&format!("{secs} s")));
+        return Err(bad_timeout(&format!("{} s", decimal::shortest(secs))));
     }
     Ok(Duration::from_secs_f64(secs))
 }
@@ -190,15 +191,16 @@ pub fn timeout_from_secs(secs: f64) -> Result<Duration> {
 /// the same rule as [`timeout_from_secs`].
 pub fn timeout_from_millis(millis: f64) -> Result<Duration> {
     if !millis.is_finite() {
-        return Err(bad_timeout(&format!("{millis} ms")));
+        return Err(bad_timeout(&format!("{} ms", decimal::shortest(millis))));
     }
-    timeout_from_secs(millis / 1000.0).map_err(|_| bad_timeout(&format!("{millis} ms")))
+    timeout_from_secs(millis / 1000.0)
+        .map_err(|_| bad_timeout(&format!("{} ms", decimal::shortest(millis))))
 }
 
 /// Checks a time-out already held as a `Duration`.
 pub fn check_timeout(timeout: Duration) -> Result<Duration> {
     if timeout < MIN_TIMEOUT || timeout > MAX_TIMEOUT {
-        return Err(bad_timeout(&format!("{timeout:?}")));
+        return Err(bad_timeout(&decimal::duration(timeout)));
     }
     Ok(timeout)
 }
@@ -226,7 +228,10 @@ pub fn port_from_f64(port: f64) -> Result<u16> {
     if port.fract() != 0.0 || !port.is_finite() || port.abs() > 1e9 {
         return Err(Error::new(
             ErrorKind::InvalidOption,
-            format!("the port must be a whole number 1 to 65535; {port} was given"),
+            format!(
+                "the port must be a whole number 1 to 65535; {} was given",
+                decimal::shortest(port)
+            ),
         ));
     }
     port_from_i64(port as i64)
@@ -258,8 +263,8 @@ pub fn check_hello_name(name: &str) -> Result<()> {
             return bad("is not a valid address literal");
         };
         let valid = match inner.strip_prefix("IPv6:") {
-            Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
-            None => inner.parse::<std::net::Ipv4Addr>().is_ok(),
+            Some(v6) => ip::ipv6(v6).is_some(),
+            None => ip::ipv4(inner).is_some(),
         };
         return if valid {
             Ok(())
@@ -460,13 +465,16 @@ impl ClientOptions {
     }
 }
 
+/// True when `host` (brackets allowed) is an IPv4 or IPv6 address rather
+/// than a name: SNI carries names only.
+pub fn is_ip_address(host: &str) -> bool {
+    ip::is_address(host.trim_start_matches('[').trim_end_matches(']'))
+}
+
 /// True for `localhost` and loopback addresses (`127.0.0.0/8`, `::1`).
 pub fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost") || ip::is_loopback(host)
 }
 
 #[cfg(test)]

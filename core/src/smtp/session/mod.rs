@@ -285,8 +285,8 @@ impl Session {
         self.fail_session(Error::new(
             ErrorKind::Timeout,
             format!(
-                "the server did not answer in time: no {what} within {:.3} s",
-                limit.as_secs_f64()
+                "the server did not answer in time: no {what} within {} s",
+                crate::decimal::fixed(limit.as_secs_f64(), 3)
             ),
         ));
     }
