@@ -50,7 +50,7 @@ echo "== building (release)"
 (cd "$root" && cargo build --locked --release -q -p mailwright --example delivery_bench)
 (cd "$root" && cargo build --locked --release -q -p mailwright-relaysim)
 bench=${MAILWRIGHT_BENCH:-$CARGO_TARGET_DIR/release/examples/delivery_bench}
-CONTENDERS=${CONTENDERS:-mailwright nodemailer-defaults nodemailer-pool smtplib aiosmtplib}
+CONTENDERS=${CONTENDERS:-mailwright mailwright-pipelined nodemailer-defaults nodemailer-pool smtplib aiosmtplib}
 relaysim=$CARGO_TARGET_DIR/release/mailwright-relaysim
 
 echo "== installing the peers"
@@ -121,6 +121,11 @@ echo "== B2: $B2_COUNT messages, ${RTT_MS} ms round trip, no quota, $B2_CONNS co
 b2_relay=(--rtt-ms "$RTT_MS")
 run_one b2 mailwright "$B2_DEADLINE" "${b2_relay[@]}" -- \
   "$bench" PORT "$B2_COUNT" "$B2_CONNS" --deadline-s "$B2_DEADLINE"
+# RFC 2920 pipelining behind the data: the relay simulator takes it; Haraka,
+# which SendCloud runs, answers such commands 503 (so it is off by default).
+run_one b2 mailwright-pipelined "$B2_DEADLINE" "${b2_relay[@]}" -- \
+  "$bench" PORT "$B2_COUNT" "$B2_CONNS" --deadline-s "$B2_DEADLINE" --pipeline-after-data \
+  --label "mailwright, pipelined after DATA"
 run_one b2 nodemailer-pool "$B2_DEADLINE" "${b2_relay[@]}" -- \
   node "$here/nodemailer_bench.js" PORT "$B2_COUNT" "$eml" --connections "$B2_CONNS" \
   --deadline-s "$B2_DEADLINE" --label "nodemailer (pool)"
