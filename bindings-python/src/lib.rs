@@ -1,10 +1,11 @@
 //! The native module `mailwright._mailwright`: registration only. The
 //! modules mirror the core: `errors` (core errors → exceptions), `convert`
 //! (Python values → core types), `message`, `smtp::{credentials, auth, reply,
-//! session, client}`. No rule lives here or in them: every default, name and
-//! check is the core's.
+//! session, client}`, `delivery` (the pooled Mailer). No rule lives here or
+//! in them: every default, name and check is the core's.
 
 mod convert;
+mod delivery;
 mod errors;
 mod message;
 mod smtp;
@@ -39,6 +40,10 @@ fn _mailwright(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add("EVENT_KINDS", names(Event::NAMES.to_vec())?)?;
     m.add(
+        "OUTCOME_KINDS",
+        names(mailwright::delivery::Outcome::KINDS.to_vec())?,
+    )?;
+    m.add(
         "MECHANISMS",
         names(Mechanism::ALL.iter().map(|x| x.as_str()).collect())?,
     )?;
@@ -58,6 +63,8 @@ fn _mailwright(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<smtp::session::Event>()?;
     m.add_class::<smtp::session::Session>()?;
     m.add_class::<smtp::client::Client>()?;
+    m.add_class::<delivery::Mailer>()?;
+    m.add_class::<delivery::Outcome>()?;
     m.add_function(wrap_pyfunction!(smtp::client::send, m)?)?;
     m.add_function(wrap_pyfunction!(smtp::auth::auth_plain, m)?)?;
     m.add_function(wrap_pyfunction!(smtp::auth::auth_login, m)?)?;

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 /// `MESSAGES/SECONDS` or `sendcloud`.
 fn rate(spec: &str) -> Result<Rate, Error> {
-    if spec.eq_ignore_ascii_case("sendcloud") {
-        return Ok(Rate::sendcloud());
+    if !spec.contains('/') {
+        return Rate::from_name(&spec.to_ascii_lowercase());
     }
     let bad = || {
         Error::new(
@@ -30,13 +30,7 @@ fn rate(spec: &str) -> Result<Rate, Error> {
             .parse()
             .map_err(|_| bad())?,
     )?;
-    let r = Rate {
-        messages,
-        per,
-        burst: (messages / 60).max(1),
-    };
-    r.validate()?;
-    Ok(r)
+    Rate::new(messages, per)
 }
 
 /// Replaces `{column}` with the row's value; an unknown column is an error.

@@ -12,6 +12,8 @@ the work is done by the Rust core; this package converts types and errors.
     raw = msg.as_bytes()
     creds = mailwright.Credentials("api_user", "api_key", label="12345")
     result = mailwright.send(msg, host="smtp.example.com", port=2525, credentials=creds)
+    with mailwright.Mailer("smtp.example.com", 2525, credentials=creds, rate="sendcloud") as mailer:
+        outcomes = mailer.send_many(messages)  # a pool, a throttle, retries
 
 Every default (port, TLS mode, time-out, EHLO name), every option check and
 every name (TLS modes, reply classes, event kinds, error categories) is the
@@ -22,6 +24,7 @@ from ._mailwright import (
     DIRECTIONS,
     ERROR_CATEGORIES,
     EVENT_KINDS,
+    OUTCOME_KINDS,
     MECHANISMS,
     REPLY_CLASSES,
     TLS_MODES,
@@ -31,7 +34,9 @@ from ._mailwright import (
     Envelope,
     Event,
     Inline,
+    Mailer,
     Message,
+    Outcome,
     Reply,
     SendResult,
     Session,
@@ -90,6 +95,7 @@ __all__ = [
     "DIRECTIONS",
     "ERROR_CATEGORIES",
     "EVENT_KINDS",
+    "OUTCOME_KINDS",
     "MECHANISMS",
     "REPLY_CLASSES",
     "TLS_MODES",
@@ -99,7 +105,9 @@ __all__ = [
     "Envelope",
     "Event",
     "Inline",
+    "Mailer",
     "Message",
+    "Outcome",
     "Reply",
     "SendResult",
     "Session",

@@ -1,7 +1,8 @@
 """Type stubs of the native module (checked against it by mypy.stubtest)."""
+from concurrent.futures import Future
 from datetime import datetime
 from os import PathLike
-from typing import Iterable, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union
+from typing import Any, Iterable, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union
 
 from typing_extensions import final
 
@@ -13,6 +14,7 @@ __all__ = [
     "DIRECTIONS",
     "ERROR_CATEGORIES",
     "EVENT_KINDS",
+    "OUTCOME_KINDS",
     "MECHANISMS",
     "REPLY_CLASSES",
     "TLS_MODES",
@@ -22,7 +24,9 @@ __all__ = [
     "Envelope",
     "Event",
     "Inline",
+    "Mailer",
     "Message",
+    "Outcome",
     "Reply",
     "SendResult",
     "Session",
@@ -50,6 +54,7 @@ CONNECTION_LOSS_CAUSES: Tuple[_ConnectionLoss, ...]
 REPLY_CLASSES: Tuple[_ReplyClass, ...]
 DIRECTIONS: Tuple[_Direction, ...]
 EVENT_KINDS: Tuple[_EventKind, ...]
+OUTCOME_KINDS: Tuple[_OutcomeKind, ...]
 MECHANISMS: Tuple[str, ...]
 ERROR_CATEGORIES: Tuple[_ErrorCategory, ...]
 
@@ -268,6 +273,64 @@ class Client:
     def __exit__(self, *_exc: object) -> bool: ...
     @property
     def is_tls(self) -> bool: ...
+
+_OutcomeKind = Literal["delivered", "failed", "uncertain"]
+
+@final
+class Outcome:
+    @property
+    def kind(self) -> _OutcomeKind: ...
+    @property
+    def ticket(self) -> int: ...
+    @property
+    def queue_id(self) -> Optional[str]: ...
+    @property
+    def accepted(self) -> list[str]: ...
+    @property
+    def refused(self) -> list[Tuple[str, Reply]]: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def uncertain_attempts(self) -> int: ...
+    @property
+    def gave_up(self) -> bool: ...
+    @property
+    def error(self) -> Optional[MailwrightError]: ...
+    @property
+    def delivered(self) -> bool: ...
+    @property
+    def uncertain(self) -> bool: ...
+
+@final
+class Mailer:
+    def __new__(
+        cls,
+        host: str,
+        port: Optional[int] = None,
+        *,
+        credentials: Optional[Credentials] = None,
+        tls: Optional[_TlsMode] = None,
+        timeout: Optional[float] = None,
+        hello_name: Optional[str] = None,
+        ca_file: Optional[Union[str, PathLike[str]]] = None,
+        pin_sha256: Optional[Union[str, Iterable[str]]] = None,
+        pin_certificate: Optional[Union[str, _BytesLike]] = None,
+        allow_plaintext_auth: Optional[bool] = None,
+        connections: Optional[int] = None,
+        rate: Optional[Union[Literal["sendcloud"], Tuple[int, float]]] = None,
+        max_attempts: Optional[int] = None,
+        deadline: Optional[float] = None,
+        at_least_once: bool = False,
+    ) -> "Mailer": ...
+    def send(self, message: Message) -> Outcome: ...
+    def send_raw(self, data: _BytesLike, sender: str, recipients: Iterable[str]) -> Outcome: ...
+    def submit(self, message: Message) -> Future[Outcome]: ...
+    def send_many(self, messages: Iterable[Message]) -> list[Outcome]: ...
+    @property
+    def counters(self) -> dict[str, Any]: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> "Mailer": ...
+    def __exit__(self, *_exc: object) -> bool: ...
 
 def send(
     message: Message,

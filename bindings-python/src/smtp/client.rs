@@ -22,21 +22,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, TryLockError};
 
 /// What the user gave for a connection, before the core applies its
-/// defaults and rules. None everywhere means "the core's default".
-struct Connect<'a, 'py> {
-    host: &'a Bound<'py, PyString>,
-    port: Option<&'a Bound<'py, PyAny>>,
-    credentials: Option<&'a Credentials>,
-    tls: Option<&'a Bound<'py, PyString>>,
-    ca_file: Option<&'a Bound<'py, PyAny>>,
-    pin_sha256: Option<&'a Bound<'py, PyAny>>,
-    pin_certificate: Option<&'a Bound<'py, PyAny>>,
-    timeout: Option<&'a Bound<'py, PyAny>>,
-    message_timeout: Option<&'a Bound<'py, PyAny>>,
-    hello_name: Option<&'a Bound<'py, PyString>>,
-    pipelining: Option<bool>,
-    allow_plaintext_auth: Option<bool>,
-    transcript: bool,
+/// defaults and rules. None everywhere means "the core's default". Also
+/// what `delivery::Mailer` connects with.
+pub(crate) struct Connect<'a, 'py> {
+    pub(crate) host: &'a Bound<'py, PyString>,
+    pub(crate) port: Option<&'a Bound<'py, PyAny>>,
+    pub(crate) credentials: Option<&'a Credentials>,
+    pub(crate) tls: Option<&'a Bound<'py, PyString>>,
+    pub(crate) ca_file: Option<&'a Bound<'py, PyAny>>,
+    pub(crate) pin_sha256: Option<&'a Bound<'py, PyAny>>,
+    pub(crate) pin_certificate: Option<&'a Bound<'py, PyAny>>,
+    pub(crate) timeout: Option<&'a Bound<'py, PyAny>>,
+    pub(crate) message_timeout: Option<&'a Bound<'py, PyAny>>,
+    pub(crate) hello_name: Option<&'a Bound<'py, PyString>>,
+    pub(crate) pipelining: Option<bool>,
+    pub(crate) allow_plaintext_auth: Option<bool>,
+    pub(crate) transcript: bool,
 }
 
 fn given<'a, 'py>(value: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
@@ -44,7 +45,7 @@ fn given<'a, 'py>(value: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py,
 }
 
 impl Connect<'_, '_> {
-    fn options(self) -> PyResult<ClientOptions> {
+    pub(crate) fn options(self) -> PyResult<ClientOptions> {
         let mut options = ClientOptions::for_host(string(self.host, "host")?);
         if let Some(port) = given(self.port) {
             options.port = Some(convert::port(port)?);

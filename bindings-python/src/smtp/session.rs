@@ -10,7 +10,7 @@ use mailwright::smtp::{self as core, ConnectionLoss, SessionConfig};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
-fn replies(refused: &[(String, core::Reply)]) -> Vec<(String, Reply)> {
+pub(crate) fn replies(refused: &[(String, core::Reply)]) -> Vec<(String, Reply)> {
     refused
         .iter()
         .map(|(address, reply)| (address.clone(), Reply::from(reply.clone())))

@@ -74,6 +74,18 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Every outcome's name, in the order of the variants.
+    pub const KINDS: &'static [&'static str] = &["delivered", "failed", "uncertain"];
+
+    /// `delivered`, `failed` or `uncertain`, the same in every binding.
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Outcome::Delivered { .. } => "delivered",
+            Outcome::Failed { .. } => "failed",
+            Outcome::Uncertain { .. } => "uncertain",
+        }
+    }
+
     /// The ticket of the message.
     pub fn ticket(&self) -> Ticket {
         match self {

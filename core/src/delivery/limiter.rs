@@ -27,6 +27,33 @@ impl Rate {
         }
     }
 
+    /// `messages` per `per`, with a burst of one second's worth (at least
+    /// one); checked.
+    pub fn new(messages: u32, per: Duration) -> Result<Rate> {
+        let per_second = f64::from(messages) / per.as_secs_f64().max(1e-9);
+        let rate = Rate {
+            messages,
+            per,
+            burst: (per_second.ceil() as u32).clamp(1, messages.max(1)),
+        };
+        rate.validate()?;
+        Ok(rate)
+    }
+
+    /// A named preset: `sendcloud` (see [`Rate::sendcloud`]).
+    pub fn from_name(name: &str) -> Result<Rate> {
+        match name {
+            "sendcloud" => Ok(Rate::sendcloud()),
+            other => Err(Error::new(
+                ErrorKind::InvalidOption,
+                format!(
+                    "unknown rate preset {}: use sendcloud, or a number per window",
+                    crate::error::quote(other)
+                ),
+            )),
+        }
+    }
+
     /// Checks the numbers.
     pub fn validate(&self) -> Result<()> {
         if self.messages == 0 || self.burst == 0 || self.per.is_zero() {
@@ -189,6 +216,19 @@ mod tests {
         assert!((45..=55).contains(&taken.len()), "{}", taken.len());
         // The first four go at once (the burst), then evenly.
         assert_eq!(&taken[..4], &[ms(0); 4]);
+    }
+
+    #[test]
+    fn presets_and_defaults() {
+        assert_eq!(Rate::from_name("sendcloud").unwrap(), Rate::sendcloud());
+        assert_eq!(
+            Rate::from_name("fast").unwrap_err().kind(),
+            ErrorKind::InvalidOption
+        );
+        let r = Rate::new(20_000, ms(60_000)).unwrap();
+        assert_eq!((r.messages, r.burst), (20_000, 334));
+        assert_eq!(Rate::new(5, ms(60_000)).unwrap().burst, 1);
+        assert!(Rate::new(0, ms(1000)).is_err());
     }
 
     #[test]
