@@ -22,7 +22,9 @@
 //! # Ok::<(), mailwright::Error>(())
 //! ```
 
-use super::{Action, ConnId, Counters, DeliveryConfig, Dispatcher, Outcome, Prepared, Ticket};
+use super::{
+    Action, ConnId, Counters, DeliveryConfig, Dispatcher, Outcome, Prepared, QuotaGate, Ticket,
+};
 use crate::error::{Error, ErrorKind, Result};
 use crate::smtp::ClientOptions;
 use crate::smtp::transport::{Stream, io_cause, open, server_name};
@@ -80,10 +82,32 @@ impl Mailer {
     /// `delivery` (pool, throttle, retries; its `session` is replaced by the
     /// options' session configuration). Nothing connects until a message is
     /// submitted.
-    pub fn new(options: ClientOptions, mut delivery: DeliveryConfig) -> Result<Mailer> {
+    pub fn new(options: ClientOptions, delivery: DeliveryConfig) -> Result<Mailer> {
+        Mailer::start(options, delivery, None)
+    }
+
+    /// The same, sharing the quota with other processes through `gate`
+    /// (see [`QuotaGate`]): the relay's window is then never exceeded by
+    /// all of them together.
+    pub fn with_gate(
+        options: ClientOptions,
+        delivery: DeliveryConfig,
+        gate: Box<dyn QuotaGate>,
+    ) -> Result<Mailer> {
+        Mailer::start(options, delivery, Some(gate))
+    }
+
+    fn start(
+        options: ClientOptions,
+        mut delivery: DeliveryConfig,
+        gate: Option<Box<dyn QuotaGate>>,
+    ) -> Result<Mailer> {
         options.validate()?;
         delivery.session = options.session_config();
-        let dispatcher = Dispatcher::new(delivery)?;
+        let dispatcher = match gate {
+            Some(gate) => Dispatcher::with_gate(delivery, gate)?,
+            None => Dispatcher::new(delivery)?,
+        };
         let tls = options.tls_config()?;
         let server_name = server_name(options.server_name())?;
         let shared = Arc::new(Shared {

@@ -1,7 +1,7 @@
 //! The sans-IO dispatcher: a pool of sessions, one throttle, retries by
 //! class, one outcome per message.
 
-use super::limiter::{Limiter, WindowLimiter};
+use super::limiter::{Limiter, QuotaGate, WindowLimiter};
 use super::{DeliveryConfig, Prepared};
 use crate::error::{Error, ErrorKind, Result};
 use crate::smtp::{ConnectionLoss, Event, MessageHandle, Reply, SendFailure, SendReport, Session};
@@ -192,7 +192,14 @@ impl Dispatcher {
         Dispatcher::with_limiter(config, Box::new(limiter))
     }
 
-    /// A dispatcher with another limiter (e.g. one shared across processes).
+    /// A dispatcher with the built-in limiter for `config.rate`, which also
+    /// asks `gate` (a quota shared with other processes) before each message.
+    pub fn with_gate(config: DeliveryConfig, gate: Box<dyn QuotaGate>) -> Result<Dispatcher> {
+        let limiter = WindowLimiter::new(config.rate, config.rate_limited_pause).with_gate(gate);
+        Dispatcher::with_limiter(config, Box::new(limiter))
+    }
+
+    /// A dispatcher with another limiter.
     pub fn with_limiter(config: DeliveryConfig, limiter: Box<dyn Limiter>) -> Result<Dispatcher> {
         config.validate()?;
         let rng = config.seed | 1;
@@ -677,10 +684,13 @@ impl Dispatcher {
 
     fn expire(&mut self, job: Job) {
         let error = job.last_error.clone().unwrap_or_else(|| {
-            Error::new(
-                ErrorKind::Timeout,
-                "the message could not be sent before its deadline",
-            )
+            let detail = match self.limiter.gate_error() {
+                Some(why) => format!(
+                    "the message could not be sent before its deadline: the shared quota could not be asked ({why})"
+                ),
+                None => "the message could not be sent before its deadline".to_string(),
+            };
+            Error::new(ErrorKind::Timeout, detail)
         });
         self.fail(job, error, true, Vec::new());
     }

@@ -77,13 +77,45 @@ pub trait Limiter: Send {
     fn rate_limited(&mut self, now: Duration) -> Duration;
     /// Messages per second allowed now (for the counters), if limited.
     fn current_rate(&self) -> Option<f64>;
+    /// Why a shared quota could not be asked, while it cannot (for the
+    /// counters and the failure of a message that waited for it).
+    fn gate_error(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// What a quota shared across processes answers (see [`QuotaGate`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GateAnswer {
+    /// A slot of the shared window was taken: the message may go.
+    Go,
+    /// The shared window is full: ask again after this long.
+    Wait(Duration),
+    /// The shared store could not be asked (e.g. Redis is down): nothing
+    /// goes, and the limiter asks again after [`GATE_RETRY`].
+    Unavailable(String),
+}
+
+/// How long the limiter waits before asking an unavailable gate again.
+pub const GATE_RETRY: Duration = Duration::from_secs(1);
+
+/// The shared part of a quota that several processes send under (one
+/// api_user, many workers): a window kept in a store they all see, such as
+/// a moving window on Redis. The gate only answers whether the shared
+/// window has room now; the [`WindowLimiter`] it is given to keeps this
+/// process's pacing and the pause after a `536`, so a gate never needs to
+/// know SMTP. It is asked only when this process could send at once, and a
+/// slot it grants is always used.
+pub trait QuotaGate: Send {
+    /// Takes one slot of the shared window now, or says why not.
+    fn acquire(&mut self) -> GateAnswer;
 }
 
 /// The built-in limiter: an exact sliding window (never more than
 /// `messages` in any window of `per`), a token bucket of `burst` spreading
 /// the pace evenly, and after a `536` a pause of one window and a pace 20%
-/// lower, recovering 5% per window without a `536`.
-#[derive(Debug)]
+/// lower, recovering 5% per window without a `536`. With a [`QuotaGate`]
+/// the shared window is asked last, before a slot is taken.
 pub struct WindowLimiter {
     rate: Option<Rate>,
     /// When each of the last `messages` slots was taken.
@@ -94,6 +126,22 @@ pub struct WindowLimiter {
     pause: Duration,
     factor: f64,
     last_limited: Option<Duration>,
+    gate: Option<Box<dyn QuotaGate>>,
+    /// What the gate said when it was last unavailable (cleared by a `Go`).
+    gate_error: Option<String>,
+}
+
+impl std::fmt::Debug for WindowLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WindowLimiter")
+            .field("rate", &self.rate)
+            .field("in_window", &self.sent.len())
+            .field("paused_until", &self.paused_until)
+            .field("factor", &self.factor)
+            .field("gate", &self.gate.is_some())
+            .field("gate_error", &self.gate_error)
+            .finish()
+    }
 }
 
 impl WindowLimiter {
@@ -109,6 +157,38 @@ impl WindowLimiter {
             pause: rate.map_or(pause, |r| r.per),
             factor: 1.0,
             last_limited: None,
+            gate: None,
+            gate_error: None,
+        }
+    }
+
+    /// The same limiter, also asking `gate` (a quota shared with other
+    /// processes) before each slot.
+    pub fn with_gate(mut self, gate: Box<dyn QuotaGate>) -> WindowLimiter {
+        self.gate = Some(gate);
+        self
+    }
+
+    /// Why the gate could not be asked the last time, until it answers again.
+    pub fn gate_error(&self) -> Option<&str> {
+        self.gate_error.as_deref()
+    }
+
+    /// Asks the gate, if any; `Err` says when to ask again.
+    fn ask_gate(&mut self, now: Duration) -> std::result::Result<(), Duration> {
+        let Some(gate) = self.gate.as_mut() else {
+            return Ok(());
+        };
+        match gate.acquire() {
+            GateAnswer::Go => {
+                self.gate_error = None;
+                Ok(())
+            }
+            GateAnswer::Wait(wait) => Err(now + wait.max(Duration::from_millis(1))),
+            GateAnswer::Unavailable(why) => {
+                self.gate_error = Some(why);
+                Err(now + GATE_RETRY)
+            }
         }
     }
 
@@ -137,7 +217,7 @@ impl Limiter for WindowLimiter {
             return Err(self.paused_until);
         }
         let Some(rate) = self.rate else {
-            return Ok(());
+            return self.ask_gate(now);
         };
         self.recover(now, &rate);
         // The sliding window: the oldest of the last `messages` slots must
@@ -159,6 +239,7 @@ impl Limiter for WindowLimiter {
             let wait = (1.0 - self.tokens) / per_second;
             return Err(now + Duration::from_secs_f64(wait.max(1e-6)));
         }
+        self.ask_gate(now)?;
         self.tokens -= 1.0;
         self.sent.push_back(now);
         Ok(())
@@ -177,6 +258,10 @@ impl Limiter for WindowLimiter {
 
     fn current_rate(&self) -> Option<f64> {
         self.rate.as_ref().map(|r| self.per_second(r))
+    }
+
+    fn gate_error(&self) -> Option<&str> {
+        self.gate_error.as_deref()
     }
 }
 
@@ -250,5 +335,117 @@ mod tests {
         free.rate_limited(ms(5));
         assert_eq!(free.try_acquire(ms(6)), Err(ms(60_005)));
         assert!(free.try_acquire(ms(60_005)).is_ok());
+    }
+
+    /// A shared window seen by several limiters (as Redis is by several
+    /// processes): at most `limit` grants in any window of `per`.
+    struct SharedWindow {
+        clock: std::sync::Arc<std::sync::Mutex<(Duration, Vec<Duration>, u32)>>,
+        limit: usize,
+        per: Duration,
+    }
+
+    impl QuotaGate for SharedWindow {
+        fn acquire(&mut self) -> GateAnswer {
+            let mut state = self.clock.lock().unwrap();
+            let (now, grants, granted) = &mut *state;
+            grants.retain(|&t| t + self.per > *now);
+            if grants.len() >= self.limit {
+                return GateAnswer::Wait(grants[0] + self.per - *now);
+            }
+            grants.push(*now);
+            *granted += 1;
+            GateAnswer::Go
+        }
+    }
+
+    #[test]
+    fn a_gate_bounds_several_limiters_together() {
+        let rate = Rate {
+            messages: 10,
+            per: ms(1000),
+            burst: 10,
+        };
+        let state = std::sync::Arc::new(std::sync::Mutex::new((ms(0), Vec::new(), 0)));
+        let gate = || {
+            Box::new(SharedWindow {
+                clock: state.clone(),
+                limit: 10,
+                per: ms(1000),
+            })
+        };
+        // Two processes, each allowed the whole quota locally, one window.
+        let mut a = WindowLimiter::new(Some(rate), ms(0)).with_gate(gate());
+        let mut b = WindowLimiter::new(Some(rate), ms(0)).with_gate(gate());
+        let mut taken = Vec::new();
+        let mut next = [ms(0), ms(0)];
+        loop {
+            let i = usize::from(next[1] < next[0]);
+            let now = next[i];
+            if now >= ms(5000) {
+                break;
+            }
+            state.lock().unwrap().0 = now;
+            let limiter = if i == 0 { &mut a } else { &mut b };
+            match limiter.try_acquire(now) {
+                Ok(()) => taken.push(now),
+                Err(at) => {
+                    assert!(at > now);
+                    next[i] = at;
+                }
+            }
+        }
+        for (i, &t) in taken.iter().enumerate() {
+            let in_window = taken[i..].iter().take_while(|&&u| u < t + rate.per).count();
+            assert!(in_window <= 10, "{in_window} at {t:?}");
+        }
+        // Together they keep the one quota's pace (not twice it), and every
+        // grant of the gate was used.
+        assert!((45..=55).contains(&taken.len()), "{}", taken.len());
+        assert_eq!(state.lock().unwrap().2 as usize, taken.len());
+    }
+
+    struct Scripted(
+        Vec<GateAnswer>,
+        std::sync::Arc<std::sync::atomic::AtomicU32>,
+    );
+
+    impl QuotaGate for Scripted {
+        fn acquire(&mut self) -> GateAnswer {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.0.remove(0)
+        }
+    }
+
+    #[test]
+    fn the_gate_is_asked_last_and_an_unavailable_one_holds_everything() {
+        let asked = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let answers = vec![
+            GateAnswer::Go,
+            GateAnswer::Wait(ms(300)),
+            GateAnswer::Unavailable("connection refused".into()),
+            GateAnswer::Go,
+        ];
+        let rate = Rate {
+            messages: 2,
+            per: ms(1000),
+            burst: 2,
+        };
+        let mut l = WindowLimiter::new(Some(rate), ms(0))
+            .with_gate(Box::new(Scripted(answers, asked.clone())));
+        let count = || asked.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(l.try_acquire(ms(0)), Ok(()));
+        // Refused by the gate: no local slot taken, asked again later.
+        assert_eq!(l.try_acquire(ms(10)), Err(ms(310)));
+        assert_eq!(count(), 2);
+        assert_eq!(l.try_acquire(ms(310)), Err(ms(310) + GATE_RETRY));
+        assert_eq!(l.gate_error(), Some("connection refused"));
+        assert!(format!("{l:?}").contains("connection refused"));
+        assert_eq!(l.try_acquire(ms(1310)), Ok(()));
+        assert_eq!(l.gate_error(), None);
+        assert_eq!(count(), 4);
+        l.rate_limited(ms(1400));
+        assert!(l.try_acquire(ms(1500)).is_err());
+        assert_eq!(count(), 4, "a paused limiter does not ask the gate");
     }
 }

@@ -41,7 +41,7 @@ mod prepared;
 pub mod tokio;
 
 pub use dispatcher::{Action, ConnId, Counters, Dispatcher, Outcome, SubmitError, Ticket};
-pub use limiter::{Limiter, Rate, WindowLimiter};
+pub use limiter::{GATE_RETRY, GateAnswer, Limiter, QuotaGate, Rate, WindowLimiter};
 pub use prepared::Prepared;
 
 use crate::error::{Error, ErrorKind, Result};

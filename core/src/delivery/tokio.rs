@@ -15,7 +15,9 @@
 //! # Ok(()) }
 //! ```
 
-use super::{Action, ConnId, Counters, DeliveryConfig, Dispatcher, Outcome, Prepared, Ticket};
+use super::{
+    Action, ConnId, Counters, DeliveryConfig, Dispatcher, Outcome, Prepared, QuotaGate, Ticket,
+};
 use crate::error::{Error, ErrorKind, Result};
 use crate::smtp::transport::server_name;
 use crate::smtp::{ClientOptions, ConnectionLoss};
@@ -60,10 +62,32 @@ pub struct Mailer {
 
 impl Mailer {
     /// Starts the driver task (must be called inside a tokio runtime).
-    pub fn new(options: ClientOptions, mut delivery: DeliveryConfig) -> Result<Mailer> {
+    pub fn new(options: ClientOptions, delivery: DeliveryConfig) -> Result<Mailer> {
+        Mailer::start(options, delivery, None)
+    }
+
+    /// The same, sharing the quota with other processes through `gate`
+    /// (see [`QuotaGate`]): the relay's window is then never exceeded by
+    /// all of them together.
+    pub fn with_gate(
+        options: ClientOptions,
+        delivery: DeliveryConfig,
+        gate: Box<dyn QuotaGate>,
+    ) -> Result<Mailer> {
+        Mailer::start(options, delivery, Some(gate))
+    }
+
+    fn start(
+        options: ClientOptions,
+        mut delivery: DeliveryConfig,
+        gate: Option<Box<dyn QuotaGate>>,
+    ) -> Result<Mailer> {
         options.validate()?;
         delivery.session = options.session_config();
-        let dispatcher = Dispatcher::new(delivery)?;
+        let dispatcher = match gate {
+            Some(gate) => Dispatcher::with_gate(delivery, gate)?,
+            None => Dispatcher::new(delivery)?,
+        };
         let connector = TlsConnector::from(options.tls_config()?);
         let server = server_name(options.server_name())?;
         let (commands, rx) = mpsc::unbounded_channel();
