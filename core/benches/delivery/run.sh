@@ -50,7 +50,7 @@ echo "== building (release)"
 (cd "$root" && cargo build --locked --release -q -p mailwright --example delivery_bench)
 (cd "$root" && cargo build --locked --release -q -p mailwright-relaysim)
 bench=${MAILWRIGHT_BENCH:-$CARGO_TARGET_DIR/release/examples/delivery_bench}
-CONTENDERS=${CONTENDERS:-mailwright mailwright-pipelined nodemailer-defaults nodemailer-pool smtplib aiosmtplib}
+CONTENDERS=${CONTENDERS:-mailwright mailwright-pipelined mailwright-python mailwright-python-aio nodemailer-defaults nodemailer-pool smtplib aiosmtplib jakarta-mail}
 relaysim=$CARGO_TARGET_DIR/release/mailwright-relaysim
 
 echo "== installing the peers"
@@ -63,6 +63,11 @@ if [ ! -x "$out/venv/bin/python" ]; then
 fi
 "$out/venv/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r "$here/requirements.txt"
 venv_python=$out/venv/bin/python
+# Jakarta Mail (Eclipse Angus), the Java peer, and the bindings' contenders.
+(cd "$here/jakarta" && mvn -q -B package -DskipTests >/dev/null)
+jakarta_cp="$here/jakarta/target/classes:$here/jakarta/target/lib/*"
+make -s -C "$root/bindings-python" develop >/dev/null
+binding_python=$root/bindings-python/.venv/bin/python
 eml=$out/w1.eml
 "$bench" eml "$eml"
 
@@ -112,6 +117,14 @@ run_one b1 nodemailer-defaults "$B1_DEADLINE" "${b1_relay[@]}" -- \
 run_one b1 nodemailer-pool "$B1_DEADLINE" "${b1_relay[@]}" -- \
   node "$here/nodemailer_bench.js" PORT "$B1_COUNT" "$eml" --connections "$B1_CONNS" \
   --rate 20000 --window 60 --deadline-s "$B1_DEADLINE" --label "nodemailer (pool, rateLimit)"
+run_one b1 mailwright-python "$B1_DEADLINE" "${b1_relay[@]}" -- \
+  "$binding_python" "$here/mailwright_python_bench.py" PORT "$B1_COUNT" "$eml" "$B1_CONNS" --sendcloud \
+  --deadline-s "$B1_DEADLINE"
+run_one b1 mailwright-python-aio "$B1_DEADLINE" "${b1_relay[@]}" -- \
+  "$binding_python" "$here/mailwright_python_bench.py" PORT "$B1_COUNT" "$eml" "$B1_CONNS" --sendcloud --aio \
+  --deadline-s "$B1_DEADLINE"
+run_one b1 jakarta-mail "$B1_DEADLINE" "${b1_relay[@]}" -- \
+  java -cp "$jakarta_cp" JakartaBench PORT "$B1_COUNT" "$eml" "$B1_CONNS" --deadline-s "$B1_DEADLINE"
 run_one b1 smtplib "$B1_DEADLINE" "${b1_relay[@]}" -- \
   python3 "$here/smtplib_pool_bench.py" PORT "$B1_COUNT" "$eml" "$B1_CONNS" --deadline-s "$B1_DEADLINE"
 run_one b1 aiosmtplib "$B1_DEADLINE" "${b1_relay[@]}" -- \
