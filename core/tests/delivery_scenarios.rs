@@ -95,7 +95,14 @@ fn check(expect: &Map<String, Value>, o: &Outcome) -> Vec<String> {
             refused,
             attempts,
             ..
-        } => (None, *attempts, None, queue_id.clone(), accepted.clone(), refused),
+        } => (
+            None,
+            *attempts,
+            None,
+            queue_id.clone(),
+            accepted.clone(),
+            refused,
+        ),
         Outcome::Failed {
             error,
             attempts,
@@ -112,7 +119,14 @@ fn check(expect: &Map<String, Value>, o: &Outcome) -> Vec<String> {
         ),
         Outcome::Uncertain {
             error, attempts, ..
-        } => (Some(error.kind()), *attempts, None, None, Vec::new(), &Vec::new()),
+        } => (
+            Some(error.kind()),
+            *attempts,
+            None,
+            None,
+            Vec::new(),
+            &Vec::new(),
+        ),
     };
     same("error", error.map(ErrorKind::as_str).into());
     same("attempts", attempts.into());
@@ -181,4 +195,46 @@ fn every_scenario_ends_in_its_outcome() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(ran, cases.len());
+}
+
+#[test]
+fn close_sends_everything_submitted_and_abort_stops_at_once() {
+    let all = scenarios();
+    let mut options = all["mailer"].as_object().unwrap().clone();
+    options.insert("connections".into(), 1.into());
+    let server = BadServer::start("ok");
+    // close(): every message submitted before it is sent.
+    let m = mailer(server.port, &options);
+    let tickets: Vec<_> = (0..30)
+        .map(|_| m.submit(message(&all["message"])).unwrap())
+        .collect();
+    m.close();
+    let late = m.submit(message(&all["message"])).unwrap_err();
+    assert_eq!(late.kind(), ErrorKind::InvalidState);
+    for t in tickets {
+        assert!(
+            matches!(m.wait(t), Outcome::Delivered { .. }),
+            "close sends"
+        );
+    }
+    assert_eq!(m.counters().delivered, 30);
+    // abort(): what is not on the connection yet is not sent.
+    let m = mailer(server.port, &options);
+    let tickets: Vec<_> = (0..30)
+        .map(|_| m.submit(message(&all["message"])).unwrap())
+        .collect();
+    m.abort();
+    let (mut delivered, mut not_sent) = (0, 0);
+    for t in tickets {
+        match m.wait(t) {
+            Outcome::Delivered { .. } => delivered += 1,
+            Outcome::Failed {
+                error, attempts: 0, ..
+            } if error.kind() == ErrorKind::InvalidState => not_sent += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(delivered + not_sent, 30);
+    assert!(not_sent > 0, "abort sent everything");
+    m.close(); // after abort: only waits
 }

@@ -264,7 +264,7 @@ fn run(seed: u64, total: u64) {
         messages_per_connection: Some(500),
         queue_capacity: 2_000,
         rate: Some(quota),
-        seed,
+        seed: Some(seed),
         ..DeliveryConfig::default()
     };
     config.retry.max_attempts = 6;
@@ -313,6 +313,15 @@ fn run(seed: u64, total: u64) {
             let ticket = d.submit(prepared).map_err(|e| e.error).unwrap();
             submitted_at.insert(ticket, (sim.now, rcpt));
             next_message += 1;
+            if next_message == total {
+                // Close after sending: everything submitted still goes.
+                d.drain();
+                let late =
+                    Prepared::raw(b"Subject: late\r\n\r\n.\r\n", "a@b.c", &["c@d.e"]).unwrap();
+                let refused = d.submit(late).unwrap_err();
+                assert_eq!(refused.error.kind(), mailwright::ErrorKind::InvalidState);
+                assert!(!d.has_room());
+            }
         }
         // Execute the dispatcher's actions.
         while let Some(action) = d.poll_action() {
@@ -349,7 +358,7 @@ fn run(seed: u64, total: u64) {
                 "seed {seed}: two outcomes for ticket {ticket}"
             );
         }
-        if outcomes.len() as u64 == total {
+        if outcomes.len() as u64 == total && d.is_finished() {
             break;
         }
         if let Some(t) = d.poll_timeout()

@@ -165,7 +165,7 @@ impl Mailer {
         let mut state = lock(&self.shared.state);
         loop {
             if state.stopping {
-                return Err(Error::new(ErrorKind::InvalidState, "the mailer is closed"));
+                return Err(super::closed_error());
             }
             state.dispatcher.advance(self.shared.now());
             match state.dispatcher.submit(message) {
@@ -240,15 +240,32 @@ impl Mailer {
         }
     }
 
-    /// Graceful shutdown: messages not yet handed to a connection come back
-    /// as `Failed` (not sent), those in flight finish, connections say QUIT,
-    /// threads end. Returns once everything is done.
+    /// Closes after sending: no new messages; every message already
+    /// submitted is sent (with its retries, within its deadline) and gets
+    /// its outcome, then connections say QUIT and threads end. Returns once
+    /// everything is done. Idempotent; after [`Mailer::abort`] it only waits.
     pub fn close(&self) {
+        self.stop(false);
+    }
+
+    /// Closes now: messages not yet handed to a connection come back as
+    /// `Failed` (`InvalidState`, not sent), those in flight finish (an
+    /// answer, or uncertain), connections say QUIT, threads end. Returns
+    /// once everything is done. Dropping a mailer aborts it.
+    pub fn abort(&self) {
+        self.stop(true);
+    }
+
+    fn stop(&self, now: bool) {
         {
             let mut state = lock(&self.shared.state);
-            if !state.stopping {
+            if !state.stopping || now {
                 state.stopping = true;
-                state.dispatcher.shutdown();
+                if now {
+                    state.dispatcher.shutdown();
+                } else {
+                    state.dispatcher.drain();
+                }
                 let ready = pump(&self.shared, &mut state);
                 drop(state);
                 deliver(ready);
@@ -273,7 +290,7 @@ impl Mailer {
 
 impl Drop for Mailer {
     fn drop(&mut self) {
-        self.close();
+        self.abort();
     }
 }
 

@@ -27,6 +27,34 @@ pub enum Action {
     Close(ConnId),
 }
 
+impl Action {
+    /// Every action's name, in the order of the variants.
+    pub const NAMES: &'static [&'static str] = &["Open", "Send", "StartTls", "Close"];
+
+    /// `Open`, `Send`, `StartTls` or `Close`, the same in every binding.
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Action::Open(_) => "Open",
+            Action::Send(_) => "Send",
+            Action::StartTls(_) => "StartTls",
+            Action::Close(_) => "Close",
+        }
+    }
+
+    /// The connection it is for.
+    pub const fn conn(&self) -> ConnId {
+        match *self {
+            Action::Open(k) | Action::Send(k) | Action::StartTls(k) | Action::Close(k) => k,
+        }
+    }
+}
+
+/// The error of a message submitted to a closed (or closing) mailer, the
+/// same in every driver and binding.
+pub fn closed_error() -> Error {
+    Error::new(ErrorKind::InvalidState, "the mailer is closed")
+}
+
 /// The one final result of a submitted message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -183,6 +211,9 @@ pub struct Dispatcher {
     /// When waiting messages are next checked against their deadline.
     next_deadline_scan: Duration,
     shutting_down: bool,
+    /// `drain` was called: no new messages; shut down once every message
+    /// has its outcome.
+    draining: bool,
 }
 
 impl Dispatcher {
@@ -202,7 +233,14 @@ impl Dispatcher {
     /// A dispatcher with another limiter.
     pub fn with_limiter(config: DeliveryConfig, limiter: Box<dyn Limiter>) -> Result<Dispatcher> {
         config.validate()?;
-        let rng = config.seed | 1;
+        let rng = match config.seed {
+            Some(seed) => seed,
+            None => {
+                let mut bytes = [0u8; 8];
+                crate::clock::random_bytes(&mut bytes)?;
+                u64::from_le_bytes(bytes)
+            }
+        } | 1;
         Ok(Dispatcher {
             config,
             limiter,
@@ -221,15 +259,16 @@ impl Dispatcher {
             open_not_before: Duration::ZERO,
             next_deadline_scan: Duration::ZERO,
             shutting_down: false,
+            draining: false,
         })
     }
 
     /// Queues a message; its outcome comes later from `poll_outcome`.
     pub fn submit(&mut self, message: Prepared) -> std::result::Result<Ticket, Box<SubmitError>> {
-        if self.shutting_down {
+        if self.shutting_down || self.draining {
             return Err(Box::new(SubmitError {
                 message,
-                error: Error::new(ErrorKind::InvalidState, "the dispatcher is shutting down"),
+                error: closed_error(),
             }));
         }
         if self.waiting() >= self.config.queue_capacity {
@@ -262,7 +301,7 @@ impl Dispatcher {
 
     /// True when `submit` would take another message now.
     pub fn has_room(&self) -> bool {
-        !self.shutting_down && self.waiting() < self.config.queue_capacity
+        !self.shutting_down && !self.draining && self.waiting() < self.config.queue_capacity
     }
 
     fn waiting(&self) -> usize {
@@ -409,7 +448,24 @@ impl Dispatcher {
         self.schedule();
     }
 
-    /// Stops taking messages: those not yet handed to a connection come back
+    /// Stops taking messages but sends every one already submitted (with its
+    /// retries, within its deadline); once each has its outcome, every
+    /// connection says QUIT and [`Dispatcher::is_finished`] turns true.
+    /// A later [`Dispatcher::shutdown`] still stops at once.
+    pub fn drain(&mut self) {
+        self.draining = true;
+        self.schedule();
+    }
+
+    /// True while messages submitted before [`Dispatcher::drain`] or
+    /// [`Dispatcher::shutdown`] have no outcome yet.
+    fn drained(&self) -> bool {
+        self.queue.is_empty()
+            && self.delayed.is_empty()
+            && self.conns.values().all(|c| c.jobs.is_empty())
+    }
+
+    /// Stops at once: those not yet handed to a connection come back
     /// as `Failed` (not sent, `InvalidState`); those in flight finish; then
     /// every connection says QUIT.
     pub fn shutdown(&mut self) {
@@ -652,6 +708,9 @@ impl Dispatcher {
     /// Hands waiting messages to idle connections, opens connections,
     /// closes idle or spent ones, fails messages past their deadline.
     fn schedule(&mut self) {
+        if self.draining && !self.shutting_down && self.drained() {
+            self.shutting_down = true;
+        }
         // Due retries back to the queue.
         while let Some((&(at, ticket), _)) = self.delayed.iter().next() {
             if at > self.now {
@@ -849,5 +908,24 @@ impl std::fmt::Debug for Dispatcher {
         f.debug_struct("Dispatcher")
             .field("counters", &self.counters())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_names_and_connections() {
+        let all = [
+            Action::Open(1),
+            Action::Send(2),
+            Action::StartTls(3),
+            Action::Close(4),
+        ];
+        let names: Vec<&str> = all.iter().map(Action::as_str).collect();
+        assert_eq!(names, Action::NAMES);
+        assert_eq!(all.map(|a| a.conn()), [1, 2, 3, 4]);
+        assert_eq!(closed_error().kind(), ErrorKind::InvalidState);
     }
 }

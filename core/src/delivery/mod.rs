@@ -40,7 +40,9 @@ mod prepared;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 
-pub use dispatcher::{Action, ConnId, Counters, Dispatcher, Outcome, SubmitError, Ticket};
+pub use dispatcher::{
+    Action, ConnId, Counters, Dispatcher, Outcome, SubmitError, Ticket, closed_error,
+};
 pub use limiter::{GATE_RETRY, GateAnswer, Limiter, QuotaGate, Rate, WindowLimiter};
 pub use prepared::Prepared;
 
@@ -103,8 +105,10 @@ pub struct DeliveryConfig {
     /// Resend uncertain messages (the relay may then hold them twice; each
     /// such resend is reported in its outcome's `uncertain_attempts`).
     pub at_least_once: bool,
-    /// Seeds the jitter of the backoff (fixed in tests, random otherwise).
-    pub seed: u64,
+    /// Seeds the jitter of the backoff: fixed in tests (`Some`), drawn from
+    /// the system's randomness by default (`None`), so that processes
+    /// started together do not retry in step.
+    pub seed: Option<u64>,
 }
 
 impl Default for DeliveryConfig {
@@ -119,7 +123,7 @@ impl Default for DeliveryConfig {
             rate: None,
             rate_limited_pause: Duration::from_secs(60),
             at_least_once: false,
-            seed: 0x6d61_696c_7772_6967,
+            seed: None,
         }
     }
 }

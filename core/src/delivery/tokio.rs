@@ -18,7 +18,7 @@
 use super::{
     Action, ConnId, Counters, DeliveryConfig, Dispatcher, Outcome, Prepared, QuotaGate, Ticket,
 };
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::smtp::transport::server_name;
 use crate::smtp::{ClientOptions, ConnectionLoss};
 use ::tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -131,8 +131,10 @@ impl Mailer {
         rx.await.map_err(|_| closed())
     }
 
-    /// Graceful shutdown: waiting messages come back as not sent, those in
-    /// flight finish, connections say QUIT.
+    /// Closes after sending: every message already submitted is sent and
+    /// gets its outcome (callers still waiting for room in the queue are
+    /// refused), then connections say QUIT. Dropping the mailer instead
+    /// stops at once: waiting messages come back as not sent.
     pub async fn close(&self) {
         let (tx, rx) = oneshot::channel();
         if self.commands.send(Command::Close(tx)).is_ok() {
@@ -142,7 +144,7 @@ impl Mailer {
 }
 
 fn closed() -> Error {
-    Error::new(ErrorKind::InvalidState, "the mailer is closed")
+    super::closed_error()
 }
 
 struct Driver {
@@ -182,8 +184,8 @@ impl Driver {
                 command = commands.recv(), if commands_open => match command {
                     Some(Command::Submit(message, reply)) => self.submit(message, reply),
                     Some(Command::Counters(reply)) => { reply.send(self.dispatcher.counters()).ok(); }
-                    Some(Command::Close(done)) => self.shutdown(Some(done)),
-                    None => { commands_open = false; self.shutdown(None); }
+                    Some(Command::Close(done)) => self.shutdown(Some(done), false),
+                    None => { commands_open = false; self.shutdown(None, true); }
                 },
                 Some(event) = events.recv() => self.event(event),
                 _ = ::tokio::time::sleep(sleep) => self.dispatcher.advance(self.epoch.elapsed()),
@@ -191,9 +193,13 @@ impl Driver {
         }
     }
 
-    fn shutdown(&mut self, done: Option<oneshot::Sender<()>>) {
+    fn shutdown(&mut self, done: Option<oneshot::Sender<()>>, now: bool) {
         self.dispatcher.advance(self.epoch.elapsed());
-        self.dispatcher.shutdown();
+        if now {
+            self.dispatcher.shutdown();
+        } else {
+            self.dispatcher.drain();
+        }
         for (_, reply) in self.waiting_room.drain(..) {
             reply.send(Err(closed())).ok();
         }

@@ -237,6 +237,38 @@ pub fn port_from_f64(port: f64) -> Result<u16> {
     port_from_i64(port as i64)
 }
 
+/// A count (connections, attempts, a queue's capacity, messages per
+/// connection or per window) given as a signed number (Java, C): 0 to
+/// `u32::MAX`, else `InvalidOption` naming `what`. Whether 0 is allowed is
+/// the rule of the option that takes it.
+pub fn count_from_i64(n: i64, what: &str) -> Result<u32> {
+    u32::try_from(n).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidOption,
+            format!(
+                "{what} must be a whole number 0 to {}; {n} was given",
+                u32::MAX
+            ),
+        )
+    })
+}
+
+/// A count given as a floating-point number (JavaScript): a whole number,
+/// 0 to `u32::MAX`, else `InvalidOption` naming `what`.
+pub fn count_from_f64(n: f64, what: &str) -> Result<u32> {
+    if n.fract() != 0.0 || !n.is_finite() || n.abs() > 1e12 {
+        return Err(Error::new(
+            ErrorKind::InvalidOption,
+            format!(
+                "{what} must be a whole number 0 to {}; {} was given",
+                u32::MAX,
+                decimal::shortest(n)
+            ),
+        ));
+    }
+    count_from_i64(n as i64, what)
+}
+
 /// Checks an EHLO/HELO name: a domain (letters, digits, `-`, `_`, dot-separated
 /// labels of 1 to 63 characters) or an address literal (`[192.0.2.1]`,
 /// `[IPv6:2001:db8::1]`), at most 255 characters. Anything else, and above
@@ -513,6 +545,20 @@ mod tests {
             assert!(timeout_from_millis(bad).is_err(), "{bad}");
         }
         assert!(check_timeout(Duration::ZERO).is_err());
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(count_from_i64(0, "connections").unwrap(), 0);
+        assert_eq!(count_from_f64(8.0, "connections").unwrap(), 8);
+        for bad in [-1, i64::from(u32::MAX) + 1] {
+            let e = count_from_i64(bad, "connections").unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidOption);
+            assert!(e.to_string().contains("connections"), "{e}");
+        }
+        for bad in [1.5, -2.0, f64::NAN, f64::INFINITY, 1e300] {
+            assert!(count_from_f64(bad, "maxAttempts").is_err(), "{bad}");
+        }
     }
 
     #[test]
