@@ -206,6 +206,23 @@ pub unsafe fn free<T>(value: jlong) {
     }
 }
 
+/// Takes back the value behind a handle made by [`into_handle`]: its Java
+/// owner handed it over (0 is a `NullPointerException`).
+///
+/// # Safety
+/// As [`free`]: `value` is 0 or a live handle of a `T`, used by nothing else
+/// from now on.
+pub unsafe fn take<T>(value: jlong) -> JResult<T> {
+    if value == 0 {
+        return Err(jni::errors::Error::NullPtr(
+            "a handed-over mailwright object",
+        ));
+    }
+    LIVE_HANDLES.fetch_sub(1, Ordering::SeqCst);
+    // SAFETY: see above.
+    Ok(*unsafe { Box::from_raw(value as *mut T) })
+}
+
 /// `org.mailwright.Reply`, from the core's parsed reply; names and
 /// classification are the core's.
 pub fn new_reply<'l>(env: &mut Env<'l>, reply: &Reply) -> JResult<JObject<'l>> {

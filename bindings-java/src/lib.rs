@@ -10,12 +10,15 @@
 //!   handles, `Reply`, `SendResult` and `TranscriptLine`.
 //! - [`message`]: the builder (one native per setter) and `Message`.
 //! - [`smtp`]: credentials and AUTH, options, replies, session, client.
+//! - [`delivery`]: rates, the delivery configuration, the `Mailer` and its
+//!   outcomes (completing Java futures from the core's driver threads).
 //!
 //! Every native is defined with [`errors::native!`] and runs through
 //! [`errors::run`], inside the `jni` crate's panic boundary: a Rust panic
 //! becomes a Java exception, never an unwind into the JVM.
 
 mod convert;
+mod delivery;
 mod errors;
 mod message;
 mod smtp;

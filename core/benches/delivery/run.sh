@@ -50,7 +50,7 @@ echo "== building (release)"
 (cd "$root" && cargo build --locked --release -q -p mailwright --example delivery_bench)
 (cd "$root" && cargo build --locked --release -q -p mailwright-relaysim)
 bench=${MAILWRIGHT_BENCH:-$CARGO_TARGET_DIR/release/examples/delivery_bench}
-CONTENDERS=${CONTENDERS:-mailwright mailwright-pipelined mailwright-python mailwright-python-aio mailwright-node nodemailer-defaults nodemailer-pool smtplib aiosmtplib jakarta-mail}
+CONTENDERS=${CONTENDERS:-mailwright mailwright-pipelined mailwright-python mailwright-python-aio mailwright-node mailwright-java nodemailer-defaults nodemailer-pool smtplib aiosmtplib jakarta-mail}
 relaysim=$CARGO_TARGET_DIR/release/mailwright-relaysim
 
 echo "== installing the peers"
@@ -69,6 +69,8 @@ jakarta_cp="$here/jakarta/target/classes:$here/jakarta/target/lib/*"
 make -s -C "$root/bindings-python" develop >/dev/null
 binding_python=$root/bindings-python/.venv/bin/python
 make -s -C "$root/bindings-wasm" build >/dev/null
+make -s -C "$root/bindings-java" classes >/dev/null
+java_cp="$root/bindings-java/target/classes:$root/bindings-java/target/test-classes"
 eml=$out/w1.eml
 "$bench" eml "$eml"
 
@@ -127,6 +129,9 @@ run_one b1 mailwright-python-aio "$B1_DEADLINE" "${b1_relay[@]}" -- \
 run_one b1 mailwright-node "$B1_DEADLINE" "${b1_relay[@]}" -- \
   node "$here/mailwright_node_bench.mjs" "$root/bindings-wasm/npm" PORT "$B1_COUNT" "$eml" "$B1_CONNS" \
   --sendcloud --deadline-s "$B1_DEADLINE"
+run_one b1 mailwright-java "$B1_DEADLINE" "${b1_relay[@]}" -- \
+  java -cp "$java_cp" org.mailwright.DeliveryBench PORT "$B1_COUNT" "$eml" "$B1_CONNS" --sendcloud \
+  --deadline-s "$B1_DEADLINE"
 run_one b1 jakarta-mail "$B1_DEADLINE" "${b1_relay[@]}" -- \
   java -cp "$jakarta_cp" JakartaBench PORT "$B1_COUNT" "$eml" "$B1_CONNS" --deadline-s "$B1_DEADLINE"
 run_one b1 smtplib "$B1_DEADLINE" "${b1_relay[@]}" -- \

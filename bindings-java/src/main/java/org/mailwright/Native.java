@@ -196,6 +196,41 @@ final class Native {
     static native Object[] clientTakeTranscript(long client);
     static native boolean clientIsTls(long client);
 
+    // delivery/mod.rs: rates and the delivery draft
+    static native String[] outcomeKinds();
+    static native long rateFromName(String name);
+    static native long rateNew(int messages, double perMillis);
+    static native long rateMessages(long rate);
+    static native long ratePerNanos(long rate);
+    static native long rateBurst(long rate);
+    static native void rateFree(long rate);
+    static native long deliveryNew();
+    static native void deliveryConnections(long config, int n);
+    static native void deliveryMessagesPerConnection(long config, int n);
+    static native void deliveryQueueCapacity(long config, int n);
+    static native void deliveryIdleTimeout(long config, double millis);
+    static native void deliveryMaxAttempts(long config, int n);
+    static native void deliveryInitialBackoff(long config, double millis);
+    static native void deliveryMaxBackoff(long config, double millis);
+    static native void deliveryDeadline(long config, double millis);
+    static native void deliveryRateLimitedPause(long config, double millis);
+    static native void deliveryRate(long config, long rate);
+    static native void deliveryAtLeastOnce(long config, boolean on);
+    static native void deliveryFree(long config);
+
+    // delivery/mailer.rs: prepared messages (consumed by the mailer call they are handed to) and the mailer
+    static native long preparedMessage(long message);
+    static native long preparedRaw(byte[] data, String sender, String[] recipients);
+    static native void preparedFree(long prepared);
+    static native long mailerNew(long options, long config);
+    static native Outcome mailerSend(long mailer, long prepared);
+    /** Completes {@code future} through {@link Mailer#complete}; returns the ticket. */
+    static native long mailerSubmit(long mailer, long prepared, java.util.concurrent.CompletableFuture<Outcome> future);
+    static native Mailer.Counters mailerCounters(long mailer);
+    static native void mailerClose(long mailer);
+    static native void mailerAbort(long mailer);
+    static native void mailerFree(long mailer);
+
     // smtp/session.rs
     static native long sessionConfigNew();
     static native void sessionConfigHelloName(long config, String name);

@@ -86,4 +86,23 @@ class CleanerTest {
         long later = collectUntilAtMost(base);
         assertTrue(later <= base, "live handles " + later + " after closed objects were collected; expected at most " + base);
     }
+
+    /** A mailer dropped without close() is freed by the Cleaner (aborted: see MailerTest); close() frees at once. */
+    @Test
+    void droppedMailersAreFreedAndCloseFreesAtOnce() throws InterruptedException {
+        long base = quiesce();
+        for (int i = 0; i < 20; i++) {
+            Mailer dropped = Mailer.builder("127.0.0.1", 25).tls(TlsMode.NONE).build();
+            assertEquals(0, dropped.counters().delivered());
+        }
+        long after = collectUntilAtMost(base);
+        assertTrue(after <= base, "live handles: " + base + " before, " + after + " after 20 dropped mailers");
+
+        Mailer mailer = Mailer.builder("127.0.0.1", 25).tls(TlsMode.NONE).build();
+        long open = quiesce();  // the options the builder made are garbage now
+        mailer.close();
+        assertEquals(open - 1, Native.liveHandles(), "close() frees at once");
+        mailer.close();
+        assertEquals(open - 1, Native.liveHandles(), "a second close() frees nothing");
+    }
 }
