@@ -2,9 +2,10 @@
 # Builds the package, packs it (npm pack of npm/), installs the tarball into a
 # scratch project like a user, and runs there: node --test (golden vectors
 # through ESM import and CommonJS require, the shared SMTP vectors, the API,
-# memory, lone surrogates and freed objects, send() to a local Haraka and to
-# the misbehaving server), tsc --noEmit on a typed example, the Node
-# example, and the browser example in headless chromium. Prints the sizes.
+# memory, lone surrogates and freed objects, send() and the Mailer to a local
+# Haraka and to the misbehaving server, the shared delivery scenarios, the
+# Mailer against a recording server), tsc --noEmit on a typed example, the
+# Node examples, and the browser example in headless chromium. Prints the sizes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -23,12 +24,14 @@ cp -r "$repo/examples/node" "$repo/examples/browser" "$repo/examples/assets" exa
 cp -r "$repo/testdata/vectors" testdata/
 
 MW_VECTORS="$repo/testdata/vectors" MW_SMTP_VECTORS="$repo/testdata/smtp" MW_HARAKACTL="$repo/testservers/haraka/harakactl.py" \
-  MW_BADSMTP="$repo/testservers/misbehaving/badsmtp.py" \
+  MW_BADSMTP="$repo/testservers/misbehaving/badsmtp.py" MW_DELIVERY_SCENARIOS="$repo/testdata/delivery/scenarios.json" \
   node --test tests/golden.test.mjs tests/golden.test.cjs tests/smtp-vectors.test.mjs tests/api.test.mjs \
-  tests/robustness.test.mjs tests/smtp.test.mjs tests/misbehaving.test.mjs
+  tests/robustness.test.mjs tests/smtp.test.mjs tests/misbehaving.test.mjs tests/scenarios.test.mjs tests/mailer.test.mjs
 (cd examples/node && "$here/node_modules/.bin/tsc" -p tsconfig.json)
 echo "tsc --noEmit: types-check.ts compiles"
 (cd examples/node && node sendcloud_inline.mjs "$here/build/node-example.eml" | grep -q 'structure multipart/related\[text/html, image/png\]')
+"$repo/examples/node/run-bulk.sh" "$scratch" > "$here/build/node-bulk.txt"
+grep -q '^done: 200 delivered, 0 failed, 0 uncertain' "$here/build/node-bulk.txt"
 echo "examples/node: ok"
 NODE_PATH="$here/node_modules" node --preserve-symlinks "$here/tests/browser.mjs" "$scratch"
 wasm="$scratch/node_modules/mailwright/web/mailwright_wasm_bg.wasm"

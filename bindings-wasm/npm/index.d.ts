@@ -277,7 +277,13 @@ export interface SendOptions {
   helloName?: string;
   /** Use PIPELINING when offered (default true). */
   pipelining?: boolean;
-  /** Keep a transcript for `Client.takeTranscript()` (default false). */
+  /**
+   * Send the next message's MAIL FROM and RCPT TO with the end of the data
+   * (a Mailer then keeps two messages in flight per connection; default
+   * false: some servers, Haraka among them, refuse it).
+   */
+  pipelineAfterData?: boolean;
+  /** Keep a transcript for `Client.takeTranscript()` (default false; a Mailer keeps none). */
   transcript?: boolean;
 }
 
@@ -383,3 +389,206 @@ export class Client {
 
 /** Connects, sends one message (a Message, or a MessageInit built and freed here) and says QUIT (Node only). */
 export function send(message: Message | MessageInit, options: SendOptions): Promise<SendResult>;
+
+/** The relay's quota: a preset of the core ("sendcloud": 20,000 a minute) or `messages` per `per` milliseconds. */
+export type RateInit = "sendcloud" | { messages: number; per: number };
+
+/** Retries of transient failures (4xx, 536, a connection lost before the end of the data), with backoff and jitter. */
+export interface RetryInit {
+  /** Attempts in all, the first included (default 5; 1: never retry). */
+  maxAttempts?: number;
+  /** Milliseconds before the second attempt, doubling each time (default 1000). */
+  initialBackoff?: number;
+  /** The longest wait between two attempts, milliseconds (default 60000). */
+  maxBackoff?: number;
+  /** The longest a message may take from `send()` to its outcome, milliseconds (default 600000). */
+  deadline?: number;
+}
+
+/** The delivery options of a Mailer (and a Dispatcher); anything left out takes the core's default. Durations in milliseconds. */
+export interface DeliveryOptions {
+  /** The most connections open at once, 1 to 1024 (default 4). */
+  connections?: number;
+  /** The relay's quota, shared by every connection (default: none, though a 536 still pauses them all). */
+  rate?: RateInit;
+  retry?: RetryInit;
+  /** How long every connection stops after a `536` when no rate is set (default 60000). */
+  rateLimitedPause?: number;
+  /** A connection is replaced after this many messages (default 1000; Infinity: never). */
+  messagesPerConnection?: number;
+  /** An idle connection says QUIT after this long (default 30000). */
+  idleTimeout?: number;
+  /** The most messages waiting in the dispatcher (default 10000); a Mailer's `send()` waits for room beyond it. */
+  queueCapacity?: number;
+  /** Resend messages whose outcome was uncertain (the relay may then hold them twice; default false). */
+  atLeastOnce?: boolean;
+}
+
+/** What `new Mailer(options)` takes: where and how to connect, and how to deliver. */
+export interface MailerOptions extends SendOptions, DeliveryOptions {}
+
+/** The core's outcome kinds. */
+export type OutcomeKind = "delivered" | "failed" | "uncertain";
+
+interface OutcomeBase {
+  /** The dispatcher's number for the message, unique per Mailer. */
+  ticket: number;
+  /** Attempts made (0 when it never went out). */
+  attempts: number;
+  /** Recipients refused (they will not get it), with the server's reply. */
+  refused: Refused[];
+}
+
+/** The relay accepted the message (its final 2xx). */
+export interface Delivered extends OutcomeBase {
+  kind: "delivered";
+  /** The relay's queue id, when it gave one. */
+  queueId: string | undefined;
+  /** Recipients accepted. */
+  accepted: string[];
+  /** Earlier attempts that ended uncertain and were resent anyway (only with `atLeastOnce`). */
+  uncertainAttempts: number;
+  gaveUp: false;
+  error: undefined;
+}
+
+/** The message was not delivered. */
+export interface Failed extends OutcomeBase {
+  kind: "failed";
+  queueId: undefined;
+  accepted: [];
+  uncertainAttempts: 0;
+  /** True when retries ran out (attempts or deadline) on a transient failure; false for a permanent one. */
+  gaveUp: boolean;
+  /** Why (the last failure): the core's error, not thrown. */
+  error: MailwrightError;
+}
+
+/** The connection was lost after the end of the data went out and before the relay answered: it may have arrived. Not resent. */
+export interface Uncertain extends OutcomeBase {
+  kind: "uncertain";
+  queueId: undefined;
+  accepted: [];
+  refused: [];
+  uncertainAttempts: 0;
+  gaveUp: false;
+  /** How the connection ended. */
+  error: MailwrightError;
+}
+
+/** The one final result of a message. */
+export type Outcome = Delivered | Failed | Uncertain;
+
+/** What a Mailer (a Dispatcher) has done so far. */
+export interface Counters {
+  /** Messages waiting in the dispatcher (new or for a retry). */
+  queued: number;
+  /** Messages handed to a connection and not answered yet. */
+  inFlight: number;
+  delivered: number;
+  failed: number;
+  uncertain: number;
+  /** Attempts after the first. */
+  retries: number;
+  /** `536 Frequency limited` replies seen. */
+  rateLimited: number;
+  /** Connections open or opening. */
+  connections: number;
+  /** Messages a second the throttle allows now; undefined without a rate. */
+  currentRate: number | undefined;
+}
+
+/** A message ready for a Dispatcher (dot-stuffed, with its envelope), held in WebAssembly memory until freed. */
+export class Prepared {
+  private constructor();
+  /** A built message with its own envelope (the Message stays usable). */
+  static message(message: Message): Prepared;
+  /** Builds a MessageInit (as `new Message(init)`) and prepares it. */
+  static build(init: MessageInit): Prepared;
+  /** Raw RFC 5322 bytes with an explicit envelope ("" sender: the null reverse-path); bare LF becomes CRLF. */
+  static raw(data: string | BytesLike, sender: string, recipients: string | string[]): Prepared;
+  readonly messageId: string | undefined;
+  /** The size announced with SIZE=, in bytes. */
+  readonly size: number;
+  readonly sender: string;
+  readonly recipients: string[];
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** What a Dispatcher asks its driver to do with connection `conn` (the core's action names). */
+export type DispatcherAction =
+  | { kind: "Open"; conn: number }
+  | { kind: "Send"; conn: number }
+  | { kind: "StartTls"; conn: number }
+  | { kind: "Close"; conn: number };
+
+/**
+ * The core's sans-IO delivery engine (what a Mailer drives): a pool of
+ * sessions, one throttle, retries, one outcome per message. A driver tells it
+ * the time and what happened on each connection, executes its actions, and
+ * reads its outcomes; it decides nothing.
+ */
+export class Dispatcher {
+  /** The plan's session (TLS, credentials, time-outs) and the delivery options (other members ignored). Throws InvalidOption. */
+  constructor(plan: ClientPlan, options: DeliveryOptions);
+  /** Queues a copy of the message (free yours); returns its ticket. InvalidState when full (see `hasRoom`), draining or shut down. */
+  submit(message: Prepared): number;
+  readonly hasRoom: boolean;
+  /** The driver's monotonic clock, milliseconds: after every input and at `pollTimeout`. */
+  advance(nowMs: number): void;
+  /** When to call `advance` next (same clock, ms); undefined when nothing waits on time. */
+  pollTimeout(): number | undefined;
+  pollAction(): DispatcherAction | undefined;
+  /** What connection `conn` must send now, marked sent. */
+  takeOutput(conn: number): Uint8Array;
+  connectionOpened(conn: number): void;
+  receive(conn: number, data: Uint8Array): void;
+  tlsEstablished(conn: number): void;
+  connectionLost(conn: number, cause: ConnectionLoss, detail?: string | null): void;
+  pollOutcome(): Outcome | undefined;
+  readonly counters: Counters;
+  /** Closes after sending: takes no more messages, sends every one submitted (with its retries), then QUIT; `isFinished` turns true at the end. */
+  drain(): void;
+  /** Stops at once: messages not yet on a connection end as failed (InvalidState, not sent), those in flight finish, then QUIT. */
+  shutdown(): void;
+  /** True once drained (or shut down) and every connection is gone. */
+  readonly isFinished: boolean;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/**
+ * Bulk sending (Node only): a pool of connections, one throttle, retries and
+ * exactly one Outcome per message, decided by the core's Dispatcher; this
+ * class only moves bytes over node:net / node:tls. A failed or uncertain
+ * message resolves to its Outcome; promises reject only for bad input
+ * (InvalidAddress, TypeError, ...) and sends after `close()` (InvalidState).
+ * Every outcome is also emitted as an "outcome" event. Pending messages keep
+ * the process alive; an idle Mailer does not.
+ */
+export class Mailer {
+  /** Checks every option with the core (throws InvalidOption, InvalidCredentials, TypeError); connects only when a message is sent. */
+  constructor(options: MailerOptions);
+  /** Sends a Message or a MessageInit; resolves with its Outcome. Waits while the queue is full (thousands at once are fine). */
+  send(message: Message | MessageInit): Promise<Outcome>;
+  /** Sends raw RFC 5322 bytes with an explicit envelope; resolves with its Outcome. */
+  sendRaw(data: string | BytesLike, sender: string, recipients: string | string[]): Promise<Outcome>;
+  /** What has happened so far (the last counters once closed). */
+  readonly counters: Counters;
+  /** Drains: takes no more messages, lets every one sent reach its outcome (with its retries), then says QUIT; resolves once the sockets are closed. */
+  close(): Promise<void>;
+  /**
+   * Stops at once: messages not yet on a connection resolve to failed outcomes (InvalidState, not sent), those still
+   * waiting for room in the queue reject (InvalidState), those in flight finish; then QUIT. Resolves once the sockets are closed.
+   */
+  abort(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+  on(event: "outcome", listener: (outcome: Outcome) => void): this;
+  once(event: "outcome", listener: (outcome: Outcome) => void): this;
+  off(event: "outcome", listener: (outcome: Outcome) => void): this;
+  addListener(event: "outcome", listener: (outcome: Outcome) => void): this;
+  removeListener(event: "outcome", listener: (outcome: Outcome) => void): this;
+  removeAllListeners(event?: "outcome"): this;
+  listenerCount(event: "outcome"): number;
+}

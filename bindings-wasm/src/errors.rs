@@ -121,6 +121,13 @@ pub fn freed_error(class: JsValue) -> JsValue {
     ))
 }
 
+/// The error a Node `Mailer` rejects a message with once `close()` or
+/// `abort()` was called (a misuse, like a use after `free()`): the core's.
+#[wasm_bindgen(js_name = __closedError)]
+pub fn closed_error() -> JsValue {
+    js_error(mailwright::delivery::closed_error())
+}
+
 /// The properties of the error the entry points throw once the module has
 /// trapped (an allocation failure inside the core aborts: wasm has no
 /// unwinding). Fetched when the package loads, since a trapped module cannot

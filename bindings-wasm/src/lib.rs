@@ -8,12 +8,14 @@
 //! TypeScript types) is committed in `npm/`.
 
 mod convert;
+mod delivery;
 mod errors;
 mod message;
 mod smtp;
 
 mod names;
 
+pub use delivery::{Dispatcher, Prepared};
 pub use errors::{error_kinds, register_errors};
 pub use message::{Message, build_message};
 pub use names::{names, wasm_memory_size};

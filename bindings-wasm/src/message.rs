@@ -62,7 +62,7 @@ fn date_seconds(date: &JsValue) -> Result<i64, JsValue> {
 }
 
 /// The core's message from a JS init object (see `MessageInit` in index.d.ts).
-fn build(init: &JsValue) -> Result<mailwright::Message, JsValue> {
+pub(crate) fn build(init: &JsValue) -> Result<mailwright::Message, JsValue> {
     if !init.is_object() {
         return Err(type_error("Message needs an init object".into()));
     }

@@ -1,11 +1,13 @@
 //! The core's name tables (TLS modes, connection-loss causes, reply classes,
-//! events, transcript directions, AUTH mechanisms, error categories) and the
-//! module's memory size: for the package's tests, which check the `.d.ts`
-//! unions against them, and for users who watch memory.
+//! events, transcript directions, AUTH mechanisms, outcome kinds, dispatcher
+//! actions, error categories) and the module's memory size: for the
+//! package's tests, which check the `.d.ts` unions (and the Mailer's action
+//! handlers) against them, and for users who watch memory.
 
 use crate::convert::{memory_bytes, set};
 use js_sys::{Array, Object};
 use mailwright::ErrorCategory;
+use mailwright::delivery::{Action, Outcome};
 use mailwright::smtp::{ConnectionLoss, Direction, Event, Mechanism, ReplyClass, TlsMode};
 use wasm_bindgen::prelude::*;
 
@@ -14,7 +16,8 @@ fn array<'a>(names: impl Iterator<Item = &'a str>) -> Array {
 }
 
 /// `{ tlsModes, connectionLosses, replyClasses, events, directions,
-/// mechanisms, errorCategories }`: every name the core uses, in its order.
+/// mechanisms, outcomes, actions, errorCategories }`: every name the core
+/// uses, in its order.
 #[wasm_bindgen(js_name = __names)]
 pub fn names() -> Object {
     let o = Object::new();
@@ -44,6 +47,8 @@ pub fn names() -> Object {
         "mechanisms",
         &array(Mechanism::ALL.iter().map(|m| m.as_str())),
     );
+    set(&o, "outcomes", &array(Outcome::KINDS.iter().copied()));
+    set(&o, "actions", &array(Action::NAMES.iter().copied()));
     set(
         &o,
         "errorCategories",

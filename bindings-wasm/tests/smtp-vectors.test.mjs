@@ -134,6 +134,9 @@ test("the d.ts unions are exactly the core's name tables", async () => {
   assert.deepEqual(union("ReplyClass"), names.replyClasses);
   assert.deepEqual(union("Direction"), names.directions);
   assert.deepEqual(union("ErrorCategory"), names.errorCategories);
+  assert.deepEqual(union("OutcomeKind"), names.outcomes);
+  const actions = [...dts.match(/export type DispatcherAction =([\s\S]*?);\n/)[1].matchAll(/kind: "(\w+)"/g)].map((m) => m[1]);
+  assert.deepEqual(actions, names.actions);
   const events = [...dts.match(/export type SessionEvent =([\s\S]*?);\n\n/)[1].matchAll(/kind: "(\w+)"/g)].map((m) => m[1]);
   assert.deepEqual(events, names.events);
 });

@@ -1,16 +1,17 @@
-// Node send() and Client against the local Haraka: STARTTLS, AUTH LOGIN with a
-// label, pinned certificates; options refused by the core before any socket.
+// Node send(), Client and Mailer against the local Haraka: STARTTLS, AUTH
+// LOGIN with a label, pinned certificates; options refused by the core before
+// any socket.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { readFileSync, mkdtempSync } from "node:fs";
+import { readFileSync, readdirSync, mkdtempSync } from "node:fs";
 import tls from "node:tls";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import { Message, Credentials, Client, send, MailwrightError, SmtpError } from "mailwright";
+import { Message, Credentials, Client, send, Mailer, MailwrightError, SmtpError } from "mailwright";
 
 let haraka, info, leaf;
 before(async () => {
@@ -119,4 +120,80 @@ test("bad options are InvalidOption before any socket opens", async () => {
   }
   // Nothing listens: the connection could not be opened.
   await assert.rejects(send(message(32), { host: "127.0.0.1", port, tls: "none", timeout: 2000 }), (e) => e.code === "Connect" && e.transient);
+});
+
+test("Mailer: 200 messages over 4 connections with a label over STARTTLS, each stored once, queue ids returned", async () => {
+  const tag = `mailer-${process.pid}-${Date.now()}`;
+  const mailer = new Mailer({ host: "127.0.0.1", port: info.port, credentials: login(), tls: "starttls", ca: readFileSync(info.ca_file),
+    connections: 4, timeout: 20000 });
+  let events = 0;
+  mailer.on("outcome", () => events++);
+  const outcomes = await Promise.all(Array.from({ length: 200 }, (_, n) => mailer.send({
+    from: "support@ifaxin.com", to: ["ben@ifaxin.com"], subject: `${tag} ${n}`, text: `message ${n}\n.dot line`,
+  })));
+  const counters = mailer.counters;
+  await mailer.close();
+  assert.deepEqual(outcomes.filter((o) => o.kind !== "delivered"), []);
+  assert.ok(outcomes.every((o) => o.attempts === 1 && o.error === undefined && o.refused.length === 0));
+  assert.deepEqual(outcomes.map((o) => o.accepted), Array(200).fill(["ben@ifaxin.com"]));
+  assert.equal(new Set(outcomes.map((o) => o.ticket)).size, 200);
+  assert.equal(events, 200);
+  assert.deepEqual([counters.delivered, counters.failed, counters.uncertain], [200, 0, 0]);
+  assert.ok(counters.connections <= 4);
+  // Each message stored once, over TLS, with the label; its queue id is the one returned.
+  const ids = outcomes.map((o) => o.queueId);
+  assert.equal(new Set(ids).size, 200);
+  const subjects = [];
+  for (const id of ids) {
+    const meta = JSON.parse(readFileSync(join(info.queue_dir, `${id}.json`), "utf8"));
+    assert.equal(meta.label, "12345");
+    assert.equal(meta.tls, true);
+    const eml = readFileSync(join(info.queue_dir, `${id}.eml`), "utf8");
+    subjects.push(eml.match(new RegExp(`^Subject: (${tag} \\d+)\r?$`, "m"))[1]);
+    assert.ok(eml.includes("\r\n.dot line"), "dot-stuffing undone by the server");
+  }
+  assert.deepEqual(subjects.sort(), Array.from({ length: 200 }, (_, n) => `${tag} ${n}`).sort());
+  const stored = readdirSync(info.queue_dir).filter((f) => f.endsWith(".eml") && readFileSync(join(info.queue_dir, f), "utf8").includes(tag));
+  assert.equal(stored.length, 200, "nothing stored twice");
+});
+
+test("Mailer: a wrong key or an unknown certificate is a failed outcome (not a rejection), nothing retried", async () => {
+  const ca = readFileSync(info.ca_file);
+  const wrongKey = new Mailer({ host: "127.0.0.1", port: info.port, credentials: login("1", "wrong"), ca, timeout: 20000 });
+  const [a, b] = await Promise.all([wrongKey.send(message(50)), wrongKey.send(message(51))]);
+  await wrongKey.close();
+  for (const o of [a, b]) {
+    assert.equal(o.kind, "failed");
+    assert.ok(o.error instanceof SmtpError && o.error.code === "AuthenticationFailed" && o.error.smtpCode === 535, String(o.error));
+    assert.equal(o.gaveUp, false);
+    assert.equal(o.attempts, 0);
+  }
+  const pinned = new Mailer({ host: "127.0.0.1", port: info.port, credentials: login(), pinSha256: "00".repeat(32), timeout: 20000 });
+  const o = await pinned.send(message(52));
+  await pinned.close();
+  assert.equal(o.kind, "failed");
+  assert.ok(o.error instanceof MailwrightError && o.error.code === "Tls" && /not the pinned one/.test(o.error.message), String(o.error));
+  // The right pin (the server's own certificate): delivered.
+  const good = new Mailer({ host: "127.0.0.1", port: info.port, credentials: login("9"), pinCertificate: leaf, timeout: 20000 });
+  const ok = await good.send(message(53));
+  await good.close();
+  assert.equal(ok.kind, "delivered");
+  assert.equal(JSON.parse(readFileSync(join(info.queue_dir, `${ok.queueId}.json`), "utf8")).label, "9");
+});
+
+test("Mailer over implicit TLS (Haraka's SMTPS port), pinned: delivered with the label; a wrong pin is a failed outcome", async () => {
+  const mailer = new Mailer({ host: "127.0.0.1", port: info.smtps_port, tls: "implicit", credentials: login("465"), pinCertificate: leaf,
+    connections: 2, timeout: 20000 });
+  const outcomes = await Promise.all([60, 61, 62].map((n) => mailer.send(message(n))));
+  await mailer.close();
+  for (const o of outcomes) {
+    assert.equal(o.kind, "delivered", String(o.error));
+    const meta = JSON.parse(readFileSync(join(info.queue_dir, `${o.queueId}.json`), "utf8"));
+    assert.deepEqual([meta.label, meta.tls], ["465", true]);
+  }
+  const wrong = new Mailer({ host: "127.0.0.1", port: info.smtps_port, tls: "implicit", credentials: login(), pinSha256: "00".repeat(32), timeout: 20000 });
+  const o = await wrong.send(message(63));
+  await wrong.close();
+  assert.equal(o.kind, "failed");
+  assert.ok(o.error instanceof MailwrightError && o.error.code === "Tls" && /not the pinned one/.test(o.error.message), String(o.error));
 });

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` in CI: the package's types fit this usage.
-import { Message, Credentials, Session, Reply, send, Client, MailwrightError, SmtpError, connectOptions, errorKinds, buildMessage, wasmMemorySize } from "mailwright";
-import type { MessageInit, SendResult, SessionEvent, Envelope, SendOptions, ErrorCategory, ReplyClass, BuiltMessage, Direction } from "mailwright";
+import { Message, Credentials, Session, Reply, send, Client, MailwrightError, SmtpError, connectOptions, errorKinds, buildMessage, wasmMemorySize, Mailer } from "mailwright";
+import type { MessageInit, SendResult, SessionEvent, Envelope, SendOptions, ErrorCategory, ReplyClass, BuiltMessage, Direction, MailerOptions, Outcome, Counters } from "mailwright";
 
 const init: MessageInit = {
   from: { name: "客服", address: "support@ifaxin.com" },
@@ -49,4 +49,24 @@ async function go(): Promise<SendResult> {
     throw e;
   }
 }
-void go; void disposable; void memory; void deadline; void event; void size; void reply.queueId; void klass; void plan.port; void categories;
+async function bulk(): Promise<number> {
+  const options: MailerOptions = {
+    host: "127.0.0.1", port: 2525, credentials: creds.clone(), tls: "starttls", timeout: 20000,
+    connections: 4, rate: "sendcloud", retry: { maxAttempts: 5, initialBackoff: 1000, maxBackoff: 60000, deadline: 600000 },
+    rateLimitedPause: 60000, messagesPerConnection: Infinity, idleTimeout: 30000, queueCapacity: 10000, atLeastOnce: false,
+  };
+  await using mailer = new Mailer({ ...options, rate: { messages: 100, per: 1000 } });
+  mailer.on("outcome", (o: Outcome) => { if (o.kind === "failed" && o.gaveUp) console.log(o.error.code, o.attempts); });
+  const outcomes: Outcome[] = await Promise.all([mailer.send(init), mailer.send(msg), mailer.sendRaw(bytes, "a@ifaxin.com", ["b@ifaxin.com"])]);
+  let queued = 0;
+  for (const o of outcomes) {
+    if (o.kind === "delivered") queued += o.accepted.length + (o.queueId ? 1 : 0) + o.refused.length + o.uncertainAttempts;
+    else if (o.kind === "uncertain") console.log(o.error.transient);
+    else console.log(o.error.code, o.gaveUp, o.refused.map((r) => r.code));
+  }
+  const counters: Counters = mailer.counters;
+  const stop: () => Promise<void> = counters.failed > 0 ? mailer.abort.bind(mailer) : mailer.close.bind(mailer);
+  await stop();
+  return queued + counters.delivered + (counters.currentRate ?? 0);
+}
+void bulk; void go; void disposable; void memory; void deadline; void event; void size; void reply.queueId; void klass; void plan.port; void categories;

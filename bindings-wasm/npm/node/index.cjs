@@ -1,5 +1,6 @@
 // The package's CommonJS entry for Node: the WebAssembly core (wasm-bindgen's
-// nodejs build beside this file), its error classes, and the Node transport.
+// nodejs build beside this file), its error classes, the Node transport
+// (send, Client) and the Mailer.
 "use strict";
 const raw = require("./mailwright_wasm.js");
 
@@ -20,7 +21,7 @@ raw.__registerErrors(MailwrightError, SmtpError);
 // saying the module cannot be used any more, with the properties the core
 // gave when the package loaded (a trapped module cannot make errors).
 function guard(core, MailwrightError) {
-  const classes = [core.Message, core.Credentials, core.Reply, core.Session, core.ClientPlan];
+  const classes = [core.Message, core.Credentials, core.Reply, core.Session, core.ClientPlan, core.Dispatcher, core.Prepared];
   const ours = (v) => v !== null && typeof v === "object" && classes.some((c) => v instanceof c);
   const { message, ...fields } = core.__trapError();
   let trapped = null;
@@ -64,6 +65,7 @@ function guard(core, MailwrightError) {
 
 const core = guard(raw, MailwrightError);
 const { Client, send } = require("./transport.cjs")(core);
+const { Mailer, handledActions } = require("./mailer.cjs")(core);
 
 module.exports = {
   Message: core.Message,
@@ -72,6 +74,8 @@ module.exports = {
   Reply: core.Reply,
   Session: core.Session,
   ClientPlan: core.ClientPlan,
+  Dispatcher: core.Dispatcher,
+  Prepared: core.Prepared,
   connectOptions: core.connectOptions,
   errorKinds: core.errorKinds,
   wasmMemorySize: core.wasmMemorySize,
@@ -83,8 +87,10 @@ module.exports = {
   SmtpError,
   Client,
   send,
+  Mailer,
 };
 // For the package's own tests (not public, not enumerable).
 Object.defineProperty(module.exports, "__errorOfKind", { value: core.__errorOfKind });
 Object.defineProperty(module.exports, "__names", { value: core.__names });
 Object.defineProperty(module.exports, "__abortForTests", { value: core.__abortForTests });
+Object.defineProperty(module.exports, "__mailerActions", { value: handledActions });

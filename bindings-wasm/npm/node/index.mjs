@@ -3,7 +3,7 @@
 import mw from "./index.cjs";
 
 export const {
-  Message, buildMessage, Credentials, Reply, Session, ClientPlan, connectOptions, errorKinds, wasmMemorySize,
-  authLogin, authPlain, authXoauth2, loginAnswer, MailwrightError, SmtpError, Client, send,
+  Message, buildMessage, Credentials, Reply, Session, ClientPlan, Dispatcher, Prepared, connectOptions, errorKinds,
+  wasmMemorySize, authLogin, authPlain, authXoauth2, loginAnswer, MailwrightError, SmtpError, Client, send, Mailer,
 } = mw;
 export default mw;

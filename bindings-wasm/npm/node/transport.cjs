@@ -11,28 +11,10 @@
 "use strict";
 const net = require("node:net");
 const tls = require("node:tls");
+const { cause, tlsOptions } = require("./sockets.cjs");
 
 module.exports = function transport(core) {
   const asyncDispose = Symbol.asyncDispose || Symbol.for("Symbol.asyncDispose");
-  // What a socket error was, in the core's cause names.
-  function cause(err, socket, connected) {
-    const code = String((err && err.code) || "");
-    if (code === "ETIMEDOUT") return "timeout";
-    if (socket instanceof tls.TLSSocket && (code.startsWith("ERR_TLS") || code.startsWith("ERR_SSL") ||
-        /CERT|SELF_SIGNED|UNABLE_TO|DEPTH_ZERO|HOSTNAME|ALTNAME/.test(code))) return "tls";
-    return connected ? "closed" : "connect";
-  }
-
-  /** node:tls options from the plan: the extra roots are added to Node's own. */
-  function tlsOptions(plan) {
-    const options = { host: plan.host, servername: plan.servername };
-    const extra = plan.ca;
-    if (extra.length) options.ca = [...tls.rootCertificates, ...extra];
-    // A pin replaces chain and name validation: the certificate is checked
-    // against it (by the core) once the handshake is done, before any byte.
-    if (plan.pinned) options.rejectUnauthorized = false;
-    return options;
-  }
 
   /** One socket and the session on it. */
   class Connection {

@@ -1,6 +1,7 @@
 // The package's entry for browsers and bundlers (ES module): loads the
 // WebAssembly core (wasm-bindgen's web build beside this file) with
-// top-level await. `send` and `Client` need Node's sockets and are not here.
+// top-level await. `send`, `Client` and `Mailer` need Node's sockets and are
+// not here (the sans-IO Dispatcher is).
 import init, * as raw from "./mailwright_wasm.js";
 
 await init({ module_or_path: new URL("./mailwright_wasm_bg.wasm", import.meta.url) });
@@ -21,7 +22,7 @@ raw.__registerErrors(MailwrightError, SmtpError);
 // saying the module cannot be used any more, with the properties the core
 // gave when the package loaded (a trapped module cannot make errors).
 function guard(core, MailwrightError) {
-  const classes = [core.Message, core.Credentials, core.Reply, core.Session, core.ClientPlan];
+  const classes = [core.Message, core.Credentials, core.Reply, core.Session, core.ClientPlan, core.Dispatcher, core.Prepared];
   const ours = (v) => v !== null && typeof v === "object" && classes.some((c) => v instanceof c);
   const { message, ...fields } = core.__trapError();
   let trapped = null;
@@ -65,6 +66,6 @@ function guard(core, MailwrightError) {
 
 const core = guard(raw, MailwrightError);
 export const {
-  Message, buildMessage, Credentials, Reply, Session, ClientPlan, connectOptions, errorKinds, wasmMemorySize,
-  authLogin, authPlain, authXoauth2, loginAnswer,
+  Message, buildMessage, Credentials, Reply, Session, ClientPlan, Dispatcher, Prepared, connectOptions, errorKinds,
+  wasmMemorySize, authLogin, authPlain, authXoauth2, loginAnswer,
 } = core;

@@ -11,3 +11,4 @@ pub use credentials::Credentials;
 pub use options::ClientPlan;
 pub use reply::Reply;
 pub use session::Session;
+pub(crate) use session::refused;

@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 /// Validated connection options (see `connectOptions`).
 #[wasm_bindgen]
 pub struct ClientPlan {
-    options: ClientOptions,
+    pub(crate) options: ClientOptions,
 }
 
 /// Checks the options of `send()` / `Client.connect()` with the core and
@@ -54,6 +54,9 @@ pub fn connect_options(
     }
     if let Some(on) = opt_bool(&options, "pipelining")? {
         o.pipelining = on;
+    }
+    if let Some(on) = opt_bool(&options, "pipelineAfterData")? {
+        o.pipeline_after_data = on;
     }
     if let Some(on) = opt_bool(&options, "transcript")? {
         o.transcript = on;

@@ -28,7 +28,8 @@ impl Session {
     }
 }
 
-fn refused(list: &[(String, smtp::Reply)]) -> Array {
+/// Refused recipients as `[{ address, code, text }]`.
+pub(crate) fn refused(list: &[(String, smtp::Reply)]) -> Array {
     list.iter()
         .map(|(address, reply)| {
             let r = Object::new();

@@ -1,0 +1,281 @@
+//! `Dispatcher`: the core's sans-IO delivery dispatcher, as it is. A driver
+//! (Node's `Mailer`) tells it the time and what happened on its
+//! connections, executes the actions it asks for, and reads the outcomes.
+
+use super::config::delivery_config;
+use super::prepared::Prepared;
+use crate::convert::{missing, number_text, set, string};
+use crate::errors::{IntoJs, js_error};
+use crate::smtp::{ClientPlan, refused};
+use js_sys::{Array, Object};
+use mailwright::delivery::{self, ConnId, Outcome};
+use mailwright::smtp::ConnectionLoss;
+use mailwright::{Error, ErrorKind};
+use std::time::Duration;
+use wasm_bindgen::prelude::*;
+
+/// The core's delivery engine without I/O: a pool of connections (each a
+/// sans-IO SMTP session), one throttle, retries, one outcome per message.
+#[wasm_bindgen]
+pub struct Dispatcher {
+    inner: delivery::Dispatcher,
+}
+
+/// A time in milliseconds on the driver's monotonic clock → a `Duration`.
+fn time(now_ms: f64) -> Result<Duration, JsValue> {
+    Duration::try_from_secs_f64(now_ms / 1000.0).map_err(|_| {
+        js_error(Error::new(
+            ErrorKind::InvalidOption,
+            format!(
+                "the time must be a finite number of milliseconds, 0 or more; {} was given",
+                number_text(now_ms)
+            ),
+        ))
+    })
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// A connection id from JS (ids are small whole numbers; anything else
+/// names no connection, which the core ignores).
+fn conn(id: f64) -> ConnId {
+    if id >= 0.0 && id.fract() == 0.0 {
+        id as ConnId
+    } else {
+        0
+    }
+}
+
+fn outcome(outcome: Outcome) -> Object {
+    let object = Object::new();
+    set(&object, "kind", &outcome.kind().into());
+    set(
+        &object,
+        "ticket",
+        &JsValue::from_f64(outcome.ticket() as f64),
+    );
+    let (queue_id, accepted, refused_list, attempts, uncertain, gave_up, error) = match outcome {
+        Outcome::Delivered {
+            queue_id,
+            accepted,
+            refused,
+            attempts,
+            uncertain_attempts,
+            ..
+        } => (
+            queue_id,
+            accepted,
+            refused,
+            attempts,
+            uncertain_attempts,
+            false,
+            None,
+        ),
+        Outcome::Failed {
+            error,
+            attempts,
+            gave_up,
+            refused,
+            ..
+        } => (None, Vec::new(), refused, attempts, 0, gave_up, Some(error)),
+        Outcome::Uncertain {
+            error, attempts, ..
+        } => (
+            None,
+            Vec::new(),
+            Vec::new(),
+            attempts,
+            0,
+            false,
+            Some(error),
+        ),
+    };
+    set(
+        &object,
+        "queueId",
+        &queue_id.map_or(JsValue::UNDEFINED, |id| id.into()),
+    );
+    let accepted: Array = accepted.iter().map(|a| JsValue::from_str(a)).collect();
+    set(&object, "accepted", &accepted);
+    set(&object, "refused", &refused(&refused_list));
+    set(&object, "attempts", &attempts.into());
+    set(&object, "uncertainAttempts", &uncertain.into());
+    set(&object, "gaveUp", &gave_up.into());
+    set(
+        &object,
+        "error",
+        &error.map_or(JsValue::UNDEFINED, js_error),
+    );
+    object
+}
+
+#[wasm_bindgen]
+impl Dispatcher {
+    /// A dispatcher for the connections a `ClientPlan` describes (its
+    /// session: TLS mode, credentials, EHLO name, time-outs) and the
+    /// delivery options in `options` (`connections`, `rate`, `retry`, ...;
+    /// the other members are ignored). Throws InvalidOption or a TypeError.
+    #[wasm_bindgen(constructor)]
+    pub fn new(plan: &ClientPlan, options: JsValue) -> Result<Dispatcher, JsValue> {
+        let config = delivery_config(plan, &options)?;
+        delivery::Dispatcher::new(config)
+            .map(|inner| Dispatcher { inner })
+            .js()
+    }
+
+    /// Queues a copy of the message (the copy shares its bytes; free yours
+    /// when done); returns its ticket. Throws InvalidState when the queue is
+    /// full (see `hasRoom`) or after `drain()` or `shutdown()`.
+    pub fn submit(&mut self, message: &Prepared) -> Result<f64, JsValue> {
+        self.inner
+            .submit(message.inner.clone())
+            .map(|ticket| ticket as f64)
+            .map_err(|refused| js_error(refused.error))
+    }
+
+    /// True when `submit` would take another message now.
+    #[wasm_bindgen(getter, js_name = hasRoom)]
+    pub fn has_room(&self) -> bool {
+        self.inner.has_room()
+    }
+
+    /// Tells the dispatcher the time: milliseconds on the driver's monotonic
+    /// clock (any origin, e.g. `performance.now()` minus a start). Call it
+    /// after every input and whenever `pollTimeout` comes. A negative or
+    /// non-finite time is InvalidOption.
+    pub fn advance(&mut self, now_ms: f64) -> Result<(), JsValue> {
+        self.inner.advance(time(now_ms)?);
+        Ok(())
+    }
+
+    /// When (on the clock given to `advance`, in milliseconds) `advance`
+    /// must be called next, or undefined when nothing waits on time.
+    #[wasm_bindgen(js_name = pollTimeout)]
+    pub fn poll_timeout(&self) -> Option<f64> {
+        self.inner.poll_timeout().map(millis)
+    }
+
+    /// The next thing to do, or undefined: `{ kind, conn }` with `kind` the
+    /// core's name of the action (`__names().actions`): "Open" (open
+    /// connection `conn`, then `connectionOpened`), "Send" (write
+    /// `takeOutput(conn)`), "StartTls" (run the TLS handshake, then
+    /// `tlsEstablished`) or "Close" (close it after what was written; report
+    /// nothing more about it).
+    #[wasm_bindgen(js_name = pollAction)]
+    pub fn poll_action(&mut self) -> JsValue {
+        let Some(action) = self.inner.poll_action() else {
+            return JsValue::UNDEFINED;
+        };
+        let object = Object::new();
+        set(&object, "kind", &action.as_str().into());
+        set(&object, "conn", &JsValue::from_f64(action.conn() as f64));
+        object.into()
+    }
+
+    /// Everything connection `conn` must send now, marked sent.
+    #[wasm_bindgen(js_name = takeOutput)]
+    pub fn take_output(&mut self, conn_id: f64) -> Vec<u8> {
+        self.inner.take_output(conn(conn_id))
+    }
+
+    /// The connection an "Open" asked for is open (TCP, and TLS for
+    /// implicit TLS).
+    #[wasm_bindgen(js_name = connectionOpened)]
+    pub fn connection_opened(&mut self, conn_id: f64) {
+        self.inner.connection_opened(conn(conn_id));
+    }
+
+    /// Bytes arrived on connection `conn`.
+    pub fn receive(&mut self, conn_id: f64, data: &[u8]) {
+        self.inner.receive(conn(conn_id), data);
+    }
+
+    /// The TLS handshake a "StartTls" asked for is done.
+    #[wasm_bindgen(js_name = tlsEstablished)]
+    pub fn tls_established(&mut self, conn_id: f64) {
+        self.inner.tls_established(conn(conn_id));
+    }
+
+    /// Connection `conn` ended, or could not be opened. `cause` is the
+    /// core's name of what the driver saw: "closed", "timeout", "tls" or
+    /// "connect"; `detail` (optional) what it knows. Throws InvalidOption
+    /// for an unknown cause.
+    #[wasm_bindgen(js_name = connectionLost)]
+    pub fn connection_lost(
+        &mut self,
+        conn_id: f64,
+        cause: JsValue,
+        detail: JsValue,
+    ) -> Result<(), JsValue> {
+        let cause = ConnectionLoss::from_name(&string(cause, "cause")?).js()?;
+        let detail = if missing(&detail) {
+            String::new()
+        } else {
+            string(detail, "detail")?
+        };
+        self.inner.connection_lost(conn(conn_id), cause, &detail);
+        Ok(())
+    }
+
+    /// The next final outcome, or undefined: `{ kind, ticket, queueId,
+    /// accepted, refused, attempts, uncertainAttempts, gaveUp, error }`,
+    /// `kind` "delivered", "failed" or "uncertain"; `error` the core's error
+    /// (not thrown) of a failed or uncertain message.
+    #[wasm_bindgen(js_name = pollOutcome)]
+    pub fn poll_outcome(&mut self) -> JsValue {
+        self.inner
+            .poll_outcome()
+            .map_or(JsValue::UNDEFINED, |o| outcome(o).into())
+    }
+
+    /// What has happened so far: `{ queued, inFlight, delivered, failed,
+    /// uncertain, retries, rateLimited, connections, currentRate }`
+    /// (`currentRate`: messages a second the throttle allows now, undefined
+    /// without a rate).
+    #[wasm_bindgen(getter)]
+    pub fn counters(&self) -> Object {
+        let c = self.inner.counters();
+        let object = Object::new();
+        for (key, value) in [
+            ("queued", c.queued as f64),
+            ("inFlight", c.in_flight as f64),
+            ("delivered", c.delivered as f64),
+            ("failed", c.failed as f64),
+            ("uncertain", c.uncertain as f64),
+            ("retries", c.retries as f64),
+            ("rateLimited", c.rate_limited as f64),
+            ("connections", c.connections as f64),
+        ] {
+            set(&object, key, &JsValue::from_f64(value));
+        }
+        set(
+            &object,
+            "currentRate",
+            &c.current_rate.map_or(JsValue::UNDEFINED, JsValue::from_f64),
+        );
+        object
+    }
+
+    /// Closes after sending: takes no more messages, sends every one
+    /// already submitted (with its retries, within its deadline); once each
+    /// has its outcome, every connection says QUIT and `isFinished` turns
+    /// true. A later `shutdown()` still stops at once.
+    pub fn drain(&mut self) {
+        self.inner.drain();
+    }
+
+    /// Stops at once: messages not yet handed to a connection end as failed
+    /// (InvalidState, not sent), those in flight finish, then every
+    /// connection says QUIT.
+    pub fn shutdown(&mut self) {
+        self.inner.shutdown();
+    }
+
+    /// True once drained (or shut down) and every connection is gone.
+    #[wasm_bindgen(getter, js_name = isFinished)]
+    pub fn is_finished(&self) -> bool {
+        self.inner.is_finished()
+    }
+}
