@@ -41,10 +41,10 @@ def relay_events(path):
     if not os.path.exists(path):
         return [], []
     for line in open(path):
-        kind, _, ms = line.partition(" ")
+        kind, _, rest = line.partition(" ")
         try:
-            t = float(ms) / 1000.0
-        except ValueError:
+            t = float(rest.split()[0]) / 1000.0
+        except (ValueError, IndexError):
             continue
         {"C": conns, "D": delivered, "R": refused}.get(kind, []).append(t)
     t0 = min(conns) if conns else 0.0

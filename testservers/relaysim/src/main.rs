@@ -18,8 +18,10 @@
 //!   window of S seconds, counted over every connection; beyond it MAIL gets
 //!   `536 Frequency limited` (and the RCPT and DATA after it `503`).
 //! - `--log FILE`: one line per event, milliseconds since the simulator
-//!   started: `C <ms>` a connection accepted, `D <ms>` a message accepted
-//!   (its end of data read), `R <ms>` a MAIL refused with 536.
+//!   started: `C <ms>` a connection accepted, `D <ms> [<message-id>]` a
+//!   message accepted (its end of data read; with its Message-ID header's
+//!   value when it has one, so duplicates can be counted), `R <ms>` a MAIL
+//!   refused with 536.
 //! - `--auth`: offers AUTH PLAIN LOGIN and accepts any credentials.
 //!
 //! EHLO offers PIPELINING, 8BITMIME and SIZE; MAIL, RCPT, DATA, RSET, NOOP,
@@ -60,10 +62,17 @@ struct Shared {
 
 impl Shared {
     fn log(&self, kind: char, at: Instant) {
+        self.log_with(kind, at, None);
+    }
+
+    fn log_with(&self, kind: char, at: Instant, detail: Option<&str>) {
         if let Some(log) = &self.log {
             let ms = at.saturating_duration_since(self.start).as_secs_f64() * 1000.0;
             let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
-            let _ = writeln!(log, "{kind} {ms:.1}");
+            let _ = match detail {
+                Some(detail) => writeln!(log, "{kind} {ms:.1} {detail}"),
+                None => writeln!(log, "{kind} {ms:.1}"),
+            };
         }
     }
 
@@ -201,6 +210,10 @@ enum Auth {
 struct Conn {
     shared: Arc<Shared>,
     in_data: bool,
+    /// In the data, before the blank line that ends the header.
+    in_header: bool,
+    /// The Message-ID header of the message being received.
+    message_id: Option<String>,
     mail: bool,
     rcpts: usize,
     auth: Auth,
@@ -208,6 +221,28 @@ struct Conn {
 }
 
 impl Conn {
+    /// Notes the Message-ID (the first one, unfolded lines only).
+    fn header_line(&mut self, line: &[u8]) {
+        let text = String::from_utf8_lossy(line);
+        let text = text.trim_end_matches(['\r', '\n']);
+        if text.is_empty() {
+            self.in_header = false;
+        } else if self.message_id.is_none()
+            && text.len() > 11
+            && text.is_char_boundary(11)
+            && text[..11].eq_ignore_ascii_case("message-id:")
+        {
+            let id: String = text[11..]
+                .trim()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            if !id.is_empty() {
+                self.message_id = Some(id);
+            }
+        }
+    }
+
     fn reset(&mut self) {
         self.mail = false;
         self.rcpts = 0;
@@ -227,8 +262,11 @@ impl Conn {
                     self.in_data = false;
                     self.reset();
                     let n = self.shared.accepted.fetch_add(1, Ordering::Relaxed) + 1;
-                    self.shared.log('D', now);
+                    let id = self.message_id.take();
+                    self.shared.log_with('D', now, id.as_deref());
                     replies.extend_from_slice(format!("250 2.0.0 Queued as RS{n}\r\n").as_bytes());
+                } else if self.in_header {
+                    self.header_line(line);
                 }
                 continue;
             }
@@ -284,6 +322,8 @@ impl Conn {
             b"DATA" if !self.mail || self.rcpts == 0 => b"503 5.5.1 No valid recipients\r\n",
             b"DATA" => {
                 self.in_data = true;
+                self.in_header = true;
+                self.message_id = None;
                 b"354 End data with <CR><LF>.<CR><LF>\r\n"
             }
             b"RSET" => {
@@ -344,6 +384,8 @@ fn serve(shared: Arc<Shared>, mut stream: TcpStream) -> std::io::Result<()> {
     let mut conn = Conn {
         shared: shared.clone(),
         in_data: false,
+        in_header: false,
+        message_id: None,
         mail: false,
         rcpts: 0,
         auth: Auth::None,

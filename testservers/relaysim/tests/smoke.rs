@@ -74,7 +74,7 @@ fn round_trips_quota_and_log() {
         assert!(ehlo.contains(ext), "{ehlo}");
     }
     let flight = b"MAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nRCPT TO:<g@e.f>\r\nDATA\r\n";
-    for _ in 0..2 {
+    for i in 0..2 {
         let sent = Instant::now();
         out.write_all(flight).unwrap();
         assert_eq!(replies(&mut reader, 4), [250, 250, 250, 354]);
@@ -83,7 +83,14 @@ fn round_trips_quota_and_log() {
             took >= rtt && took < rtt * 3,
             "one flight, one round trip: {took:?}"
         );
-        out.write_all(b"Subject: x\r\n\r\n..dot\r\n.\r\n").unwrap();
+        // The second carries a Message-ID (the log records it); a header
+        // line in the body is not one.
+        let data: &[u8] = if i == 0 {
+            b"Subject: x\r\n\r\nMessage-ID: <body@x>\r\n..dot\r\n.\r\n"
+        } else {
+            b"Subject: y\r\nmessage-id:  <m2@x>\r\n\r\n..dot\r\n.\r\n"
+        };
+        out.write_all(data).unwrap();
         assert_eq!(replies(&mut reader, 1), [250]);
     }
     // The quota (2 a minute, shared) is spent: MAIL gets 536, the rest 503.
@@ -108,12 +115,15 @@ fn round_trips_quota_and_log() {
         summary.contains("2 accepted, 2 refused with 536, 2 connections"),
         "{summary}"
     );
-    let events: Vec<char> = std::fs::read_to_string(&log)
-        .unwrap()
-        .lines()
-        .map(|l| l.chars().next().unwrap())
-        .collect();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let events: Vec<char> = text.lines().map(|l| l.chars().next().unwrap()).collect();
     assert_eq!(events, ['C', 'D', 'D', 'R', 'C', 'R']);
+    let ids: Vec<Option<&str>> = text
+        .lines()
+        .filter(|l| l.starts_with('D'))
+        .map(|l| l.split(' ').nth(2))
+        .collect();
+    assert_eq!(ids, [None, Some("<m2@x>")]);
     std::fs::remove_dir_all(&dir).ok();
 }
 
