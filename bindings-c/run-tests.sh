@@ -25,19 +25,23 @@ if ! command -v valgrind >/dev/null; then
 fi
 
 passed=0 failed=0
+declare -A took=([plain]=0 [valgrind]=0 [asan]=0)
 run() {
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); else echo "FAILED: $name" >&2; failed=$((failed + 1)); fi
+  local name=$1 mode=$2; shift 2
+  local started=$SECONDS
+  if "$@"; then passed=$((passed + 1)); else echo "FAILED: $name ($mode)" >&2; failed=$((failed + 1)); fi
+  took[$mode]=$((took[$mode] + SECONDS - started))
 }
-for t in test_golden test_smtp_vectors test_api test_smtp test_misbehaving; do
-  run "$t" "$build/$t"
-  run "$t (valgrind)" valgrind -q --error-exitcode=99 --suppressions="$here/tests/valgrind.supp" \
+for t in test_golden test_smtp_vectors test_api test_smtp test_misbehaving test_delivery_scenarios test_mailer; do
+  run "$t" plain "$build/$t"
+  run "$t" valgrind valgrind -q --error-exitcode=99 --suppressions="$here/tests/valgrind.supp" \
       --leak-check=full --show-leak-kinds=definite,indirect \
       --errors-for-leak-kinds=definite,indirect "$build/$t"
-  run "$t (asan)" env ASAN_OPTIONS=detect_leaks=1 "$build/$t-asan"
+  run "$t" asan env ASAN_OPTIONS=detect_leaks=1 "$build/$t-asan"
 done
 
 exec {HARAKA[1]}>&-
 wait "$HARAKA_PID" 2>/dev/null || true
+echo "c test time: plain ${took[plain]} s, valgrind ${took[valgrind]} s, asan ${took[asan]} s"
 echo "c tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -19,8 +19,12 @@
  * - Buffers and strings the library hands out are freed with `mw_bytes_free`
  *   and `mw_string_free`, never with libc `free()`.
  * - No function panics across the boundary: a bug inside returns MW_ERR_PANIC.
- * - Threads: a handle is used by one thread at a time (no locking inside);
- *   `mw_interrupter` is the only handle safe to call from any thread.
+ * - Threads: a handle is used by one thread at a time (no locking inside),
+ *   except `mw_mailer` (submit, send, poll, wait, counters, set_callback and
+ *   close from any number of threads at once; free once nothing else runs)
+ *   and `mw_interrupter` (interrupt from any thread). Read-only handles
+ *   (`mw_message`, `mw_outcome`, results, replies) may be read from several
+ *   threads at once. A mailer's callback runs on the mailer's own thread.
  * - Builders are sticky: after a setter error, `mw_message_build` (and
  *   `mw_x_smtpapi_encode`) fail with that first error.
  * - No rule lives in this library: defaults, checks, names, error
@@ -35,26 +39,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
-
-// The family of a result, from the core's `ErrorKind::category()`.
-typedef enum {
-  // MW_OK, the C boundary's own codes (1 to 4) and unknown codes.
-  MW_CATEGORY_NONE = 0,
-  // The caller's input was refused.
-  MW_CATEGORY_INPUT = 1,
-  // The server answered with a refusal.
-  MW_CATEGORY_SERVER = 2,
-  // The server cannot do what was asked (no AUTH, no STARTTLS, over SIZE).
-  MW_CATEGORY_CAPABILITY = 3,
-  // The server broke the protocol.
-  MW_CATEGORY_PROTOCOL = 4,
-  // The connection failed: could not open, closed, timed out, TLS failed.
-  MW_CATEGORY_CONNECTION = 5,
-  // The environment failed: no clock, no randomness, an output error.
-  MW_CATEGORY_SYSTEM = 6,
-  // A call that makes no sense in the current state.
-  MW_CATEGORY_STATE = 7,
-} mw_error_category;
 
 // Result of every fallible function. The numbers are stable: never
 // renumbered or reused. 1..=99 belong to the C boundary; 100..=199 are
@@ -110,6 +94,40 @@ typedef enum {
   // time-out, a port, the EHLO name, a TLS mode, a pinned fingerprint).
   MW_ERR_INVALID_OPTION = 213,
 } mw_result;
+
+// What became of a message (the core's outcome kinds; names "delivered",
+// "failed", "uncertain" through `mw_outcome_kind_name`).
+typedef enum {
+  // The relay accepted it (its final 2xx).
+  MW_OUTCOME_DELIVERED = 0,
+  // It was not delivered: a permanent refusal, retries given up, or not
+  // sent because the mailer closed first.
+  MW_OUTCOME_FAILED = 1,
+  // The connection was lost after the end of the data went out and before
+  // the relay answered: it may have been delivered. Not resent unless
+  // at-least-once was asked for.
+  MW_OUTCOME_UNCERTAIN = 2,
+} mw_outcome_kind;
+
+// The family of a result, from the core's `ErrorKind::category()`.
+typedef enum {
+  // MW_OK, the C boundary's own codes (1 to 4) and unknown codes.
+  MW_CATEGORY_NONE = 0,
+  // The caller's input was refused.
+  MW_CATEGORY_INPUT = 1,
+  // The server answered with a refusal.
+  MW_CATEGORY_SERVER = 2,
+  // The server cannot do what was asked (no AUTH, no STARTTLS, over SIZE).
+  MW_CATEGORY_CAPABILITY = 3,
+  // The server broke the protocol.
+  MW_CATEGORY_PROTOCOL = 4,
+  // The connection failed: could not open, closed, timed out, TLS failed.
+  MW_CATEGORY_CONNECTION = 5,
+  // The environment failed: no clock, no randomness, an output error.
+  MW_CATEGORY_SYSTEM = 6,
+  // A call that makes no sense in the current state.
+  MW_CATEGORY_STATE = 7,
+} mw_error_category;
 
 // A SASL mechanism mailwright speaks.
 typedef enum {
@@ -222,6 +240,16 @@ typedef struct mw_client_options mw_client_options;
 // with `mw_credentials_free`.
 typedef struct mw_credentials mw_credentials;
 
+// How an `mw_mailer` delivers (opaque): the pool, the throttle, retries,
+// the queue. Made by `mw_delivery_options_new` with the core's defaults (4
+// connections, 1,000 messages per connection, 30 s idle time-out, a queue
+// of 10,000, 5 attempts from 1 s backoff doubling up to 60 s within 600 s,
+// no rate, 60 s pause after a 536, at-most-once); each setter checks the
+// whole configuration with the core's rule and leaves it unchanged when it
+// refuses the value (MW_ERR_INVALID_OPTION). Free with
+// `mw_delivery_options_free`.
+typedef struct mw_delivery_options mw_delivery_options;
+
 // One event of a session (opaque). Free with `mw_event_free`.
 typedef struct mw_event mw_event;
 
@@ -230,6 +258,11 @@ typedef struct mw_event mw_event;
 // thread, at the same time as calls on the client. Free it with
 // `mw_interrupter_free` once no thread uses it (it may outlive the client).
 typedef struct mw_interrupter mw_interrupter;
+
+// Sends through a pool of connections with one throttle, retries and
+// exactly one outcome per message (opaque; the core's blocking `Mailer`).
+// Thread-safe: see `mw_mailer_new`. Free with `mw_mailer_free`.
+typedef struct mw_mailer mw_mailer;
 
 // A built, immutable message (opaque). Free with `mw_message_free`.
 typedef struct mw_message mw_message;
@@ -240,6 +273,14 @@ typedef struct mw_message mw_message;
 // that first error (same code, same message), so a message can never be
 // built without a part whose setter was refused.
 typedef struct mw_message_builder mw_message_builder;
+
+// The one final result of a message sent through an `mw_mailer` (opaque,
+// read-only: it may be read from several threads at once). Outcomes from
+// `mw_mailer_poll`, `mw_mailer_wait`, `mw_mailer_send` and
+// `mw_outcome_clone` are the caller's (free with `mw_outcome_free`); the
+// one a callback receives belongs to the library and lives until the
+// callback returns.
+typedef struct mw_outcome mw_outcome;
 
 // One parsed SMTP reply (opaque). Free with `mw_reply_free`.
 typedef struct mw_reply mw_reply;
@@ -268,6 +309,39 @@ typedef struct mw_transcript mw_transcript;
 // `mw_message_builder_x_smtpapi` fail with that first error.
 typedef struct mw_x_smtpapi mw_x_smtpapi;
 
+// Receives one outcome: called on the mailer's callback thread (one thread
+// per mailer, one outcome at a time, no library lock held). `outcome`
+// belongs to the library and lives until the callback returns (copy it
+// with `mw_outcome_clone` to keep it). See `mw_mailer_set_callback` for
+// what the callback may call.
+typedef void (*mw_outcome_callback)(void *userdata, const mw_outcome *outcome);
+
+// What a mailer has done so far (the core's `Counters`), filled by
+// `mw_mailer_counters`.
+typedef struct {
+  // Messages waiting (new, or for a retry).
+  uint64_t queued;
+  // Messages handed to a connection and not answered yet.
+  uint64_t in_flight;
+  // Delivered outcomes so far.
+  uint64_t delivered;
+  // Failed outcomes so far.
+  uint64_t failed;
+  // Uncertain outcomes so far.
+  uint64_t uncertain;
+  // Attempts after the first.
+  uint64_t retries;
+  // `536 Frequency limited` replies seen.
+  uint64_t rate_limited;
+  // Connections open or opening.
+  uint64_t connections;
+  // The pace the throttle allows now, in messages a second (valid only
+  // when `has_current_rate`: without a rate there is no limit).
+  double current_rate;
+  // Whether `current_rate` holds a value.
+  bool has_current_rate;
+} mw_counters;
+
 // Called once when the library no longer needs data it was given with an
 // `_owned` function (from any thread).
 typedef void (*mw_release_fn)(void *ctx, const uint8_t *data, size_t len);
@@ -288,6 +362,279 @@ void mw_string_free(char *text);
 
 // The library's version, e.g. "0.1.0" (static).
 const char *mw_version(void);
+
+// Starts a mailer for `options` (where and how to connect: host, port,
+// TLS, credentials with their label, time-outs, CA and pins; copied) and
+// `delivery` (copied; NULL for the core's defaults). The core checks both
+// (MW_ERR_INVALID_OPTION, MW_ERR_INVALID_CREDENTIALS, MW_ERR_TLS for
+// unreadable roots); nothing connects until a message is submitted. On
+// success `*out_mailer` is the caller's: end it with `mw_mailer_free`.
+//
+// Threads: `mw_mailer_submit`, `_submit_raw`, `_send`, `_send_raw`,
+// `_poll`, `_wait`, `_counters`, `_set_callback`, `_close` and `_abort` may be
+// called from several threads at once on the same mailer;
+// `mw_mailer_free` only once no other call on it is running or will start.
+mw_result mw_mailer_new(const mw_client_options *options,
+                        const mw_delivery_options *delivery,
+                        mw_mailer **out_mailer);
+
+// Hands the outcomes of the messages submitted from now on to `callback`
+// (with `userdata`) instead of keeping them for `mw_mailer_poll` and
+// `mw_mailer_wait`; NULL goes back to keeping them. Messages submitted
+// before keep the route they had. Set it before submitting.
+//
+// The callback runs on the mailer's own callback thread, one outcome at a
+// time, with no library lock held, until `mw_mailer_close` (or
+// `mw_mailer_free`) has returned: `userdata` must stay valid until then.
+// It may call `mw_outcome_*` on the outcome (and `mw_outcome_clone` to
+// keep it), `mw_mailer_poll`, `mw_mailer_counters`,
+// `mw_mailer_set_callback` and anything on other handles; it must not
+// block for long (outcomes queue behind it). It may not call the functions
+// that wait for the mailer (`mw_mailer_submit`, `_submit_raw`, `_send`,
+// `_send_raw`, `_wait`, `_close`, `_abort`): they return MW_ERR_INVALID_STATE
+// there, and `mw_mailer_free` does nothing there. Thread-safe.
+mw_result mw_mailer_set_callback(const mw_mailer *mailer,
+                                 mw_outcome_callback callback,
+                                 void *userdata);
+
+// Queues a built message (copied: free it whenever you like), waiting
+// while the queue is full; `*out_ticket` (when not NULL) receives its
+// ticket. Its outcome goes to the callback if one is set, else it is kept
+// for `mw_mailer_poll` / `mw_mailer_wait`. After `mw_mailer_close`:
+// MW_ERR_INVALID_STATE. Thread-safe.
+mw_result mw_mailer_submit(const mw_mailer *mailer,
+                           const mw_message *message,
+                           uint64_t *out_ticket);
+
+// Queues raw RFC 5322 bytes (`len` bytes at `data`, copied; bare LF line
+// ends become CRLF) with an explicit envelope: `sender` ("" for the null
+// reverse-path of a bounce) and `recipient_count` recipients (at least
+// one, else MW_ERR_NO_RECIPIENTS; addresses checked as the builder checks
+// them). Otherwise as `mw_mailer_submit`. Thread-safe.
+mw_result mw_mailer_submit_raw(const mw_mailer *mailer,
+                               const uint8_t *data,
+                               size_t len,
+                               const char *sender,
+                               const char *const *recipients,
+                               size_t recipient_count,
+                               uint64_t *out_ticket);
+
+// Sends one message and waits for its outcome (never handed to the
+// callback); on MW_OK `*out_outcome` is the caller's (free with
+// `mw_outcome_free`). A message that failed or is uncertain is still
+// MW_OK: read the outcome. Errors are for bad input and misuse (after
+// `mw_mailer_close`: MW_ERR_INVALID_STATE). Thread-safe.
+mw_result mw_mailer_send(const mw_mailer *mailer,
+                         const mw_message *message,
+                         mw_outcome **out_outcome);
+
+// `mw_mailer_send` for raw bytes with an explicit envelope (see
+// `mw_mailer_submit_raw`). Thread-safe.
+mw_result mw_mailer_send_raw(const mw_mailer *mailer,
+                             const uint8_t *data,
+                             size_t len,
+                             const char *sender,
+                             const char *const *recipients,
+                             size_t recipient_count,
+                             mw_outcome **out_outcome);
+
+// Takes the oldest kept outcome without waiting: on MW_OK `*out_outcome`
+// is an outcome the caller frees with `mw_outcome_free`, or NULL when none
+// has arrived. Outcomes handed to a callback are never kept. Thread-safe
+// (each outcome is taken once).
+mw_result mw_mailer_poll(const mw_mailer *mailer, mw_outcome **out_outcome);
+
+// Waits for the outcome of the message with this ticket (every message
+// gets one, within its deadline) and takes it: on MW_OK `*out_outcome` is
+// the caller's (free with `mw_outcome_free`). A ticket this mailer did not
+// give, whose outcome was already taken (by poll or another wait) or goes
+// to the callback: MW_ERR_INVALID_STATE. Thread-safe.
+mw_result mw_mailer_wait(const mw_mailer *mailer, uint64_t ticket, mw_outcome **out_outcome);
+
+// Fills `*out_counters` with what has happened so far. Thread-safe.
+mw_result mw_mailer_counters(const mw_mailer *mailer, mw_counters *out_counters);
+
+// Closes after sending, returning once it is done: new submissions are
+// refused (MW_ERR_INVALID_STATE); every message already submitted is sent
+// (with its retries, within its deadline) and gets its outcome, kept or
+// handed to the callback (whose last call has returned); then connections
+// say QUIT and the library's threads end. Kept outcomes can still be
+// polled and waited for. Idempotent and thread-safe (a second caller
+// returns once the first is done); from a callback: MW_ERR_INVALID_STATE.
+mw_result mw_mailer_close(const mw_mailer *mailer);
+
+// Closes now, returning once it is done: new submissions are refused;
+// messages not yet handed to a connection end as failed
+// (MW_ERR_INVALID_STATE, 0 attempts), those in flight finish (an answer,
+// or uncertain); every outcome is then kept or through the callback,
+// connections say QUIT and the library's threads end. Also ends a
+// `mw_mailer_close` under way on another thread sooner. Thread-safe; from
+// a callback: MW_ERR_INVALID_STATE.
+mw_result mw_mailer_abort(const mw_mailer *mailer);
+
+// Closes the mailer if that was not done (as `mw_mailer_close`: every
+// message submitted is sent first, and the callback may still run during
+// this call; call `mw_mailer_abort` first to stop at once), then frees it
+// with the outcomes nobody took. NULL does nothing. No other call on the mailer may
+// be running or start. Inside a callback it does nothing (the mailer
+// cannot end its own thread).
+void mw_mailer_free(mw_mailer *mailer);
+
+// Creates delivery options with every default; `*out_options` is the
+// caller's (free with `mw_delivery_options_free`).
+mw_result mw_delivery_options_new(mw_delivery_options **out_options);
+
+// Frees delivery options. NULL does nothing.
+void mw_delivery_options_free(mw_delivery_options *options);
+
+// The most connections open at once (1 to 1024).
+mw_result mw_delivery_options_set_connections(mw_delivery_options *options, int64_t connections);
+
+// Throttles to a named preset (`len` bytes): "sendcloud" (SendCloud's
+// quota, 20,000 a minute per api_user). Any other name is
+// MW_ERR_INVALID_OPTION.
+mw_result mw_delivery_options_set_rate_name(mw_delivery_options *options,
+                                            const char *name,
+                                            size_t len);
+
+// Throttles to at most `messages` in any window of `per_ms` milliseconds
+// (both above zero, the window 1 ms to one day; the core's `Rate::new`).
+mw_result mw_delivery_options_set_rate(mw_delivery_options *options,
+                                       int64_t messages,
+                                       uint64_t per_ms);
+
+// Attempts in all, the first included (1 = never retry; at least 1).
+mw_result mw_delivery_options_set_max_attempts(mw_delivery_options *options, int64_t max_attempts);
+
+// The wait before the second attempt, in milliseconds (it doubles each
+// time); 1 ms to one day.
+mw_result mw_delivery_options_set_initial_backoff_ms(mw_delivery_options *options, uint64_t ms);
+
+// The longest wait between two attempts, in milliseconds; 1 ms to one day.
+mw_result mw_delivery_options_set_max_backoff_ms(mw_delivery_options *options, uint64_t ms);
+
+// The longest a message may take from submission to its outcome, in
+// milliseconds; 1 ms to one day.
+mw_result mw_delivery_options_set_deadline_ms(mw_delivery_options *options, uint64_t ms);
+
+// How long every connection stops after a `536 Frequency limited` when no
+// rate is set (with a rate, its window), in milliseconds; 1 ms to one day.
+mw_result mw_delivery_options_set_rate_limited_pause_ms(mw_delivery_options *options, uint64_t ms);
+
+// A connection is closed (and replaced when needed) after this many
+// messages (at least 1); see `_set_unlimited_messages_per_connection`.
+mw_result mw_delivery_options_set_messages_per_connection(mw_delivery_options *options,
+                                                          int64_t messages);
+
+// Connections are never replaced for the number of messages they sent.
+mw_result mw_delivery_options_set_unlimited_messages_per_connection(mw_delivery_options *options);
+
+// An idle connection is closed (QUIT) after this long, in milliseconds; 1
+// ms to one day.
+mw_result mw_delivery_options_set_idle_timeout_ms(mw_delivery_options *options, uint64_t ms);
+
+// The most messages waiting (queued or waiting for a retry; at least 1):
+// `mw_mailer_submit` waits while the queue is full.
+mw_result mw_delivery_options_set_queue_capacity(mw_delivery_options *options, int64_t capacity);
+
+// Resends uncertain messages (`true`; the relay may then hold them twice,
+// counted in `mw_outcome_uncertain_attempts`) or never (`false`, the default).
+mw_result mw_delivery_options_set_at_least_once(mw_delivery_options *options, bool at_least_once);
+
+// Seeds the jitter of the backoff (fixed for reproducible tests; by
+// default the core draws it from the system).
+mw_result mw_delivery_options_set_seed(mw_delivery_options *options, uint64_t seed);
+
+// The most connections open at once; 0 if `options` is NULL.
+size_t mw_delivery_options_get_connections(const mw_delivery_options *options);
+
+// Attempts in all; 0 if `options` is NULL.
+uint32_t mw_delivery_options_get_max_attempts(const mw_delivery_options *options);
+
+// The deadline per message in milliseconds; 0 if `options` is NULL.
+uint64_t mw_delivery_options_get_deadline_ms(const mw_delivery_options *options);
+
+// The queue's capacity; 0 if `options` is NULL.
+size_t mw_delivery_options_get_queue_capacity(const mw_delivery_options *options);
+
+// Whether a rate is set (a preset or `mw_delivery_options_set_rate`);
+// false if `options` is NULL.
+bool mw_delivery_options_has_rate(const mw_delivery_options *options);
+
+// The core's name of an outcome kind ("delivered", "failed",
+// "uncertain"), or NULL when `kind` is not an `mw_outcome_kind`. Static.
+const char *mw_outcome_kind_name(uint32_t kind);
+
+// What became of the message (an `mw_outcome_kind`);
+// MW_OUTCOME_FAILED if `outcome` is NULL.
+mw_outcome_kind mw_outcome_get_kind(const mw_outcome *outcome);
+
+// The ticket `mw_mailer_submit` gave for the message; 0 if `outcome` is
+// NULL (tickets start at 1).
+uint64_t mw_outcome_ticket(const mw_outcome *outcome);
+
+// The relay's queue id of a delivered message (control characters escaped
+// by the core), or NULL. Owned by the outcome.
+const char *mw_outcome_queue_id(const mw_outcome *outcome);
+
+// How many recipients the relay accepted (0 unless delivered).
+size_t mw_outcome_accepted_count(const mw_outcome *outcome);
+
+// The `index`-th accepted recipient, or NULL. Owned by the outcome.
+const char *mw_outcome_accepted(const mw_outcome *outcome, size_t index);
+
+// How many recipients were refused for good (they will not get it), in a
+// delivered or failed outcome.
+size_t mw_outcome_refused_count(const mw_outcome *outcome);
+
+// The `index`-th refused recipient (NULL if out of range); the code of the
+// server's refusal through `out_code` when not NULL. Owned by the outcome.
+const char *mw_outcome_refused(const mw_outcome *outcome, size_t index, uint16_t *out_code);
+
+// The text of the server's reply refusing the `index`-th refused recipient
+// (control characters escaped by the core), or NULL. Owned by the outcome.
+const char *mw_outcome_refused_text(const mw_outcome *outcome, size_t index);
+
+// Attempts made (1 when the first one went through; 0 for a message that
+// never went out).
+uint32_t mw_outcome_attempts(const mw_outcome *outcome);
+
+// Earlier attempts of a delivered message that ended uncertain and were
+// resent anyway (only with at-least-once): the relay may hold the message
+// that many more times.
+uint32_t mw_outcome_uncertain_attempts(const mw_outcome *outcome);
+
+// True for a failed message whose retries ran out (attempts or deadline)
+// on a transient failure; false otherwise.
+bool mw_outcome_gave_up(const mw_outcome *outcome);
+
+// The error of a failed or uncertain message (the same codes as every
+// call's `mw_result`; `mw_result_kind_name` names it, `mw_result_is_transient`
+// says whether it may pass): MW_OK for a delivered one,
+// MW_ERR_NULL_PARAMETER if `outcome` is NULL.
+mw_result mw_outcome_error(const mw_outcome *outcome);
+
+// The description of the error (secrets never in it), or NULL for a
+// delivered message. Owned by the outcome.
+const char *mw_outcome_error_message(const mw_outcome *outcome);
+
+// The code of the server's reply behind the error (e.g. 451), or 0 when
+// the error did not come from a reply (a lost connection, a time-out).
+uint16_t mw_outcome_error_smtp_code(const mw_outcome *outcome);
+
+// The whole text of the server's reply behind the error (control
+// characters escaped, AUTH echoes redacted, by the core), or NULL. Owned
+// by the outcome.
+const char *mw_outcome_error_reply_text(const mw_outcome *outcome);
+
+// Copies an outcome (e.g. the one a callback receives, to keep it after
+// the callback returns). On success `*out_outcome` is the caller's (free
+// with `mw_outcome_free`).
+mw_result mw_outcome_clone(const mw_outcome *outcome, mw_outcome **out_outcome);
+
+// Frees an outcome the caller owns. NULL does nothing. Never pass the
+// outcome a callback received (it belongs to the library).
+void mw_outcome_free(mw_outcome *outcome);
 
 // The message of the last error on the calling thread, or NULL if none.
 // The string belongs to the library and stays valid until the next call

@@ -4,17 +4,20 @@
 //! by cbindgen.
 //!
 //! The modules mirror the core: `errors` (result codes, last error, panic
-//! boundary), `convert` (arguments in, values out), `message`, and `smtp`
-//! (credentials, auth, reply, options, session, client).
+//! boundary), `convert` (arguments in, values out), `message`, `smtp`
+//! (credentials, auth, reply, options, session, client) and `delivery`
+//! (the mailer over the core's blocking delivery driver).
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)]
 
 mod convert;
+mod delivery;
 mod errors;
 mod message;
 mod smtp;
 
 pub use convert::*;
+pub use delivery::*;
 pub use errors::*;
 pub use message::*;
 pub use smtp::*;

@@ -3,8 +3,10 @@
 
     python3 gen_vectors.py TESTDATA_DIR OUT_DIR
 
-writes OUT_DIR/golden_vectors.h and OUT_DIR/smtp_vectors.h (which includes the
-first: sessions send golden messages).
+writes OUT_DIR/golden_vectors.h, OUT_DIR/smtp_vectors.h (which includes the
+first: sessions send golden messages) and OUT_DIR/delivery_vectors.h (the
+delivery scenarios of testdata/delivery/scenarios.json; it includes the first
+for its message, built with the same builder calls).
 
 It holds the golden message vectors (testdata/vectors: each a list of builder
 calls, the expected bytes and envelope) and the shared SMTP vectors
@@ -194,6 +196,69 @@ def session_cases(paths, vector_names, out):
     return rows
 
 
+# The members of a scenario's "expect" and "counters" this generator knows:
+# a new member fails the build instead of being skipped.
+EXPECT_MEMBERS = {"outcome", "error", "attempts", "gave_up", "queue_id", "accepted", "refused", "counters"}
+
+
+def delivery_cases(doc, out):
+    """The message (builder calls), and each case with its merged mailer options."""
+    spec, ops = doc["message"], []
+    for field in ("from", "to", "cc", "bcc", "subject", "text", "html"):
+        value = spec.get(field)
+        for one in (value if isinstance(value, list) else [] if value is None else [value]):
+            ops.append(f"{{{cstr(field)}, {cstr(one)}, NULL, NULL, NULL, {clen(one)}, 0, NULL, 0}}")
+    unknown = set(spec) - {"from", "to", "cc", "bcc", "subject", "text", "html"}
+    if unknown:
+        sys.exit(f"scenarios.json: message members this generator does not know: {sorted(unknown)}")
+    message = f"{{\"message\", {out.array('mw_test_op', ops, 'ops')}, {len(ops)}, NULL, NULL, 0, NULL, NULL, 0}}"
+    rows = []
+    for case in doc["cases"]:
+        options = dict(doc.get("mailer", {}))
+        options.update(case.get("mailer", {}))
+        opts = []
+        for key, value in options.items():
+            if isinstance(value, str):
+                opts.append(f"{{{cstr(key)}, {cstr(value)}, 0}}")
+            elif isinstance(value, bool):
+                opts.append(f"{{{cstr(key)}, NULL, {int(value)}}}")
+            else:
+                opts.append(f"{{{cstr(key)}, NULL, {cint(value)}}}")
+        e = case["expect"]
+        unknown = set(e) - EXPECT_MEMBERS
+        if unknown:
+            sys.exit(f"scenarios.json: {case['name']}: expect members this generator does not know: {sorted(unknown)}")
+        counters = []
+        for name, value in e.get("counters", {}).items():
+            at_least = name.endswith("_at_least")
+            counters.append(f"{{{cstr(name[:-len('_at_least')] if at_least else name)}, {cint(value)}, {int(at_least)}}}")
+        def strings(name):
+            values = e.get(name)
+            return [out.array("char *const", [cstr(v) for v in values or []], name), str(len(values or [])),
+                    str(int(values is not None))]
+        gave_up = e.get("gave_up")
+        rows.append("{" + ", ".join([
+            cstr(case["name"]), cstr(case["server"]), cint(case["messages"]),
+            out.array("mw_test_option", opts, "options"), str(len(opts)),
+            cstr(e.get("outcome")), str(int("error" in e)), cstr(e.get("error")),
+            cint(e.get("attempts")), str(-1 if gave_up is None else int(gave_up)),
+            str(int("queue_id" in e)), cstr(e.get("queue_id"))]
+            + strings("accepted") + strings("refused")
+            + [out.array("mw_test_counter", counters, "counters"), str(len(counters))]) + "}")
+    return message, rows
+
+
+DELIVERY_TYPES = """\
+typedef struct { const char *key; const char *text; long long number; } mw_test_option;
+typedef struct { const char *name; long long value; int at_least; } mw_test_counter;
+typedef struct { const char *name; const char *server; long long messages; const mw_test_option *options;
+  size_t option_count; const char *outcome; int has_error; const char *error; long long attempts; int gave_up;
+  int has_queue_id; const char *queue_id; const char *const *accepted; size_t accepted_count; int has_accepted;
+  const char *const *refused; size_t refused_count; int has_refused; const mw_test_counter *counters;
+  size_t counter_count; } mw_delivery_case;
+"""
+
+
 TYPES = """\
 typedef struct { const char *op, *a, *b, *c; const unsigned char *data; size_t len; long long n;
   const char *const *list; size_t list_len; } mw_test_op;
@@ -246,6 +311,12 @@ def main():
            ("mw_reply_case", "MW_REPLY_CASES", reply_cases(replies, smtp_out)),
            ("mw_session_case", "MW_SESSION_CASES", session_cases(sessions, vector_names, smtp_out))],
           include="golden_vectors.h")
+    delivery_out = Out()
+    scenarios = json.loads((testdata / "delivery" / "scenarios.json").read_text(encoding="utf-8"))
+    message, cases = delivery_cases(scenarios, delivery_out)
+    delivery_out.decls.append(f"static const mw_test_vector MW_DELIVERY_MESSAGE = {message};")
+    write(out_dir / "delivery_vectors.h", delivery_out, DELIVERY_TYPES,
+          [("mw_delivery_case", "MW_DELIVERY_CASES", cases)], include="golden_vectors.h")
 
 
 if __name__ == "__main__":

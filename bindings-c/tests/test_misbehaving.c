@@ -18,43 +18,7 @@ static int checks = 0, failures = 0;
 #define CHECK(cond) do { checks++; if (!(cond)) { failures++; fprintf(stderr, "%s:%d: CHECK(%s) failed (last error: %s)\n", __FILE__, __LINE__, #cond, mw_last_error_message() ? mw_last_error_message() : "none"); } } while (0)
 #define EXPECT(call, code) CHECK((call) == (code))
 
-typedef struct {
-    pid_t pid;
-    int stdin_fd;
-    int port;
-} bad_server;
-
-/* Starts `badsmtp.py SCENARIO`; it serves until its standard input closes. */
-static bad_server start(const char *scenario) {
-    bad_server s = {-1, -1, 0};
-    int to_child[2], from_child[2];
-    if (pipe(to_child) != 0 || pipe(from_child) != 0) return s;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(to_child[0], 0);
-        dup2(from_child[1], 1);
-        close(to_child[0]);
-        close(to_child[1]);
-        close(from_child[0]);
-        close(from_child[1]);
-        execlp("python3", "python3", MW_TESTSERVERS "/misbehaving/badsmtp.py", scenario, (char *)NULL);
-        _exit(127);
-    }
-    close(to_child[0]);
-    close(from_child[1]);
-    FILE *out = fdopen(from_child[0], "r");
-    if (!out || fscanf(out, "%d", &s.port) != 1) s.port = 0;
-    if (out) fclose(out);
-    s.pid = pid;
-    s.stdin_fd = to_child[1];
-    if (s.port == 0) fprintf(stderr, "badsmtp.py %s did not start\n", scenario);
-    return s;
-}
-
-static void stop(bad_server *s) {
-    if (s->stdin_fd >= 0) close(s->stdin_fd);
-    if (s->pid > 0) waitpid(s->pid, NULL, 0);
-}
+#include "bad_server.h"
 
 static double now_s(void) {
     struct timespec t;

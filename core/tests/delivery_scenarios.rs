@@ -237,4 +237,29 @@ fn close_sends_everything_submitted_and_abort_stops_at_once() {
     assert_eq!(delivered + not_sent, 30);
     assert!(not_sent > 0, "abort sent everything");
     m.close(); // after abort: only waits
+    // Two closes at once: each returns only when everything is done.
+    let m = std::sync::Arc::new(mailer(server.port, &options));
+    for _ in 0..10 {
+        m.submit(message(&all["message"])).unwrap();
+    }
+    let other = {
+        let m = m.clone();
+        std::thread::spawn(move || {
+            m.close();
+            m.counters()
+        })
+    };
+    m.close();
+    let c = m.counters();
+    assert_eq!(
+        (c.delivered, c.connections, c.in_flight),
+        (10, 0, 0),
+        "{c:?}"
+    );
+    let c = other.join().unwrap();
+    assert_eq!(
+        (c.delivered, c.connections, c.in_flight),
+        (10, 0, 0),
+        "{c:?}"
+    );
 }

@@ -188,13 +188,14 @@ pub struct mw_send_result {
 }
 
 /// A refused recipient: its address, the server's code and text.
-struct Refused {
+#[derive(Clone)]
+pub(crate) struct Refused {
     address: CString,
     code: u16,
     text: CString,
 }
 
-fn refused_list(refused: &[(String, Reply)]) -> Vec<Refused> {
+pub(crate) fn refused_list(refused: &[(String, Reply)]) -> Vec<Refused> {
     refused
         .iter()
         .map(|(a, reply)| Refused {
@@ -223,7 +224,7 @@ fn result_ref<'a>(result: *const mw_send_result) -> Option<&'a mw_send_result> {
     unsafe { result.as_ref() }
 }
 
-fn refused_at(refused: &[Refused], index: usize, out_code: *mut u16) -> *const c_char {
+pub(crate) fn refused_at(refused: &[Refused], index: usize, out_code: *mut u16) -> *const c_char {
     match refused.get(index) {
         Some(r) => {
             out_opt(out_code, r.code);
@@ -233,7 +234,7 @@ fn refused_at(refused: &[Refused], index: usize, out_code: *mut u16) -> *const c
     }
 }
 
-fn refused_text(refused: &[Refused], index: usize) -> *const c_char {
+pub(crate) fn refused_text(refused: &[Refused], index: usize) -> *const c_char {
     refused
         .get(index)
         .map_or(std::ptr::null(), |r| r.text.as_ptr())

@@ -272,8 +272,12 @@ impl Mailer {
             }
         }
         self.shared.timer.notify_all();
-        let timer = lock(&self.timer).take();
-        if let Some(timer) = timer {
+        // Held until every thread is joined: a second close or abort (from
+        // another thread) returns only once the first is done. The timer
+        // thread ends once the dispatcher is finished, so no connection
+        // starts after it is joined.
+        let mut timer = lock(&self.timer);
+        if let Some(timer) = timer.take() {
             timer.join().ok();
         }
         let threads: Vec<JoinHandle<()>> = lock(&self.shared.state)
@@ -284,6 +288,7 @@ impl Mailer {
         for thread in threads {
             thread.join().ok();
         }
+        drop(timer);
         self.shared.outcomes.notify_all();
     }
 }

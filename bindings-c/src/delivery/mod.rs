@@ -1,0 +1,11 @@
+//! Delivery at a relay's scale: the core's blocking `Mailer` (a pool of
+//! connections, one throttle, retries, one outcome per message), one file
+//! per C type: the delivery options, the outcome (and counters), the mailer.
+
+mod mailer;
+mod options;
+mod outcome;
+
+pub use mailer::*;
+pub use options::*;
+pub use outcome::*;
