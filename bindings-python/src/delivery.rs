@@ -7,15 +7,14 @@
 //! `concurrent.futures.Future`) never waits for a thread that holds the GIL
 //! while it waits for the core.
 
-use crate::convert::{self, string};
 use crate::errors::{IntoPy, exception};
-use crate::message::Message;
+use crate::mailer_options::{MailerOptions, prepared, prepared_raw};
 use crate::smtp::client::Connect;
 use crate::smtp::credentials::Credentials;
 use crate::smtp::reply::Reply;
 use crate::smtp::session::replies;
 use mailwright::Error;
-use mailwright::delivery::{self as core, DeliveryConfig, Prepared, Rate, blocking};
+use mailwright::delivery::{self as core, Prepared, blocking};
 use mailwright::smtp::Reply as CoreReply;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
@@ -45,7 +44,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn new(py: Python<'_>, outcome: core::Outcome) -> PyResult<Outcome> {
+    pub(crate) fn new(py: Python<'_>, outcome: core::Outcome) -> PyResult<Outcome> {
         let error =
             |err: &Error| -> PyResult<Option<Py<PyAny>>> { Ok(Some(exception(py, err)?.unbind())) };
         let kind = outcome.kind();
@@ -130,24 +129,6 @@ impl Outcome {
     }
 }
 
-/// `"sendcloud"` (the core's SendCloud quota) or `(messages, per_seconds)`.
-fn rate(value: &Bound<'_, PyAny>) -> PyResult<Rate> {
-    if let Ok(name) = value.cast::<PyString>() {
-        return Rate::from_name(&string(name, "rate")?).py_err();
-    }
-    let (messages, per): (u32, Bound<'_, PyAny>) = value.extract().map_err(|_| {
-        pyo3::exceptions::PyTypeError::new_err(
-            "rate must be \"sendcloud\" or a (messages, per_seconds) tuple",
-        )
-    })?;
-    Rate::new(messages, convert::timeout(&per, "rate")?).py_err()
-}
-
-fn prepared(message: &Bound<'_, PyAny>) -> PyResult<Prepared> {
-    let message = message.cast::<Message>()?.borrow();
-    Prepared::message(&message.inner).py_err()
-}
-
 /// Sends through a pool of connections with one throttle, retries and one
 /// Outcome per message. Thread-safe; a context manager (closes on exit).
 #[pyclass(frozen, module = "mailwright._mailwright")]
@@ -158,14 +139,20 @@ pub struct Mailer {
 #[pymethods]
 impl Mailer {
     /// The connection options are those of :class:`Client`; the rest sets the
-    /// pool (``connections``), the throttle (``rate``), retries
-    /// (``max_attempts``, ``deadline`` in seconds) and ``at_least_once``.
-    /// Every option left out takes the core's default. Nothing connects
-    /// until a message is sent.
+    /// pool (``connections``, ``messages_per_connection``, ``idle_timeout``),
+    /// the throttle (``rate``, ``rate_limited_pause``), retries
+    /// (``max_attempts``, ``initial_backoff``, ``max_backoff``, ``deadline``;
+    /// durations in seconds), ``queue_capacity`` and ``at_least_once``;
+    /// ``limiter`` (any object with ``acquire()``, see ``limiter.rs``) shares
+    /// the quota with other processes. Every option left out takes the
+    /// core's default (the conversion is `mailer_options`, shared with
+    /// ``mailwright.aio.Mailer``). Nothing connects until a message is sent.
     #[new]
     #[pyo3(signature = (host, port=None, *, credentials=None, tls=None, timeout=None, hello_name=None,
         ca_file=None, pin_sha256=None, pin_certificate=None, allow_plaintext_auth=None,
-        connections=None, rate=None, max_attempts=None, deadline=None, at_least_once=false))]
+        connections=None, rate=None, max_attempts=None, initial_backoff=None, max_backoff=None,
+        deadline=None, rate_limited_pause=None, messages_per_connection=None, idle_timeout=None,
+        queue_capacity=None, at_least_once=None, limiter=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -182,41 +169,54 @@ impl Mailer {
         connections: Option<usize>,
         rate: Option<&Bound<'_, PyAny>>,
         max_attempts: Option<u32>,
+        initial_backoff: Option<&Bound<'_, PyAny>>,
+        max_backoff: Option<&Bound<'_, PyAny>>,
         deadline: Option<&Bound<'_, PyAny>>,
-        at_least_once: bool,
+        rate_limited_pause: Option<&Bound<'_, PyAny>>,
+        messages_per_connection: Option<usize>,
+        idle_timeout: Option<&Bound<'_, PyAny>>,
+        queue_capacity: Option<usize>,
+        at_least_once: Option<bool>,
+        limiter: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let options = Connect {
-            host,
-            port,
-            credentials: credentials.as_deref(),
-            tls,
-            ca_file,
-            pin_sha256,
-            pin_certificate,
-            timeout,
-            message_timeout: None,
-            hello_name,
-            pipelining: None,
-            allow_plaintext_auth,
-            transcript: false,
+        let (options, config) = MailerOptions {
+            connect: Connect {
+                host,
+                port,
+                credentials: credentials.as_deref(),
+                tls,
+                ca_file,
+                pin_sha256,
+                pin_certificate,
+                timeout,
+                message_timeout: None,
+                hello_name,
+                pipelining: None,
+                allow_plaintext_auth,
+                transcript: false,
+            },
+            connections,
+            rate,
+            max_attempts,
+            initial_backoff,
+            max_backoff,
+            deadline,
+            rate_limited_pause,
+            messages_per_connection,
+            idle_timeout,
+            queue_capacity,
+            at_least_once,
         }
-        .options()?;
-        let mut config = DeliveryConfig::default();
-        if let Some(n) = connections {
-            config.connections = n;
-        }
-        if let Some(value) = rate.filter(|v| !v.is_none()) {
-            config.rate = Some(self::rate(value)?);
-        }
-        if let Some(n) = max_attempts {
-            config.retry.max_attempts = n;
-        }
-        if let Some(value) = deadline.filter(|v| !v.is_none()) {
-            config.retry.deadline = convert::timeout(value, "deadline")?;
-        }
-        config.at_least_once = at_least_once;
+        .build()?;
+        let gate = match limiter.filter(|v| !v.is_none()) {
+            Some(limiter) => Some(crate::limiter::gate(limiter)?),
+            None => None,
+        };
         let inner = py
-            .detach(move || blocking::Mailer::new(options, config))
+            .detach(move || match gate {
+                Some(gate) => blocking::Mailer::with_gate(options, config, gate),
+                None => blocking::Mailer::new(options, config),
+            })
             .py_err()?;
         Ok(Mailer { inner })
     }
@@ -236,11 +236,7 @@ impl Mailer {
         sender: &Bound<'_, PyString>,
         recipients: &Bound<'_, PyAny>,
     ) -> PyResult<Outcome> {
-        let data = convert::bytes_from(data, "data")?;
-        let sender = string(sender, "sender")?;
-        let recipients = convert::strings(Some(recipients), "recipients")?;
-        let refs: Vec<&str> = recipients.iter().map(String::as_str).collect();
-        let message = Prepared::raw(data.as_ref(), &sender, &refs).py_err()?;
+        let message = prepared_raw(data, sender, recipients)?;
         let result = py.detach(|| self.inner.send(message)).py_err()?;
         Outcome::new(py, result)
     }
@@ -288,17 +284,7 @@ impl Mailer {
     #[getter]
     fn counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let c = py.detach(|| self.inner.counters());
-        let dict = PyDict::new(py);
-        dict.set_item("queued", c.queued)?;
-        dict.set_item("in_flight", c.in_flight)?;
-        dict.set_item("delivered", c.delivered)?;
-        dict.set_item("failed", c.failed)?;
-        dict.set_item("uncertain", c.uncertain)?;
-        dict.set_item("retries", c.retries)?;
-        dict.set_item("rate_limited", c.rate_limited)?;
-        dict.set_item("connections", c.connections)?;
-        dict.set_item("current_rate", c.current_rate)?;
-        Ok(dict)
+        crate::mailer_options::counters(py, c)
     }
 
     /// Graceful shutdown: messages not yet handed to a connection end as

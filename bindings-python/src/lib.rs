@@ -1,12 +1,16 @@
 //! The native module `mailwright._mailwright`: registration only. The
 //! modules mirror the core: `errors` (core errors → exceptions), `convert`
 //! (Python values → core types), `message`, `smtp::{credentials, auth, reply,
-//! session, client}`, `delivery` (the pooled Mailer). No rule lives here or
-//! in them: every default, name and check is the core's.
+//! session, client}`, `delivery` (the pooled Mailer), `limiter` (a Python
+//! limiter object as the core's shared-quota gate, and `Rate`). No rule
+//! lives here or in them: every default, name and check is the core's.
 
 mod convert;
 mod delivery;
+mod dispatcher;
 mod errors;
+mod limiter;
+mod mailer_options;
 mod message;
 mod smtp;
 
@@ -65,6 +69,9 @@ fn _mailwright(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<smtp::client::Client>()?;
     m.add_class::<delivery::Mailer>()?;
     m.add_class::<delivery::Outcome>()?;
+    m.add_class::<dispatcher::Dispatcher>()?;
+    m.add_class::<dispatcher::Prepared>()?;
+    m.add_class::<limiter::Rate>()?;
     m.add_function(wrap_pyfunction!(smtp::client::send, m)?)?;
     m.add_function(wrap_pyfunction!(smtp::auth::auth_plain, m)?)?;
     m.add_function(wrap_pyfunction!(smtp::auth::auth_login, m)?)?;

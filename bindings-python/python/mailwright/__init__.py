@@ -37,6 +37,7 @@ from ._mailwright import (
     Mailer,
     Message,
     Outcome,
+    Rate,
     Reply,
     SendResult,
     Session,
@@ -89,6 +90,7 @@ from .errors import (
     ConnectError,
     InvalidStateError,
 )
+from .limits import Limiter
 
 __all__ = [
     "CONNECTION_LOSS_CAUSES",
@@ -108,6 +110,8 @@ __all__ = [
     "Mailer",
     "Message",
     "Outcome",
+    "Rate",
+    "Limiter",
     "Reply",
     "SendResult",
     "Session",

@@ -1,0 +1,503 @@
+"""mailwright.aio: the Mailer on an asyncio event loop.
+
+    import asyncio, mailwright, mailwright.aio
+
+    async def main(messages):
+        creds = mailwright.Credentials("api_user", "api_key", label="12345")
+        async with mailwright.aio.Mailer("smtp.example.com", 2525, credentials=creds,
+                                         rate="sendcloud") as mailer:
+            outcomes = await asyncio.gather(*(mailer.send(m) for m in messages))
+
+:class:`Mailer` takes the keywords of :class:`mailwright.Mailer` with the same
+meaning and returns the same :class:`mailwright.Outcome`. It drives the core's
+sans-IO dispatcher (:class:`mailwright._mailwright.Dispatcher`) on the
+caller's event loop: this module only executes what the dispatcher asks
+(open a connection with ``asyncio.open_connection``, write bytes, run the
+STARTTLS handshake with ``StreamWriter.start_tls``, close) and reports what
+happened and the time (``loop.time()``), waking it at its ``poll_timeout()``.
+The pool, the throttle, retries, time-outs, outcomes and the certificate pin
+rule are all the core's. Any asyncio event loop works, uvloop included.
+
+Rules of use:
+
+- One event loop: the mailer binds to the loop of its first call; using it
+  from another loop raises RuntimeError. It is not thread-safe.
+- A failed or uncertain message is an :class:`~mailwright.Outcome`, never an
+  exception. Exceptions are for bad input (the message is checked when it is
+  submitted) and misuse: submitting after :meth:`Mailer.close` raises the
+  core's :class:`~mailwright.InvalidStateError`.
+- A full queue (``queue_capacity``) never refuses a message: it waits, in
+  order, in the mailer's waiting room until the core has room, so
+  ``asyncio.gather`` over any number of sends works.
+- Cancellation: a message belongs to the mailer from the moment the core
+  queues it (at once when there is room, else when its turn in the waiting
+  room comes). Cancelling the await after that does not withdraw it: it is
+  sent (or fails) exactly once, it is counted in :attr:`Mailer.counters`,
+  and :meth:`Mailer.close` waits for its outcome; only the cancelled caller
+  does not see that outcome. Cancelling while the message still waits for
+  room withdraws it: it was never queued, is never sent and is not counted.
+  So a cancelled send is never lost silently and never sent twice.
+- :meth:`Mailer.close` (and leaving ``async with``) drains as the blocking
+  Mailer does: messages in flight finish, those the core still held end as
+  failed (not sent), connections say QUIT; messages still in the waiting room
+  raise InvalidStateError to their senders.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import ssl
+import sys
+from os import PathLike
+from types import TracebackType
+from typing import (Any, Deque, Dict, Iterable, List, Literal, Optional, Set, Tuple, Type,
+                    Union)
+
+from ._mailwright import Credentials, Dispatcher, Message, Outcome, Prepared, Rate
+from .errors import MailwrightError
+from .limits import Limiter
+
+__all__ = ["Mailer"]
+
+_BytesLike = Union[bytes, bytearray, memoryview]
+_TlsMode = Literal["starttls", "opportunistic", "implicit", "none"]
+_Loss = Literal["closed", "timeout", "tls", "connect"]  # the core's CONNECTION_LOSS_CAUSES
+_READ_SIZE = 64 * 1024
+# Past this many unsent bytes on a connection, wait (at most the time-out)
+# for the socket to take them.
+_WRITE_HIGH_WATER = 256 * 1024
+
+
+class _Connection:
+    """One connection the dispatcher asked for."""
+
+    __slots__ = ("reader", "writer", "closed", "draining", "abort_handle")
+
+    def __init__(self) -> None:
+        self.reader: Optional[asyncio.StreamReader] = None
+        self.writer: Optional[asyncio.StreamWriter] = None
+        self.closed = False  # the dispatcher closed it: report nothing more
+        self.draining = False
+        self.abort_handle: Optional[asyncio.TimerHandle] = None
+
+
+class Mailer:
+    """Sends through a pool of connections with one throttle, retries and one
+    :class:`~mailwright.Outcome` per message, on an asyncio event loop.
+
+    The keywords are those of :class:`mailwright.Mailer`, with the same
+    meaning (every option left out takes the core's default). Nothing
+    connects until a message is sent. An async context manager (closes on
+    exit). See the module documentation for the rules of use.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: Optional[int] = None,
+        *,
+        credentials: Optional[Credentials] = None,
+        tls: Optional[_TlsMode] = None,
+        timeout: Optional[float] = None,
+        hello_name: Optional[str] = None,
+        ca_file: Optional[Union[str, PathLike[str]]] = None,
+        pin_sha256: Optional[Union[str, Iterable[str]]] = None,
+        pin_certificate: Optional[Union[str, _BytesLike]] = None,
+        allow_plaintext_auth: Optional[bool] = None,
+        connections: Optional[int] = None,
+        rate: Optional[Union[Literal["sendcloud"], Rate, Tuple[int, float]]] = None,
+        max_attempts: Optional[int] = None,
+        initial_backoff: Optional[float] = None,
+        max_backoff: Optional[float] = None,
+        deadline: Optional[float] = None,
+        rate_limited_pause: Optional[float] = None,
+        messages_per_connection: Optional[int] = None,
+        idle_timeout: Optional[float] = None,
+        queue_capacity: Optional[int] = None,
+        at_least_once: Optional[bool] = None,
+        limiter: Optional[Limiter] = None,
+    ) -> None:
+        self._d = Dispatcher(
+            host, port, credentials=credentials, tls=tls, timeout=timeout,
+            hello_name=hello_name, ca_file=ca_file, pin_sha256=pin_sha256,
+            pin_certificate=pin_certificate, allow_plaintext_auth=allow_plaintext_auth,
+            connections=connections, rate=rate, max_attempts=max_attempts,
+            initial_backoff=initial_backoff, max_backoff=max_backoff, deadline=deadline,
+            rate_limited_pause=rate_limited_pause,
+            messages_per_connection=messages_per_connection, idle_timeout=idle_timeout,
+            queue_capacity=queue_capacity, at_least_once=at_least_once, limiter=limiter)
+        self._ssl = None if self._d.tls == "none" else self._ssl_context()
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._epoch = 0.0
+        self._futures: Dict[int, asyncio.Future[Outcome]] = {}
+        self._room: Deque[Tuple[Prepared, asyncio.Future[Outcome]]] = collections.deque()
+        self._conns: Dict[int, _Connection] = {}
+        self._tasks: Set[asyncio.Task[None]] = set()
+        self._timer: Optional[asyncio.TimerHandle] = None
+        self._timer_at: Optional[float] = None
+        self._pump_soon: Optional[asyncio.Handle] = None
+        self._pumping = False
+        self._closing = False
+        self._finished: Optional[asyncio.Future[None]] = None
+
+    # ------------------------------------------------------------------ API
+
+    async def send(self, message: Message) -> Outcome:
+        """Sends one message; its Outcome (failures are outcomes, not exceptions)."""
+        return await self.submit(message)
+
+    async def send_raw(self, data: _BytesLike, sender: str, recipients: Iterable[str]) -> Outcome:
+        """Sends raw RFC 5322 bytes with an explicit envelope."""
+        return await self._submit(self._d.prepare_raw(data, sender, recipients))
+
+    def submit(self, message: Message) -> asyncio.Future[Outcome]:
+        """Queues a message (checked now: bad input raises here) and returns
+        an ``asyncio.Future`` that the mailer completes with its Outcome.
+        Never waits: with the queue full the message waits for room, in
+        order. Must be called with the mailer's event loop running."""
+        return self._submit(self._d.prepare(message))
+
+    async def send_many(self, messages: Iterable[Message]) -> List[Outcome]:
+        """Sends many messages through the pool; the Outcomes in order. Every
+        message is checked before any is queued."""
+        prepared = [self._d.prepare(m) for m in messages]
+        futures = [self._submit(p) for p in prepared]
+        return list(await asyncio.gather(*futures))
+
+    @property
+    def counters(self) -> Dict[str, Any]:
+        """What has happened so far (the same keys as ``mailwright.Mailer.counters``)."""
+        return self._d.counters
+
+    async def close(self) -> None:
+        """Graceful shutdown (see the module documentation); returns once every
+        connection has said QUIT and is closed. Idempotent."""
+        if self._loop is None:
+            # Never used: nothing is open.
+            self._closing = True
+            self._d.shutdown()
+            return
+        self._bind()
+        if not self._closing:
+            self._closing = True
+            self._finished = self._loop.create_future()
+            self._d.advance(self._now())
+            self._d.shutdown()
+            room, self._room = self._room, collections.deque()
+            for prepared, future in room:
+                if not future.done():
+                    try:
+                        self._d.submit(prepared)  # raises the core's InvalidStateError
+                    except MailwrightError as err:
+                        future.set_exception(err)
+            self._pump()
+        assert self._finished is not None
+        await asyncio.shield(self._finished)
+        while self._tasks:
+            results = await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            for result in results:
+                if isinstance(result, Exception):
+                    self._loop.call_exception_handler({
+                        "message": "mailwright.aio: a connection task failed",
+                        "exception": result})
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    async def __aenter__(self) -> "Mailer":
+        return self
+
+    async def __aexit__(self, exc_type: Optional[Type[BaseException]],
+                        exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"<mailwright.aio.Mailer {self._d!r}>"
+
+    # ------------------------------------------------------------ internals
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        """The context for every handshake, from the options: TLS 1.2 or 1.3;
+        the system's roots plus ``ca_file``; with pins, no chain or name
+        check here: the core's pin rule is applied after the handshake."""
+        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        if self._d.pinned:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            return context
+        for pem in self._d.ca_pem:
+            try:
+                context.load_verify_locations(cadata=pem.decode("ascii", "replace"))
+            except (ssl.SSLError, ValueError) as err:
+                raise self._d.loss_error("tls", f"bad PEM certificate in ca_file: {err}") from None
+        return context
+
+    def _bind(self) -> asyncio.AbstractEventLoop:
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+            self._epoch = loop.time()
+        elif self._loop is not loop:
+            raise RuntimeError("this mailwright.aio.Mailer belongs to another event loop")
+        return loop
+
+    def _now(self) -> float:
+        assert self._loop is not None
+        return self._loop.time() - self._epoch
+
+    def _submit(self, prepared: Prepared) -> asyncio.Future[Outcome]:
+        loop = self._bind()
+        if self._closing:
+            self._d.submit(prepared)  # raises the core's InvalidStateError
+        future: asyncio.Future[Outcome] = loop.create_future()
+        if not self._room:
+            self._d.advance(self._now())
+            ticket = self._d.submit(prepared)
+            if ticket is not None:
+                self._futures[ticket] = future
+                self._schedule_pump()
+                return future
+        self._room.append((prepared, future))
+        return future
+
+    def _schedule_pump(self) -> None:
+        """One pump for many submissions made in one turn of the loop."""
+        if self._pump_soon is None:
+            assert self._loop is not None
+            self._pump_soon = self._loop.call_soon(self._pump)
+
+    def _pump(self, at_least: float = 0.0) -> None:
+        """Advances the dispatcher, executes its actions, hands out its
+        outcomes and the room it has, and sets the timer to its next deadline."""
+        if self._pumping:
+            return
+        self._pumping = True
+        self._pump_soon = None
+        d = self._d
+        try:
+            d.advance(max(self._now(), at_least))
+            while True:
+                moved = self._hand_over()
+                actions = d.poll_actions()
+                for kind, conn in actions:
+                    self._execute(kind, conn)
+                outcomes = d.poll_outcomes()
+                for outcome in outcomes:
+                    future = self._futures.pop(outcome.ticket, None)
+                    if future is not None and not future.done():
+                        future.set_result(outcome)
+                if not (moved or actions or outcomes):
+                    break
+            self._set_timer(d.poll_timeout())
+            if self._finished is not None and not self._finished.done() and d.is_finished():
+                self._finished.set_result(None)
+        finally:
+            self._pumping = False
+
+    def _hand_over(self) -> bool:
+        """Queues waiting-room messages, in order, while the core has room."""
+        moved = False
+        while self._room and self._d.has_room():
+            prepared, future = self._room[0]
+            if future.done():  # cancelled while it waited: withdrawn
+                self._room.popleft()
+                continue
+            ticket = self._d.submit(prepared)
+            if ticket is None:
+                break
+            self._room.popleft()
+            self._futures[ticket] = future
+            moved = True
+        return moved
+
+    def _set_timer(self, at: Optional[float]) -> None:
+        if at == self._timer_at and (at is None or self._timer is not None):
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._timer_at = at
+        if at is not None:
+            assert self._loop is not None
+            self._timer = self._loop.call_at(self._epoch + at, self._on_timer, at)
+
+    def _on_timer(self, at: float) -> None:
+        self._timer = None
+        self._timer_at = None
+        # The loop may run a timer a hair early: it is due, so the time is `at`.
+        self._pump(at_least=at)
+
+    def _spawn(self, coroutine: Any) -> None:
+        assert self._loop is not None
+        task = self._loop.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _execute(self, kind: str, conn: int) -> None:
+        if kind == "open":
+            opening = _Connection()
+            self._conns[conn] = opening
+            self._spawn(self._run(conn, opening))
+            return
+        c = self._conns.get(conn)
+        if c is None:
+            return
+        if kind == "send":
+            if c.writer is not None and not c.closed:
+                self._write(conn, c, self._d.take_output(conn))
+        elif kind == "start_tls":
+            if c.writer is not None and not c.closed:
+                self._spawn(self._start_tls(conn, c))
+        elif kind == "close":
+            del self._conns[conn]
+            self._close(conn, c)
+
+    def _write(self, conn: int, c: _Connection, data: bytes) -> None:
+        assert c.writer is not None
+        if not data or c.writer.is_closing():
+            return
+        c.writer.write(data)
+        if not c.draining and c.writer.transport.get_write_buffer_size() > _WRITE_HIGH_WATER:
+            c.draining = True
+            self._spawn(self._drain(conn, c))
+
+    async def _drain(self, conn: int, c: _Connection) -> None:
+        assert c.writer is not None
+        try:
+            await asyncio.wait_for(c.writer.drain(), self._d.timeout)
+        except asyncio.TimeoutError:
+            self._lost(conn, c, "timeout", "while sending")
+        except (OSError, ssl.SSLError):
+            pass  # the reader reports the end of the connection
+        finally:
+            c.draining = False
+
+    def _close(self, conn: int, c: _Connection) -> None:
+        """The dispatcher is done with the connection: send what is pending,
+        close; abort it if the close takes longer than the time-out."""
+        c.closed = True
+        if c.writer is None:
+            return  # still opening: the opening task closes it
+        self._write(conn, c, self._d.take_output(conn))
+        c.writer.close()
+        assert self._loop is not None
+        c.abort_handle = self._loop.call_later(self._d.timeout, c.writer.transport.abort)
+
+    def _lost(self, conn: int, c: _Connection, cause: _Loss, detail: str) -> None:
+        if c.closed:
+            return
+        c.closed = True
+        if self._conns.get(conn) is c:
+            del self._conns[conn]
+        if c.writer is not None:
+            c.writer.transport.abort()
+        self._d.advance(self._now())
+        self._d.connection_lost(conn, cause, detail)
+        self._pump()
+
+    def _pin_problem(self, writer: asyncio.StreamWriter) -> Optional[str]:
+        """The core's pin rule on the server's certificate."""
+        if not self._d.pinned:
+            return None
+        ssl_object = writer.get_extra_info("ssl_object")
+        der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+        return self._d.pin_mismatch(der or b"")
+
+    async def _run(self, conn: int, c: _Connection) -> None:
+        """Opens the connection, then feeds what it reads to the dispatcher
+        until it ends or the dispatcher closes it."""
+        d = self._d
+        implicit = d.implicit_tls
+        try:
+            try:
+                opening = asyncio.open_connection(
+                    d.host, d.port, ssl=self._ssl if implicit else None,
+                    server_hostname=d.server_name if implicit else None,
+                    ssl_handshake_timeout=d.timeout if implicit else None)
+                reader, writer = await asyncio.wait_for(opening, d.connect_timeout)
+            except asyncio.TimeoutError:
+                return self._lost(conn, c, "timeout", f"connecting to {d.host}:{d.port}")
+            except (ssl.SSLError, ssl.CertificateError) as err:
+                return self._lost(conn, c, "tls", f"while negotiating TLS: {err}")
+            except OSError as err:
+                return self._lost(conn, c, "connect", f"cannot connect to {d.host}:{d.port}: {err}")
+            c.reader, c.writer = reader, writer
+            if c.closed:  # the dispatcher gave it up while it opened
+                writer.transport.abort()
+                return
+            if implicit:
+                problem = self._pin_problem(writer)
+                if problem is not None:
+                    return self._lost(conn, c, "tls", problem)
+            d.advance(self._now())
+            d.connection_opened(conn)
+            self._pump()
+            while not c.closed:
+                try:
+                    data = await reader.read(_READ_SIZE)
+                except ssl.SSLError as err:
+                    return self._lost(conn, c, "tls", f"while waiting for the server: {err}")
+                except OSError as err:
+                    return self._lost(conn, c, "closed", f"while waiting for the server: {err}")
+                if c.closed:
+                    return
+                if not data:
+                    return self._lost(conn, c, "closed", "the server closed it")
+                d.advance(self._now())
+                d.receive(conn, data)
+                self._pump()
+        except asyncio.CancelledError:
+            # Only the loop's own teardown cancels this task (the mailer was
+            # not closed): drop the connection without asking for more work.
+            c.closed = True
+            raise
+        except Exception as err:  # a bug here must not leave the message hanging
+            self._lost(conn, c, "closed", f"the driver failed: {err!r}")
+            raise
+        finally:
+            if c.abort_handle is not None:
+                c.abort_handle.cancel()
+            if c.writer is not None and not c.writer.is_closing():
+                c.writer.transport.abort()
+
+    async def _start_tls(self, conn: int, c: _Connection) -> None:
+        assert c.writer is not None and c.reader is not None and self._ssl is not None
+        d = self._d
+        try:
+            await _upgrade(c.reader, c.writer, self._ssl, d.server_name, d.timeout)
+        except asyncio.TimeoutError:
+            return self._lost(conn, c, "timeout", "negotiating TLS")
+        except (ssl.SSLError, ssl.CertificateError) as err:
+            return self._lost(conn, c, "tls", f"while negotiating TLS: {err}")
+        except (OSError, ConnectionError) as err:
+            return self._lost(conn, c, "tls", f"while negotiating TLS: {err}")
+        if c.closed:
+            return
+        problem = self._pin_problem(c.writer)
+        if problem is not None:
+            return self._lost(conn, c, "tls", problem)
+        d.advance(self._now())
+        d.tls_established(conn)
+        self._pump()
+
+
+async def _upgrade(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                   context: ssl.SSLContext, server_name: str, timeout: float) -> None:
+    """STARTTLS on an open stream: ``StreamWriter.start_tls`` (Python 3.11+);
+    before 3.11, ``loop.start_tls`` and the same swap of transports that
+    ``start_tls`` does."""
+    if sys.version_info >= (3, 11):
+        await writer.start_tls(context, server_hostname=server_name,
+                               ssl_handshake_timeout=timeout)
+        return
+    loop = asyncio.get_running_loop()  # pragma: no cover - Python 3.9 and 3.10
+    transport = writer.transport
+    protocol = transport.get_protocol()
+    await writer.drain()
+    tls = await loop.start_tls(transport, protocol, context, server_hostname=server_name,
+                               ssl_handshake_timeout=timeout)
+    setattr(writer, "_transport", tls)
+    setattr(reader, "_transport", tls)
+    setattr(protocol, "_transport", tls)
+    setattr(protocol, "_over_ssl", True)
