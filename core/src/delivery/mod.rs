@@ -43,7 +43,7 @@ pub mod tokio;
 pub use dispatcher::{
     Action, ConnId, Counters, Dispatcher, Outcome, SubmitError, Ticket, closed_error,
 };
-pub use limiter::{GATE_RETRY, GateAnswer, Limiter, QuotaGate, Rate, WindowLimiter};
+pub use limiter::{GATE_RETRY, GateAnswer, Limiter, QUOTA_MARGIN, QuotaGate, Rate, WindowLimiter};
 pub use prepared::Prepared;
 
 use crate::error::{Error, ErrorKind, Result};
