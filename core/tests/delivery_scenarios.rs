@@ -95,7 +95,14 @@ fn check(expect: &Map<String, Value>, o: &Outcome) -> Vec<String> {
             refused,
             attempts,
             ..
-        } => (None, *attempts, None, queue_id.clone(), accepted.clone(), refused),
+        } => (
+            None,
+            *attempts,
+            None,
+            queue_id.clone(),
+            accepted.clone(),
+            refused,
+        ),
         Outcome::Failed {
             error,
             attempts,
@@ -112,7 +119,14 @@ fn check(expect: &Map<String, Value>, o: &Outcome) -> Vec<String> {
         ),
         Outcome::Uncertain {
             error, attempts, ..
-        } => (Some(error.kind()), *attempts, None, None, Vec::new(), &Vec::new()),
+        } => (
+            Some(error.kind()),
+            *attempts,
+            None,
+            None,
+            Vec::new(),
+            &Vec::new(),
+        ),
     };
     same("error", error.map(ErrorKind::as_str).into());
     same("attempts", attempts.into());
