@@ -578,6 +578,44 @@ mod tests {
     }
 
     #[test]
+    fn time_comes_from_the_builder_clock_and_bytes_are_stable() {
+        let key = Arc::new(DkimKey::ed25519_from_seed(&[3; 32]).unwrap());
+        let m = crate::Message::builder()
+            .from("a@ifaxin.com")
+            .to("b@ifaxin.com")
+            .text("x")
+            .clock(Arc::new(|| 1_500_000_000))
+            .dkim(DkimSigner::new("ifaxin.com", "s", key.clone()))
+            .dkim(
+                DkimSigner::new("ifaxin.com", "s2", key)
+                    .canonicalization(Canonicalization::Simple, Canonicalization::Simple),
+            )
+            .build()
+            .unwrap();
+        assert!(m.is_signed());
+        let bytes = m.to_vec();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert_eq!(text.matches("DKIM-Signature: ").count(), 2);
+        assert!(text.contains(" t=1500000000;"));
+        assert!(text.contains("c=simple/simple;"));
+        let mut streamed = Vec::new();
+        m.write_to(&mut streamed).unwrap();
+        assert_eq!(streamed, bytes);
+        assert_eq!(m.size(), bytes.len());
+    }
+
+    #[test]
+    fn dkim_signature_is_not_a_custom_header() {
+        let err = crate::Message::builder()
+            .from("a@ifaxin.com")
+            .to("b@ifaxin.com")
+            .header("DKIM-Signature", "v=1")
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidHeaderName);
+    }
+
+    #[test]
     fn ed25519_dns_record_is_the_raw_public_key() {
         // RFC 8463 appendix A: the seed and its public key.
         let seed = base64::engine::general_purpose::STANDARD
