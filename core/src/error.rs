@@ -86,6 +86,27 @@ pub enum ErrorKind {
     /// time-out, a port, the EHLO name, a TLS mode name, a pinned
     /// certificate fingerprint).
     InvalidOption,
+    /// A List-Unsubscribe URI is not an absolute `https:` or `mailto:` URI
+    /// (or holds a space, a control character, `<`, `>` or `,`).
+    InvalidUnsubscribeUri,
+    /// One-click unsubscribe (RFC 8058) was asked for but no List-Unsubscribe
+    /// URI is `https:`.
+    OneClickRequiresHttps,
+    /// A List-Id is not `[description] <label.namespace>` (RFC 2919).
+    InvalidListId,
+    /// A DKIM private key cannot be read (not PKCS#8 / PKCS#1 PEM, not a
+    /// 32-byte Ed25519 seed) or is unusable (an RSA key under 1024 bits).
+    /// The message never contains key material.
+    InvalidDkimKey,
+    /// A DKIM signing option is malformed: the domain (`d=`), the selector
+    /// (`s=`), the expiry, or a signed header name.
+    InvalidDkimOption,
+    /// A calendar invitation is not an iCalendar object (`BEGIN:VCALENDAR`
+    /// ... `END:VCALENDAR`) or its method is not an iTIP method token.
+    InvalidCalendar,
+    /// The calendar's `METHOD` property is missing or differs from the method
+    /// given (RFC 6047 requires them to match).
+    CalendarMethodMismatch,
 }
 
 /// The family an [`ErrorKind`] belongs to: what a binding uses to pick a base
@@ -153,7 +174,9 @@ impl fmt::Display for ErrorCategory {
 }
 
 impl ErrorKind {
-    /// Every kind, in code order.
+    /// Every kind, in the order they were added (codes 100..=117, then
+    /// 200..=213, then 118.. : a new kind takes the next free number of its
+    /// range and goes at the end).
     pub const ALL: &'static [ErrorKind] = &[
         ErrorKind::InvalidAddress,
         ErrorKind::HeaderInjection,
@@ -187,6 +210,13 @@ impl ErrorKind {
         ErrorKind::InvalidCredentials,
         ErrorKind::InvalidState,
         ErrorKind::InvalidOption,
+        ErrorKind::InvalidUnsubscribeUri,
+        ErrorKind::OneClickRequiresHttps,
+        ErrorKind::InvalidListId,
+        ErrorKind::InvalidDkimKey,
+        ErrorKind::InvalidDkimOption,
+        ErrorKind::InvalidCalendar,
+        ErrorKind::CalendarMethodMismatch,
     ];
 
     /// The kind's name, as used in golden vectors (`expected_error`) and by every binding.
@@ -224,6 +254,13 @@ impl ErrorKind {
             ErrorKind::InvalidCredentials => "InvalidCredentials",
             ErrorKind::InvalidState => "InvalidState",
             ErrorKind::InvalidOption => "InvalidOption",
+            ErrorKind::InvalidUnsubscribeUri => "InvalidUnsubscribeUri",
+            ErrorKind::OneClickRequiresHttps => "OneClickRequiresHttps",
+            ErrorKind::InvalidListId => "InvalidListId",
+            ErrorKind::InvalidDkimKey => "InvalidDkimKey",
+            ErrorKind::InvalidDkimOption => "InvalidDkimOption",
+            ErrorKind::InvalidCalendar => "InvalidCalendar",
+            ErrorKind::CalendarMethodMismatch => "CalendarMethodMismatch",
         }
     }
 
@@ -263,6 +300,13 @@ impl ErrorKind {
             ErrorKind::InvalidCredentials => 211,
             ErrorKind::InvalidState => 212,
             ErrorKind::InvalidOption => 213,
+            ErrorKind::InvalidUnsubscribeUri => 118,
+            ErrorKind::OneClickRequiresHttps => 119,
+            ErrorKind::InvalidListId => 120,
+            ErrorKind::InvalidDkimKey => 121,
+            ErrorKind::InvalidDkimOption => 122,
+            ErrorKind::InvalidCalendar => 123,
+            ErrorKind::CalendarMethodMismatch => 124,
         }
     }
 
@@ -300,7 +344,14 @@ impl ErrorKind {
             | ErrorKind::BoundaryCollision
             | ErrorKind::InvalidCredentials
             | ErrorKind::InvalidUnicode
-            | ErrorKind::InvalidOption => ErrorCategory::Input,
+            | ErrorKind::InvalidOption
+            | ErrorKind::InvalidUnsubscribeUri
+            | ErrorKind::OneClickRequiresHttps
+            | ErrorKind::InvalidListId
+            | ErrorKind::InvalidDkimKey
+            | ErrorKind::InvalidDkimOption
+            | ErrorKind::InvalidCalendar
+            | ErrorKind::CalendarMethodMismatch => ErrorCategory::Input,
             ErrorKind::SmtpTransient
             | ErrorKind::SmtpPermanent
             | ErrorKind::RateLimited
@@ -464,6 +515,10 @@ mod tests {
         assert_eq!(ErrorKind::InvalidAddress.code(), 100);
         assert_eq!(ErrorKind::RateLimited.code(), 202);
         assert_eq!(ErrorKind::InvalidOption.code(), 213);
+        assert_eq!(ErrorKind::InvalidUnsubscribeUri.code(), 118);
+        assert_eq!(ErrorKind::CalendarMethodMismatch.code(), 124);
+        assert!(ErrorKind::InvalidDkimKey.is_input_error());
+        assert!(!ErrorKind::InvalidCalendar.is_transient());
         assert_eq!(ErrorKind::from_code(0), None);
     }
 

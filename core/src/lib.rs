@@ -42,6 +42,8 @@ mod address;
 mod clock;
 mod decimal;
 pub mod delivery;
+#[cfg(feature = "dkim")]
+mod dkim;
 mod error;
 mod ip;
 mod message;
@@ -54,8 +56,10 @@ mod writer;
 pub use address::{IntoMailbox, Mailbox, MailboxSpec};
 pub use bytes::Bytes;
 pub use clock::{Clock, SystemClock};
+#[cfg(feature = "dkim")]
+pub use dkim::{Canonicalization, DkimAlgorithm, DkimKey, DkimSigner};
 pub use error::{Error, ErrorCategory, ErrorKind, Result};
-pub use message::{Envelope, Message, MessageBuilder};
+pub use message::{Calendar, Envelope, Message, MessageBuilder};
 pub use parts::{Attachment, Inline};
 pub use smtp::Credentials;
 pub use smtpapi::{

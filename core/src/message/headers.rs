@@ -30,6 +30,7 @@ const RESERVED_HEADERS: &[&str] = &[
     "content-disposition",
     "content-id",
     "x-smtpapi",
+    "dkim-signature",
 ];
 
 /// Everything that goes in the header block before the MIME headers, validated.
@@ -45,6 +46,8 @@ pub(super) struct TopHeaders<'a> {
     pub in_reply_to: &'a [String],
     pub references: &'a [String],
     pub custom: &'a [(String, String)],
+    /// The List-Id, List-Unsubscribe and List-Unsubscribe-Post lines, rendered.
+    pub list: &'a [u8],
 }
 
 impl TopHeaders<'_> {
@@ -83,6 +86,7 @@ impl TopHeaders<'_> {
                 &MessageId::new_list(self.references.iter().map(String::as_str)),
             );
         }
+        head.extend_from_slice(self.list);
         for (name, value) in self.custom {
             write_text_header(&mut head, name, value);
         }
@@ -379,6 +383,11 @@ pub(super) fn push_extended_parameter(out: &mut String, name: &str, value: &str)
         rest = tail;
         section += 1;
     }
+}
+
+/// [`push_encoded_words`] with the words of text headers.
+pub(super) fn push_encoded_words_public(out: &mut String, text: &str) {
+    push_encoded_words(out, text, TEXT_WORD_BYTES);
 }
 
 /// RFC 2047 "B" encoded words of at most `max_bytes` bytes each, separated

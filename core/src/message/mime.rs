@@ -2,6 +2,7 @@
 //! boundaries, and the nesting of `multipart/mixed`, `related` and
 //! `alternative` around the body.
 
+use super::calendar::CalendarPart;
 use super::headers::{
     looks_like_encoded_word, push_extended_parameter, push_name_parameter, push_parameter,
 };
@@ -275,6 +276,7 @@ fn base64_len(len: usize) -> usize {
 pub(super) struct Body {
     text: Option<String>,
     html: Option<String>,
+    calendar: Option<CalendarPart>,
     pub(super) inline: Vec<LeafPart>,
     pub(super) attachments: Vec<LeafPart>,
     boundaries: Boundaries,
@@ -285,6 +287,7 @@ impl Body {
     pub(super) fn new(
         text: Option<String>,
         html: Option<String>,
+        calendar: Option<CalendarPart>,
         inline: Vec<LeafPart>,
         attachments: Vec<LeafPart>,
         boundaries: Boundaries,
@@ -292,6 +295,7 @@ impl Body {
         Body {
             text: text.map(normalize_line_breaks),
             html: html.map(normalize_line_breaks),
+            calendar,
             inline,
             attachments,
             boundaries,
@@ -308,6 +312,8 @@ impl Body {
             .text
             .iter()
             .chain(&self.html)
+            .map(String::as_str)
+            .chain(self.calendar.as_ref().map(CalendarPart::text))
             .any(|body| finder.find(body.as_bytes()).is_some())
             || self
                 .inline
@@ -331,13 +337,17 @@ impl Body {
     pub(super) fn estimated_len(&self) -> usize {
         let text = self.text.as_ref().map_or(0, |t| base64_len(t.len()) + 160);
         let html = self.html.as_ref().map_or(0, |t| base64_len(t.len()) + 160);
+        let calendar = self
+            .calendar
+            .as_ref()
+            .map_or(0, |c| base64_len(c.text.len()) + 160);
         let parts: usize = self
             .inline
             .iter()
             .chain(&self.attachments)
             .map(LeafPart::estimated_len)
             .sum();
-        text + html + parts
+        text + html + calendar + parts
     }
 
     /// The tree: the body (a text part, or `multipart/alternative`), inside
@@ -371,8 +381,9 @@ impl Body {
         }
     }
 
-    /// The text and HTML bodies (an empty text part when there is neither)
-    /// and the media type of what was built.
+    /// The text and HTML bodies and the calendar invitation, in that order
+    /// (an empty text part when there is none; `multipart/alternative` when
+    /// there are several), and the media type of what was built.
     fn alternatives(&self) -> (MimePart<'_>, &'static str) {
         fn text_part<'x>(media: &'static str, body: &'x str) -> MimePart<'x> {
             let part = MimePart::new(
@@ -385,21 +396,36 @@ impl Body {
                 part
             }
         }
-        match (&self.text, &self.html) {
-            (Some(text), Some(html)) => (
+        let mut parts: Vec<(MimePart<'_>, &'static str)> = Vec::with_capacity(3);
+        if let Some(text) = &self.text {
+            parts.push((text_part("text/plain", text), "text/plain"));
+        }
+        if let Some(html) = &self.html {
+            parts.push((text_part("text/html", html), "text/html"));
+        }
+        if let Some(calendar) = &self.calendar {
+            let part = MimePart {
+                headers: vec![(
+                    "Content-Type".into(),
+                    Raw::new(calendar.content_type.as_str()).into(),
+                )],
+                contents: BodyPart::Text(Cow::Borrowed(calendar.text())),
+            };
+            parts.push((part, "text/calendar"));
+        }
+        match parts.len() {
+            0 => (text_part("text/plain", ""), "text/plain"),
+            1 => parts
+                .pop()
+                .unwrap_or_else(|| (text_part("text/plain", ""), "text/plain")),
+            _ => (
                 MimePart::new(
                     ContentType::new("multipart/alternative")
                         .attribute("boundary", self.boundaries.get(2)),
-                    BodyPart::Multipart(vec![
-                        text_part("text/plain", text),
-                        text_part("text/html", html),
-                    ]),
+                    BodyPart::Multipart(parts.into_iter().map(|(part, _)| part).collect()),
                 ),
                 "multipart/alternative",
             ),
-            (None, Some(html)) => (text_part("text/html", html), "text/html"),
-            (Some(text), None) => (text_part("text/plain", text), "text/plain"),
-            (None, None) => (text_part("text/plain", ""), "text/plain"),
         }
     }
 }

@@ -6,11 +6,14 @@
 //! - `envelope`: the SMTP [`Envelope`].
 
 mod builder;
+mod calendar;
 mod envelope;
 mod headers;
+mod list;
 mod mime;
 
 pub use builder::MessageBuilder;
+pub use calendar::Calendar;
 pub use envelope::Envelope;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -28,6 +31,8 @@ use std::sync::OnceLock;
 /// Cheap to write many times (`to_vec`, `write_to`); the attachment bytes are
 /// shared, never copied.
 pub struct Message {
+    /// The DKIM-Signature lines (empty when not signed), written first.
+    dkim: Vec<u8>,
     head: Vec<u8>,
     smtpapi_line: Option<Vec<u8>>,
     body: Body,
@@ -62,6 +67,11 @@ impl Message {
     /// The Message-ID, without angle brackets.
     pub fn message_id(&self) -> &str {
         &self.message_id
+    }
+
+    /// True when the message carries at least one DKIM signature.
+    pub fn is_signed(&self) -> bool {
+        !self.dkim.is_empty()
     }
 
     /// The Date, in seconds since the Unix epoch.
@@ -136,15 +146,18 @@ impl Message {
         if let Some(size) = self.size.get() {
             return *size;
         }
-        self.head.len()
+        self.dkim.len()
+            + self.head.len()
             + self.smtpapi_line.as_ref().map_or(0, Vec::len)
             + self.body.estimated_len()
             + 512
     }
 
-    /// The top-level headers, then the MIME tree, with X-SMTPAPI (if any)
-    /// injected as the last header of the root part.
+    /// The DKIM signatures (if any), the top-level headers, then the MIME
+    /// tree, with X-SMTPAPI (if any) injected as the last header of the root
+    /// part.
     fn serialize<'a>(&'a self, output: &mut Sink<'a>) {
+        output.write(&self.dkim);
         output.write(&self.head);
         output.inject(self.smtpapi_line.as_deref());
         self.body.tree().write_part(output);

@@ -4,7 +4,7 @@
 
 use base64::Engine as _;
 use mail_parser::{MessageParser, MimeHeaders, PartType};
-use mailwright::{Attachment, Inline, MailboxSpec, Message, MessageBuilder, XSmtpApi};
+use mailwright::{Attachment, Calendar, Inline, MailboxSpec, Message, MessageBuilder, XSmtpApi};
 use serde_json::Value;
 
 fn b64(value: &Value) -> Vec<u8> {
@@ -152,17 +152,88 @@ pub fn builder_from_json(input: &Value) -> MessageBuilder {
     if let Some(seed) = str_of(input, "boundary_seed") {
         b = b.boundary_seed(seed);
     }
+    for uri in list(input, "list_unsubscribe") {
+        b = b.list_unsubscribe(uri.as_str().unwrap());
+    }
+    if let Some(on) = input.get("one_click_unsubscribe").and_then(Value::as_bool) {
+        b = b.one_click_unsubscribe(on);
+    }
+    if let Some(id) = str_of(input, "list_id") {
+        b = b.list_id(id);
+    }
+    if let Some(c) = input.get("calendar") {
+        let mut calendar = Calendar::new(
+            c["method"].as_str().unwrap(),
+            c["content"].as_str().unwrap(),
+        );
+        if let Some(name) = str_of(c, "attachment") {
+            calendar = calendar.attachment(name);
+        }
+        b = b.calendar(calendar);
+    }
+    #[cfg(feature = "dkim")]
+    for signer in list(input, "dkim") {
+        b = b.dkim(dkim_signer(signer));
+    }
     b
+}
+
+/// testdata/dkim: the fixed test keys and their DNS records.
+pub fn dkim_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/dkim")
+}
+
+/// One member of a vector's `dkim` array as a signer.
+#[cfg(feature = "dkim")]
+pub fn dkim_signer(v: &Value) -> mailwright::DkimSigner {
+    use mailwright::{Canonicalization, DkimKey, DkimSigner};
+    let key = if let Some(file) = str_of(v, "key_file") {
+        let pem = std::fs::read_to_string(dkim_dir().join(file)).expect("key file");
+        DkimKey::from_pem(&pem)
+    } else {
+        DkimKey::ed25519_from_seed(&b64(&v["key_seed_base64"]))
+    };
+    let key = key.unwrap_or_else(|err| panic!("dkim key: {err}"));
+    let mut signer = DkimSigner::new(
+        v["domain"].as_str().unwrap(),
+        v["selector"].as_str().unwrap(),
+        key,
+    );
+    if let Some(c) = str_of(v, "canonicalization") {
+        let one = |s: &str| match s {
+            "simple" => Canonicalization::Simple,
+            "relaxed" => Canonicalization::Relaxed,
+            other => panic!("canonicalization {other}"),
+        };
+        let (h, b) = c.split_once('/').unwrap_or((c, "simple"));
+        signer = signer.canonicalization(one(h), one(b));
+    }
+    if let Some(t) = v.get("time").and_then(Value::as_i64) {
+        signer = signer.time(t);
+    }
+    if let Some(x) = v.get("expires_after").and_then(Value::as_u64) {
+        signer = signer.expires_after(x);
+    }
+    signer
 }
 
 /// The MIME tree shape the input asks for, computed independently of the builder.
 pub fn expected_structure(input: &Value) -> String {
     let text = input.get("text").is_some();
     let html = input.get("html").is_some();
-    let body = match (text, html) {
-        (true, true) => "multipart/alternative[text/plain, text/html]".to_string(),
-        (false, true) => "text/html".to_string(),
-        _ => "text/plain".to_string(),
+    let calendar = input.get("calendar").is_some();
+    let alternatives: Vec<&str> = [
+        (text, "text/plain"),
+        (html, "text/html"),
+        (calendar, "text/calendar"),
+    ]
+    .into_iter()
+    .filter_map(|(on, t)| on.then_some(t))
+    .collect();
+    let body = match alternatives.len() {
+        0 => "text/plain".to_string(),
+        1 => alternatives[0].to_string(),
+        _ => format!("multipart/alternative[{}]", alternatives.join(", ")),
     };
     let lower = |v: &Value| essence(v["content_type"].as_str().unwrap());
     let inline: Vec<String> = list(input, "inline").map(lower).collect();
@@ -171,7 +242,14 @@ pub fn expected_structure(input: &Value) -> String {
     } else {
         format!("multipart/related[{body}, {}]", inline.join(", "))
     };
-    let attachments: Vec<String> = list(input, "attachments").map(lower).collect();
+    let mut attachments: Vec<String> = list(input, "attachments").map(lower).collect();
+    if input
+        .get("calendar")
+        .and_then(|c| c.get("attachment"))
+        .is_some()
+    {
+        attachments.push("application/ics".into());
+    }
     if attachments.is_empty() {
         body
     } else {
@@ -389,7 +467,8 @@ pub fn verify_with_parser(input: &Value, message: &Message, bytes: &[u8]) {
         (Some(t), Some(h)) => bodies.extend([t, h]),
         (Some(t), None) => bodies.push(t),
         (None, Some(h)) => bodies.push(h),
-        (None, None) => bodies.push(""),
+        (None, None) if input.get("calendar").is_none() => bodies.push(""),
+        (None, None) => {}
     }
     for body in bodies {
         let part = leaves.next().expect("a body part");
@@ -398,6 +477,24 @@ pub fn verify_with_parser(input: &Value, message: &Message, bytes: &[u8]) {
             other => panic!("body is not text: {other:?}"),
         };
         assert_eq!(normalize_newlines(&got), normalize_newlines(body));
+    }
+    if let Some(calendar) = input.get("calendar") {
+        let part = leaves.next().expect("the calendar part");
+        let ct = part.content_type().expect("calendar content type");
+        assert_eq!(
+            (ct.ctype(), ct.subtype()),
+            ("text", Some("calendar")),
+            "calendar part"
+        );
+        assert_eq!(
+            ct.attribute("method").map(str::to_ascii_uppercase),
+            Some(calendar["method"].as_str().unwrap().to_ascii_uppercase())
+        );
+        assert_eq!(ct.attribute("charset"), Some("utf-8"));
+        assert_eq!(
+            normalize_newlines(&String::from_utf8_lossy(part.contents())),
+            normalize_newlines(calendar["content"].as_str().unwrap())
+        );
     }
     for inline in list(input, "inline") {
         let part = leaves.next().expect("an inline part");
@@ -439,7 +536,81 @@ pub fn verify_with_parser(input: &Value, message: &Message, bytes: &[u8]) {
         check_parameters(attachment, part);
         check_contents(attachment, part.contents());
     }
+    if let Some(name) = input
+        .get("calendar")
+        .and_then(|c| c.get("attachment"))
+        .and_then(Value::as_str)
+    {
+        let part = leaves.next().expect("the .ics attachment");
+        assert_eq!(part.attachment_name(), Some(name));
+        assert_eq!(
+            normalize_newlines(&String::from_utf8_lossy(part.contents())),
+            normalize_newlines(input["calendar"]["content"].as_str().unwrap())
+        );
+    }
     assert!(leaves.next().is_none(), "extra parts");
+    check_list_headers(input, &head);
+}
+
+/// The raw value of a top-level header, unfolded (None when absent).
+fn raw_header(head: &str, name: &str) -> Option<String> {
+    let mut lines = head.split("\r\n").peekable();
+    while let Some(line) = lines.next() {
+        let Some((n, v)) = line.split_once(':') else {
+            continue;
+        };
+        if n.eq_ignore_ascii_case(name) {
+            let mut value = v.trim_start().to_string();
+            while let Some(next) = lines.peek().filter(|l| l.starts_with([' ', '\t'])) {
+                value.push_str(next);
+                lines.next();
+            }
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// List-Unsubscribe holds the input's URIs in `<>`, comma-joined; the
+/// one-click header is there exactly when asked for; List-Id holds the id.
+fn check_list_headers(input: &Value, head: &str) {
+    let uris: Vec<String> = list(input, "list_unsubscribe")
+        .map(|u| {
+            let u = u.as_str().unwrap();
+            let u = u
+                .strip_prefix('<')
+                .and_then(|x| x.strip_suffix('>'))
+                .unwrap_or(u);
+            match u.split_once(':') {
+                Some((scheme, rest)) => format!("{}:{rest}", scheme.to_ascii_lowercase()),
+                None => u.to_string(),
+            }
+        })
+        .collect();
+    if uris.is_empty() {
+        return;
+    }
+    let value = raw_header(head, "List-Unsubscribe").expect("List-Unsubscribe written");
+    let got: Vec<String> = value
+        .split(',')
+        .map(|u| {
+            u.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
+        .collect();
+    assert_eq!(got, uris, "List-Unsubscribe");
+    let one_click = input.get("one_click_unsubscribe").and_then(Value::as_bool) == Some(true);
+    assert_eq!(
+        raw_header(head, "List-Unsubscribe-Post").as_deref(),
+        one_click.then_some("List-Unsubscribe=One-Click")
+    );
+    if let Some(id) = str_of(input, "list_id") {
+        let want = id.rsplit('<').next().unwrap().trim_end_matches('>');
+        let value = raw_header(head, "List-Id").expect("List-Id written");
+        assert!(value.ends_with(&format!("<{want}>")), "List-Id {value}");
+    }
 }
 
 /// Compares a decoded part with its input. mail-parser decodes text/* parts
