@@ -41,6 +41,7 @@ B3_CONNS=${B3_CONNS:-8}
 B3_DEADLINE=${B3_DEADLINE:-30}
 MEM_COUNT=${MEM_COUNT:-100000}
 SVG=${SVG:-$root/docs/delivery-b1.svg}
+BENCHES=${BENCHES:-b1 b2 b3}
 started=$SECONDS
 
 mkdir -p "$out"
@@ -91,6 +92,10 @@ stop_relay() {
 run_one() {
   local b=$1 name=$2 deadline=$3
   shift 3
+  case " $BENCHES " in
+    *" $b "*) ;;
+    *) return 0 ;;
+  esac
   case " $CONTENDERS " in
     *" ${name%-build-each} "*) ;;
     *) return 0 ;;
@@ -168,8 +173,11 @@ run_one b3 smtplib "$B3_DEADLINE" -- \
   python3 "$here/smtplib_pool_bench.py" PORT "$B3_PEER_COUNT" "$eml" "$B3_CONNS" --deadline-s "$B3_DEADLINE"
 run_one b3 aiosmtplib "$B3_DEADLINE" -- \
   "$venv_python" "$here/aiosmtplib_bench.py" PORT "$B3_PEER_COUNT" "$eml" "$B3_CONNS" --deadline-s "$B3_DEADLINE"
-echo "   memory of $MEM_COUNT queued W1 messages"
-"$bench" memory "$MEM_COUNT" >"$out/b3-memory.json"
+case " $BENCHES " in
+  *" b3 "*)
+    echo "   memory of $MEM_COUNT queued W1 messages"
+    "$bench" memory "$MEM_COUNT" >"$out/b3-memory.json" ;;
+esac
 
 python3 "$here/report.py" "$out" --svg "$SVG" --rtt-ms "$RTT_MS" --b1-count "$B1_COUNT" \
   --b1-deadline "$B1_DEADLINE" --seconds $((SECONDS - started)) >"$out/summary.md"
