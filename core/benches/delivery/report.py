@@ -15,7 +15,7 @@ import subprocess
 QUOTA, WINDOW_S, TARGET_S = 20000, 60, 63
 COLORS = {
     "mailwright": "#d62728",
-    "mailwright-python": "#ff7f0e",
+    "mailwright-python": "#7f7f7f",
     "mailwright-python-aio": "#e377c2",
     "mailwright-node": "#bcbd22",
     "mailwright-java": "#8c564b",
