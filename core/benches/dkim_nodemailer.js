@@ -2,7 +2,7 @@
 // `cargo run --release -p mailwright --example dkim_w3`: the time to produce
 // the signed message into a sink (best of 5) and the peak resident memory
 // beyond the input. Uses the nodemailer of core/benches/delivery (npm ci there):
-//   NODE_PATH=core/benches/delivery/node_modules node core/benches/dkim_nodemailer.js
+//   make -C core bench-dkim (installs it under target/bench-dkim)
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
