@@ -15,7 +15,18 @@ pub enum Canonicalization {
 }
 
 impl Canonicalization {
-    pub(super) const fn as_str(self) -> &'static str {
+    /// Both, in the order of the variants.
+    pub const ALL: [Canonicalization; 2] = [Canonicalization::Simple, Canonicalization::Relaxed];
+
+    /// The name by `as_str`, if it is one.
+    pub fn from_name(name: &str) -> Option<Canonicalization> {
+        Canonicalization::ALL
+            .into_iter()
+            .find(|c| c.as_str() == name)
+    }
+
+    /// `simple` or `relaxed`, as in the `c=` tag.
+    pub const fn as_str(self) -> &'static str {
         match self {
             Canonicalization::Simple => "simple",
             Canonicalization::Relaxed => "relaxed",

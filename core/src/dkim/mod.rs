@@ -34,6 +34,14 @@ pub enum DkimAlgorithm {
 }
 
 impl DkimAlgorithm {
+    /// Both, in the order of the variants.
+    pub const ALL: [DkimAlgorithm; 2] = [DkimAlgorithm::RsaSha256, DkimAlgorithm::Ed25519Sha256];
+
+    /// The algorithm named by `as_str`, if it is one.
+    pub fn from_name(name: &str) -> Option<DkimAlgorithm> {
+        DkimAlgorithm::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+
     /// The `a=` tag value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -558,6 +566,18 @@ fn signature_line(signer: &ReadySigner, fields: &[&[u8]], body_hash: &[u8; 32]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for a in DkimAlgorithm::ALL {
+            assert_eq!(DkimAlgorithm::from_name(a.as_str()), Some(a));
+        }
+        for c in Canonicalization::ALL {
+            assert_eq!(Canonicalization::from_name(c.as_str()), Some(c));
+        }
+        assert_eq!(DkimAlgorithm::from_name("rsa-sha1"), None);
+        assert_eq!(Canonicalization::from_name("Relaxed"), None);
+    }
 
     #[test]
     fn keys_are_secret_in_debug_and_errors() {
