@@ -120,6 +120,64 @@ pub fn strings(
     Ok(out)
 }
 
+/// Secret bytes copied out of Java (a DKIM key's PEM or seed): overwritten
+/// with zeros when dropped, so no copy outlives the call. (The core zeroizes
+/// the key it makes from them; the Java `String` or `byte[]` the caller
+/// passed is the caller's.)
+pub struct Wiped(Vec<u8>);
+
+impl Wiped {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The bytes as text when they are UTF-8 (always, from [`secret_string`]).
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The bytes as text, a byte that is not UTF-8 as U+FFFD (text that is
+    /// not UTF-8 is no PEM: the core then refuses it); wiped in turn.
+    pub fn to_text_lossy(&self) -> Wiped {
+        Wiped(String::from_utf8_lossy(&self.0).into_owned().into_bytes())
+    }
+}
+
+impl Drop for Wiped {
+    fn drop(&mut self) {
+        wipe(&mut self.0);
+    }
+}
+
+/// Overwrites `buffer` with zeros in a way the compiler does not elide.
+fn wipe<T: Copy + Default>(buffer: &mut [T]) {
+    for item in buffer.iter_mut() {
+        // SAFETY: `item` is a valid, aligned, exclusive reference into `buffer`.
+        unsafe { std::ptr::write_volatile(item, T::default()) };
+    }
+    std::sync::atomic::compiler_fence(Ordering::SeqCst);
+}
+
+/// A secret Java `String` argument as UTF-8 (see [`string`]; its UTF-16
+/// copy is wiped as well).
+pub fn secret_string(env: &Env<'_>, value: &JString<'_>, field: &'static str) -> Outcome<Wiped> {
+    if value.is_null() {
+        return Err(jni::errors::Error::NullPtr(field).into());
+    }
+    let mut units = utf16(env, value)?;
+    let text = unicode::from_utf16(&units, field);
+    wipe(&mut units);
+    Ok(Wiped(text?.into_bytes()))
+}
+
+/// A secret Java `byte[]` argument.
+pub fn secret_bytes(env: &Env<'_>, value: &JByteArray<'_>) -> Outcome<Wiped> {
+    if value.is_null() {
+        return Err(jni::errors::Error::NullPtr("a key").into());
+    }
+    Ok(Wiped(bytes(env, value)?))
+}
+
 /// A new Java `String` (null for `None`).
 pub fn new_string<'l>(env: &mut Env<'l>, value: Option<&str>) -> JResult<JString<'l>> {
     match value {

@@ -9,6 +9,7 @@
 //!   decoded by the core: a lone surrogate is `InvalidUnicode`), byte arrays,
 //!   handles, `Reply`, `SendResult` and `TranscriptLine`.
 //! - [`message`]: the builder (one native per setter) and `Message`.
+//! - [`dkim`]: DKIM keys and signers (handles shared across messages).
 //! - [`smtp`]: credentials and AUTH, options, replies, session, client.
 //! - [`delivery`]: rates, the delivery configuration, the `Mailer` and its
 //!   outcomes (completing Java futures from the core's driver threads).
@@ -19,6 +20,7 @@
 
 mod convert;
 mod delivery;
+mod dkim;
 mod errors;
 mod message;
 mod smtp;

@@ -9,7 +9,7 @@ use jni::Env;
 use jni::objects::{JByteArray, JObject, JObjectArray, JString};
 use jni::sys::{jboolean, jlong};
 use jni::{jni_sig, jni_str};
-use mailwright::{Attachment, Inline, MailboxSpec, Message, MessageBuilder, XSmtpApi};
+use mailwright::{Attachment, Calendar, Inline, MailboxSpec, Message, MessageBuilder, XSmtpApi};
 
 /// A message being built: the core's builder and its X-SMTPAPI header.
 #[derive(Default)]
@@ -127,6 +127,8 @@ text_setters! {
     builderInReplyTo => in_reply_to,
     builderReferences => references,
     builderBoundarySeed => boundary_seed,
+    builderListUnsubscribe => list_unsubscribe,
+    builderListId => list_id,
 }
 
 /// Natives `name(handle, first, second)` setting a pair of strings (each
@@ -202,6 +204,34 @@ native! {
         draft(handle)?.with(|b| b.attachment(part));
     }
 
+    fn builderOneClickUnsubscribe(_, handle: jlong, on: jboolean) {
+        draft(handle)?.with(|b| b.one_click_unsubscribe(on));
+    }
+
+    /// A calendar invitation: its method, the iCalendar text and the file
+    /// name of its `.ics` copy (null: none), checked by the core in `build`.
+    fn builderCalendar(
+        env,
+        handle: jlong,
+        method: JString<'l>,
+        content: JString<'l>,
+        attachment: JString<'l>,
+    ) {
+        let method = convert::string(env, &method, "calendar method")?;
+        let content = convert::string(env, &content, "calendar")?;
+        let mut calendar = Calendar::new(method, content);
+        if let Some(filename) = convert::opt_string(env, &attachment, "calendar attachment")? {
+            calendar = calendar.attachment(filename);
+        }
+        draft(handle)?.with(|b| b.calendar(calendar));
+    }
+
+    /// Signs with the signer behind `signer` (a clone, sharing its key).
+    fn builderDkim(_, handle: jlong, signer: jlong) {
+        let signer = crate::dkim::signer(signer)?.clone();
+        draft(handle)?.with(|b| b.dkim(signer));
+    }
+
     fn builderXSmtpApiTo(env, handle: jlong, address: JString<'l>) {
         let address = convert::string(env, &address, "X-SMTPAPI to")?;
         draft(handle)?.with_api(|x| x.to(address));
@@ -248,6 +278,10 @@ native! {
 
     fn messageStructure(env, handle: jlong) -> JString<'l> {
         convert::new_string(env, Some(&message(handle)?.structure()))?
+    }
+
+    fn messageIsSigned(_, handle: jlong) -> jboolean {
+        message(handle)?.is_signed()
     }
 
     fn messageDate(_, handle: jlong) -> jlong {

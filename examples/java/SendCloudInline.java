@@ -4,10 +4,12 @@
  * logs in with api_user + '#' + label_id after STARTTLS and sends. Here:
  *
  *   java -cp mailwright-0.1.0.jar SendCloudInline.java [OUT.eml]
+ *        [--dkim-key KEY.pem --selector S]
  *        [--send HOST:PORT --user U --key K [--label L] [--ca CA.pem | --pin CERT.pem | --pin-sha256 FP]]
  *
  * --ca trusts an extra root CA; --pin trusts exactly the server certificate in CERT.pem (a
  * self-signed one works) and --pin-sha256 exactly the certificate with that SHA-256 fingerprint.
+ * --dkim-key signs the message with DKIM for the sender's domain (RSA or Ed25519 PEM, selector S).
  */
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.mailwright.Credentials;
+import org.mailwright.DkimKey;
+import org.mailwright.DkimSigner;
 import org.mailwright.MailwrightException;
 import org.mailwright.Message;
 import org.mailwright.RateLimitedException;
@@ -37,18 +41,26 @@ public class SendCloudInline {
         Path here = Path.of(System.getProperty("example.dir", "examples/java"));
         byte[] png = Files.readAllBytes(Path.of(opt.getOrDefault("image", here.resolve("../assets/test.png").toString())));
 
-        try (Message msg = Message.builder()
+        Message.Builder builder = Message.builder()
                 .from("postmaster@testdomain.sendcloud.org")
                 .to("test123@qq.com")
                 .subject("java test inline image")
                 .html("test image content <img src=\"cid:image1\" alt=\"xxxxx\">")
                 .inline("image1", "image/png", png)
-                .xSmtpApi(new XSmtpApi().to("test123@qq.com").openTracking(true))
-                .build()) {
+                .listUnsubscribe("mailto:unsubscribe@testdomain.sendcloud.org?subject=unsubscribe")
+                .xSmtpApi(new XSmtpApi().to("test123@qq.com").openTracking(true));
+        if (opt.containsKey("dkim-key")) {
+            // A signer is reusable: make it once and pass it to every message. Open tracking
+            // rewrites the body at the relay and would break the signature: turn it off.
+            DkimSigner signer = DkimSigner.of("testdomain.sendcloud.org", opt.getOrDefault("selector", "mw"),
+                    DkimKey.fromPem(Files.readAllBytes(Path.of(opt.get("dkim-key")))));
+            builder.dkim(signer).xSmtpApi(new XSmtpApi().to("test123@qq.com").openTracking(false));
+        }
+        try (Message msg = builder.build()) {
             Files.write(Path.of(output), msg.toBytes());
             System.out.println("wrote     " + output);
             System.out.println("structure " + msg.structure());
-            System.out.println("size      " + msg.size() + " bytes");
+            System.out.println("size      " + msg.size() + " bytes" + (msg.isSigned() ? ", DKIM-signed" : ""));
             System.out.println("envelope  " + msg.envelope().sender() + " -> " + String.join(", ", msg.envelope().recipients()));
 
             if (opt.containsKey("send")) {

@@ -25,6 +25,25 @@ impl Canonicalization {
             .find(|c| c.as_str() == name)
     }
 
+    /// A `c=` tag value: `header/body`, or one name for the header with the
+    /// body `simple` (RFC 6376, 3.5). Anything else is `InvalidDkimOption`.
+    pub fn parse_tag(tag: &str) -> crate::Result<(Canonicalization, Canonicalization)> {
+        let (h, b) = tag.split_once('/').unwrap_or((tag, "simple"));
+        match (
+            Canonicalization::from_name(h),
+            Canonicalization::from_name(b),
+        ) {
+            (Some(h), Some(b)) => Ok((h, b)),
+            _ => Err(crate::Error::new(
+                crate::ErrorKind::InvalidDkimOption,
+                format!(
+                    "DKIM canonicalization {} is not header/body, each relaxed or simple (e.g. relaxed/relaxed)",
+                    crate::error::quote(tag)
+                ),
+            )),
+        }
+    }
+
     /// `simple` or `relaxed`, as in the `c=` tag.
     pub const fn as_str(self) -> &'static str {
         match self {

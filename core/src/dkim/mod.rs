@@ -577,6 +577,23 @@ mod tests {
         }
         assert_eq!(DkimAlgorithm::from_name("rsa-sha1"), None);
         assert_eq!(Canonicalization::from_name("Relaxed"), None);
+        use Canonicalization::{Relaxed, Simple};
+        assert_eq!(
+            Canonicalization::parse_tag("relaxed/relaxed").unwrap(),
+            (Relaxed, Relaxed)
+        );
+        assert_eq!(
+            Canonicalization::parse_tag("relaxed").unwrap(),
+            (Relaxed, Simple)
+        );
+        assert_eq!(
+            Canonicalization::parse_tag("simple/relaxed").unwrap(),
+            (Simple, Relaxed)
+        );
+        for bad in ["", "relaxed/", "loose/simple", "relaxed/relaxed/x"] {
+            let e = Canonicalization::parse_tag(bad).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidDkimOption, "{bad}");
+        }
     }
 
     #[test]

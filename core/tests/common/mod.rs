@@ -200,13 +200,8 @@ pub fn dkim_signer(v: &Value) -> mailwright::DkimSigner {
         key,
     );
     if let Some(c) = str_of(v, "canonicalization") {
-        let one = |s: &str| match s {
-            "simple" => Canonicalization::Simple,
-            "relaxed" => Canonicalization::Relaxed,
-            other => panic!("canonicalization {other}"),
-        };
-        let (h, b) = c.split_once('/').unwrap_or((c, "simple"));
-        signer = signer.canonicalization(one(h), one(b));
+        let (h, b) = Canonicalization::parse_tag(c).unwrap();
+        signer = signer.canonicalization(h, b);
     }
     if let Some(t) = v.get("time").and_then(Value::as_i64) {
         signer = signer.time(t);

@@ -56,6 +56,11 @@ public final class Message implements AutoCloseable {
         return use(Native::messageStructure);
     }
 
+    /** Whether the message carries DKIM signatures ({@link Builder#dkim(DkimSigner)}). */
+    public boolean isSigned() {
+        return use(Native::messageIsSigned);
+    }
+
     /** The Date header's time, in seconds since the Unix epoch. */
     public long date() {
         return use(Native::messageDate);
@@ -318,6 +323,49 @@ public final class Message implements AutoCloseable {
             String type = text(contentType, "contentType");
             byte[] data = Objects.requireNonNull(bytes, "bytes");
             return step(d -> Native.builderAttachment(d, name, type, data));
+        }
+
+        /**
+         * A List-Unsubscribe URI (RFC 2369; call again for more, written in
+         * order in one header): {@code https:} or {@code mailto:}, printable
+         * ASCII (percent-encode the rest, a comma as {@code %2C}); the core
+         * writes the angle brackets. Anything else is an
+         * {@link InputException} of kind {@code InvalidUnsubscribeUri} (CR/LF:
+         * {@code HeaderInjection}).
+         */
+        public Builder listUnsubscribe(String uri) {
+            return text(Native::builderListUnsubscribe, uri, "uri");
+        }
+
+        /**
+         * One-click unsubscribe (RFC 8058): writes
+         * {@code List-Unsubscribe-Post: List-Unsubscribe=One-Click}, which
+         * needs an {@code https:} List-Unsubscribe URI ({@code OneClickRequiresHttps}
+         * otherwise). Mailbox providers POST to that URI; it must unsubscribe
+         * on that request alone. Choose this or SendCloud's subscription
+         * tracking, not both (see the README).
+         */
+        public Builder oneClickUnsubscribe(boolean on) {
+            return step(d -> Native.builderOneClickUnsubscribe(d, on));
+        }
+
+        /** The List-Id (RFC 2919): {@code label.namespace}, optionally after a description ({@code InvalidListId} otherwise). */
+        public Builder listId(String value) {
+            return text(Native::builderListId, value, "listId");
+        }
+
+        /** A calendar invitation: a {@code text/calendar} alternative, and optionally an {@code .ics} attachment. */
+        public Builder calendar(Calendar calendar) {
+            return step(Objects.requireNonNull(calendar, "calendar").step());
+        }
+
+        /**
+         * Signs the message with DKIM when it is built (call again to sign
+         * with a second key: RSA and Ed25519). The signer is shared, not
+         * used up: reuse it for every message.
+         */
+        public Builder dkim(DkimSigner signer) {
+            return step(Objects.requireNonNull(signer, "signer").step());
         }
 
         /** SendCloud's X-SMTPAPI header, written last (as the API holds it when {@link #build()} runs). */

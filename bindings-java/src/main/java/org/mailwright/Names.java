@@ -3,7 +3,8 @@ package org.mailwright;
 /**
  * Maps the core's names (e.g. {@code "RateLimited"}, {@code "starttls"},
  * {@code "StartTls"}) to the Java constants that stand for them, by one
- * spelling rule: the constant's name without underscores, ignoring case. The
+ * spelling rule: the constant's name without underscores (and the core's
+ * without underscores or hyphens: {@code "rsa-sha256"}), ignoring case. The
  * names themselves come from the native library; no table is kept here.
  */
 final class Names {
@@ -11,7 +12,7 @@ final class Names {
 
     /** Whether {@code constant} stands for the core's {@code coreName}. */
     static boolean matches(Enum<?> constant, String coreName) {
-        return constant.name().replace("_", "").equalsIgnoreCase(coreName.replace("_", ""));
+        return constant.name().replace("_", "").equalsIgnoreCase(coreName.replace("_", "").replace("-", ""));
     }
 
     /** The constant of {@code type} for the core's {@code coreName}. */

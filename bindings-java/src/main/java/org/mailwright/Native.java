@@ -126,6 +126,12 @@ final class Native {
     static native void builderXSmtpApiOpenTracking(long draft, boolean on);
     static native void builderXSmtpApiClickTracking(long draft, boolean on);
     static native void builderXSmtpApiSubscriptionTracking(long draft, boolean on);
+    static native void builderListUnsubscribe(long draft, String uri);
+    static native void builderOneClickUnsubscribe(long draft, boolean on);
+    static native void builderListId(long draft, String value);
+    /** {@code attachment}: the file name of the {@code .ics} copy, or null. */
+    static native void builderCalendar(long draft, String method, String content, String attachment);
+    static native void builderDkim(long draft, long signer);
     static native long builderBuild(long draft);
 
     static native byte[] messageToBytes(long message);
@@ -133,8 +139,24 @@ final class Native {
     static native String messageId(long message);
     static native String messageStructure(long message);
     static native long messageDate(long message);
+    static native boolean messageIsSigned(long message);
     static native Envelope messageEnvelope(long message);
     static native void messageFree(long message);
+
+    // dkim.rs: keys (secrets, never shown) and signers, immutable handles freed by the cleaner
+    static native long dkimKeyFromPem(String pem);
+    static native long dkimKeyFromPemBytes(byte[] pem);
+    static native long dkimKeyFromEd25519Seed(byte[] seed);
+    static native String dkimKeyAlgorithm(long key);
+    static native String dkimKeyDnsRecord(long key);
+    static native void dkimKeyFree(long key);
+    static native String[] dkimAlgorithmNames();
+    static native long dkimSignerNew(String domain, String selector, long key);
+    static native void dkimSignerCanonicalization(long signer, String header, String body);
+    static native void dkimSignerTime(long signer, long epochSeconds);
+    static native void dkimSignerExpiresAfter(long signer, long seconds);
+    static native String dkimSignerAlgorithm(long signer);
+    static native void dkimSignerFree(long signer);
 
     // smtp/auth.rs
     static native long credentialsNew(String user, String secret, String label, boolean oauth2);

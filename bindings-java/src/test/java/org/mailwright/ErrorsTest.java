@@ -258,6 +258,44 @@ class ErrorsTest {
         }
     }
 
+    /**
+     * The README's error table names every kind the core has, with its code,
+     * in the row of its category and after the class the binding throws for
+     * it (a kind added to the core fails here until it is documented).
+     */
+    @Test
+    void theReadmeTableListsEveryKindWithItsCodeAndClass() throws java.io.IOException {
+        java.util.Map<String, String> rowOf = new java.util.HashMap<>();
+        java.util.regex.Pattern entry = java.util.regex.Pattern.compile("(?:`(\\w+)` )?(\\w+) (\\d+)");
+        java.util.Map<String, String> classOf = new java.util.HashMap<>();
+        for (String line : java.nio.file.Files.readAllLines(TestSupport.root().resolve("bindings-java/README.md"))) {
+            String[] cells = line.split("\\|", -1);
+            if (cells.length != 5 || !line.startsWith("| ")) {
+                continue;
+            }
+            String category = cells[1].trim();
+            if (!ErrorCategory.coreNames().contains(category)) {
+                continue;
+            }
+            String className = cells[2].trim().replace("`", "");
+            for (String item : cells[3].split("[,;]")) {
+                java.util.regex.Matcher m = entry.matcher(item.trim());
+                if (m.matches()) {
+                    assertEquals(null, rowOf.put(m.group(2) + " " + m.group(3), category), m.group(2) + " twice");
+                    classOf.put(m.group(2), m.group(1) != null ? m.group(1) : className);
+                }
+            }
+        }
+        for (String kind : MailwrightException.kinds()) {
+            MailwrightException e = Native.errorFor(kind, "m");
+            String key = kind + " " + e.code();
+            assertEquals(e.category().name().toLowerCase(java.util.Locale.ROOT), rowOf.get(key),
+                    "README.md error table: " + key);
+            assertEquals(e.getClass().getSimpleName(), classOf.get(kind), "README.md error table: class of " + kind);
+        }
+        assertEquals(MailwrightException.kinds().size(), rowOf.size(), "README.md lists kinds the core does not have: " + rowOf);
+    }
+
     @Test
     void everyNameOfTheCoreHasExactlyOneJavaConstant() {
         checkNames(ErrorCategory.class, ErrorCategory.coreNames());
