@@ -32,7 +32,7 @@ run() {
   if "$@"; then passed=$((passed + 1)); else echo "FAILED: $name ($mode)" >&2; failed=$((failed + 1)); fi
   took[$mode]=$((took[$mode] + SECONDS - started))
 }
-for t in test_golden test_smtp_vectors test_api test_smtp test_misbehaving test_delivery_scenarios test_mailer; do
+for t in test_golden test_bulk test_smtp_vectors test_api test_smtp test_misbehaving test_delivery_scenarios test_mailer; do
   run "$t" plain "$build/$t"
   run "$t" valgrind valgrind -q --error-exitcode=99 --suppressions="$here/tests/valgrind.supp" \
       --leak-check=full --show-leak-kinds=definite,indirect \

@@ -23,10 +23,14 @@
  *   except `mw_mailer` (submit, send, poll, wait, counters, set_callback and
  *   close from any number of threads at once; free once nothing else runs)
  *   and `mw_interrupter` (interrupt from any thread). Read-only handles
- *   (`mw_message`, `mw_outcome`, results, replies) may be read from several
+ *   (`mw_message`, `mw_outcome`, results, replies, `mw_dkim_key`, and an
+ *   `mw_dkim_signer` no longer being set up) may be read from several
  *   threads at once. A mailer's callback runs on the mailer's own thread.
  * - Builders are sticky: after a setter error, `mw_message_build` (and
- *   `mw_x_smtpapi_encode`) fail with that first error.
+ *   `mw_x_smtpapi_encode`) fail with that first error; an `mw_x_smtpapi` or
+ *   `mw_dkim_signer` that saw an error is refused by the builder with it.
+ * - Secrets (credentials, DKIM keys) are zeroized when freed and never
+ *   appear in an error message.
  * - No rule lives in this library: defaults, checks, names, error
  *   categories and what is transient all come from the Rust core.
  */
@@ -77,6 +81,21 @@ typedef enum {
   // UTF-16 source). C strings are bytes: invalid UTF-8 is
   // MW_ERR_INVALID_UTF8 before the core sees it.
   MW_ERR_INVALID_UNICODE = 117,
+  // A List-Unsubscribe URI is not an absolute `https:` or `mailto:` URI
+  // in printable ASCII.
+  MW_ERR_INVALID_UNSUBSCRIBE_URI = 118,
+  // One-click unsubscribe (RFC 8058) without an `https:` List-Unsubscribe URI.
+  MW_ERR_ONE_CLICK_REQUIRES_HTTPS = 119,
+  // A List-Id that is not `label.namespace` (RFC 2919).
+  MW_ERR_INVALID_LIST_ID = 120,
+  // A DKIM private key that cannot be read or used (never quoted in the message).
+  MW_ERR_INVALID_DKIM_KEY = 121,
+  // A DKIM domain, selector, signature time or expiry out of range.
+  MW_ERR_INVALID_DKIM_OPTION = 122,
+  // A calendar invitation that is not an iCalendar object, or a bad method.
+  MW_ERR_INVALID_CALENDAR = 123,
+  // The calendar's METHOD property differs from the method given.
+  MW_ERR_CALENDAR_METHOD_MISMATCH = 124,
   MW_ERR_SMTP_TRANSIENT = 200,
   MW_ERR_SMTP_PERMANENT = 201,
   MW_ERR_RATE_LIMITED = 202,
@@ -221,6 +240,14 @@ typedef enum {
   MW_FIELD_ENVELOPE_FROM = 6,
 } mw_mailbox_field;
 
+// `c=`: the header or body canonicalization of a signer (RFC 6376 3.4).
+typedef enum {
+  // The bytes as they are.
+  MW_DKIM_SIMPLE = 0,
+  // Whitespace folded, header names in lower case (the default).
+  MW_DKIM_RELAXED = 1,
+} mw_dkim_canonicalization;
+
 // A blocking connection to an SMTP server (opaque). Free with
 // `mw_client_free`. Not thread-safe: use it from one thread at a time
 // (another thread may end a blocked call with an `mw_interrupter`).
@@ -249,6 +276,21 @@ typedef struct mw_credentials mw_credentials;
 // refuses the value (MW_ERR_INVALID_OPTION). Free with
 // `mw_delivery_options_free`.
 typedef struct mw_delivery_options mw_delivery_options;
+
+// A DKIM private key (opaque): RSA (1024 to 4096 bits) or Ed25519. It is a
+// secret: the core zeroizes it when the last handle or signer holding it
+// is freed, and it never appears in an error message. Free with
+// `mw_dkim_key_free`; signers made from it keep their own reference, so
+// the key may be freed as soon as the signers are made.
+typedef struct mw_dkim_key mw_dkim_key;
+
+// How to sign (opaque): a key, the signing domain (`d=`), the selector
+// (`s=`), the canonicalization, the signature time and an optional
+// expiry. Reusable: `mw_message_builder_dkim` copies it (the copy shares
+// the key), so one signer signs any number of messages. Sticky errors, as
+// the message builder's: once a setter has failed, `mw_message_builder_dkim`
+// is refused with that first error. Free with `mw_dkim_signer_free`.
+typedef struct mw_dkim_signer mw_dkim_signer;
 
 // One event of a session (opaque). Free with `mw_event_free`.
 typedef struct mw_event mw_event;
@@ -636,6 +678,71 @@ mw_result mw_outcome_clone(const mw_outcome *outcome, mw_outcome **out_outcome);
 // outcome a callback received (it belongs to the library).
 void mw_outcome_free(mw_outcome *outcome);
 
+// Reads a PEM private key from `len` bytes of text at `pem` (no NUL
+// needed): `BEGIN PRIVATE KEY` (PKCS#8, RSA or Ed25519) or `BEGIN RSA
+// PRIVATE KEY` (PKCS#1); encrypted keys are refused. The text is read in
+// place, never copied: the caller may wipe it as soon as this returns. A
+// key the core cannot use is MW_ERR_INVALID_DKIM_KEY (the message never
+// quotes the key). On success `*out_key` is owned by the caller (free with
+// `mw_dkim_key_free`).
+mw_result mw_dkim_key_from_pem(const char *pem, size_t len, mw_dkim_key **out_key);
+
+// An Ed25519 key from its raw 32-byte seed (`len` bytes at `seed`, read in
+// place, never copied). Any other length is MW_ERR_INVALID_DKIM_KEY. On
+// success `*out_key` is owned by the caller (free with `mw_dkim_key_free`).
+mw_result mw_dkim_key_from_ed25519_seed(const uint8_t *seed, size_t len, mw_dkim_key **out_key);
+
+// Frees a key handle (the key itself is zeroized once no signer holds it
+// either). NULL does nothing.
+void mw_dkim_key_free(mw_dkim_key *key);
+
+// The key's algorithm as the `a=` tag writes it ("rsa-sha256" or
+// "ed25519-sha256"), or NULL if `key` is NULL. Static.
+const char *mw_dkim_key_algorithm(const mw_dkim_key *key);
+
+// The public key's DNS TXT record, to publish at
+// `<selector>._domainkey.<domain>` (`v=DKIM1; k=rsa; p=...` or
+// `v=DKIM1; k=ed25519; p=...`). On success `*out_record` is a string the
+// caller frees with `mw_string_free`.
+mw_result mw_dkim_key_dns_record(const mw_dkim_key *key, char **out_record);
+
+// Creates a signer for `domain` (`d=`; an IDN is written as its A-labels)
+// and `selector` (`s=`) with `key`, relaxed/relaxed, its time read from
+// the clock when each message is built. The signer keeps its own reference
+// to the key (`key` stays the caller's). The domain and selector are
+// checked when a message is built (MW_ERR_INVALID_DKIM_OPTION). On success
+// `*out_signer` is owned by the caller (free with `mw_dkim_signer_free`).
+mw_result mw_dkim_signer_new(const char *domain,
+                             const char *selector,
+                             const mw_dkim_key *key,
+                             mw_dkim_signer **out_signer);
+
+// Frees a signer (messages built with it keep their own copy). NULL does nothing.
+void mw_dkim_signer_free(mw_dkim_signer *signer);
+
+// Sets the header and body canonicalization (`c=`); each an
+// `mw_dkim_canonicalization` (out of range: MW_ERR_INVALID_DKIM_OPTION).
+mw_result mw_dkim_signer_canonicalization(mw_dkim_signer *signer, uint32_t header, uint32_t body);
+
+// Fixes the signature time (`t=`), in seconds since the Unix epoch, so the
+// same message gives the same bytes (checked when a message is built).
+mw_result mw_dkim_signer_time(mw_dkim_signer *signer, int64_t unix_seconds);
+
+// Adds an expiry (`x=`) this many seconds after the signature time
+// (checked when a message is built).
+mw_result mw_dkim_signer_expires_after(mw_dkim_signer *signer, uint64_t seconds);
+
+// The signer's algorithm ("rsa-sha256" or "ed25519-sha256"), or NULL if
+// `signer` is NULL. Static.
+const char *mw_dkim_signer_algorithm(const mw_dkim_signer *signer);
+
+// Signs the message with DKIM when it is built (`signer` is copied and
+// stays the caller's; the copy shares the key). Call it again with another
+// signer to sign twice (RSA and Ed25519, as RFC 8463 suggests): the
+// `DKIM-Signature` lines come first, in call order. A signer that saw an
+// error is refused with that error.
+mw_result mw_message_builder_dkim(mw_message_builder *builder, const mw_dkim_signer *signer);
+
 // The message of the last error on the calling thread, or NULL if none.
 // The string belongs to the library and stays valid until the next call
 // into mailwright on this thread.
@@ -798,6 +905,39 @@ mw_result mw_message_builder_attachment_owned(mw_message_builder *builder,
 // that saw an error is refused with that error.
 mw_result mw_message_builder_x_smtpapi(mw_message_builder *builder, const mw_x_smtpapi *api);
 
+// Adds a List-Unsubscribe URI (`https:` or `mailto:`, printable ASCII,
+// UTF-8, not NULL; the library writes the `<>`). Call it once per URI:
+// they go into one header, comma-joined, in call order. Checked when the
+// message is built: CR or LF is MW_ERR_HEADER_INJECTION, anything else
+// wrong MW_ERR_INVALID_UNSUBSCRIBE_URI.
+mw_result mw_message_builder_list_unsubscribe(mw_message_builder *builder, const char *uri);
+
+// Asks for one-click unsubscribe (RFC 8058) when `on`: writes
+// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`. It needs an
+// `https:` List-Unsubscribe URI (else the build fails with
+// MW_ERR_ONE_CLICK_REQUIRES_HTTPS).
+mw_result mw_message_builder_one_click_unsubscribe(mw_message_builder *builder, bool on);
+
+// Sets the List-Id (RFC 2919): `label.namespace`, optionally after a
+// description, as in "Spring news <spring.news.ifaxin.com>" (UTF-8, not
+// NULL; checked when built: MW_ERR_INVALID_LIST_ID).
+mw_result mw_message_builder_list_id(mw_message_builder *builder, const char *value);
+
+// Adds a calendar invitation: the iCalendar text (`content_len` bytes of
+// UTF-8 at `content`, copied; no NUL needed) goes in as
+// `text/calendar; method=<METHOD>; charset=utf-8`, the last alternative
+// after the text and HTML bodies. `method` is its iTIP method ("REQUEST",
+// "CANCEL", ...; not NULL). With an `attachment_filename` (NULL for none,
+// e.g. "invite.ics") the same text is also attached as `application/ics`
+// after the other attachments. Checked when built: not `BEGIN:VCALENDAR`
+// ... `END:VCALENDAR` or a bad method is MW_ERR_INVALID_CALENDAR, a
+// `METHOD` property other than `method` MW_ERR_CALENDAR_METHOD_MISMATCH.
+mw_result mw_message_builder_calendar(mw_message_builder *builder,
+                                      const char *method,
+                                      const char *content,
+                                      size_t content_len,
+                                      const char *attachment_filename);
+
 // Validates everything and builds the message. The builder is consumed and
 // freed whatever the result (do not use or free it afterwards). If any
 // setter failed on this builder, the build fails with the first such error
@@ -834,6 +974,10 @@ const char *mw_message_recipient(const mw_message *message, size_t index);
 
 // The Message-ID without angle brackets. Owned by the message.
 const char *mw_message_id(const mw_message *message);
+
+// True when the message carries at least one DKIM signature; false if
+// `message` is NULL.
+bool mw_message_is_signed(const mw_message *message);
 
 // The MIME structure, e.g. "multipart/related[text/html, image/png]". Owned by the message.
 const char *mw_message_structure(const mw_message *message);

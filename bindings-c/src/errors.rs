@@ -50,6 +50,21 @@ pub enum mw_result {
     /// UTF-16 source). C strings are bytes: invalid UTF-8 is
     /// MW_ERR_INVALID_UTF8 before the core sees it.
     MW_ERR_INVALID_UNICODE = 117,
+    /// A List-Unsubscribe URI is not an absolute `https:` or `mailto:` URI
+    /// in printable ASCII.
+    MW_ERR_INVALID_UNSUBSCRIBE_URI = 118,
+    /// One-click unsubscribe (RFC 8058) without an `https:` List-Unsubscribe URI.
+    MW_ERR_ONE_CLICK_REQUIRES_HTTPS = 119,
+    /// A List-Id that is not `label.namespace` (RFC 2919).
+    MW_ERR_INVALID_LIST_ID = 120,
+    /// A DKIM private key that cannot be read or used (never quoted in the message).
+    MW_ERR_INVALID_DKIM_KEY = 121,
+    /// A DKIM domain, selector, signature time or expiry out of range.
+    MW_ERR_INVALID_DKIM_OPTION = 122,
+    /// A calendar invitation that is not an iCalendar object, or a bad method.
+    MW_ERR_INVALID_CALENDAR = 123,
+    /// The calendar's METHOD property differs from the method given.
+    MW_ERR_CALENDAR_METHOD_MISMATCH = 124,
     MW_ERR_SMTP_TRANSIENT = 200,
     MW_ERR_SMTP_PERMANENT = 201,
     MW_ERR_RATE_LIMITED = 202,
@@ -96,6 +111,13 @@ const ALL_RESULTS: &[mw_result] = {
         MW_ERR_RANDOM,
         MW_ERR_IO,
         MW_ERR_INVALID_UNICODE,
+        MW_ERR_INVALID_UNSUBSCRIBE_URI,
+        MW_ERR_ONE_CLICK_REQUIRES_HTTPS,
+        MW_ERR_INVALID_LIST_ID,
+        MW_ERR_INVALID_DKIM_KEY,
+        MW_ERR_INVALID_DKIM_OPTION,
+        MW_ERR_INVALID_CALENDAR,
+        MW_ERR_CALENDAR_METHOD_MISMATCH,
         MW_ERR_SMTP_TRANSIENT,
         MW_ERR_SMTP_PERMANENT,
         MW_ERR_RATE_LIMITED,
@@ -383,6 +405,19 @@ mod tests {
         unsafe { CStr::from_ptr(ptr) }.to_str().unwrap().to_string()
     }
 
+    /// "OneClickRequiresHttps" -> "MW_ERR_ONE_CLICK_REQUIRES_HTTPS"
+    /// (SendCloud's header keeps its spelling: "MW_ERR_X_SMTPAPI_INVALID").
+    fn c_name(kind: &str) -> String {
+        let mut name = String::from("MW_ERR");
+        for c in kind.replace("XSmtpApi", "XSmtpapi").chars() {
+            if c.is_ascii_uppercase() {
+                name.push('_');
+            }
+            name.push(c.to_ascii_uppercase());
+        }
+        name
+    }
+
     #[test]
     fn every_core_kind_has_its_own_result_with_the_same_number() {
         let mut seen = std::collections::HashSet::new();
@@ -390,7 +425,12 @@ mod tests {
             let code = code_of(kind);
             assert_eq!(code as u32, kind.code(), "{kind:?}");
             assert!(seen.insert(code as u32));
-            assert_ne!(text(mw_result_name(code as u32)), "MW_ERR_UNKNOWN");
+            // The C name is the kind's name in upper snake case.
+            assert_eq!(
+                text(mw_result_name(code as u32)),
+                c_name(kind.as_str()),
+                "{kind:?}"
+            );
             assert_eq!(text(mw_result_kind_name(code as u32)), kind.as_str());
             assert_eq!(mw_result_is_transient(code as u32), kind.is_transient());
             let category = mw_result_category(code as u32);

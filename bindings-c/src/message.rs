@@ -2,7 +2,9 @@
 
 use crate::convert::{bytes_arg, give_bytes, opt_str_arg, out, str_arg, text_arg, to_c_string};
 use crate::errors::{Fail, boundary, catch, guard, mw_result};
-use mailwright::{Attachment, Bytes, Inline, MailboxSpec, Message, MessageBuilder, XSmtpApi};
+use mailwright::{
+    Attachment, Bytes, Calendar, Inline, MailboxSpec, Message, MessageBuilder, XSmtpApi,
+};
 use std::ffi::{CString, c_char, c_void};
 
 /// A message being built (opaque). Create with `mw_message_builder_new`,
@@ -36,7 +38,7 @@ pub struct mw_x_smtpapi {
 }
 
 /// Keeps the first failure in `slot` and passes the result on.
-fn remember<T>(slot: &mut Option<Fail>, result: Result<T, Fail>) -> Result<T, Fail> {
+pub(crate) fn remember<T>(slot: &mut Option<Fail>, result: Result<T, Fail>) -> Result<T, Fail> {
     if let Err(fail) = &result
         && slot.is_none()
     {
@@ -57,7 +59,7 @@ pub type mw_release_fn =
 /// Converts the arguments first (`args`), then applies them. A rejected
 /// argument leaves the builder's fields as they were, and the first such
 /// error is kept: `mw_message_build` fails with it.
-fn set<A>(
+pub(crate) fn set<A>(
     builder: *mut mw_message_builder,
     args: impl FnOnce() -> Result<A, Fail>,
     apply: impl FnOnce(MessageBuilder, A) -> Result<MessageBuilder, Fail>,
@@ -530,6 +532,79 @@ pub unsafe extern "C" fn mw_message_builder_x_smtpapi(
     )
 }
 
+/// Adds a List-Unsubscribe URI (`https:` or `mailto:`, printable ASCII,
+/// UTF-8, not NULL; the library writes the `<>`). Call it once per URI:
+/// they go into one header, comma-joined, in call order. Checked when the
+/// message is built: CR or LF is MW_ERR_HEADER_INJECTION, anything else
+/// wrong MW_ERR_INVALID_UNSUBSCRIBE_URI.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_message_builder_list_unsubscribe(
+    builder: *mut mw_message_builder,
+    uri: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || Ok(unsafe { str_arg(uri, "uri") }?.to_string()),
+        |b, a| Ok(b.list_unsubscribe(a)),
+    )
+}
+
+/// Asks for one-click unsubscribe (RFC 8058) when `on`: writes
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`. It needs an
+/// `https:` List-Unsubscribe URI (else the build fails with
+/// MW_ERR_ONE_CLICK_REQUIRES_HTTPS).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_message_builder_one_click_unsubscribe(
+    builder: *mut mw_message_builder,
+    on: bool,
+) -> mw_result {
+    set(builder, || Ok(on), |b, a| Ok(b.one_click_unsubscribe(a)))
+}
+
+/// Sets the List-Id (RFC 2919): `label.namespace`, optionally after a
+/// description, as in "Spring news <spring.news.ifaxin.com>" (UTF-8, not
+/// NULL; checked when built: MW_ERR_INVALID_LIST_ID).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_message_builder_list_id(
+    builder: *mut mw_message_builder,
+    value: *const c_char,
+) -> mw_result {
+    set(
+        builder,
+        || Ok(unsafe { str_arg(value, "list_id") }?.to_string()),
+        |b, a| Ok(b.list_id(a)),
+    )
+}
+
+/// Adds a calendar invitation: the iCalendar text (`content_len` bytes of
+/// UTF-8 at `content`, copied; no NUL needed) goes in as
+/// `text/calendar; method=<METHOD>; charset=utf-8`, the last alternative
+/// after the text and HTML bodies. `method` is its iTIP method ("REQUEST",
+/// "CANCEL", ...; not NULL). With an `attachment_filename` (NULL for none,
+/// e.g. "invite.ics") the same text is also attached as `application/ics`
+/// after the other attachments. Checked when built: not `BEGIN:VCALENDAR`
+/// ... `END:VCALENDAR` or a bad method is MW_ERR_INVALID_CALENDAR, a
+/// `METHOD` property other than `method` MW_ERR_CALENDAR_METHOD_MISMATCH.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_message_builder_calendar(
+    builder: *mut mw_message_builder,
+    method: *const c_char,
+    content: *const c_char,
+    content_len: usize,
+    attachment_filename: *const c_char,
+) -> mw_result {
+    let args = || -> Result<Calendar, Fail> {
+        let mut calendar = Calendar::new(unsafe { str_arg(method, "method") }?, unsafe {
+            text_arg(content, content_len, "content")
+        }?);
+        if let Some(name) = unsafe { opt_str_arg(attachment_filename, "attachment_filename") }? {
+            calendar = calendar.attachment(name);
+        }
+        Ok(calendar)
+    };
+    set(builder, args, |b, calendar| Ok(b.calendar(calendar)))
+}
+
 /// Validates everything and builds the message. The builder is consumed and
 /// freed whatever the result (do not use or free it afterwards). If any
 /// setter failed on this builder, the build fails with the first such error
@@ -693,6 +768,16 @@ pub unsafe extern "C" fn mw_message_recipient(
 pub unsafe extern "C" fn mw_message_id(message: *const mw_message) -> *const c_char {
     guard(std::ptr::null(), || {
         message_ref(message).map_or(std::ptr::null(), |m| m.id.as_ptr())
+    })
+}
+
+/// True when the message carries at least one DKIM signature; false if
+/// `message` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_message_is_signed(message: *const mw_message) -> bool {
+    guard(false, || {
+        // SAFETY: NULL or a live handle (contract).
+        unsafe { message.as_ref() }.is_some_and(|m| m.inner.is_signed())
     })
 }
 

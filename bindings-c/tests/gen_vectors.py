@@ -8,8 +8,10 @@ first: sessions send golden messages) and OUT_DIR/delivery_vectors.h (the
 delivery scenarios of testdata/delivery/scenarios.json; it includes the first
 for its message, built with the same builder calls).
 
-It holds the golden message vectors (testdata/vectors: each a list of builder
-calls, the expected bytes and envelope) and the shared SMTP vectors
+It holds the golden message vectors (testdata/vectors as MW_VECTORS and
+testdata/vectors-13 as MW_VECTORS_13: each a list of builder calls, the
+expected bytes and envelope; DKIM key files are named, and read by the runner
+from testdata/dkim) and the shared SMTP vectors
 (testdata/smtp: AUTH cases, reply cases, scripted sessions). It only moves
 data: names (error kinds, TLS modes, event types, loss causes) stay the
 strings the files hold, and the runners compare them with what the library's
@@ -54,6 +56,15 @@ class Out:
             return "NULL"
         self.decls.append(f"static const {ctype} {name}[] = {{{', '.join(rows)}}};")
         return name
+
+
+# The input members this generator knows: a new member fails the build
+# instead of being skipped.
+INPUT_MEMBERS = {"from", "sender", "envelope_from", "reply_to", "to", "cc", "bcc", "subject", "text", "html",
+                 "message_id", "boundary_seed", "in_reply_to", "references", "date", "inline", "attachments",
+                 "headers", "sc_custom", "x_smtpapi", "list_unsubscribe", "one_click_unsubscribe", "list_id",
+                 "calendar", "dkim"}
+DKIM_MEMBERS = {"key_file", "key_seed_base64", "domain", "selector", "time", "canonicalization", "expires_after"}
 
 
 def golden(vectors, out):
@@ -112,6 +123,39 @@ def golden(vectors, out):
             if track != [-1, -1, -1]:
                 op("x_tracking", values=[str(t) for t in track])
             op("x_set")
+        # testdata/vectors-13 (issue 13): List-Unsubscribe, List-Id, calendar, DKIM.
+        for uri in inp.get("list_unsubscribe", []):
+            op("list_unsubscribe", uri)
+        if "one_click_unsubscribe" in inp:
+            op("one_click_unsubscribe", n=int(inp["one_click_unsubscribe"]))
+        if "list_id" in inp:
+            op("list_id", inp["list_id"])
+        if "calendar" in inp:
+            cal = inp["calendar"]
+            unknown = set(cal) - {"method", "content", "attachment"}
+            if unknown:
+                sys.exit(f"{path.name}: calendar members this generator does not know: {sorted(unknown)}")
+            # The text as data (the C call takes it with its length).
+            op("calendar", cal["method"], None, cal.get("attachment"), data=cal["content"].encode("utf-8"))
+        for signer in inp.get("dkim", []):
+            unknown = set(signer) - DKIM_MEMBERS
+            if unknown:
+                sys.exit(f"{path.name}: dkim members this generator does not know: {sorted(unknown)}")
+            # The key file is read by the runner at run time from testdata/dkim,
+            # as the core's runner does; a seed is moved as bytes.
+            seed = base64.b64decode(signer["key_seed_base64"]) if "key_seed_base64" in signer else None
+            op("dkim_signer", signer["domain"], signer["selector"], signer.get("key_file"), data=seed)
+            if "canonicalization" in signer:
+                header, _, body = signer["canonicalization"].partition("/")
+                op("dkim_canonicalization", header, body or "simple")
+            if "time" in signer:
+                op("dkim_time", n=signer["time"])
+            if "expires_after" in signer:
+                op("dkim_expires_after", n=signer["expires_after"])
+            op("dkim")
+        unknown = set(inp) - INPUT_MEMBERS
+        if unknown:
+            sys.exit(f"{path.name}: input members this generator does not know: {sorted(unknown)}")
         ops_name = out.array("mw_test_op", ops, "ops")
         if "expected_error" in doc:
             eml, eml_len, err, sender, rl, rn = "NULL", 0, cstr(doc["expected_error"]), "NULL", "NULL", 0
@@ -305,7 +349,9 @@ def main():
     replies = json.loads((smtp / "replies.json").read_text(encoding="utf-8"))
     sessions = sorted((smtp / "sessions").glob("*.json"))
     types_golden, types_smtp = TYPES.split("typedef struct { const char *name; const char *user;", 1)
-    write(out_dir / "golden_vectors.h", golden_out, types_golden, [("mw_test_vector", "MW_VECTORS", vectors)])
+    _, vectors_13 = golden(testdata / "vectors-13", golden_out)
+    write(out_dir / "golden_vectors.h", golden_out, types_golden, [("mw_test_vector", "MW_VECTORS", vectors),
+                                                                  ("mw_test_vector", "MW_VECTORS_13", vectors_13)])
     write(out_dir / "smtp_vectors.h", smtp_out, "typedef struct { const char *name; const char *user;" + types_smtp,
           [("mw_auth_case", "MW_AUTH_CASES", auth_cases(auth)),
            ("mw_reply_case", "MW_REPLY_CASES", reply_cases(replies, smtp_out)),

@@ -746,7 +746,10 @@ static void test_rules_from_the_core(void) {
         kinds++;
         CHECK(mw_result_kind_name(code) != NULL && mw_result_category(code) != MW_CATEGORY_NONE);
     }
-    CHECK(kinds == 32); /* 31 + InvalidUnicode (117) */
+    CHECK(kinds == 39); /* 31 + InvalidUnicode (117) + issue 13's seven (118 to 124) */
+    for (uint32_t code = MW_ERR_INVALID_UNSUBSCRIBE_URI; code <= MW_ERR_CALENDAR_METHOD_MISMATCH; code++)
+        CHECK(mw_result_category(code) == MW_CATEGORY_INPUT && !mw_result_is_transient(code));
+    CHECK(MW_ERR_INVALID_UNSUBSCRIBE_URI == 118 && MW_ERR_CALENDAR_METHOD_MISMATCH == 124);
     CHECK(MW_ERR_INVALID_UNICODE == 117 && mw_result_category(MW_ERR_INVALID_UNICODE) == MW_CATEGORY_INPUT);
     CHECK(strcmp(mw_result_kind_name(MW_ERR_INVALID_UNICODE), "InvalidUnicode") == 0);
 

@@ -4,6 +4,9 @@
  * with AUTH LOGIN as USER#LABEL.
  *
  *   sendcloud_inline OUT.eml IMAGE.png [HOST PORT USER KEY LABEL [CA.pem]]
+ *
+ * With MW_DKIM_KEY=key.pem (and MW_DKIM_SELECTOR) in the environment the
+ * message is DKIM-signed for testdomain.sendcloud.org.
  */
 #include <mailwright.h>
 #include <stdio.h>
@@ -33,14 +36,36 @@ int main(int argc, char **argv) {
     /* Errors are sticky: if a setter fails, mw_message_build fails with that
      * first error, so checking the build alone never sends a message missing
      * a part. */
+    mw_result rc = MW_OK;
     mw_message_builder *b = mw_message_builder_new();
     mw_message_builder_from(b, "postmaster@testdomain.sendcloud.org");
     mw_message_builder_to(b, "test123@qq.com");
     mw_message_builder_subject(b, "python test inline image");
     mw_message_builder_html(b, "test image content <img src=\"cid:image1\" alt=\"xxxxx\">");
     mw_message_builder_inline(b, "image1", "image/png", png, png_len, NULL);
+    /* One-click unsubscribe (RFC 8058), as Gmail and Yahoo ask of bulk senders. */
+    mw_message_builder_list_unsubscribe(b, "https://testdomain.sendcloud.org/unsubscribe?u=test123");
+    mw_message_builder_one_click_unsubscribe(b, true);
+    /* DKIM with the PEM key named by MW_DKIM_KEY, if set (selector MW_DKIM_SELECTOR). */
+    mw_dkim_signer *signer = NULL;
+    if (getenv("MW_DKIM_KEY")) {
+        FILE *pem_file = fopen(getenv("MW_DKIM_KEY"), "rb");
+        if (!pem_file) { perror(getenv("MW_DKIM_KEY")); mw_message_builder_free(b); return 1; }
+        char pem[16384];
+        size_t pem_len = fread(pem, 1, sizeof pem, pem_file);
+        fclose(pem_file);
+        mw_dkim_key *key = NULL;
+        rc = mw_dkim_key_from_pem(pem, pem_len, &key);
+        memset(pem, 0, sizeof pem);
+        const char *selector = getenv("MW_DKIM_SELECTOR") ? getenv("MW_DKIM_SELECTOR") : "mw2025";
+        if (rc == MW_OK) rc = mw_dkim_signer_new("testdomain.sendcloud.org", selector, key, &signer);
+        mw_dkim_key_free(key); /* the signer keeps it */
+        if (rc != MW_OK) { mw_message_builder_free(b); return fail("dkim", rc); }
+        mw_message_builder_dkim(b, signer); /* copied: one signer serves every message */
+        mw_dkim_signer_free(signer);
+    }
     mw_message *msg = NULL;
-    mw_result rc = mw_message_build(b, &msg); /* b is consumed */
+    rc = mw_message_build(b, &msg); /* b is consumed */
     if (rc != MW_OK) return fail("build", rc);
 
     FILE *out = fopen(argv[1], "wb");
