@@ -54,10 +54,19 @@ impl Rate {
         }
     }
 
-    /// The window a quota shared across processes (a [`QuotaGate`]'s store)
-    /// must keep each slot for: the relay's window plus [`QUOTA_MARGIN`].
+    /// How long a slot is held: the relay's window plus a margin of a
+    /// twentieth of it, at most [`QUOTA_MARGIN`] (1 s of SendCloud's minute,
+    /// 0.5 s of a 10 s window). The built-in limiter keeps its window this
+    /// long, and a quota shared across processes (a [`QuotaGate`]'s store)
+    /// must keep each slot at least this long (rounding up is safe).
+    pub fn held(&self) -> Duration {
+        self.per + (self.per / 20).min(QUOTA_MARGIN)
+    }
+
+    /// The window a quota shared across processes must keep each slot for:
+    /// [`Rate::held`].
     pub fn shared_window(&self) -> Duration {
-        self.per + QUOTA_MARGIN
+        self.held()
     }
 
     /// Checks the numbers.
@@ -102,13 +111,15 @@ pub enum GateAnswer {
     Unavailable(String),
 }
 
-/// How much longer than the relay's window a window shared across
-/// processes keeps each slot: a slot is counted when the gate grants it,
-/// and the MAIL reaches the relay a varying few milliseconds later, so a
-/// window of exactly the relay's length lets a MAIL in just before the
-/// relay forgets the one it replaces (seen as 1 to 3 `536` in 700 messages
-/// from two processes at 50 ms; none with this margin). It costs 1/60 of
-/// SendCloud's minute.
+/// The most by which a slot is held longer than the relay's window (see
+/// [`Rate::held`]), by the
+/// built-in limiter and by a window shared across processes: a slot is
+/// counted when it is taken, and the MAIL reaches the relay a varying few
+/// milliseconds later, so a window of exactly the relay's length lets a MAIL
+/// in just before the relay forgets the one it replaces (seen as 1 to 3
+/// `536` in 700 messages from two processes at 50 ms, and once in 6,000
+/// from one process with 24 connections; none with this margin). It costs
+/// 1/60 of SendCloud's minute.
 pub const QUOTA_MARGIN: Duration = Duration::from_secs(1);
 
 /// How long the limiter waits before asking an unavailable gate again.
@@ -144,6 +155,9 @@ pub struct WindowLimiter {
     gate: Option<Box<dyn QuotaGate>>,
     /// What the gate said when it was last unavailable (cleared by a `Go`).
     gate_error: Option<String>,
+    /// The gate is not asked again before this (its last `Wait`, or
+    /// `GATE_RETRY` after it was unavailable).
+    gate_not_before: Duration,
 }
 
 impl std::fmt::Debug for WindowLimiter {
@@ -174,6 +188,7 @@ impl WindowLimiter {
             last_limited: None,
             gate: None,
             gate_error: None,
+            gate_not_before: Duration::ZERO,
         }
     }
 
@@ -194,17 +209,22 @@ impl WindowLimiter {
         let Some(gate) = self.gate.as_mut() else {
             return Ok(());
         };
-        match gate.acquire() {
+        if now < self.gate_not_before {
+            return Err(self.gate_not_before);
+        }
+        let wait = match gate.acquire() {
             GateAnswer::Go => {
                 self.gate_error = None;
-                Ok(())
+                return Ok(());
             }
-            GateAnswer::Wait(wait) => Err(now + wait.max(Duration::from_millis(1))),
+            GateAnswer::Wait(wait) => wait.max(Duration::from_millis(1)),
             GateAnswer::Unavailable(why) => {
                 self.gate_error = Some(why);
-                Err(now + GATE_RETRY)
+                GATE_RETRY
             }
-        }
+        };
+        self.gate_not_before = now + wait;
+        Err(self.gate_not_before)
     }
 
     fn per_second(&self, rate: &Rate) -> f64 {
@@ -236,14 +256,17 @@ impl Limiter for WindowLimiter {
         };
         self.recover(now, &rate);
         // The sliding window: the oldest of the last `messages` slots must
-        // have left the window.
-        while self.sent.front().is_some_and(|&t| t + rate.per <= now) {
+        // have left the window, held QUOTA_MARGIN longer than the relay's
+        // (the MAIL reaches the relay a varying moment after the slot is
+        // taken).
+        let held = rate.held();
+        while self.sent.front().is_some_and(|&t| t + held <= now) {
             self.sent.pop_front();
         }
         let allowed = ((f64::from(rate.messages) * self.factor).floor() as usize).max(1);
         if self.sent.len() >= allowed {
             let oldest = self.sent[self.sent.len() - allowed];
-            return Err(oldest + rate.per);
+            return Err(oldest + held);
         }
         // The bucket: spread the pace.
         let per_second = self.per_second(&rate);
@@ -329,6 +352,13 @@ mod tests {
         assert_eq!((r.messages, r.burst), (20_000, 334));
         assert_eq!(Rate::new(5, ms(60_000)).unwrap().burst, 1);
         assert!(Rate::new(0, ms(1000)).is_err());
+        // Slots are held a twentieth longer than the window, at most 1 s.
+        assert_eq!(Rate::sendcloud().held(), ms(61_000));
+        assert_eq!(
+            Rate::new(2000, ms(10_000)).unwrap().shared_window(),
+            ms(10_500)
+        );
+        assert_eq!(Rate::new(10, ms(1000)).unwrap().held(), ms(1050));
     }
 
     #[test]
@@ -452,6 +482,9 @@ mod tests {
         assert_eq!(l.try_acquire(ms(0)), Ok(()));
         // Refused by the gate: no local slot taken, asked again later.
         assert_eq!(l.try_acquire(ms(10)), Err(ms(310)));
+        assert_eq!(count(), 2);
+        // Its wait is kept: not asked again before it ends.
+        assert_eq!(l.try_acquire(ms(100)), Err(ms(310)));
         assert_eq!(count(), 2);
         assert_eq!(l.try_acquire(ms(310)), Err(ms(310) + GATE_RETRY));
         assert_eq!(l.gate_error(), Some("connection refused"));
