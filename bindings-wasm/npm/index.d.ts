@@ -46,6 +46,45 @@ export interface MessageInit {
   date?: Date | number;
   /** Fix for deterministic output. */
   boundarySeed?: string;
+  /**
+   * List-Unsubscribe URIs (`https:` or `mailto:`), in order: one header,
+   * `<uri>` comma-joined. InvalidUnsubscribeUri for any other (percent-encode
+   * spaces, commas and non-ASCII), HeaderInjection for CR/LF.
+   */
+  listUnsubscribe?: string | string[];
+  /**
+   * Also writes `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058,
+   * what Gmail and Yahoo ask of bulk senders). Needs an `https:` URI in
+   * `listUnsubscribe` (OneClickRequiresHttps).
+   */
+  oneClickUnsubscribe?: boolean;
+  /** List-Id: `label.namespace`, or `Description <label.namespace>` (InvalidListId). */
+  listId?: string;
+  /** A calendar invitation (nodemailer's `icalEvent`): see CalendarInit. */
+  calendar?: CalendarInit;
+  /**
+   * DKIM signing is not in the npm package yet (it would put RSA into the
+   * browser .wasm; see the README): giving it throws InvalidDkimOption.
+   */
+  dkim?: never;
+}
+
+/**
+ * An iCalendar invitation (iMIP), the text yours: it goes in as
+ * `text/calendar; method=<METHOD>; charset=utf-8`, the last alternative next
+ * to `text` and `html`, where Outlook, Gmail and Apple Mail look for it.
+ */
+export interface CalendarInit {
+  /** The iTIP method: "REQUEST", "CANCEL", "REPLY", ... (any case; written in upper case). */
+  method: string;
+  /**
+   * The iCalendar text: BEGIN:VCALENDAR ... END:VCALENDAR (else
+   * InvalidCalendar), with a calendar-level METHOD equal to `method` (else
+   * CalendarMethodMismatch).
+   */
+  content: string;
+  /** Also attach the same text as a file of this name (`application/ics`), e.g. "invite.ics". */
+  attachment?: string;
 }
 
 /** The SMTP envelope. */
@@ -422,6 +461,27 @@ export interface DeliveryOptions {
   queueCapacity?: number;
   /** Resend messages whose outcome was uncertain (the relay may then hold them twice; default false). */
   atLeastOnce?: boolean;
+  /** A quota shared with other processes (one api_user, many workers), asked after this Mailer's own `rate`. */
+  limiter?: Limiter;
+}
+
+/**
+ * A quota shared across processes (the core's QuotaGate), e.g. a window kept
+ * on Redis. The core asks `acquire()` only when this process's own pacing
+ * would let a message go at once, and uses every slot it is granted; it keeps
+ * the pacing and the pause after a `536` itself.
+ */
+export interface Limiter {
+  /**
+   * Synchronous: returns 0 (or undefined) when a slot of the shared window
+   * was taken (the message goes at once), or the milliseconds to wait before
+   * asking again. Throws when the shared store cannot be asked: every message
+   * is then held and it is asked again a second later; a message still held
+   * at its deadline fails (Timeout) with the thrown error's text. It must not
+   * call the Mailer it limits. A store that only answers asynchronously needs
+   * an adapter that prefetches its slots (examples/node/bullmq/redis-quota.mjs).
+   */
+  acquire(): number | undefined;
 }
 
 /** What `new Mailer(options)` takes: where and how to connect, and how to deliver. */

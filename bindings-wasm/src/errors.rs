@@ -92,9 +92,13 @@ pub fn type_error(message: String) -> JsValue {
 /// category and whether it is transient: `{ name, code, category, transient }`.
 #[wasm_bindgen(js_name = errorKinds)]
 pub fn error_kinds() -> Array {
-    ErrorKind::ALL
-        .iter()
-        .map(|&kind| {
+    // `ErrorKind::ALL` is in the order kinds were added (118.. after the
+    // 2xx kinds), not in code order.
+    let mut kinds = ErrorKind::ALL.to_vec();
+    kinds.sort_by_key(|kind| kind.code());
+    kinds
+        .into_iter()
+        .map(|kind| {
             let entry = Object::new();
             set(&entry, "name", kind.as_str().into());
             set(&entry, "code", kind.code().into());

@@ -1,11 +1,12 @@
 //! `Message`: a JS init object → the core's builder → an immutable message.
 
 use crate::convert::{
-    buffer, bytes, get, list, mailbox, missing, number_text, opt_string, pairs, set, string,
+    buffer, bytes, get, list, mailbox, missing, number_text, opt_bool, opt_string, pairs, set,
+    string,
 };
 use crate::errors::{IntoJs, js_error, type_error};
 use js_sys::{Array, Object, Uint8Array};
-use mailwright::{Attachment, Error, ErrorKind, Inline, XSmtpApi};
+use mailwright::{Attachment, Calendar, Error, ErrorKind, Inline, XSmtpApi};
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
@@ -45,6 +46,23 @@ fn x_smtpapi(v: &JsValue) -> Result<XSmtpApi, JsValue> {
         }
     }
     Ok(api)
+}
+
+/// `{ method, content, attachment? }` → the core's `Calendar` (checked at build).
+fn calendar(v: &JsValue) -> Result<Calendar, JsValue> {
+    if !v.is_object() {
+        return Err(type_error(
+            "calendar must be { method, content, attachment? }".into(),
+        ));
+    }
+    let mut calendar = Calendar::new(
+        string(get(v, "method")?, "calendar.method")?,
+        string(get(v, "content")?, "calendar.content")?,
+    );
+    if let Some(name) = opt_string(v, "attachment")? {
+        calendar = calendar.attachment(name);
+    }
+    Ok(calendar)
 }
 
 /// Seconds since the epoch from a `Date` or a number of seconds.
@@ -127,6 +145,28 @@ pub(crate) fn build(init: &JsValue) -> Result<mailwright::Message, JsValue> {
     let api = get(init, "xSmtpApi")?;
     if !missing(&api) {
         b = b.x_smtpapi(x_smtpapi(&api)?);
+    }
+    for uri in list(get(init, "listUnsubscribe")?) {
+        b = b.list_unsubscribe(string(uri, "listUnsubscribe")?);
+    }
+    if let Some(on) = opt_bool(init, "oneClickUnsubscribe")? {
+        b = b.one_click_unsubscribe(on);
+    }
+    if let Some(id) = opt_string(init, "listId")? {
+        b = b.list_id(id);
+    }
+    let cal = get(init, "calendar")?;
+    if !missing(&cal) {
+        b = b.calendar(calendar(&cal)?);
+    }
+    // The package is built without the core's `dkim` feature: a signer
+    // asked for must not become an unsigned message.
+    if !missing(&get(init, "dkim")?) {
+        return Err(js_error(Error::new(
+            ErrorKind::InvalidDkimOption,
+            "DKIM signing is not in the npm package yet (see its README: sign with the \
+             relay's DKIM, or build the message with a native mailwright)",
+        )));
     }
     if let Some(id) = opt_string(init, "messageId")? {
         b = b.message_id(id);

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import mw, {
-  Message, Credentials, Reply, Session, authLogin, authPlain, authXoauth2, loginAnswer, connectOptions,
+  Message, buildMessage, Credentials, Reply, Session, authLogin, authPlain, authXoauth2, loginAnswer, connectOptions,
   errorKinds, MailwrightError, SmtpError,
 } from "mailwright";
 
@@ -34,6 +34,67 @@ test("every kind the core reports: class, category and transient from the core",
   const dts = readFileSync(join(dirname(createRequire(import.meta.url).resolve("mailwright")), "..", "index.d.ts"), "utf8");
   const categories = dts.match(/export type ErrorCategory = ([^;]*);/)[1];
   for (const { category } of all) assert.ok(categories.includes(`"${category}"`), category);
+});
+
+test("errorKinds() is in code order and holds issue 13's kinds (input errors, not transient)", () => {
+  const codes = errorKinds().map((k) => k.code);
+  assert.deepEqual(codes, [...codes].sort((a, b) => a - b));
+  const added = { InvalidUnsubscribeUri: 118, OneClickRequiresHttps: 119, InvalidListId: 120, InvalidDkimKey: 121,
+    InvalidDkimOption: 122, InvalidCalendar: 123, CalendarMethodMismatch: 124 };
+  for (const [name, code] of Object.entries(added)) {
+    const kind = kinds.get(name);
+    assert.ok(kind && kind.code === code && kind.category === "input" && kind.transient === false, name);
+    const e = mw.__errorOfKind(name);
+    assert.ok(isCoreError(e, name) && e.errorCode === code && !(e instanceof SmtpError), name);
+  }
+});
+
+const ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//ifaxin//test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n" +
+  "UID:1@ifaxin.com\r\nDTSTAMP:20250301T090000Z\r\nDTSTART:20250310T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+test("List-Unsubscribe (one-click), List-Id and a calendar invitation from MessageInit", () => {
+  const init = { ...base, html: "<p>hi</p>", date: 0, messageId: "l@ifaxin.com", boundarySeed: "s",
+    listUnsubscribe: ["<https://u.ifaxin.com/unsubscribe?id=8f2c>", "mailto:unsubscribe@ifaxin.com?subject=stop"],
+    oneClickUnsubscribe: true, listId: "Spring news <spring.news.ifaxin.com>",
+    calendar: { method: "request", content: ICS, attachment: "invite.ics" } };
+  const msg = new Message(init);
+  const text = Buffer.from(msg.toBytes()).toString();
+  assert.ok(text.includes("List-Id: Spring news <spring.news.ifaxin.com>\r\n"));
+  assert.ok(text.includes("List-Unsubscribe: <https://u.ifaxin.com/unsubscribe?id=8f2c>,\r\n <mailto:unsubscribe@ifaxin.com?subject=stop>\r\n"));
+  assert.ok(text.includes("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"));
+  assert.ok(text.includes("text/calendar; method=REQUEST; charset=utf-8"));
+  assert.equal(msg.structure, "multipart/mixed[multipart/alternative[text/plain, text/html, text/calendar], application/ics]");
+  msg.free();
+  // One URI as a plain string; one-click off writes no List-Unsubscribe-Post.
+  const one = Buffer.from(buildMessage({ ...base, listUnsubscribe: "mailto:u@ifaxin.com", oneClickUnsubscribe: false }).bytes).toString();
+  assert.ok(one.includes("List-Unsubscribe: <mailto:u@ifaxin.com>\r\n") && !one.includes("List-Unsubscribe-Post"));
+  // Without an attachment: the invitation is an alternative only.
+  assert.equal(buildMessage({ ...base, html: "<p>x</p>", calendar: { method: "REQUEST", content: ICS } }).structure,
+    "multipart/alternative[text/plain, text/html, text/calendar]");
+});
+
+test("bad unsubscribe, List-Id and calendar input: the core's typed errors; wrong JS types: TypeError", () => {
+  for (const [extra, code] of [
+    [{ listUnsubscribe: "http://u.ifaxin.com/" }, "InvalidUnsubscribeUri"],
+    [{ listUnsubscribe: ["https://u.ifaxin.com/", "javascript:alert(1)"] }, "InvalidUnsubscribeUri"],
+    [{ listUnsubscribe: "https://u.ifaxin.com/a,b" }, "InvalidUnsubscribeUri"],
+    [{ listUnsubscribe: "https://u.ifaxin.com/\r\nBcc: x@y.com" }, "HeaderInjection"],
+    [{ listUnsubscribe: "mailto:u@ifaxin.com", oneClickUnsubscribe: true }, "OneClickRequiresHttps"],
+    [{ oneClickUnsubscribe: true }, "OneClickRequiresHttps"],
+    [{ listId: "no dot" }, "InvalidListId"],
+    [{ listUnsubscribe: "https://u.ifaxin.com/", headers: { "List-Unsubscribe": "<mailto:a@ifaxin.com>" } }, "InvalidHeaderName"],
+    [{ calendar: { method: "REQUEST", content: "hello" } }, "InvalidCalendar"],
+    [{ calendar: { method: "RE QUEST", content: ICS } }, "InvalidCalendar"],
+    [{ calendar: { method: "CANCEL", content: ICS } }, "CalendarMethodMismatch"],
+    [{ calendar: { method: "REQUEST", content: ICS.replace("METHOD:REQUEST\r\n", "") } }, "CalendarMethodMismatch"],
+  ]) {
+    assert.throws(() => new Message({ ...base, ...extra }), (e) => isCoreError(e, code) && e.category === "input" && !e.transient, JSON.stringify(extra));
+    assert.throws(() => buildMessage({ ...base, ...extra }), (e) => isCoreError(e, code), JSON.stringify(extra));
+  }
+  for (const extra of [{ listUnsubscribe: 5 }, { listUnsubscribe: ["https://u.ifaxin.com/", null] }, { oneClickUnsubscribe: "yes" },
+    { listId: 7 }, { calendar: "BEGIN:VCALENDAR" }, { calendar: { method: "REQUEST" } }, { calendar: { method: "REQUEST", content: ICS, attachment: 1 } }]) {
+    assert.throws(() => new Message({ ...base, ...extra }), TypeError, JSON.stringify(extra));
+  }
 });
 
 test("errors thrown by real calls are Error subclasses with the core's fields", () => {

@@ -10,6 +10,18 @@ export function loadVectors(dir) {
   }));
 }
 
+// The folders every runner reproduces: vectors/ and vectors-13/ (issue 13:
+// List-Unsubscribe, List-Id, calendar invitations, DKIM), beside it.
+export function vectorFolders() {
+  const dir = process.env.MW_VECTORS;
+  return [["vectors", dir], ["vectors-13", process.env.MW_VECTORS_13 ?? join(dir, "..", "vectors-13")]];
+}
+
+// How many cases of a folder hold a member the package cannot express (the
+// runners must have skipped exactly these).
+export const unsupportedCount = (vectors) =>
+  vectors.filter(({ doc }) => UNSUPPORTED_MEMBERS.some((m) => m in doc.input)).length;
+
 const b64 = (s) => Uint8Array.from(Buffer.from(s, "base64"));
 
 // Every mailbox member: a string or { name?, address }, one or an array.
@@ -23,14 +35,37 @@ function mailbox(m) {
   throw new Error(`not a mailbox: ${JSON.stringify(m)}`);
 }
 
+// Input members the JS API cannot express: DKIM signing is not in the npm
+// package yet (README, "DKIM"). toInit throws Unsupported for a case holding
+// one; the runners count those cases as skipped and check the count.
+export const UNSUPPORTED_MEMBERS = ["dkim"];
+
+export class Unsupported extends Error {
+  constructor(member) {
+    super(`input member ${member}: not in the npm package yet`);
+    this.member = member;
+  }
+}
+
+// Every input member testdata/README.md defines that toInit turns into MessageInit.
+const KNOWN_MEMBERS = new Set([...MAILBOX_MEMBERS.map(([key]) => key), "subject", "text", "html", "message_id",
+  "in_reply_to", "references", "date", "boundary_seed", "headers", "sc_custom", "inline", "attachments", "x_smtpapi",
+  "list_unsubscribe", "one_click_unsubscribe", "list_id", "calendar"]);
+
 export function toInit(input) {
+  for (const key of Object.keys(input)) {
+    if (UNSUPPORTED_MEMBERS.includes(key)) throw new Unsupported(key);
+    // A member this runner does not know would be dropped silently: refuse it.
+    if (!KNOWN_MEMBERS.has(key)) throw new Error(`vector input member ${key} is unknown to the JS runner (testdata/README.md)`);
+  }
   const init = {};
   for (const [key, js] of MAILBOX_MEMBERS) {
     if (key in input) init[js] = Array.isArray(input[key]) ? input[key].map(mailbox) : mailbox(input[key]);
   }
   for (const [key, js] of [["subject", "subject"], ["text", "text"], ["html", "html"],
     ["message_id", "messageId"], ["in_reply_to", "inReplyTo"], ["references", "references"], ["date", "date"],
-    ["boundary_seed", "boundarySeed"], ["headers", "headers"], ["sc_custom", "scCustom"]]) {
+    ["boundary_seed", "boundarySeed"], ["headers", "headers"], ["sc_custom", "scCustom"],
+    ["list_unsubscribe", "listUnsubscribe"], ["one_click_unsubscribe", "oneClickUnsubscribe"], ["list_id", "listId"]]) {
     if (key in input) init[js] = input[key];
   }
   if (input.inline) init.inline = input.inline.map((p) => ({ cid: p.content_id, contentType: p.content_type, data: b64(p.data_base64), filename: p.filename }));
@@ -39,7 +74,22 @@ export function toInit(input) {
     const x = input.x_smtpapi, f = x.filters || {};
     init.xSmtpApi = { to: x.to, sub: x.sub, section: x.section, openTracking: f.open_tracking, clickTracking: f.click_tracking, subscriptionTracking: f.subscription_tracking };
   }
+  if (input.calendar) {
+    const c = input.calendar;
+    init.calendar = { method: c.method, content: c.content, ...("attachment" in c ? { attachment: c.attachment } : {}) };
+  }
   return init;
+}
+
+// The expected bytes of a signed case without its DKIM-Signature fields
+// (written first, each with its folded lines): what the message is unsigned.
+export function withoutSignatures(eml) {
+  const text = eml.toString("latin1");
+  let at = 0;
+  while (text.startsWith("DKIM-Signature:", at)) {
+    do at = text.indexOf("\r\n", at) + 2; while (text[at] === " " || text[at] === "\t");
+  }
+  return Buffer.from(text.slice(at), "latin1");
 }
 
 // The same input with each mailbox written the other way where that cannot

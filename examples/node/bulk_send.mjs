@@ -60,6 +60,8 @@ const outcomes = await Promise.all(Array.from({ length: count }, (_, n) => maile
   subject: `Issue 12, copy ${n + 1}`,
   text: `Hello reader ${n + 1},\n\nthis is your copy.\n`,
   headers: { "X-Campaign": "bulk-example" },
+  // One-click unsubscribe (RFC 8058), as Gmail and Yahoo ask of bulk senders: your https endpoint.
+  listUnsubscribe: [`https://ifaxin.com/unsubscribe?reader=${n}`, "mailto:unsubscribe@ifaxin.com"], oneClickUnsubscribe: true,
 })));
 await mailer.close(); // drains (nothing is left here), then QUIT on every connection
 if (process.stdout.isTTY) process.stdout.write("\n");

@@ -1,6 +1,7 @@
 // Compiled with `tsc --noEmit` in CI: the package's types fit this usage.
 import { Message, Credentials, Session, Reply, send, Client, MailwrightError, SmtpError, connectOptions, errorKinds, buildMessage, wasmMemorySize, Mailer } from "mailwright";
-import type { MessageInit, SendResult, SessionEvent, Envelope, SendOptions, ErrorCategory, ReplyClass, BuiltMessage, Direction, MailerOptions, Outcome, Counters } from "mailwright";
+import type { CalendarInit } from "mailwright";
+import type { MessageInit, SendResult, SessionEvent, Envelope, SendOptions, ErrorCategory, ReplyClass, BuiltMessage, Direction, MailerOptions, Outcome, Counters, Limiter } from "mailwright";
 
 const init: MessageInit = {
   from: { name: "客服", address: "support@ifaxin.com" },
@@ -11,7 +12,14 @@ const init: MessageInit = {
   headers: { "X-Campaign": "spring" },
   xSmtpApi: { to: ["ben@ifaxin.com"], sub: { "%name%": ["Ben"] }, openTracking: true },
   date: new Date(),
+  listUnsubscribe: ["https://u.ifaxin.com/unsubscribe?id=8f2c", "mailto:unsubscribe@ifaxin.com"],
+  oneClickUnsubscribe: true,
+  listId: "Spring news <spring.news.ifaxin.com>",
 };
+const invite: CalendarInit = { method: "REQUEST", content: "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n", attachment: "invite.ics" };
+const invitation: MessageInit = { from: "support@ifaxin.com", to: "ben@ifaxin.com", html: "<p>invited</p>", calendar: invite };
+// @ts-expect-error DKIM is not in the npm package yet: `dkim` takes nothing.
+const signed: MessageInit = { from: "support@ifaxin.com", to: "ben@ifaxin.com", dkim: [{ domain: "ifaxin.com" }] };
 const msg = new Message(init);
 const bytes: Uint8Array = msg.toBytes();
 const envelope: Envelope = msg.envelope;
@@ -55,7 +63,9 @@ async function bulk(): Promise<number> {
     connections: 4, rate: "sendcloud", retry: { maxAttempts: 5, initialBackoff: 1000, maxBackoff: 60000, deadline: 600000 },
     rateLimitedPause: 60000, messagesPerConnection: Infinity, idleTimeout: 30000, queueCapacity: 10000, atLeastOnce: false,
   };
-  await using mailer = new Mailer({ ...options, rate: { messages: 100, per: 1000 } });
+  let slots = 10;
+  const limiter: Limiter = { acquire: () => (slots-- > 0 ? 0 : 250) };
+  await using mailer = new Mailer({ ...options, rate: { messages: 100, per: 1000 }, limiter });
   mailer.on("outcome", (o: Outcome) => { if (o.kind === "failed" && o.gaveUp) console.log(o.error.code, o.attempts); });
   const outcomes: Outcome[] = await Promise.all([mailer.send(init), mailer.send(msg), mailer.sendRaw(bytes, "a@ifaxin.com", ["b@ifaxin.com"])]);
   let queued = 0;

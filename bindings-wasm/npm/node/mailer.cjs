@@ -189,7 +189,8 @@ module.exports = function mailer(core) {
     /**
      * Where and how to connect are the options of send() and Client.connect()
      * (host, port, tls, credentials, timeout, ca, pins, ...); the delivery
-     * options (connections, rate, retry, ...) configure the dispatcher.
+     * options (connections, rate, retry, ..., and `limiter`, a quota shared
+     * with other processes, asked by the core) configure the dispatcher.
      * Everything is checked by the core here: a bad option throws, and
      * nothing connects until a message is sent.
      */

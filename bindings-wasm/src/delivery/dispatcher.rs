@@ -3,8 +3,9 @@
 //! connections, executes the actions it asks for, and reads the outcomes.
 
 use super::config::delivery_config;
+use super::limiter::JsGate;
 use super::prepared::Prepared;
-use crate::convert::{missing, number_text, set, string};
+use crate::convert::{get, missing, number_text, set, string};
 use crate::errors::{IntoJs, js_error};
 use crate::smtp::{ClientPlan, refused};
 use js_sys::{Array, Object};
@@ -116,13 +117,21 @@ impl Dispatcher {
     /// A dispatcher for the connections a `ClientPlan` describes (its
     /// session: TLS mode, credentials, EHLO name, time-outs) and the
     /// delivery options in `options` (`connections`, `rate`, `retry`, ...;
-    /// the other members are ignored). Throws InvalidOption or a TypeError.
+    /// the other members are ignored). `options.limiter`, if given, is a
+    /// quota shared with other processes: an object whose synchronous
+    /// `acquire()` returns 0 (go) or the milliseconds to wait, or throws
+    /// (see `limiter.rs`); the core asks it after its own pacing. Throws
+    /// InvalidOption or a TypeError.
     #[wasm_bindgen(constructor)]
     pub fn new(plan: &ClientPlan, options: JsValue) -> Result<Dispatcher, JsValue> {
         let config = delivery_config(plan, &options)?;
-        delivery::Dispatcher::new(config)
-            .map(|inner| Dispatcher { inner })
-            .js()
+        let limiter = get(&options, "limiter")?;
+        let inner = if missing(&limiter) {
+            delivery::Dispatcher::new(config)
+        } else {
+            delivery::Dispatcher::with_gate(config, Box::new(JsGate::new(limiter)?))
+        };
+        inner.map(|inner| Dispatcher { inner }).js()
     }
 
     /// Queues a copy of the message (the copy shares its bytes; free yours
