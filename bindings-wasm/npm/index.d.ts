@@ -432,6 +432,25 @@ export function send(message: Message | MessageInit, options: SendOptions): Prom
 /** The relay's quota: a preset of the core ("sendcloud": 20,000 a minute) or `messages` per `per` milliseconds. */
 export type RateInit = "sendcloud" | { messages: number; per: number };
 
+/** What the core makes of a `RateInit` (durations in milliseconds). */
+export interface RateNumbers {
+  /** Messages allowed in any window of `per`. */
+  messages: number;
+  /** The relay's window, milliseconds. */
+  per: number;
+  /** Messages that may go back to back before the pace is spread evenly. */
+  burst: number;
+  /**
+   * How long a quota shared across processes (a `limiter`'s store) must keep
+   * each slot: `per` plus the core's margin (a twentieth of `per`, at most
+   * 1000 ms: 61000 for "sendcloud"). The built-in limiter holds its slots as long.
+   */
+  sharedWindow: number;
+}
+
+/** The core's numbers for a `rate` option (the same as the Mailer's); an invalid one throws like `new Mailer({ rate })`. */
+export function rate(init: RateInit): RateNumbers;
+
 /** Retries of transient failures (4xx, 536, a connection lost before the end of the data), with backoff and jitter. */
 export interface RetryInit {
   /** Attempts in all, the first included (default 5; 1: never retry). */

@@ -15,7 +15,7 @@ mod smtp;
 
 mod names;
 
-pub use delivery::{Dispatcher, Prepared};
+pub use delivery::{Dispatcher, Prepared, rate_numbers};
 pub use errors::{error_kinds, register_errors};
 pub use message::{Message, build_message};
 pub use names::{names, wasm_memory_size};

@@ -3,11 +3,32 @@
 // one message sent, a wait holds the message that long, a throw holds every
 // message until its deadline (the thrown text in its failure) or until the
 // limiter answers again, the limiter is never asked while the Mailer's own
-// rate says wait, and a limiter that is not one is refused.
+// rate says wait, and a limiter that is not one is refused. And `rate(init)`:
+// the core's numbers for a rate, the window a shared quota must keep.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
-import { Mailer, MailwrightError } from "mailwright";
+import { Mailer, MailwrightError, rate } from "mailwright";
+
+test("rate(): the core's numbers for a rate option, and the window a shared quota keeps", () => {
+  // SendCloud's documented quota: 20,000 a minute; slots held 1 s longer (the core's margin, at most 1 s).
+  assert.deepEqual({ ...rate("sendcloud") }, { messages: 20000, per: 60000, burst: 500, sharedWindow: 61000 });
+  // A twentieth of the window when that is less than 1 s; a burst of one second's worth.
+  assert.deepEqual({ ...rate({ messages: 2000, per: 10000 }) }, { messages: 2000, per: 10000, burst: 200, sharedWindow: 10500 });
+  assert.deepEqual({ ...rate({ messages: 10, per: 1000 }) }, { messages: 10, per: 1000, burst: 10, sharedWindow: 1050 });
+  // The same numbers the Mailer paces by: its current rate is messages / per.
+  for (const init of ["sendcloud", { messages: 2000, per: 10000 }]) {
+    const mailer = new Mailer({ host: "127.0.0.1", port: 25, tls: "none", rate: init });
+    const r = rate(init);
+    assert.equal(mailer.counters.currentRate, r.messages / (r.per / 1000));
+    mailer.abort();
+  }
+  // Refused as the Mailer's option is.
+  for (const bad of ["mailgun", { messages: 0, per: 1000 }, { messages: 5, per: -1 }]) {
+    assert.throws(() => rate(bad), (e) => e instanceof MailwrightError && e.code === "InvalidOption", JSON.stringify(bad));
+  }
+  for (const bad of [undefined, null, 5, { messages: 5 }, { per: 1000 }]) assert.throws(() => rate(bad), TypeError, String(bad));
+});
 
 const base = { from: "support@ifaxin.com", to: "ben@ifaxin.com", text: "x" };
 
@@ -87,10 +108,11 @@ test("limiter: a wait (milliseconds) holds the message that long, then it is ask
     // Nothing reached the relay while the limiter said wait.
     assert.deepEqual(limiter.calls.map((c) => c.mails), [0, 0, 0, 0]);
     assert.equal(rec.mails, 1);
-    // The last wait was kept (a lower bound only; nothing else happens on the
-    // connection then). The core may ask sooner than a wait when something
-    // else wakes it, e.g. right after EHLO: a limiter keeps its own state.
-    assert.ok(limiter.calls[3].at - limiter.calls[2].at >= 39, "asked again before the wait it was given");
+    // Every wait was kept: the core does not ask again before a wait ends,
+    // whatever else wakes it (e.g. the connection opening; lower bounds only).
+    for (let n = 1; n < 4; n++) {
+      assert.ok(limiter.calls[n].at - limiter.calls[n - 1].at >= 39, `asked again (call ${n}) before the wait it was given`);
+    }
   } finally {
     await rec.close();
   }

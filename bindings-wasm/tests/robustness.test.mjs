@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import {
-  Message, buildMessage, Credentials, Reply, Session, connectOptions, loginAnswer, authPlain, wasmMemorySize,
+  Message, buildMessage, Credentials, Reply, Session, connectOptions, loginAnswer, authPlain, wasmMemorySize, rate,
   MailwrightError,
 } from "mailwright";
 
@@ -134,6 +134,7 @@ test("a lone surrogate in any string parameter is InvalidUnicode, never U+FFFD",
     "connectOptions credentials": () => connectOptions({ host: "h", credentials: { user: "u", key: lone } }),
     "connectOptions ca": () => connectOptions({ host: "h", ca: lone }),
     "connectOptions pinSha256": () => connectOptions({ host: "h", pinSha256: lone }),
+    "rate preset": () => rate(lone),
   };
   for (const [what, make] of Object.entries(cases)) {
     assert.throws(make, (e) => isKind("InvalidUnicode")(e) && e.category === "input" && /lone surrogate/.test(e.message), what);

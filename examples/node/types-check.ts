@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit` in CI: the package's types fit this usage.
-import { Message, Credentials, Session, Reply, send, Client, MailwrightError, SmtpError, connectOptions, errorKinds, buildMessage, wasmMemorySize, Mailer } from "mailwright";
+import { Message, Credentials, Session, Reply, send, Client, MailwrightError, SmtpError, connectOptions, errorKinds, buildMessage, wasmMemorySize, Mailer, rate } from "mailwright";
 import type { CalendarInit } from "mailwright";
-import type { MessageInit, SendResult, SessionEvent, Envelope, SendOptions, ErrorCategory, ReplyClass, BuiltMessage, Direction, MailerOptions, Outcome, Counters, Limiter } from "mailwright";
+import type { MessageInit, SendResult, SessionEvent, Envelope, SendOptions, ErrorCategory, ReplyClass, BuiltMessage, Direction, MailerOptions, Outcome, Counters, Limiter, RateNumbers } from "mailwright";
 
 const init: MessageInit = {
   from: { name: "客服", address: "support@ifaxin.com" },
@@ -64,6 +64,8 @@ async function bulk(): Promise<number> {
     rateLimitedPause: 60000, messagesPerConnection: Infinity, idleTimeout: 30000, queueCapacity: 10000, atLeastOnce: false,
   };
   let slots = 10;
+  const window: RateNumbers = rate({ messages: 100, per: 1000 });   // sharedWindow: how long a shared store keeps a slot
+  if (window.sharedWindow < window.per || window.burst < 1) throw new Error("unexpected");
   const limiter: Limiter = { acquire: () => (slots-- > 0 ? 0 : 250) };
   await using mailer = new Mailer({ ...options, rate: { messages: 100, per: 1000 }, limiter });
   mailer.on("outcome", (o: Outcome) => { if (o.kind === "failed" && o.gaveUp) console.log(o.error.code, o.attempts); });

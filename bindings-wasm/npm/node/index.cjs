@@ -79,6 +79,7 @@ module.exports = {
   connectOptions: core.connectOptions,
   errorKinds: core.errorKinds,
   wasmMemorySize: core.wasmMemorySize,
+  rate: core.rate,
   authLogin: core.authLogin,
   authPlain: core.authPlain,
   authXoauth2: core.authXoauth2,

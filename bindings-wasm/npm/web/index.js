@@ -67,5 +67,5 @@ function guard(core, MailwrightError) {
 const core = guard(raw, MailwrightError);
 export const {
   Message, buildMessage, Credentials, Reply, Session, ClientPlan, Dispatcher, Prepared, connectOptions, errorKinds,
-  wasmMemorySize, authLogin, authPlain, authXoauth2, loginAnswer,
+  wasmMemorySize, rate, authLogin, authPlain, authXoauth2, loginAnswer,
 } = core;

@@ -3,11 +3,13 @@
 //! out keeps the core's default (`DeliveryConfig::default()`); durations are
 //! milliseconds through the core's `timeout_from_millis`, rates through
 //! `Rate::new` / `Rate::from_name`, and the whole is checked by
-//! `DeliveryConfig::validate`.
+//! `DeliveryConfig::validate`. `rate(init)` shows what the core makes of a
+//! `rate` option (for a quota shared across processes: its window).
 
-use crate::convert::{get, missing, opt_bool, opt_number, string};
+use crate::convert::{get, missing, opt_bool, opt_number, set, string};
 use crate::errors::{IntoJs, type_error};
 use crate::smtp::ClientPlan;
+use js_sys::Object;
 use mailwright::delivery::{DeliveryConfig, Rate};
 use mailwright::smtp::options::{count_from_f64, timeout_from_millis};
 use std::time::Duration;
@@ -44,6 +46,24 @@ fn rate(v: JsValue) -> Result<Rate, JsValue> {
         .ok_or_else(|| type_error("rate.messages must be a number".into()))?;
     let per = millis(&v, "per")?.ok_or_else(|| type_error("rate.per must be a number".into()))?;
     Rate::new(messages, per).js()
+}
+
+/// `rate(init)`: the core's numbers for a `rate` option (`"sendcloud"` or
+/// `{ messages, per }`): `{ messages, per, burst, sharedWindow }`, durations
+/// in milliseconds. `sharedWindow` is the core's `Rate::shared_window`: how
+/// long a quota shared across processes (a `limiter`'s store) must keep each
+/// slot, the relay's window plus the core's margin (the built-in limiter
+/// holds its slots as long).
+#[wasm_bindgen(js_name = rate)]
+pub fn rate_numbers(init: JsValue) -> Result<Object, JsValue> {
+    let rate = rate(init)?;
+    let ms = |d: Duration| JsValue::from_f64(d.as_secs_f64() * 1000.0);
+    let o = Object::new();
+    set(&o, "messages", &JsValue::from(rate.messages));
+    set(&o, "per", &ms(rate.per));
+    set(&o, "burst", &JsValue::from(rate.burst));
+    set(&o, "sharedWindow", &ms(rate.shared_window()));
+    Ok(o)
 }
 
 /// The delivery configuration: the plan's session, then every delivery

@@ -9,5 +9,6 @@ mod dispatcher;
 mod limiter;
 mod prepared;
 
+pub use config::rate_numbers;
 pub use dispatcher::Dispatcher;
 pub use prepared::Prepared;

@@ -39,7 +39,6 @@ const { values: opt } = parseArgs({
     quota: { type: "string", default: "2000" },
     "window-s": { type: "string", default: "10" },
     "rtt-ms": { type: "string", default: "50" },
-    margin: { type: "string", default: "250" },
     connections: { type: "string", default: "8" },
     "timeout-s": { type: "string", default: "150" },
     // A live worker whose event loop is late by more than this loses its jobs' locks (see README).
@@ -135,7 +134,7 @@ try {
   relay = await start(opt.relaysim, ["--rtt-ms", opt["rtt-ms"], "--quota", opt.quota, "--window-s", opt["window-s"], "--log", log], /^(\d+)$/, { stdin: "pipe" });
   const redisUrl = `redis://127.0.0.1:${redis.port}`;
   const workerArgs = ["--redis", redisUrl, "--relay", `127.0.0.1:${relay.ready[1]}`, "--tls", "none", "--quota", `${quota}/${windowMs}`,
-    "--margin", opt.margin, "--connections", opt.connections, "--concurrency", "200", "--lock-duration", opt["lock-duration"], "--stalled-interval", "1000"];
+    "--connections", opt.connections, "--concurrency", "200", "--lock-duration", opt["lock-duration"], "--stalled-interval", "1000"];
   const pool = await Promise.all(Array.from({ length: workers }, () => start(process.execPath, [join(here, "worker.mjs"), ...workerArgs], /^ready (\d+)$/)));
   queue = new Queue("mail", { connection: { host: "127.0.0.1", port: redis.port } });
 

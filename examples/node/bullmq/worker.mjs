@@ -4,9 +4,12 @@
 // (redis-quota.mjs). Run as many of these processes as you like:
 //
 //   node worker.mjs --redis redis://127.0.0.1:6379 --relay smtp.sendcloud.net:587 \
-//     --quota 20000/60000 --connections 8
+//     --quota sendcloud --connections 8
 //
-// (credentials from MAILWRIGHT_API_USER / MAILWRIGHT_API_KEY when set).
+// (--quota: "sendcloud" or MESSAGES/PER_MS, e.g. 2000/10000, the Mailer's
+// `rate`; the window each slot is kept for on Redis is the core's, from
+// mailwright's rate(); credentials from MAILWRIGHT_API_USER /
+// MAILWRIGHT_API_KEY when set).
 // Each job's outcome is its result: a delivered or uncertain message
 // completes the job with { kind, queueId, refused, ... }; an uncertain one is
 // never sent again by BullMQ (the relay may already hold it); a failed one
@@ -27,8 +30,7 @@ const { values: opt } = parseArgs({
     tls: { type: "string", default: "starttls" },
     queue: { type: "string", default: "mail" },
     "api-user": { type: "string", default: process.env.MAILWRIGHT_API_USER || "api_user" },
-    quota: { type: "string", default: "20000/60000" },
-    margin: { type: "string", default: "1000" },
+    quota: { type: "string", default: "sendcloud" },
     connections: { type: "string", default: "8" },
     concurrency: { type: "string", default: "200" },
     "lock-duration": { type: "string", default: "30000" },
@@ -37,14 +39,17 @@ const { values: opt } = parseArgs({
 });
 if (!opt.relay) throw new Error("--relay host:port is required");
 const [relayHost, relayPort] = opt.relay.split(":");
-const [messages, per] = opt.quota.split("/").map(Number);
+// The relay's quota, as the Mailer's `rate` option: "sendcloud" or { messages, per }.
+const rate = opt.quota.includes("/")
+  ? (([messages, per]) => ({ messages, per }))(opt.quota.split("/").map(Number))
+  : opt.quota;
 const redisUrl = new URL(opt.redis);
 const connection = { host: redisUrl.hostname, port: Number(redisUrl.port || 6379) };
 
 // The quota's own Redis client: fail fast while Redis is away (the Mailer then holds its messages).
 const quotaRedis = new Redis({ ...connection, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
 await quotaRedis.connect();
-const quota = new RedisQuota(quotaRedis, opt["api-user"], { messages, per, margin: Number(opt.margin) });
+const quota = new RedisQuota(quotaRedis, opt["api-user"], rate);
 
 const key = process.env.MAILWRIGHT_API_KEY;
 const mailer = new Mailer({
@@ -54,7 +59,7 @@ const mailer = new Mailer({
   credentials: key ? new Credentials(opt["api-user"], key) : undefined,
   connections: Number(opt.connections),
   // This process's own pace (and the pause after a 536); the shared window is the limiter's.
-  rate: { messages, per },
+  rate,
   limiter: quota,
 });
 
