@@ -245,25 +245,19 @@ impl Mailer {
     /// mailer completes with its Outcome.
     fn submit(&self, py: Python<'_>, message: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let message = prepared(message)?;
-        let future = py
-            .import("concurrent.futures")?
-            .getattr("Future")?
-            .call0()?
-            .unbind();
-        let target = future.clone_ref(py);
-        let callback = move |result: core::Outcome| {
-            Python::attach(|py| {
-                let done = match Outcome::new(py, result) {
-                    Ok(value) => target.call_method1(py, "set_result", (value,)),
-                    Err(err) => target.call_method1(py, "set_exception", (err.into_value(py),)),
-                };
-                // A future cancelled by its user refuses a result: nothing to do.
-                drop(done);
-            });
-        };
-        py.detach(|| self.inner.submit_with(message, callback))
-            .py_err()?;
-        Ok(future)
+        self.submit_prepared(py, message)
+    }
+
+    /// :meth:`submit` for raw RFC 5322 bytes with an explicit envelope.
+    fn submit_raw(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        sender: &Bound<'_, PyString>,
+        recipients: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
+        let message = prepared_raw(data, sender, recipients)?;
+        self.submit_prepared(py, message)
     }
 
     /// Sends many messages through the pool; the Outcomes in order.
@@ -287,10 +281,19 @@ impl Mailer {
         crate::mailer_options::counters(py, c)
     }
 
-    /// Graceful shutdown: messages not yet handed to a connection end as
-    /// failed, those in flight finish, connections say QUIT. Idempotent.
+    /// Closes after sending: no new messages; every message already
+    /// submitted is sent (with its retries, within its deadline) and gets its
+    /// Outcome, then connections say QUIT. Returns once all is done.
+    /// Idempotent; after :meth:`abort` it only waits.
     fn close(&self, py: Python<'_>) {
         py.detach(|| self.inner.close());
+    }
+
+    /// Closes now: messages not yet handed to a connection end as failed
+    /// (``InvalidStateError``, not sent), those in flight finish (an answer,
+    /// or uncertain), connections say QUIT. Returns once all is done.
+    fn abort(&self, py: Python<'_>) {
+        py.detach(|| self.inner.abort());
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -304,11 +307,39 @@ impl Mailer {
     }
 }
 
+impl Mailer {
+    /// Queues a prepared message whose Outcome completes a new
+    /// ``concurrent.futures.Future``.
+    fn submit_prepared(&self, py: Python<'_>, message: Prepared) -> PyResult<Py<PyAny>> {
+        let future = py
+            .import("concurrent.futures")?
+            .getattr("Future")?
+            .call0()?
+            .unbind();
+        let target = future.clone_ref(py);
+        let callback = move |result: core::Outcome| {
+            Python::attach(|py| {
+                let done = match Outcome::new(py, result) {
+                    Ok(value) => target.call_method1(py, "set_result", (value,)),
+                    Err(err) => target.call_method1(py, "set_exception", (err.into_value(py),)),
+                };
+                // A future cancelled by its user refuses a result: nothing to do.
+                drop(done);
+            });
+        };
+        py.detach(|| self.inner.submit_with(message, callback))
+            .py_err()?;
+        Ok(future)
+    }
+}
+
 impl Drop for Mailer {
-    /// Closes with the GIL released: the mailer's threads may need it to
-    /// complete futures before they end.
+    /// Aborts, as the core does when its mailer is dropped (a mailer left to
+    /// the garbage collector does not keep it waiting for deadlines), with
+    /// the GIL released: the mailer's threads may need it to complete
+    /// futures before they end.
     fn drop(&mut self) {
         let inner = &self.inner;
-        Python::attach(|py| py.detach(|| inner.close()));
+        Python::attach(|py| py.detach(|| inner.abort()));
     }
 }

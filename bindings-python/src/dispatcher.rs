@@ -14,7 +14,7 @@ use crate::errors::{IntoPy, exception, to_py};
 use crate::mailer_options::{self, MailerOptions, prepared, prepared_raw};
 use crate::smtp::client::Connect;
 use crate::smtp::credentials::Credentials;
-use mailwright::delivery::{self as core, Action, ConnId};
+use mailwright::delivery::{self as core, ConnId};
 use mailwright::smtp::{ClientOptions, ConnectionLoss, pin};
 use mailwright::{Error, ErrorKind};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -89,7 +89,8 @@ pub struct Dispatcher {
 
 struct State {
     dispatcher: core::Dispatcher,
-    shut_down: bool,
+    /// Drained or shut down: a refused message is refused for good.
+    stopped: bool,
 }
 
 impl Dispatcher {
@@ -190,7 +191,7 @@ impl Dispatcher {
         Ok(Dispatcher {
             state: Mutex::new(State {
                 dispatcher: inner,
-                shut_down: false,
+                stopped: false,
             }),
             options,
         })
@@ -281,6 +282,13 @@ impl Dispatcher {
         exception(py, &cause.error(detail))
     }
 
+    /// The core's error (not raised) of a message submitted to a closed (or
+    /// closing) mailer, the same in every driver: for a driver that stops
+    /// taking messages before it calls :meth:`drain`.
+    fn closed_error<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        exception(py, &core::closed_error())
+    }
+
     // --- messages ---------------------------------------------------------
 
     /// Converts a :class:`Message` once, for :meth:`submit`.
@@ -300,8 +308,8 @@ impl Dispatcher {
 
     /// Queues a prepared message: its ticket, or None when the queue is
     /// full (the message stays in ``prepared``; submit it again once
-    /// :meth:`has_room`). After :meth:`shutdown` it raises the core's
-    /// InvalidStateError.
+    /// :meth:`has_room`). After :meth:`drain` or :meth:`shutdown` it raises
+    /// the core's InvalidStateError.
     fn submit(&self, mut prepared: PyRefMut<'_, Prepared>) -> PyResult<Option<u64>> {
         let message = prepared.inner.take().ok_or_else(|| {
             to_py(Error::new(
@@ -314,7 +322,7 @@ impl Dispatcher {
             Ok(ticket) => Ok(Some(ticket)),
             Err(refused) => {
                 prepared.inner = Some(refused.message);
-                if state.shut_down {
+                if state.stopped {
                     Err(to_py(refused.error))
                 } else {
                     Ok(None)
@@ -346,18 +354,13 @@ impl Dispatcher {
             .map(|t| t.as_secs_f64()))
     }
 
-    /// Every action asked for, in order: ``("open" | "send" | "start_tls" |
-    /// "close", conn)``.
+    /// Every action asked for, in order: ``(name, conn)`` with the core's
+    /// names (``ACTIONS``: ``"Open"``, ``"Send"``, ``"StartTls"``, ``"Close"``).
     fn poll_actions(&self) -> PyResult<Vec<(&'static str, ConnId)>> {
         let mut state = self.lock()?;
         let mut actions = Vec::new();
         while let Some(action) = state.dispatcher.poll_action() {
-            actions.push(match action {
-                Action::Open(k) => ("open", k),
-                Action::Send(k) => ("send", k),
-                Action::StartTls(k) => ("start_tls", k),
-                Action::Close(k) => ("close", k),
-            });
+            actions.push((action.as_str(), action.conn()));
         }
         Ok(actions)
     }
@@ -432,16 +435,27 @@ impl Dispatcher {
         mailer_options::counters(py, counters)
     }
 
-    /// Stops taking messages: those waiting come back as failed (not sent),
-    /// those in flight finish, then every connection says QUIT.
+    /// Stops taking messages but sends every one already submitted (with
+    /// its retries, within its deadline); once each has its outcome, every
+    /// connection says QUIT and :meth:`is_finished` turns true. A later
+    /// :meth:`shutdown` still stops at once.
+    fn drain(&self) -> PyResult<()> {
+        let mut state = self.lock()?;
+        state.stopped = true;
+        state.dispatcher.drain();
+        Ok(())
+    }
+
+    /// Stops at once: those waiting come back as failed (not sent), those
+    /// in flight finish, then every connection says QUIT.
     fn shutdown(&self) -> PyResult<()> {
         let mut state = self.lock()?;
-        state.shut_down = true;
+        state.stopped = true;
         state.dispatcher.shutdown();
         Ok(())
     }
 
-    /// True once shut down and every connection is gone.
+    /// True once drained or shut down and every connection is gone.
     fn is_finished(&self) -> PyResult<bool> {
         Ok(self.lock()?.dispatcher.is_finished())
     }

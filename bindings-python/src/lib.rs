@@ -8,6 +8,7 @@
 mod convert;
 mod delivery;
 mod dispatcher;
+mod dkim;
 mod errors;
 mod limiter;
 mod mailer_options;
@@ -48,6 +49,10 @@ fn _mailwright(m: &Bound<'_, PyModule>) -> PyResult<()> {
         names(mailwright::delivery::Outcome::KINDS.to_vec())?,
     )?;
     m.add(
+        "ACTIONS",
+        names(mailwright::delivery::Action::NAMES.to_vec())?,
+    )?;
+    m.add(
         "MECHANISMS",
         names(Mechanism::ALL.iter().map(|x| x.as_str()).collect())?,
     )?;
@@ -61,6 +66,9 @@ fn _mailwright(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<message::Attachment>()?;
     m.add_class::<message::XSmtpApi>()?;
     m.add_class::<message::Envelope>()?;
+    m.add_class::<message::Calendar>()?;
+    m.add_class::<dkim::DkimKey>()?;
+    m.add_class::<dkim::DkimSigner>()?;
     m.add_class::<smtp::credentials::Credentials>()?;
     m.add_class::<smtp::reply::Reply>()?;
     m.add_class::<smtp::session::SendResult>()?;

@@ -151,6 +151,14 @@ impl Rate {
         self.inner.burst
     }
 
+    /// The window, in seconds, that a quota shared across processes keeps
+    /// each slot for: the relay's window plus the core's margin (see
+    /// ``mailwright.limits.SharedQuota``).
+    #[getter]
+    fn shared_window(&self) -> f64 {
+        self.inner.shared_window().as_secs_f64()
+    }
+
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other
             .cast::<Rate>()

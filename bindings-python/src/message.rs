@@ -4,6 +4,7 @@ use crate::convert::{
     bytes_from, items, mailboxes, optional_mailbox, optional_string, pairs, string, strings, text,
     unix_seconds,
 };
+use crate::dkim::DkimSigner;
 use crate::errors::IntoPy;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -163,6 +164,81 @@ impl XSmtpApi {
     }
 }
 
+/// A calendar invitation (iMIP): the iCalendar text (yours) with its iTIP
+/// method, written as a ``text/calendar; method=...`` alternative after the
+/// text and HTML bodies and, with ``attachment``, also as that ``.ics`` file.
+/// Checked when the message is built (InvalidCalendarError,
+/// CalendarMethodMismatchError).
+#[pyclass(frozen, module = "mailwright._mailwright")]
+pub struct Calendar {
+    inner: mailwright::Calendar,
+    method: String,
+    size: usize,
+    attachment: Option<String>,
+}
+
+#[pymethods]
+impl Calendar {
+    #[new]
+    #[pyo3(signature = (method, content, *, attachment=None))]
+    fn new(
+        method: &Bound<'_, PyString>,
+        content: &Bound<'_, PyString>,
+        attachment: Option<&Bound<'_, PyString>>,
+    ) -> PyResult<Self> {
+        let method = string(method, "method")?;
+        let content = string(content, "content")?;
+        let size = content.len();
+        let mut inner = mailwright::Calendar::new(method.clone(), content);
+        let attachment = optional_string(attachment, "attachment")?;
+        if let Some(name) = &attachment {
+            inner = inner.attachment(name.clone());
+        }
+        Ok(Calendar {
+            inner,
+            method,
+            size,
+            attachment,
+        })
+    }
+
+    /// The method as given (written in upper case).
+    #[getter]
+    fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The ``.ics`` attachment's file name, if any.
+    #[getter]
+    fn attachment(&self) -> Option<&str> {
+        self.attachment.as_deref()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Calendar({:?}, {} bytes, attachment={:?})",
+            self.method, self.size, self.attachment
+        )
+    }
+}
+
+fn signers_from(value: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<mailwright::DkimSigner>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(Vec::new());
+    };
+    if let Ok(one) = value.cast::<DkimSigner>() {
+        return Ok(vec![one.get().inner.clone()]);
+    }
+    items(Some(value), "dkim", |item| {
+        match item.cast::<DkimSigner>() {
+            Ok(signer) => Ok(signer.get().inner.clone()),
+            Err(_) => Err(PyTypeError::new_err(
+                "dkim must be a DkimSigner or a list of DkimSigner",
+            )),
+        }
+    })
+}
+
 /// The SMTP envelope of a message.
 #[pyclass(frozen, module = "mailwright._mailwright")]
 pub struct Envelope {
@@ -236,7 +312,8 @@ impl Message {
     #[new]
     #[pyo3(signature = (from_addr, *, to=None, cc=None, bcc=None, reply_to=None, sender=None, envelope_from=None,
         subject=None, text=None, html=None, inline=None, attachments=None, headers=None, sc_custom=None,
-        x_smtpapi=None, message_id=None, in_reply_to=None, references=None, date=None, boundary_seed=None))]
+        x_smtpapi=None, message_id=None, in_reply_to=None, references=None, date=None, boundary_seed=None,
+        list_unsubscribe=None, one_click_unsubscribe=None, list_id=None, calendar=None, dkim=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -260,6 +337,11 @@ impl Message {
         references: Option<&Bound<'_, PyAny>>,
         date: Option<&Bound<'_, PyAny>>,
         boundary_seed: Option<&Bound<'_, PyString>>,
+        list_unsubscribe: Option<&Bound<'_, PyAny>>,
+        one_click_unsubscribe: Option<bool>,
+        list_id: Option<&Bound<'_, PyString>>,
+        calendar: Option<PyRef<'_, Calendar>>,
+        dkim: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut b = mailwright::Message::builder();
         if let Some(from) = optional_mailbox(Some(from_addr), "from_addr")? {
@@ -322,6 +404,23 @@ impl Message {
         if let Some(seed) = optional_string(boundary_seed, "boundary_seed")? {
             b = b.boundary_seed(seed);
         }
+        for uri in strings(list_unsubscribe, "list_unsubscribe")? {
+            b = b.list_unsubscribe(uri);
+        }
+        if let Some(on) = one_click_unsubscribe {
+            b = b.one_click_unsubscribe(on);
+        }
+        if let Some(id) = optional_string(list_id, "list_id")? {
+            b = b.list_id(id);
+        }
+        if let Some(calendar) = calendar {
+            b = b.calendar(calendar.inner.clone());
+        }
+        for signer in signers_from(dkim)? {
+            b = b.dkim(signer);
+        }
+        // Signing (when asked) happens here too, GIL released: one pass that
+        // hashes the body as it is written, no copy of the message.
         let inner = py.detach(|| b.build()).py_err()?;
         Ok(Message { inner })
     }
@@ -379,6 +478,12 @@ impl Message {
     #[getter]
     fn date(&self) -> i64 {
         self.inner.date()
+    }
+
+    /// True when the message carries at least one DKIM signature.
+    #[getter]
+    fn is_signed(&self) -> bool {
+        self.inner.is_signed()
     }
 
     /// The MIME structure, e.g. ``multipart/related[text/html, image/png]``.

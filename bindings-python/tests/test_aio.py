@@ -139,27 +139,59 @@ def test_works_on_uvloop(haraka):
     assert subjects(haraka, [o.queue_id for o in outcomes], tag) == sorted(f"Subject: {tag} {n}" for n in range(50))
 
 
-def test_close_drains_what_is_in_flight(haraka):
+def test_close_sends_everything_submitted(haraka):
     tag = uuid.uuid4().hex
     before = set(stored(haraka))
 
     async def main():
         mailer = mailwright.aio.Mailer("127.0.0.1", haraka["port"], ca_file=haraka["ca_file"], connections=2,
-                                       timeout=20, **CREDS)
-        futures = [mailer.submit(message(tag, n)) for n in range(40)]
-        # Let the connections open and take some messages, then close while they work.
-        while mailer.counters["delivered"] < 5:
+                                       timeout=20, queue_capacity=8, **CREDS)
+        # 40 messages: 8 queued in the core, the rest in the waiting room.
+        futures = [mailer.submit(message(tag, n)) for n in range(39)]
+        raw = message(tag, 39).as_bytes()
+        futures.append(mailer.submit_raw(raw, "support@ifaxin.com", ["ben@ifaxin.com"]))
+        while mailer.counters["delivered"] < 2:
             await asyncio.sleep(0.01)
         await mailer.close()
         assert all(f.done() for f in futures)
+        with pytest.raises(mailwright.InvalidStateError):
+            mailer.submit(message(tag, 40))  # closed
         await mailer.close()  # idempotent
+        await mailer.abort()  # nothing left to stop
         return [f.result() for f in futures], mailer.counters
 
     outcomes, counters = run(main())
+    assert [o.kind for o in outcomes] == ["delivered"] * 40  # the core's drain: every one sent
+    assert counters["delivered"] == 40 and counters["failed"] == 0
+    assert counters["in_flight"] == 0 and counters["queued"] == 0 and counters["connections"] == 0
+    new = {k for k in stored(haraka) if k not in before}
+    assert sorted(o.queue_id for o in outcomes) == sorted(new)
+    assert subjects(haraka, new, tag) == sorted(f"Subject: {tag} {n}" for n in range(40))
+
+
+def test_abort_fails_what_was_not_sent(haraka):
+    tag = uuid.uuid4().hex
+    before = set(stored(haraka))
+
+    async def main():
+        mailer = mailwright.aio.Mailer("127.0.0.1", haraka["port"], ca_file=haraka["ca_file"], connections=2,
+                                       timeout=20, queue_capacity=10, **CREDS)
+        futures = [mailer.submit(message(tag, n)) for n in range(40)]
+        while mailer.counters["delivered"] < 5:
+            await asyncio.sleep(0.01)
+        await mailer.abort()
+        assert all(f.done() for f in futures)
+        await mailer.abort()  # idempotent
+        await mailer.close()  # only waits
+        never_queued = [f for f in futures if f.exception() is not None]
+        assert never_queued and all(isinstance(f.exception(), mailwright.InvalidStateError) for f in never_queued)
+        return [f.result() for f in futures if f.exception() is None], len(never_queued), mailer.counters
+
+    outcomes, never_queued, counters = run(main())
     delivered = [o for o in outcomes if o.delivered]
     not_sent = [o for o in outcomes if not o.delivered]
-    # Every message has its one outcome: delivered, or failed as never sent (the core's shutdown rule).
-    assert len(delivered) >= 5 and len(delivered) + len(not_sent) == 40
+    # Every queued message has its one outcome: delivered, or failed as never sent (the core's shutdown rule).
+    assert len(delivered) >= 5 and not_sent and len(outcomes) + never_queued == 40
     assert all(o.kind == "failed" and o.attempts == 0 and isinstance(o.error, mailwright.InvalidStateError)
                for o in not_sent)
     assert counters["delivered"] == len(delivered) and counters["failed"] == len(not_sent)
@@ -260,7 +292,22 @@ def test_a_cancelled_send_waiting_for_room_is_withdrawn(haraka):
     assert subjects(haraka, new, tag) == [f"Subject: {tag} 1", f"Subject: {tag} 3"]
 
 
-def test_close_tells_senders_still_waiting_for_room(bad_server):
+def test_close_waits_for_retries(bad_server):
+    port = bad_server("transient_rcpt")
+
+    async def main():
+        mailer = mailwright.aio.Mailer("127.0.0.1", port, tls="none", timeout=5, max_attempts=3,
+                                       initial_backoff=0.05, max_backoff=0.1)
+        sent = mailer.submit(message("retry", 0))
+        await mailer.close()  # at once: the message is still to be tried three times
+        return sent.result(), mailer.counters
+
+    outcome, counters = run(main())
+    assert outcome.kind == "failed" and outcome.gave_up and outcome.attempts == 3
+    assert counters["retries"] == 2
+
+
+def test_abort_tells_senders_still_waiting_for_room(bad_server):
     port = bad_server("no_greeting")  # nothing ever leaves the queue
 
     async def main():
@@ -269,7 +316,7 @@ def test_close_tells_senders_still_waiting_for_room(bad_server):
         second = mailer.submit(message("room", 2))  # waits for room
         await asyncio.sleep(0)
         assert mailer.counters["queued"] == 1
-        await mailer.close()
+        await mailer.abort()
         with pytest.raises(mailwright.InvalidStateError):
             second.result()  # never queued: its sender is told so
         return first.result(), mailer.counters
@@ -293,12 +340,12 @@ def test_the_dispatcher_is_driven_by_hand():
     with pytest.raises(mailwright.InvalidStateError):
         d.submit(prepared)  # handed over once
     d.advance(0.0)
-    assert d.poll_actions() == [("open", 1)]
+    assert d.poll_actions() == [("Open", 1)]
     d.connection_opened(1)
 
     def server(reply):
         d.receive(1, reply)
-        assert all(kind == "send" for kind, _ in d.poll_actions())
+        assert all(kind == "Send" for kind, _ in d.poll_actions())
         return d.take_output(1)
 
     assert server(b"220 hi\r\n") == b"EHLO localhost\r\n"
@@ -308,12 +355,13 @@ def test_the_dispatcher_is_driven_by_hand():
     assert server(b"250 queued as Q1\r\n") == b""
     [outcome] = d.poll_outcomes()
     assert outcome.delivered and outcome.queue_id == "Q1" and d.counters["delivered"] == 1
-    d.shutdown()
-    assert d.poll_actions() == [("send", 1)] and d.take_output(1) == b"QUIT\r\n" and not d.is_finished()
+    d.drain()  # nothing left to send: QUIT at once
+    assert d.poll_actions() == [("Send", 1)] and d.take_output(1) == b"QUIT\r\n" and not d.is_finished()
     d.receive(1, b"221 bye\r\n")
-    assert d.poll_actions() == [("close", 1)] and d.is_finished()
+    assert d.poll_actions() == [("Close", 1)] and d.is_finished()
     with pytest.raises(mailwright.InvalidStateError):
-        d.submit(d.prepare(message("sans-io", 1)))  # shut down
+        d.submit(d.prepare(message("sans-io", 1)))  # drained
+    assert isinstance(d.closed_error(), mailwright.InvalidStateError)
     with pytest.raises(mailwright.InvalidOptionError):
         d.connection_lost(1, "bogus", "")  # the core's names only
     # The core's pin rule, for the driver to apply after a handshake.
@@ -321,6 +369,16 @@ def test_the_dispatcher_is_driven_by_hand():
     pinned = Dispatcher("127.0.0.1", 25, pin_sha256="AB" * 32)
     assert pinned.pinned and "is not the pinned one" in pinned.pin_mismatch(b"not it")
     assert isinstance(pinned.loss_error("tls", "x"), mailwright.TlsError)
+
+
+def test_the_driver_handles_every_action_the_core_names():
+    from mailwright._mailwright import ACTIONS
+    from mailwright.aio import _HANDLERS
+
+    from test_stubs import literals
+    assert ACTIONS == mailwright.ACTIONS and len(set(ACTIONS)) == 4
+    assert tuple(_HANDLERS) == ACTIONS  # the driver's table: one handler per name, no other
+    assert literals()["_Action"] == ACTIONS
 
 
 # -------------------------------------------------------------------- misuse

@@ -28,7 +28,8 @@ CATEGORY_BASES = {
 
 
 def test_every_core_kind_has_a_class_under_its_categorys_base():
-    assert len(KINDS) >= 31 and {k for k, _, _, _ in KINDS} >= {"InvalidOption", "Connect", "RateLimited"}
+    assert len(KINDS) >= 38 and {k for k, _, _, _ in KINDS} >= {"InvalidOption", "Connect", "RateLimited",
+                                                                 "InvalidDkimKey", "CalendarMethodMismatch"}
     assert set(CATEGORY_BASES) == set(mailwright.ERROR_CATEGORIES)
     for name, code, category, transient in KINDS:
         cls = errors._BY_KIND[name]
@@ -82,6 +83,14 @@ CASES = [
     (dict(boundary_seed="has space"), errors.InvalidBoundarySeedError),
     (dict(boundary_seed="s", text="--=_s.a"), errors.BoundaryCollisionError),
     (dict(date=-5), errors.InvalidHeaderValueError),
+    (dict(list_unsubscribe="ftp://u.ifaxin.com/u"), errors.InvalidUnsubscribeUriError),
+    (dict(list_unsubscribe="mailto:u@ifaxin.com", one_click_unsubscribe=True), errors.OneClickRequiresHttpsError),
+    (dict(list_id="spring"), errors.InvalidListIdError),
+    (dict(calendar=mailwright.Calendar("REQUEST", "BEGIN:VEVENT")), errors.InvalidCalendarError),
+    (dict(calendar=mailwright.Calendar("PUBLISH", "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n")),
+     errors.CalendarMethodMismatchError),
+    (dict(dkim=mailwright.DkimSigner("ifaxin.com", "a b", mailwright.DkimKey.ed25519_seed(bytes(32)))),
+     errors.InvalidDkimOptionError),
 ]
 
 
@@ -101,7 +110,8 @@ EVIL = ["a\r\nBcc: x@y.com", "a\nb", "a\rb"]
 @pytest.mark.parametrize("evil", EVIL)
 @pytest.mark.parametrize("field", ["subject", "from_name", "to", "cc_name", "header", "sc_custom",
                                    "filename", "inline_filename", "content_type", "content_id", "message_id",
-                                   "in_reply_to", "reply_to"])
+                                   "in_reply_to", "reply_to", "list_unsubscribe", "list_id",
+                                   "calendar_attachment"])
 def test_injection_is_refused_in_every_field(field, evil):
     changes = {
         "subject": dict(subject=evil),
@@ -117,6 +127,10 @@ def test_injection_is_refused_in_every_field(field, evil):
         "message_id": dict(message_id="a@b" + evil),
         "in_reply_to": dict(in_reply_to=["a@b" + evil]),
         "reply_to": dict(reply_to=["r@ifaxin.com" + evil]),
+        "list_unsubscribe": dict(list_unsubscribe=["https://u.ifaxin.com/u" + evil]),
+        "list_id": dict(list_id="spring.ifaxin.com" + evil),
+        "calendar_attachment": dict(calendar=mailwright.Calendar(
+            "REQUEST", "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n", attachment=evil)),
     }[field]
     with pytest.raises(errors.HeaderInjectionError):
         make(**changes)
@@ -148,6 +162,8 @@ def test_credentials_and_smtp_argument_errors():
         mailwright.Session(tls="sometimes")
     with pytest.raises(errors.ProtocolError):
         mailwright.Reply.parse(b"hello\r\n")
+    with pytest.raises(errors.InvalidDkimKeyError):
+        mailwright.DkimKey.from_pem("-----BEGIN RSA PRIVATE KEY-----\nnope\n-----END RSA PRIVATE KEY-----\n")
     creds = mailwright.Credentials("api_user", "s3cret-key", label="1")
     assert "s3cret" not in repr(creds)
 

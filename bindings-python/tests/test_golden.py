@@ -1,4 +1,5 @@
-"""Every golden vector in testdata/vectors, byte for byte, through the Python API."""
+"""Every golden vector in testdata/vectors and testdata/vectors-13 (List-Unsubscribe,
+DKIM, calendar invitations), byte for byte, through the Python API."""
 import json
 
 import pytest
@@ -7,16 +8,25 @@ import mailwright
 from conftest import VECTORS
 from vectors import build
 
-CASES = sorted(VECTORS.glob("*.json"))
+VECTORS_13 = VECTORS.parent / "vectors-13"
+CASES = sorted(VECTORS.glob("*.json")) + sorted(VECTORS_13.glob("*.json"))
+RAN = set()
+
+
+def case_id(path):
+    return path.stem if path.parent == VECTORS else f"13/{path.stem}"
 
 
 def test_vectors_exist():
     # A runner that ran no vector must fail.
-    assert len(CASES) >= 20
+    assert len(list(VECTORS.glob("*.json"))) >= 20
+    signed = [p for p in VECTORS_13.glob("*.json") if '"dkim"' in p.read_text(encoding="utf-8")]
+    assert len(list(VECTORS_13.glob("*.eml"))) >= 8 and len(signed) >= 6
 
 
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+@pytest.mark.parametrize("path", CASES, ids=[case_id(p) for p in CASES])
 def test_vector(path):
+    RAN.add(path)
     doc = json.loads(path.read_text(encoding="utf-8"))
     if "expected_error" in doc:
         with pytest.raises(mailwright.MailwrightError) as info:
@@ -35,6 +45,13 @@ def test_vector(path):
     assert bytes(msg) == expected
     assert msg.envelope.sender == doc["expected_envelope"]["sender"]
     assert msg.envelope.recipients == doc["expected_envelope"]["recipients"]
+    assert msg.is_signed == ("dkim" in doc["input"])
+
+
+def test_every_vector_ran():
+    # Runs after test_vector (definition order): every case of both folders was tried.
+    missing = sorted(case_id(p) for p in (set(VECTORS.glob("*.json")) | set(VECTORS_13.glob("*.json"))) - RAN)
+    assert not missing, f"vectors not run: {missing}"
 
 
 MEMBERS = {"from": "Support <support@ifaxin.com>", "sender": "Ops <ops@ifaxin.com>",

@@ -7,6 +7,7 @@ import json
 import pathlib
 import subprocess
 import sys
+import math
 import uuid
 
 import pytest
@@ -134,12 +135,12 @@ def test_rate_gives_the_cores_numbers():
 
 
 def test_shared_quota_takes_slots_then_says_how_long_to_wait():
-    quota = SharedQuota("memory://", uuid.uuid4().hex, rate=(3, 2), margin=0)
+    quota = SharedQuota("memory://", uuid.uuid4().hex, rate=(3, 2))
     assert isinstance(quota, mailwright.Limiter) and isinstance(Fake(), mailwright.Limiter)
     assert [quota.acquire() for _ in range(3)] == [0.0, 0.0, 0.0]
     wait = quota.acquire()
-    assert 0 < wait <= 2
-    other = SharedQuota(quota.storage, quota.key, rate=(3, 2), margin=0)  # another worker, same key
+    assert 0 < wait <= 3
+    other = SharedQuota(quota.storage, quota.key, rate=(3, 2))  # another worker, same key
     assert other.acquire() > 0
     quota.clear()
     assert other.acquire() == 0.0
@@ -154,13 +155,19 @@ def test_shared_quota_numbers_come_from_the_core():
         SharedQuota("memory://", "k", rate="fast")
     with pytest.raises(mailwright.InvalidOptionError):
         SharedQuota("memory://", "k", rate=(10, 1.5))  # limits counts whole seconds
-    with pytest.raises(mailwright.InvalidOptionError):
-        SharedQuota("memory://", "k", margin=-1)
+    with pytest.raises(TypeError):
+        SharedQuota("memory://", "k", margin=1)  # type: ignore[call-arg]  # the core's margin, not ours
     with pytest.raises(mailwright.InvalidOptionError):
         SharedQuota("memory://", "")
 
 
-def test_shared_quota_holds_each_slot_for_the_margin_too():
-    quota = SharedQuota("memory://", uuid.uuid4().hex, rate=(1, 1), margin=1)
+def test_shared_quota_holds_each_slot_for_the_cores_shared_window():
+    rate = mailwright.Rate(1, 1)
+    assert rate.shared_window > rate.per  # the relay's window plus the core's margin
+    sendcloud = mailwright.Rate.preset("sendcloud")
+    assert sendcloud.per < sendcloud.shared_window
+    assert SharedQuota("memory://", "k").window == math.ceil(sendcloud.shared_window)
+    quota = SharedQuota("memory://", uuid.uuid4().hex, rate=rate)
+    assert quota.window == math.ceil(rate.shared_window)  # whole seconds for limits, never shorter
     assert quota.acquire() == 0.0
-    assert 1 < quota.acquire() <= 2
+    assert rate.per < quota.acquire() <= quota.window  # held past the relay's window

@@ -91,6 +91,51 @@ def test_no_answer_to_the_data_is_uncertain(bad_server):
     assert isinstance(outcome.error, mailwright.NetworkError)
 
 
+def test_close_sends_everything_submitted(haraka):
+    tag = uuid.uuid4().hex
+    before = set(stored(haraka))
+    mailer = mailwright.Mailer("127.0.0.1", haraka["port"], ca_file=haraka["ca_file"], connections=2,
+                               timeout=20, **CREDS)
+    futures = [mailer.submit(message(tag, n)) for n in range(39)]
+    futures.append(mailer.submit_raw(message(tag, 39).as_bytes(), "support@ifaxin.com", ["ben@ifaxin.com"]))
+    assert all(isinstance(f, concurrent.futures.Future) for f in futures)
+    mailer.close()  # at once: most are still queued
+    assert all(f.done() for f in futures)
+    outcomes = [f.result() for f in futures]
+    assert [o.kind for o in outcomes] == ["delivered"] * 40  # the core's drain: every one sent
+    counters = mailer.counters
+    assert counters["delivered"] == 40 and counters["queued"] == counters["in_flight"] == counters["connections"] == 0
+    new = {k for k in stored(haraka) if k not in before}
+    assert sorted(o.queue_id for o in outcomes) == sorted(new)
+    with pytest.raises(mailwright.InvalidStateError):
+        mailer.submit_raw(b"x", "a@ifaxin.com", ["b@ifaxin.com"])
+    mailer.close()  # idempotent
+    mailer.abort()
+
+
+def test_close_waits_for_retries(bad_server):
+    mailer = mailwright.Mailer("127.0.0.1", bad_server("transient_rcpt"), tls="none", timeout=5, max_attempts=3,
+                               initial_backoff=0.05, max_backoff=0.1)
+    future = mailer.submit(message("retry", 0))
+    mailer.close()
+    outcome = future.result(timeout=0)
+    assert outcome.kind == "failed" and outcome.gave_up and outcome.attempts == 3
+    assert mailer.counters["retries"] == 2
+
+
+def test_abort_fails_what_was_not_sent(bad_server):
+    with mailwright.Mailer("127.0.0.1", bad_server("no_greeting"), tls="none", timeout=30) as mailer:
+        futures = [mailer.submit(message("abort", n)) for n in range(3)]
+        futures.append(mailer.submit_raw(b"Subject: x\r\n\r\nx\r\n", "a@ifaxin.com", ["b@ifaxin.com"]))
+        mailer.abort()  # nothing was handed to a connection (no greeting): none is sent
+        outcomes = [f.result(timeout=0) for f in futures]
+    assert all(o.kind == "failed" and o.attempts == 0 and isinstance(o.error, mailwright.InvalidStateError)
+               for o in outcomes)
+    assert mailer.counters["failed"] == 4 and mailer.counters["connections"] == 0
+    with pytest.raises(mailwright.InvalidStateError):
+        mailer.submit(message("abort", 9))
+
+
 @pytest.mark.parametrize("options", [
     dict(connections=0), dict(rate=(0, 60)), dict(rate=(100, 0)), dict(rate="fast"),
     dict(max_attempts=0), dict(deadline=0), dict(timeout=0),

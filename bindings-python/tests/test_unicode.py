@@ -11,6 +11,7 @@ from mailwright import errors
 LONE = ["\ud800", "a\udc00b", "\ud83d", "x" * 10 + "\udfff"]
 CREDS = mailwright.Credentials("api_user", "api_key")
 MSG = mailwright.Message("a@ifaxin.com", to="b@ifaxin.com", text="x")
+ED_KEY = mailwright.DkimKey.ed25519_seed(bytes(range(32)))
 
 
 def message(**changes):
@@ -62,6 +63,16 @@ MESSAGE_FIELDS = {
     "x_smtpapi sub": lambda s: dict(x_smtpapi=mailwright.XSmtpApi(sub={"%n%": [s]})),
     "x_smtpapi sub name": lambda s: dict(x_smtpapi=mailwright.XSmtpApi(sub={s: ["1"]})),
     "x_smtpapi section": lambda s: dict(x_smtpapi=mailwright.XSmtpApi(section={"k": s})),
+    "list_unsubscribe": lambda s: dict(list_unsubscribe=[f"https://u.ifaxin.com/{s}"]),
+    "list_id": lambda s: dict(list_id=f"spring{s}.ifaxin.com"),
+    "calendar method": lambda s: dict(calendar=mailwright.Calendar(s, "BEGIN:VCALENDAR")),
+    "calendar content": lambda s: dict(calendar=mailwright.Calendar("REQUEST", s)),
+    "calendar attachment": lambda s: dict(calendar=mailwright.Calendar("REQUEST", "x", attachment=s)),
+    "dkim domain": lambda s: dict(dkim=mailwright.DkimSigner(s, "sel", ED_KEY)),
+    "dkim selector": lambda s: dict(dkim=mailwright.DkimSigner("ifaxin.com", s, ED_KEY)),
+    "dkim canonicalization": lambda s: dict(dkim=mailwright.DkimSigner("ifaxin.com", "sel", ED_KEY,
+                                                                       canonicalization=s)),
+    "dkim pem": lambda s: dict(dkim=mailwright.DkimSigner("ifaxin.com", "sel", mailwright.DkimKey.from_pem(s))),
 }
 
 

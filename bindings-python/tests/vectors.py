@@ -1,13 +1,21 @@
 """Golden vector input (testdata/README.md) → the Python API."""
 import base64
+import pathlib
 
 import mailwright
+
+#: The fixed DKIM test keys a vector's signer names (testdata/dkim, key_file).
+DKIM_KEYS = pathlib.Path(__file__).resolve().parents[2] / "testdata" / "dkim"
 
 
 SINGLE = ("sender", "envelope_from")  # and "from", given positionally
 LISTS = ("to", "cc", "bcc", "reply_to")
 KNOWN = {"from", *SINGLE, *LISTS, "subject", "text", "html", "message_id", "date", "boundary_seed",
-         "in_reply_to", "references", "inline", "attachments", "headers", "sc_custom", "x_smtpapi"}
+         "in_reply_to", "references", "inline", "attachments", "headers", "sc_custom", "x_smtpapi",
+         # vectors-13 (issue 13)
+         "list_unsubscribe", "one_click_unsubscribe", "list_id", "calendar", "dkim"}
+SIGNER = {"key_file", "key_seed_base64", "domain", "selector", "time", "canonicalization", "expires_after"}
+
 
 
 def mailbox(value):
@@ -15,6 +23,19 @@ def mailbox(value):
     if isinstance(value, str):
         return value
     return (value.get("name"), value["address"])
+
+
+def signer(spec):
+    """A vector's DKIM signer: a PEM key file of testdata/dkim or a raw Ed25519 seed."""
+    unknown = set(spec) - SIGNER
+    assert not unknown, f"the runner does not know the signer members {sorted(unknown)}"
+    if "key_file" in spec:
+        key = mailwright.DkimKey.from_pem((DKIM_KEYS / spec["key_file"]).read_text(encoding="ascii"))
+    else:
+        key = mailwright.DkimKey.ed25519_seed(base64.b64decode(spec["key_seed_base64"]))
+    return mailwright.DkimSigner(spec["domain"], spec["selector"], key, time=spec.get("time"),
+                                 canonicalization=spec.get("canonicalization"),
+                                 expires_after=spec.get("expires_after"))
 
 
 def build(inp):
@@ -51,4 +72,12 @@ def build(inp):
             to=api.get("to"), sub=api.get("sub"), section=api.get("section"),
             open_tracking=filters.get("open_tracking"), click_tracking=filters.get("click_tracking"),
             subscription_tracking=filters.get("subscription_tracking"))
+    for key in ("list_unsubscribe", "one_click_unsubscribe", "list_id"):
+        if key in inp:
+            kwargs[key] = inp[key]
+    if "calendar" in inp:
+        c = inp["calendar"]
+        kwargs["calendar"] = mailwright.Calendar(c["method"], c["content"], attachment=c.get("attachment"))
+    if "dkim" in inp:
+        kwargs["dkim"] = [signer(spec) for spec in inp["dkim"]]
     return mailwright.Message(mailbox(inp["from"]) if "from" in inp else None, **kwargs)

@@ -6,6 +6,11 @@ calls smtplib.sendmail. Here:
 
     python sendcloud_inline.py [OUT.eml] [--send HOST[:PORT] --user U --key K [--label L]
                                [--tls MODE] [--ca CA.pem | --pin SHA256 | --pin-cert CERT.pem]]
+                               [--unsubscribe HTTPS-URL] [--dkim KEY.pem --selector S]
+
+--unsubscribe adds RFC 8058 one-click unsubscribe; --dkim signs the message
+for the From domain (and turns SendCloud's open tracking off, which would
+rewrite the signed body). See docs/BULK-SENDERS.md.
 
 Options left out take the core's defaults (port 25, or 465 with --tls implicit;
 STARTTLS required; a 30-second time-out).
@@ -15,20 +20,24 @@ from __future__ import annotations
 import argparse
 import pathlib
 import smtplib
+from typing import Optional
 
 import mailwright
 
 HERE = pathlib.Path(__file__).resolve().parent
 
 
-def build(png: bytes) -> mailwright.Message:
+def build(png: bytes, unsubscribe: Optional[str] = None,
+          dkim: Optional[mailwright.DkimSigner] = None) -> mailwright.Message:
     return mailwright.Message(
         from_addr="postmaster@testdomain.sendcloud.org",
         to=["test123@qq.com"],
         subject="python test inline image",
         html='test image content <img src="cid:image1" alt="xxxxx">',
         inline=[mailwright.Inline("image1", "image/png", png)],
-        x_smtpapi=mailwright.XSmtpApi(to=["test123@qq.com"], open_tracking=True),
+        x_smtpapi=mailwright.XSmtpApi(to=["test123@qq.com"], open_tracking=dkim is None),
+        list_unsubscribe=unsubscribe, one_click_unsubscribe=unsubscribe is not None,
+        dkim=dkim,
     )
 
 
@@ -44,9 +53,17 @@ def main() -> int:
     parser.add_argument("--ca", help="a CA to trust besides the usual roots")
     parser.add_argument("--pin", help="trust exactly the certificate with this SHA-256 fingerprint")
     parser.add_argument("--pin-cert", help="trust exactly this (self-signed, say) certificate, PEM")
+    parser.add_argument("--unsubscribe", help="an https: URL that unsubscribes on a POST (one-click)")
+    parser.add_argument("--dkim", help="sign with this PEM private key (RSA or Ed25519)")
+    parser.add_argument("--selector", default="mw", help="the DKIM selector (default: mw)")
     args = parser.parse_args()
 
-    msg = build(pathlib.Path(args.image).read_bytes())
+    signer = None
+    if args.dkim:
+        key = mailwright.DkimKey.from_pem(pathlib.Path(args.dkim).read_bytes())
+        signer = mailwright.DkimSigner("testdomain.sendcloud.org", args.selector, key)
+        print(f"dkim      publish at {args.selector}._domainkey.testdomain.sendcloud.org: {key.dns_record()}")
+    msg = build(pathlib.Path(args.image).read_bytes(), args.unsubscribe, signer)
     pathlib.Path(args.output).write_bytes(msg.as_bytes())
     print(f"wrote     {args.output}")
     print(f"structure {msg.structure}")

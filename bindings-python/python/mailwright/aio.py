@@ -38,9 +38,15 @@ Rules of use:
   room withdraws it: it was never queued, is never sent and is not counted.
   So a cancelled send is never lost silently and never sent twice.
 - :meth:`Mailer.close` (and leaving ``async with``) drains as the blocking
-  Mailer does: messages in flight finish, those the core still held end as
-  failed (not sent), connections say QUIT; messages still in the waiting room
-  raise InvalidStateError to their senders.
+  Mailer does: no new message is taken; every message already submitted,
+  those still in the waiting room included, is sent (with its retries, within
+  its deadline) and gets its outcome; then connections say QUIT. The drain
+  is the core's (``Dispatcher.drain``); this module only hands the waiting
+  room over first.
+- :meth:`Mailer.abort` stops at once: messages in flight finish (an answer,
+  or uncertain), those the core still held end as failed (not sent,
+  InvalidStateError), messages still in the waiting room raise
+  InvalidStateError to their senders; connections say QUIT.
 """
 from __future__ import annotations
 
@@ -50,8 +56,8 @@ import ssl
 import sys
 from os import PathLike
 from types import TracebackType
-from typing import (Any, Deque, Dict, Iterable, List, Literal, Optional, Set, Tuple, Type,
-                    Union)
+from typing import (Any, Callable, Deque, Dict, Iterable, List, Literal, Optional, Set, Tuple,
+                    Type, Union)
 
 from ._mailwright import Credentials, Dispatcher, Message, Outcome, Prepared, Rate
 from .errors import MailwrightError
@@ -137,7 +143,9 @@ class Mailer:
         self._timer_at: Optional[float] = None
         self._pump_soon: Optional[asyncio.Handle] = None
         self._pumping = False
-        self._closing = False
+        self._closing = False  # close() or abort() was called: no new message
+        self._drained = False  # the dispatcher was asked to drain
+        self._aborted = False
         self._finished: Optional[asyncio.Future[None]] = None
 
     # ------------------------------------------------------------------ API
@@ -157,6 +165,10 @@ class Mailer:
         order. Must be called with the mailer's event loop running."""
         return self._submit(self._d.prepare(message))
 
+    def submit_raw(self, data: _BytesLike, sender: str, recipients: Iterable[str]) -> asyncio.Future[Outcome]:
+        """:meth:`submit` for raw RFC 5322 bytes with an explicit envelope."""
+        return self._submit(self._d.prepare_raw(data, sender, recipients))
+
     async def send_many(self, messages: Iterable[Message]) -> List[Outcome]:
         """Sends many messages through the pool; the Outcomes in order. Every
         message is checked before any is queued."""
@@ -170,28 +182,44 @@ class Mailer:
         return self._d.counters
 
     async def close(self) -> None:
-        """Graceful shutdown (see the module documentation); returns once every
-        connection has said QUIT and is closed. Idempotent."""
+        """Closes after sending (see the module documentation): returns once
+        every message submitted has its outcome and every connection has
+        said QUIT and is closed. Idempotent; after :meth:`abort` it only waits."""
         if self._loop is None:
-            # Never used: nothing is open.
+            # Never used: nothing was submitted, nothing is open.
             self._closing = True
-            self._d.shutdown()
+            self._d.drain()
             return
         self._bind()
         if not self._closing:
             self._closing = True
             self._finished = self._loop.create_future()
+            self._pump()  # hands the waiting room over, then asks the core to drain
+        await self._wait_finished()
+
+    async def abort(self) -> None:
+        """Closes now (see the module documentation): returns once every
+        connection is closed. Also ends a :meth:`close` still draining."""
+        if self._loop is None:
+            self._closing = self._aborted = True
+            self._d.shutdown()
+            return
+        self._bind()
+        if not self._aborted:
+            self._closing = self._aborted = self._drained = True
+            if self._finished is None:
+                self._finished = self._loop.create_future()
             self._d.advance(self._now())
             self._d.shutdown()
             room, self._room = self._room, collections.deque()
-            for prepared, future in room:
+            for _prepared, future in room:
                 if not future.done():
-                    try:
-                        self._d.submit(prepared)  # raises the core's InvalidStateError
-                    except MailwrightError as err:
-                        future.set_exception(err)
+                    future.set_exception(self._d.closed_error())
             self._pump()
-        assert self._finished is not None
+        await self._wait_finished()
+
+    async def _wait_finished(self) -> None:
+        assert self._finished is not None and self._loop is not None
         await asyncio.shield(self._finished)
         while self._tasks:
             results = await asyncio.gather(*list(self._tasks), return_exceptions=True)
@@ -249,7 +277,7 @@ class Mailer:
     def _submit(self, prepared: Prepared) -> asyncio.Future[Outcome]:
         loop = self._bind()
         if self._closing:
-            self._d.submit(prepared)  # raises the core's InvalidStateError
+            raise self._d.closed_error()
         future: asyncio.Future[Outcome] = loop.create_future()
         if not self._room:
             self._d.advance(self._now())
@@ -279,9 +307,13 @@ class Mailer:
             d.advance(max(self._now(), at_least))
             while True:
                 moved = self._hand_over()
+                if self._closing and not self._room and not self._drained:
+                    # Every message of the waiting room is the core's now.
+                    self._drained = True
+                    d.drain()
                 actions = d.poll_actions()
-                for kind, conn in actions:
-                    self._execute(kind, conn)
+                for name, conn in actions:
+                    _HANDLERS[name](self, conn)
                 outcomes = d.poll_outcomes()
                 for outcome in outcomes:
                     future = self._futures.pop(outcome.ticket, None)
@@ -334,23 +366,27 @@ class Mailer:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _execute(self, kind: str, conn: int) -> None:
-        if kind == "open":
-            opening = _Connection()
-            self._conns[conn] = opening
-            self._spawn(self._run(conn, opening))
-            return
+    # The dispatcher's actions (the core's names: ``_mailwright.ACTIONS``),
+    # dispatched through ``_HANDLERS`` below.
+
+    def _open(self, conn: int) -> None:
+        opening = _Connection()
+        self._conns[conn] = opening
+        self._spawn(self._run(conn, opening))
+
+    def _send(self, conn: int) -> None:
         c = self._conns.get(conn)
-        if c is None:
-            return
-        if kind == "send":
-            if c.writer is not None and not c.closed:
-                self._write(conn, c, self._d.take_output(conn))
-        elif kind == "start_tls":
-            if c.writer is not None and not c.closed:
-                self._spawn(self._start_tls(conn, c))
-        elif kind == "close":
-            del self._conns[conn]
+        if c is not None and c.writer is not None and not c.closed:
+            self._write(conn, c, self._d.take_output(conn))
+
+    def _begin_tls(self, conn: int) -> None:
+        c = self._conns.get(conn)
+        if c is not None and c.writer is not None and not c.closed:
+            self._spawn(self._start_tls(conn, c))
+
+    def _end(self, conn: int) -> None:
+        c = self._conns.pop(conn, None)
+        if c is not None:
             self._close(conn, c)
 
     def _write(self, conn: int, c: _Connection, data: bytes) -> None:
@@ -480,6 +516,16 @@ class Mailer:
         d.advance(self._now())
         d.tls_established(conn)
         self._pump()
+
+
+#: What the driver does for each of the dispatcher's actions, by the core's
+#: name (``mailwright._mailwright.ACTIONS``; a test checks they are the same).
+_HANDLERS: Dict[str, Callable[[Mailer, int], None]] = {
+    "Open": Mailer._open,
+    "Send": Mailer._send,
+    "StartTls": Mailer._begin_tls,
+    "Close": Mailer._end,
+}
 
 
 async def _upgrade(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,

@@ -21,13 +21,16 @@ envelope). Like Django's SMTP backend, a backend holds one Mailer (a pool of
 connections) from :meth:`EmailBackend.open` to :meth:`EmailBackend.close`;
 ``send_messages`` opens and closes it around its messages unless it is
 already open (``with get_connection() as connection: ...`` reuses it).
+The messages of one call are submitted together (``Mailer.submit_raw``), so
+they use the whole pool at once; their outcomes are read in order.
 """
 from __future__ import annotations
 
 import smtplib
 import threading
+from concurrent.futures import Future
 from email.utils import parseaddr
-from typing import Any, Dict, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -150,39 +153,42 @@ class EmailBackend(BaseEmailBackend):
             mailer.close()
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        """Sends the messages; returns how many were delivered. A message
-        not delivered raises :class:`DeliveryError` (the rest are not sent),
-        or is skipped with ``fail_silently``."""
+        """Sends the messages; returns how many were delivered.
+
+        Every message is made and checked first (bad input raises before
+        anything is sent), then all are submitted at once, so one call uses
+        every connection of the pool. Once every message has its outcome, the
+        first one not delivered (in order) raises :class:`DeliveryError`, or,
+        with ``fail_silently``, those not delivered are not counted."""
         if not email_messages:
+            return 0
+        envelopes = [e for e in (self._envelope(m) for m in email_messages) if e is not None]
+        if not envelopes:
             return 0
         with self._lock:
             new = self.open()
             mailer = self.mailer
             assert mailer is not None
-        sent = 0
         try:
-            for message in email_messages:
-                if self._send(mailer, message):
-                    sent += 1
+            futures: List["Future[Outcome]"] = [mailer.submit_raw(*envelope) for envelope in envelopes]
+            outcomes = [future.result() for future in futures]
         finally:
             if new:
                 self.close()
-        return sent
+        for outcome in outcomes:
+            if not outcome.delivered and not self.fail_silently:
+                raise DeliveryError(outcome) from outcome.error
+        return sum(1 for outcome in outcomes if outcome.delivered)
 
-    def _send(self, mailer: Mailer, message: EmailMessage) -> bool:
+    def _envelope(self, message: EmailMessage) -> Optional[Tuple[bytes, str, List[str]]]:
+        """The bytes and envelope of a Django message (None: no recipient)."""
         recipients = message.recipients()
         if not recipients:
-            return False
+            return None
         encoding = message.encoding or settings.DEFAULT_CHARSET
         sender = _address(message.from_email, encoding)
         envelope = [_address(address, encoding) for address in recipients]
-        data = message.message().as_bytes(linesep="\r\n")
-        outcome = mailer.send_raw(data, sender, envelope)
-        if outcome.delivered:
-            return True
-        if self.fail_silently:
-            return False
-        raise DeliveryError(outcome) from outcome.error
+        return message.message().as_bytes(linesep="\r\n"), sender, envelope
 
 
 def _address(address: str, encoding: str) -> str:

@@ -32,7 +32,10 @@ __all__ = [
     "InvalidHeaderNameError", "MissingFromError", "NoRecipientsError", "DuplicateContentIdError",
     "InvalidContentIdError", "InvalidContentTypeError", "XSmtpApiError", "InvalidMessageIdError",
     "InvalidHeaderValueError", "InvalidBoundarySeedError", "BoundaryCollisionError",
-    "InvalidCredentialsError", "InvalidOptionError", "InvalidUnicodeError", "CapabilityError",
+    "InvalidCredentialsError", "InvalidOptionError", "InvalidUnicodeError",
+    "InvalidUnsubscribeUriError", "OneClickRequiresHttpsError", "InvalidListIdError",
+    "InvalidDkimKeyError", "InvalidDkimOptionError", "InvalidCalendarError",
+    "CalendarMethodMismatchError", "CapabilityError",
     "MessageTooLargeError", "MailwrightSystemError", "NoClockError", "RandomError",
     "MailwrightIOError", "SmtpError", "SmtpTransientError", "SmtpPermanentError",
     "RateLimitedError", "AuthenticationError", "AuthUnavailableError", "TlsUnavailableError",
@@ -139,6 +142,38 @@ class InvalidUnicodeError(InvalidInputError, UnicodeError):
     """A str holding a lone surrogate (``"\\ud800"``): not text, so it cannot be
     encoded. Refused in every string argument, as in every binding (also a
     UnicodeError, so ``except UnicodeError`` still catches it)."""
+
+
+class InvalidUnsubscribeUriError(InvalidInputError):
+    """A List-Unsubscribe URI is not ``https:`` or ``mailto:`` in printable ASCII
+    (a CR or LF in it is a HeaderInjectionError)."""
+
+
+class OneClickRequiresHttpsError(InvalidInputError):
+    """``one_click_unsubscribe=True`` without an ``https:`` List-Unsubscribe URI (RFC 8058)."""
+
+
+class InvalidListIdError(InvalidInputError):
+    """The List-Id is not ``label.namespace``, optionally after a description (RFC 2919)."""
+
+
+class InvalidDkimKeyError(InvalidInputError):
+    """A DKIM key could not be read (not PEM, encrypted, an RSA key outside 1024..4096
+    bits, an Ed25519 seed not 32 bytes). The message never quotes the key."""
+
+
+class InvalidDkimOptionError(InvalidInputError):
+    """A DKIM signer option is malformed: the domain, the selector, the
+    canonicalization, the signature time or the expiry."""
+
+
+class InvalidCalendarError(InvalidInputError):
+    """The calendar invitation is not an iCalendar object (``BEGIN:VCALENDAR`` ...
+    ``END:VCALENDAR``) or its method is not an iTIP token."""
+
+
+class CalendarMethodMismatchError(InvalidCalendarError):
+    """The iCalendar text's ``METHOD`` is not the method given (RFC 6047)."""
 
 
 class CapabilityError(MailwrightError):
@@ -268,6 +303,13 @@ _BY_KIND: Dict[str, Type[MailwrightError]] = {
     "InvalidState": InvalidStateError,
     "InvalidOption": InvalidOptionError,
     "InvalidUnicode": InvalidUnicodeError,
+    "InvalidUnsubscribeUri": InvalidUnsubscribeUriError,
+    "OneClickRequiresHttps": OneClickRequiresHttpsError,
+    "InvalidListId": InvalidListIdError,
+    "InvalidDkimKey": InvalidDkimKeyError,
+    "InvalidDkimOption": InvalidDkimOptionError,
+    "InvalidCalendar": InvalidCalendarError,
+    "CalendarMethodMismatch": CalendarMethodMismatchError,
 }
 
 #: The base class of each core error category (and the class raised for a

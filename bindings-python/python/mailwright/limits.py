@@ -17,6 +17,7 @@ storage) must be installed: ``pip install limits redis``.
 """
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING, Optional, Protocol, Tuple, Union, runtime_checkable
 
@@ -60,13 +61,15 @@ class SharedQuota:
     ``(messages, per_seconds)``; the window must be a whole number of seconds
     (the ``limits`` package counts in seconds).
 
-    ``margin``: each slot is held ``margin`` seconds longer than the relay's
-    window. The relay counts a message when its MAIL arrives, the quota when
-    the slot is taken, a few milliseconds earlier and not always by the same
-    amount; without a margin a slot freed at the very end of the window can
-    let a MAIL in just before the relay forgets the one it replaces, and get
-    ``536``. One second (the smallest the ``limits`` package can count) costs
-    1.6% of SendCloud's minute.
+    Each slot is held for the core's shared window
+    (:attr:`mailwright.Rate.shared_window`: the relay's window plus a margin,
+    a twentieth of it, at most one second), rounded up to whole seconds, not
+    for the relay's window alone. The relay counts a
+    message when its MAIL arrives, the quota when the slot is taken, a few
+    milliseconds earlier and not always by the same amount; without the
+    margin a slot freed at the very end of the window can let a MAIL in just
+    before the relay forgets the one it replaces, and get ``536``. The margin
+    costs 1/60 of SendCloud's minute.
 
     ``acquire()`` takes a slot of the moving window and returns 0, or, when
     the window is full, returns the seconds until its oldest slot frees. A
@@ -75,7 +78,7 @@ class SharedQuota:
     """
 
     def __init__(self, storage: Union[str, "Storage"], key: str,
-                 rate: Union[str, Rate, Tuple[int, float]] = "sendcloud", *, margin: int = 1) -> None:
+                 rate: Union[str, Rate, Tuple[int, float]] = "sendcloud") -> None:
         from limits import RateLimitItemPerSecond
         from limits.storage import storage_from_string
         from limits.strategies import MovingWindowRateLimiter
@@ -89,17 +92,16 @@ class SharedQuota:
         else:
             messages, per = rate
             self.rate = Rate(messages, per)
-        window = self.rate.per
-        if window != int(window):
+        if self.rate.per != int(self.rate.per):
             raise InvalidOptionError(
-                f"the window of a shared quota must be a whole number of seconds; {window} s was given")
-        if isinstance(margin, bool) or not isinstance(margin, int) or margin < 0:
-            raise InvalidOptionError("the margin of a shared quota must be a whole number of seconds, 0 or more")
-        self.margin = margin
+                f"the window of a shared quota must be a whole number of seconds; {self.rate.per} s was given")
+        #: Seconds each slot is held in the storage: the core's shared window,
+        #: rounded up to whole seconds (``limits`` counts in seconds; longer is safe).
+        self.window = math.ceil(self.rate.shared_window)
         self.key = key
         self.storage = storage_from_string(storage) if isinstance(storage, str) else storage
         self._limiter = MovingWindowRateLimiter(self.storage)
-        self._item = RateLimitItemPerSecond(self.rate.messages, int(window) + margin, namespace=NAMESPACE)
+        self._item = RateLimitItemPerSecond(self.rate.messages, self.window, namespace=NAMESPACE)
 
     def acquire(self) -> Optional[float]:
         """Takes one slot of the shared window (returns 0), or returns the

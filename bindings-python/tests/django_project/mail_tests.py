@@ -111,6 +111,19 @@ class SendTests(SimpleTestCase):
         self.assertEqual(sorted(meta["rcpt_to"][0] for meta, _ in stored(tag)),
                          [f"user{n}@ifaxin.com" for n in range(5)])
 
+    def test_one_call_uses_the_whole_pool_at_once(self):
+        # Haraka's queue id is "<connection uuid>.<transaction>": one call of
+        # send_messages spreads its messages over several connections of the
+        # pool (one after the other, they would all go over one connection).
+        tag = uuid.uuid4().hex
+        batch = [mail.EmailMessage(f"{tag} {n}", "hi", FROM, [f"user{n}@ifaxin.com"]) for n in range(24)]
+        backend = mail.get_connection(connections=4)
+        self.assertEqual(backend.send_messages(batch), 24)
+        found = stored(tag)
+        self.assertEqual(sorted(meta["rcpt_to"][0] for meta, _ in found),
+                         sorted(f"user{n}@ifaxin.com" for n in range(24)))
+        self.assertGreater(len({meta["uuid"].rsplit(".", 1)[0] for meta, _ in found}), 1)
+
     def test_nothing_to_send_counts_zero(self):
         backend = mail.get_connection()
         self.assertEqual(backend.send_messages([]), 0)

@@ -20,6 +20,7 @@ import sys
 import time
 
 import mailwright
+import mailwright.aio
 
 SENDER = "support@ifaxin.com"
 RCPTS = ["ben@ifaxin.com", "joe@ifaxin.com"]
@@ -68,8 +69,6 @@ def main():
     started = time.perf_counter()
     cpu_before = cpu_seconds()
     if aio:
-        import mailwright.aio
-
         async def run():
             mailer = mailwright.aio.Mailer("127.0.0.1", port, **options)
             sends = [asyncio.ensure_future(mailer.send_raw(data, SENDER, RCPTS)) for _ in range(count)]
