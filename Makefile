@@ -3,7 +3,7 @@
 #   make test   build everything and run every test of every language
 # Each folder has its own Makefile; this one only delegates.
 
-.PHONY: demo test lint bench check-toolchain
+.PHONY: demo test lint bench check-toolchain dist test-dist
 
 demo: check-toolchain
 	$(MAKE) -C examples demo
@@ -23,6 +23,13 @@ lint: check-toolchain
 	rustup component add rustfmt clippy
 	cargo fmt --all --check
 	cargo clippy --locked --workspace --all-targets -- -D warnings
+
+# Release artifacts and their slower tests (kept out of make test).
+dist: check-toolchain
+	$(MAKE) -C bindings-wasm dist
+
+test-dist: check-toolchain
+	$(MAKE) -C bindings-wasm test-dist
 
 bench: check-toolchain
 	$(MAKE) -C core bench

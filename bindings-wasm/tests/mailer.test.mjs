@@ -5,9 +5,9 @@
 // reject, failures resolve to outcomes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import mw, { Mailer, Message, Credentials, MailwrightError, errorKinds } from "mailwright";
+import { spawnScript } from "./script.mjs";
 
 const base = { from: "support@ifaxin.com", to: "ben@ifaxin.com", subject: "hi", text: "x" };
 const kinds = new Map(errorKinds().map((k) => [k.name, k]));
@@ -267,7 +267,7 @@ test("an idle Mailer does not keep the process alive (nor does one with its work
       const mailer = new Mailer({ host: "127.0.0.1", port: ${rec.port}, tls: "none", idleTimeout: 86400000 });
       const o = await mailer.send({ from: "a@ifaxin.com", to: "b@ifaxin.com", text: "x" });
       console.log(o.kind);`;
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawnScript(script, { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (d) => { out += d; });
     // Kept alive, it would wait a day for its idle connection: stop it rather than hang the run.

@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Message, Client, send, MailwrightError } from "mailwright";
+import { spawnScript } from "./script.mjs";
 
 const base = { from: "support@ifaxin.com", to: "ben@ifaxin.com", subject: "hi", text: "x" };
 const KEY = "s3cr3t-api-key";
@@ -158,7 +159,7 @@ test("#4 bad time-outs open no socket and leave nothing to keep the process aliv
       catch (e) { if (e.code !== "InvalidOption") { console.error(e); process.exit(4); } }
     }
     console.log("refused");`;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawnScript(script, { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.on("data", (d) => { out += d; });
   const code = await Promise.race([

@@ -3,13 +3,14 @@
 // parameter, size limits.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import {
   Message, buildMessage, Credentials, Reply, Session, connectOptions, loginAnswer, authPlain, wasmMemorySize, rate,
   MailwrightError,
 } from "mailwright";
+import { spawnScriptSync } from "./script.mjs";
 
 const base = { from: "support@ifaxin.com", to: "ben@ifaxin.com", text: "x" };
 const isKind = (code) => (e) => e instanceof MailwrightError && e.code === code;
@@ -84,7 +85,6 @@ test("allocation failure where the binding allocates is a typed error, and the m
 });
 
 test("after the module aborted (as on an allocation failure inside the core), every call throws a typed error saying so", async () => {
-  const { spawnSync } = await import("node:child_process");
   const script = `
     import mw, { buildMessage, Message, MailwrightError } from "mailwright";
     const results = [];
@@ -93,7 +93,7 @@ test("after the module aborted (as on an allocation failure inside the core), ev
       catch (e) { results.push([e instanceof MailwrightError, e.code, e.category, /cannot be used any more/.test(e.message), e.cause instanceof WebAssembly.RuntimeError].join(" ")); }
     }
     console.log(JSON.stringify(results));`;
-  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 20_000 });
+  const run = spawnScriptSync(script, { encoding: "utf8", timeout: 20_000 });
   assert.equal(run.status, 0, run.stderr);
   assert.deepEqual(JSON.parse(run.stdout), Array(3).fill("true Io system true true"));
 });
@@ -148,4 +148,10 @@ test("the two entry points carry the same guard", () => {
   const root = join(dirname(createRequire(import.meta.url).resolve("mailwright")), "..");
   const guard = (file) => readFileSync(join(root, file), "utf8").match(/\/\/ --- guard[\s\S]*?\/\/ --- end guard ---/)[0];
   assert.equal(guard("node/index.cjs"), guard("web/index.js"));
+});
+
+test("the package holds one .wasm (the Node and the web glue beside it both load it)", () => {
+  const root = join(dirname(createRequire(import.meta.url).resolve("mailwright")), "..");
+  const wasm = readdirSync(root, { recursive: true }).filter((f) => String(f).endsWith(".wasm"));
+  assert.deepEqual(wasm, [join("wasm", "mailwright_wasm_bg.wasm")]);
 });

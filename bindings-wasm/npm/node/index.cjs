@@ -1,8 +1,8 @@
 // The package's CommonJS entry for Node: the WebAssembly core (wasm-bindgen's
-// nodejs build beside this file), its error classes, the Node transport
-// (send, Client) and the Mailer.
+// nodejs glue in ../wasm/, which reads the package's one .wasm beside it with
+// node:fs), its error classes, the Node transport (send, Client) and the Mailer.
 "use strict";
-const raw = require("./mailwright_wasm.js");
+const raw = require("../wasm/mailwright_wasm.cjs");
 
 // The classes give thrown errors an identity; which one an error is, and
 // every property on it (code, errorCode, category, transient, the server's

@@ -1,10 +1,11 @@
 // The package's entry for browsers and bundlers (ES module): loads the
-// WebAssembly core (wasm-bindgen's web build beside this file) with
-// top-level await. `send`, `Client` and `Mailer` need Node's sockets and are
-// not here (the sans-IO Dispatcher is).
-import init, * as raw from "./mailwright_wasm.js";
+// WebAssembly core (wasm-bindgen's web glue in ../wasm/, fetching the
+// package's one .wasm, the file Node reads too) with top-level await.
+// `send`, `Client` and `Mailer` need Node's sockets and are not here (the
+// sans-IO Dispatcher is).
+import init, * as raw from "../wasm/mailwright_wasm.js";
 
-await init({ module_or_path: new URL("./mailwright_wasm_bg.wasm", import.meta.url) });
+await init({ module_or_path: new URL("../wasm/mailwright_wasm_bg.wasm", import.meta.url) });
 
 // The classes give thrown errors an identity; which one an error is, and
 // every property on it, is decided by the core (src/errors.rs).

@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 export PATH="$HOME/.cargo/bin:$PATH"
 
-[ -f "$repo/bindings-wasm/npm/node/mailwright_wasm.js" ] || {
+[ -f "$repo/bindings-wasm/npm/wasm/mailwright_wasm.cjs" ] || {
   echo "the npm package is not built: run make -C bindings-wasm test (or bindings-wasm/build.sh) first" >&2
   exit 1
 }
