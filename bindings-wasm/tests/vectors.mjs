@@ -74,7 +74,7 @@ function dkimInit(v) {
 
 export class Unsupported extends Error {
   constructor(member) {
-    super(`input member ${member}: not in the npm package yet`);
+    super(`input member ${member}: not in the npm package`);
     this.member = member;
   }
 }
