@@ -26,7 +26,7 @@ if [ "$crate_version" != "$npm_version" ]; then
   exit 1
 fi
 cargo build --locked -p mailwright-wasm --target wasm32-unknown-unknown --profile wasm-release
-wasm=../target/wasm32-unknown-unknown/wasm-release/mailwright_wasm.wasm
+wasm=${CARGO_TARGET_DIR:-../target}/wasm32-unknown-unknown/wasm-release/mailwright_wasm.wasm
 # Types come from npm/index.d.ts alone (--no-typescript). The two targets
 # differ in their JS only: the build stops if their .wasm files ever differ.
 nodejs=$(mktemp -d)

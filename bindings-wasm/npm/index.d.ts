@@ -63,10 +63,59 @@ export interface MessageInit {
   /** A calendar invitation (nodemailer's `icalEvent`): see CalendarInit. */
   calendar?: CalendarInit;
   /**
-   * DKIM signing is not in the npm package yet (it would put RSA into the
-   * browser .wasm; see the README): giving it throws InvalidDkimOption.
+   * DKIM signatures (RFC 6376), written first, in order. The package
+   * canonicalizes, hashes and writes the DKIM-Signature field; `sign` (yours:
+   * in Node, `dkimSigner` makes one with node:crypto) makes the signature
+   * while the message is built. See DkimInit.
    */
-  dkim?: never;
+  dkim?: DkimInit | DkimInit[];
+}
+
+/** A DKIM signing algorithm (the `a=` tag). */
+export type DkimAlgorithm = "rsa-sha256" | "ed25519-sha256";
+
+/**
+ * One DKIM signature. `sign` is called once, synchronously, when the message
+ * is built, with exactly the bytes the algorithm's primitive signs, and
+ * returns the raw signature:
+ * - `rsa-sha256`: the canonical header data, to sign with RSASSA-PKCS1-v1_5
+ *   and SHA-256 (`crypto.sign("sha256", bytes, rsaKey)`); 128 to 512 bytes back;
+ * - `ed25519-sha256`: the 32-byte SHA-256 digest of that data, which Ed25519
+ *   signs as its message (RFC 8463; `crypto.sign(null, bytes, ed25519Key)`);
+ *   64 bytes back.
+ * A `sign` that throws, or returns another length, fails the build with
+ * InvalidDkimKey (its message included). WebCrypto's `crypto.subtle.sign`
+ * returns a Promise and cannot be used here: building is synchronous.
+ */
+export interface DkimInit {
+  /** The signing domain (`d=`; an IDN is written as its A-labels). */
+  domain: string;
+  /** The selector (`s=`): the key's DNS TXT record is at `<selector>._domainkey.<domain>`. */
+  selector: string;
+  algorithm: DkimAlgorithm;
+  sign: (bytes: Uint8Array) => Uint8Array;
+  /** The signature time (`t=`): a Date or seconds since the epoch; default now. */
+  time?: Date | number;
+  /** Adds an expiry (`x=`) this many seconds after the signature time. */
+  expiresAfter?: number;
+  /** `header/body`, each `relaxed` or `simple` (default `relaxed/relaxed`). */
+  canonicalization?: string;
+}
+
+/** What dkimSigner reads a private key from (node:crypto's KeyObject, structurally). */
+export interface NodePrivateKeyObject {
+  readonly type: string;
+  readonly asymmetricKeyType?: string;
+}
+
+/** dkimSigner's options: DkimInit with a private key instead of `algorithm` and `sign`. */
+export interface DkimSignerOptions extends Omit<DkimInit, "algorithm" | "sign"> {
+  /**
+   * An RSA (1024 to 4096 bits) or Ed25519 private key: PEM (PKCS#8 or
+   * PKCS#1, not encrypted), DER PKCS#8, a raw 32-byte Ed25519 seed, or a
+   * node:crypto KeyObject. The algorithm follows the key.
+   */
+  privateKey: string | Uint8Array | NodePrivateKeyObject;
 }
 
 /**
@@ -372,6 +421,13 @@ export function authPlain(credentials: Credentials): Uint8Array;
 export function authXoauth2(credentials: Credentials): Uint8Array;
 /** The answer to a `334` LOGIN challenge (its base64 text). */
 export function loginAnswer(challenge: string, credentials: Credentials, usernameSent: boolean): Uint8Array;
+/**
+ * A `dkim` member signing with node:crypto (Node only): the key read with
+ * `crypto.createPrivateKey` and kept there, `rsa-sha256` or
+ * `ed25519-sha256` after its type. Throws InvalidDkimKey for a key it cannot
+ * read or use (never with the key's bytes in the message).
+ */
+export function dkimSigner(options: DkimSignerOptions): DkimInit;
 
 /** The core's error categories. */
 export type ErrorCategory = "input" | "server" | "capability" | "protocol" | "connection" | "system" | "state";

@@ -9,6 +9,7 @@
 
 mod convert;
 mod delivery;
+mod dkim;
 mod errors;
 mod message;
 mod smtp;
@@ -16,6 +17,7 @@ mod smtp;
 mod names;
 
 pub use delivery::{Dispatcher, Prepared, rate_numbers};
+pub use dkim::dkim_key_error;
 pub use errors::{error_kinds, register_errors};
 pub use message::{Message, build_message};
 pub use names::{names, wasm_memory_size};

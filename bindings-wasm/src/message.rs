@@ -159,14 +159,10 @@ pub(crate) fn build(init: &JsValue) -> Result<mailwright::Message, JsValue> {
     if !missing(&cal) {
         b = b.calendar(calendar(&cal)?);
     }
-    // The package is built without the core's `dkim` feature: a signer
-    // asked for must not become an unsigned message.
-    if !missing(&get(init, "dkim")?) {
-        return Err(js_error(Error::new(
-            ErrorKind::InvalidDkimOption,
-            "DKIM signing is not in the npm package yet (see its README: sign with the \
-             relay's DKIM, or build the message with a native mailwright)",
-        )));
+    // The signers' JS functions stay reachable until the build has ended.
+    let scope = crate::dkim::Scope::new();
+    for v in list(get(init, "dkim")?) {
+        b = b.dkim(crate::dkim::signer(&v, &scope)?);
     }
     if let Some(id) = opt_string(init, "messageId")? {
         b = b.message_id(id);
@@ -184,7 +180,9 @@ pub(crate) fn build(init: &JsValue) -> Result<mailwright::Message, JsValue> {
     if let Some(seed) = opt_string(init, "boundarySeed")? {
         b = b.boundary_seed(seed);
     }
-    b.build().js()
+    let message = b.build().js();
+    drop(scope);
+    message
 }
 
 /// The message's bytes; running out of WebAssembly memory for them is an

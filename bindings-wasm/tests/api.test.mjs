@@ -6,8 +6,10 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import mw, {
   Message, buildMessage, Credentials, Reply, Session, authLogin, authPlain, authXoauth2, loginAnswer, connectOptions,
-  errorKinds, MailwrightError, SmtpError,
+  errorKinds, dkimSigner, MailwrightError, SmtpError,
 } from "mailwright";
+import crypto from "node:crypto";
+import { toInit } from "./vectors.mjs";
 
 const base = { from: "support@ifaxin.com", to: "ben@ifaxin.com", text: "x" };
 const kinds = new Map(errorKinds().map((k) => [k.name, k]));
@@ -226,4 +228,78 @@ test("connection options: the core's defaults and rules", () => {
     assert.throws(() => connectOptions({ host: "h", ...bad }), (e) => isCoreError(e, "InvalidOption"), JSON.stringify(bad));
   }
   assert.throws(() => connectOptions({ host: "h", allowPlaintextAuth: "yes" }), TypeError);
+});
+
+// DKIM: dkimSigner (node:crypto) against the golden vectors (signed there by
+// vectors.mjs's own node:crypto signers), and the errors of the dkim member.
+const vectorDir = () => process.env.MW_VECTORS_13 ?? join(process.env.MW_VECTORS, "..", "vectors-13");
+const dkimFile = (name) => join(process.env.MW_VECTORS, "..", "dkim", name);
+
+test("dkimSigner: PEM (PKCS#1, PKCS#8), KeyObject and raw seed keys give the vectors' bytes", () => {
+  let ran = 0;
+  for (const name of ["dkim_rsa_relaxed", "dkim_rsa_pkcs8_simple", "dkim_ed25519", "dkim_dual_rsa_ed25519", "dkim_sendcloud_inline"]) {
+    const doc = JSON.parse(readFileSync(join(vectorDir(), `${name}.json`), "utf8"));
+    const eml = readFileSync(join(vectorDir(), `${name}.eml`));
+    const { dkim, ...unsigned } = doc.input;
+    const init = toInit(unsigned);
+    init.dkim = dkim.map((v, i) => {
+      const pem = v.key_file && readFileSync(dkimFile(v.key_file), "utf8");
+      // Each form of key once: a PEM string, a KeyObject, a Buffer, a seed.
+      const privateKey = v.key_seed_base64 ? new Uint8Array(Buffer.from(v.key_seed_base64, "base64"))
+        : i === 0 && ran % 2 ? crypto.createPrivateKey(pem) : ran % 3 === 2 ? Buffer.from(pem) : pem;
+      return dkimSigner({ domain: v.domain, selector: v.selector, privateKey, time: v.time, expiresAfter: v.expires_after, canonicalization: v.canonicalization });
+    });
+    assert.equal(Buffer.from(new Message(init).toBytes()).toString("latin1"), eml.toString("latin1"), name);
+    assert.ok(Buffer.from(buildMessage(init).bytes).equals(eml), name);
+    ran++;
+  }
+  const ed = dkimSigner({ domain: "ifaxin.com", selector: "s", privateKey: readFileSync(dkimFile("ed25519.pem"), "utf8") });
+  assert.equal(ed.algorithm, "ed25519-sha256");
+  assert.ok(!("privateKey" in ed));
+  assert.equal(ran, 5);
+});
+
+test("dkimSigner refuses keys it cannot use, without their bytes in the message", () => {
+  const secret = "-----BEGIN PRIVATE KEY-----\nTOPSECRETAAAA\n-----END PRIVATE KEY-----\n";
+  const { privateKey: ec } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const { publicKey } = crypto.generateKeyPairSync("ed25519");
+  const { privateKey: small } = crypto.generateKeyPairSync("rsa", { modulusLength: 512 });
+  for (const privateKey of [secret, ec, publicKey, small, new Uint8Array(31),
+    "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n"]) {
+    assert.throws(() => dkimSigner({ domain: "ifaxin.com", selector: "s", privateKey }), (e) => isCoreError(e, "InvalidDkimKey") && !e.message.includes("TOPSECRET"));
+  }
+  assert.throws(() => dkimSigner({ domain: "ifaxin.com", selector: "s", privateKey: 5 }), TypeError);
+});
+
+test("the dkim member: a sign that throws or returns the wrong length is InvalidDkimKey; bad options", () => {
+  const signed = (dkim) => new Message({ ...base, dkim });
+  const d = { domain: "ifaxin.com", selector: "s", algorithm: "ed25519-sha256", time: 1_500_000_000 };
+  assert.throws(() => signed({ ...d, sign: () => { throw new Error("the HSM is offline"); } }), (e) => isCoreError(e, "InvalidDkimKey") && /the HSM is offline/.test(e.message));
+  assert.throws(() => signed({ ...d, sign: () => new Uint8Array(63) }), (e) => isCoreError(e, "InvalidDkimKey") && /63 bytes/.test(e.message));
+  assert.throws(() => signed({ ...d, algorithm: "rsa-sha256", sign: () => new Uint8Array(64) }), (e) => isCoreError(e, "InvalidDkimKey"));
+  assert.throws(() => signed({ ...d, sign: () => "sig" }), (e) => isCoreError(e, "InvalidDkimKey") && /Uint8Array/.test(e.message));
+  assert.throws(() => signed({ ...d, algorithm: "rsa-sha1", sign: () => new Uint8Array(64) }), (e) => isCoreError(e, "InvalidDkimOption"));
+  assert.throws(() => signed({ ...d, canonicalization: "loose", sign: () => new Uint8Array(64) }), (e) => isCoreError(e, "InvalidDkimOption"));
+  assert.throws(() => signed({ ...d, expiresAfter: -1, sign: () => new Uint8Array(64) }), (e) => isCoreError(e, "InvalidDkimOption"));
+  assert.throws(() => signed({ ...d, selector: "a;b", sign: () => new Uint8Array(64) }), (e) => isCoreError(e, "InvalidDkimOption"));
+  assert.throws(() => signed({ ...d }), TypeError);
+  assert.throws(() => signed({ domain: "ifaxin.com", selector: "s", privateKey: "x" }), TypeError);
+  assert.throws(() => signed(5), TypeError);
+  // One signer, not in an array; the digest it gets; a Date as the time; ArrayBuffer back.
+  let got;
+  const m = signed({ ...d, time: new Date(1_500_000_000_000), expiresAfter: 60, sign: (digest) => { got = digest; return new ArrayBuffer(64); } });
+  assert.equal(got.length, 32);
+  const text = Buffer.from(m.toBytes()).toString();
+  assert.ok(text.startsWith("DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d=ifaxin.com; s=s;"), text);
+  assert.match(text, / t=1500000000; x=1500000060;/);
+});
+
+test("a sign function may build a message itself (the signers of nested builds stay apart)", () => {
+  const { privateKey } = crypto.generateKeyPairSync("ed25519");
+  const inner = dkimSigner({ domain: "ifaxin.com", selector: "inner", privateKey, time: 1 });
+  const outer = dkimSigner({ domain: "ifaxin.com", selector: "outer", privateKey, time: 1 });
+  const nested = { ...outer, sign: (d) => { new Message({ ...base, dkim: [inner, inner] }).free(); return outer.sign(d); } };
+  const a = new Message({ ...base, messageId: "n@ifaxin.com", date: 1, boundarySeed: "s", dkim: [nested, outer] }).toBytes();
+  const b = new Message({ ...base, messageId: "n@ifaxin.com", date: 1, boundarySeed: "s", dkim: [outer, outer] }).toBytes();
+  assert.deepEqual(a, b);
 });

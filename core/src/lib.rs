@@ -42,7 +42,7 @@ mod address;
 mod clock;
 mod decimal;
 pub mod delivery;
-#[cfg(feature = "dkim")]
+#[cfg(feature = "dkim-external")]
 mod dkim;
 mod error;
 mod ip;
@@ -57,7 +57,9 @@ pub use address::{IntoMailbox, Mailbox, MailboxSpec};
 pub use bytes::Bytes;
 pub use clock::{Clock, SystemClock};
 #[cfg(feature = "dkim")]
-pub use dkim::{Canonicalization, DkimAlgorithm, DkimKey, DkimSigner};
+pub use dkim::DkimKey;
+#[cfg(feature = "dkim-external")]
+pub use dkim::{Canonicalization, DkimAlgorithm, DkimSigner};
 pub use error::{Error, ErrorCategory, ErrorKind, Result};
 pub use message::{Calendar, Envelope, Message, MessageBuilder};
 pub use parts::{Attachment, Inline};

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` in CI: the package's types fit this usage.
-import { Message, Credentials, Session, Reply, send, Client, MailwrightError, SmtpError, connectOptions, errorKinds, buildMessage, wasmMemorySize, Mailer, rate } from "mailwright";
-import type { CalendarInit } from "mailwright";
+import { Message, Credentials, Session, Reply, send, Client, MailwrightError, SmtpError, connectOptions, errorKinds, buildMessage, wasmMemorySize, Mailer, rate, dkimSigner } from "mailwright";
+import type { CalendarInit, DkimInit, DkimAlgorithm } from "mailwright";
 import type { MessageInit, SendResult, SessionEvent, Envelope, SendOptions, ErrorCategory, ReplyClass, BuiltMessage, Direction, MailerOptions, Outcome, Counters, Limiter, RateNumbers } from "mailwright";
 
 const init: MessageInit = {
@@ -18,8 +18,12 @@ const init: MessageInit = {
 };
 const invite: CalendarInit = { method: "REQUEST", content: "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n", attachment: "invite.ics" };
 const invitation: MessageInit = { from: "support@ifaxin.com", to: "ben@ifaxin.com", html: "<p>invited</p>", calendar: invite };
-// @ts-expect-error DKIM is not in the npm package yet: `dkim` takes nothing.
-const signed: MessageInit = { from: "support@ifaxin.com", to: "ben@ifaxin.com", dkim: [{ domain: "ifaxin.com" }] };
+// @ts-expect-error a dkim member needs selector, algorithm and sign.
+const unsigned: MessageInit = { from: "support@ifaxin.com", to: "ben@ifaxin.com", dkim: [{ domain: "ifaxin.com" }] };
+const rsa: DkimInit = dkimSigner({ domain: "ifaxin.com", selector: "mw2025", privateKey: "-----BEGIN PRIVATE KEY-----...", time: new Date(), expiresAfter: 86400 });
+const algorithm: DkimAlgorithm = rsa.algorithm;
+const own: DkimInit = { domain: "ifaxin.com", selector: "ed", algorithm: "ed25519-sha256", sign: (digest: Uint8Array) => digest, canonicalization: "relaxed/simple" };
+const signed: MessageInit = { from: "support@ifaxin.com", to: "ben@ifaxin.com", text: "hi", dkim: [rsa, own] };
 const msg = new Message(init);
 const bytes: Uint8Array = msg.toBytes();
 const envelope: Envelope = msg.envelope;

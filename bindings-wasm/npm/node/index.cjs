@@ -1,6 +1,7 @@
 // The package's CommonJS entry for Node: the WebAssembly core (wasm-bindgen's
 // nodejs glue in ../wasm/, which reads the package's one .wasm beside it with
-// node:fs), its error classes, the Node transport (send, Client) and the Mailer.
+// node:fs), its error classes, the Node transport (send, Client), the Mailer
+// and dkimSigner (node:crypto signing for DKIM).
 "use strict";
 const raw = require("../wasm/mailwright_wasm.cjs");
 
@@ -66,6 +67,7 @@ function guard(core, MailwrightError) {
 const core = guard(raw, MailwrightError);
 const { Client, send } = require("./transport.cjs")(core);
 const { Mailer, handledActions } = require("./mailer.cjs")(core);
+const dkimSigner = require("./dkim.cjs")(core);
 
 module.exports = {
   Message: core.Message,
@@ -84,6 +86,7 @@ module.exports = {
   authPlain: core.authPlain,
   authXoauth2: core.authXoauth2,
   loginAnswer: core.loginAnswer,
+  dkimSigner,
   MailwrightError,
   SmtpError,
   Client,

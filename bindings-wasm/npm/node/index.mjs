@@ -4,6 +4,6 @@ import mw from "./index.cjs";
 
 export const {
   Message, buildMessage, Credentials, Reply, Session, ClientPlan, Dispatcher, Prepared, connectOptions, errorKinds,
-  wasmMemorySize, rate, authLogin, authPlain, authXoauth2, loginAnswer, MailwrightError, SmtpError, Client, send, Mailer,
+  wasmMemorySize, rate, authLogin, authPlain, authXoauth2, loginAnswer, dkimSigner, MailwrightError, SmtpError, Client, send, Mailer,
 } = mw;
 export default mw;

@@ -1,7 +1,7 @@
 //! RFC 6376 canonicalization: the body streamed into its hash, the header
 //! fields picked and canonicalized for the signature.
 
-use rsa::sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256};
 
 /// `simple` or `relaxed` (RFC 6376 section 3.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

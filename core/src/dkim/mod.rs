@@ -6,22 +6,29 @@
 //! written first each time the message is written. X-SMTPAPI is never
 //! signed: SendCloud reads and rewrites it.
 //!
-//! The crypto is RustCrypto's: `rsa` 0.10 (constant-time, keys zeroized on
-//! drop) and `ed25519-dalek` (zeroized on drop). The canonicalization is
-//! this module's (`canon`), checked against dkimpy and mail-auth.
+//! The crypto, with the `dkim` feature, is RustCrypto's: `rsa` 0.10
+//! (constant-time, keys zeroized on drop) and `ed25519-dalek` (zeroized on
+//! drop), in `key`. Without it (the `dkim-external` feature alone: the
+//! WebAssembly package) the caller signs ([`DkimSigner::external`]): this
+//! module canonicalizes, hashes and writes the field around the signature.
+//! The canonicalization is this module's (`canon`), checked against dkimpy
+//! and mail-auth.
 
 mod canon;
+#[cfg(feature = "dkim")]
+mod key;
 
 pub use canon::Canonicalization;
+#[cfg(feature = "dkim")]
+pub use key::DkimKey;
 
 use crate::clock::{Clock, default_clock};
 use crate::error::{Error, ErrorKind, Result, quote};
 use base64::Engine as _;
 use canon::BodyHasher;
-use rsa::sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256};
 use std::fmt;
 use std::sync::Arc;
-use zeroize::Zeroizing;
 
 /// The signing algorithm of a key (the `a=` tag).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,155 +58,72 @@ impl DkimAlgorithm {
     }
 }
 
-enum KeyPair {
-    Rsa(Box<rsa::pkcs1v15::SigningKey<Sha256>>),
-    Ed25519(Box<ed25519_dalek::SigningKey>),
+/// What an external signer is: it gets the bytes the algorithm's primitive
+/// signs and returns the raw signature, or why it could not.
+type ExternalSign = dyn Fn(&[u8]) -> std::result::Result<Vec<u8>, String> + Send + Sync;
+
+/// Who makes the signature: a key of this crate's, or the caller.
+#[derive(Clone)]
+enum SignWith {
+    #[cfg(feature = "dkim")]
+    Key(Arc<DkimKey>),
+    External {
+        algorithm: DkimAlgorithm,
+        sign: Arc<ExternalSign>,
+    },
 }
 
-/// A DKIM private key. It is a secret: its memory is zeroized on drop, and
-/// it shows in `Debug` and in errors only as its algorithm (and size).
-///
-/// Share one key between many messages with an [`Arc`] (a [`DkimSigner`]
-/// holds one).
-pub struct DkimKey {
-    pair: KeyPair,
-}
-
-impl fmt::Debug for DkimKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("DkimKey");
-        d.field("algorithm", &self.algorithm());
-        if let KeyPair::Rsa(key) = &self.pair {
-            d.field("bits", &rsa_bits(key));
-        }
-        d.finish_non_exhaustive()
-    }
-}
-
-fn rsa_bits(key: &rsa::pkcs1v15::SigningKey<Sha256>) -> usize {
-    use rsa::traits::PublicKeyParts;
-    key.as_ref().size() * 8
-}
-
-fn key_error(why: &str) -> Error {
-    Error::new(ErrorKind::InvalidDkimKey, why.to_string())
-}
-
-impl DkimKey {
-    /// Reads a PEM private key: `BEGIN PRIVATE KEY` (PKCS#8, RSA or Ed25519)
-    /// or `BEGIN RSA PRIVATE KEY` (PKCS#1). Encrypted keys are refused.
-    /// RSA keys must have 1024 to 4096 bits (2048 recommended).
-    pub fn from_pem(pem: &str) -> Result<DkimKey> {
-        let pem = pem.trim();
-        let label = pem
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .trim_start_matches("-----BEGIN ")
-            .trim_end_matches("-----");
-        match label {
-            "RSA PRIVATE KEY" => {
-                use rsa::pkcs1::DecodeRsaPrivateKey;
-                let key = rsa::PrivateKey::from_pkcs1_pem(pem)
-                    .map_err(|_| key_error("not a readable PKCS#1 RSA private key"))?;
-                DkimKey::rsa(key)
-            }
-            "PRIVATE KEY" => {
-                use rsa::pkcs8::DecodePrivateKey;
-                if let Ok(key) = rsa::PrivateKey::from_pkcs8_pem(pem) {
-                    return DkimKey::rsa(key);
-                }
-                let key = ed25519_dalek::SigningKey::from_pkcs8_pem(pem)
-                    .map_err(|_| key_error("not a readable PKCS#8 private key (RSA or Ed25519)"))?;
-                Ok(DkimKey {
-                    pair: KeyPair::Ed25519(Box::new(key)),
-                })
-            }
-            "ENCRYPTED PRIVATE KEY" => Err(key_error(
-                "encrypted PKCS#8 keys are not supported; decrypt the key first",
-            )),
-            _ => Err(key_error(
-                "not a PEM private key (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY)",
-            )),
+impl SignWith {
+    fn algorithm(&self) -> DkimAlgorithm {
+        match self {
+            #[cfg(feature = "dkim")]
+            SignWith::Key(key) => key.algorithm(),
+            SignWith::External { algorithm, .. } => *algorithm,
         }
     }
 
-    /// An Ed25519 key from its 32-byte seed (the raw private key).
-    pub fn ed25519_from_seed(seed: &[u8]) -> Result<DkimKey> {
-        let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
-            seed.try_into()
-                .map_err(|_| key_error("an Ed25519 seed is 32 bytes"))?,
-        );
-        Ok(DkimKey {
-            pair: KeyPair::Ed25519(Box::new(ed25519_dalek::SigningKey::from_bytes(&seed))),
-        })
-    }
-
-    fn rsa(key: rsa::PrivateKey) -> Result<DkimKey> {
-        let key = rsa::pkcs1v15::SigningKey::<Sha256>::new(key);
-        let bits = rsa_bits(&key);
-        if !(1024..=4096).contains(&bits) {
+    /// Signs the canonical header data (RFC 6376 3.7) of `domain`'s signature.
+    fn sign(&self, data: &[u8], domain: &str) -> Result<Vec<u8>> {
+        let hash: [u8; 32] = Sha256::digest(data).into();
+        let (algorithm, sign) = match self {
+            #[cfg(feature = "dkim")]
+            SignWith::Key(key) => return key.sign(&hash),
+            SignWith::External { algorithm, sign } => (*algorithm, sign),
+        };
+        let signature = match algorithm {
+            // RSASSA-PKCS1-v1_5 with SHA-256 hashes the data itself.
+            DkimAlgorithm::RsaSha256 => sign(data),
+            // RFC 8463: Ed25519 signs the SHA-256 hash, not the data.
+            DkimAlgorithm::Ed25519Sha256 => sign(&hash),
+        }
+        .map_err(|why| {
+            Error::new(
+                ErrorKind::InvalidDkimKey,
+                format!("the external DKIM signer for {domain} failed: {why}"),
+            )
+        })?;
+        let (ok, expected) = match algorithm {
+            DkimAlgorithm::RsaSha256 => (
+                (128..=512).contains(&signature.len()),
+                "128 to 512 (RSA 1024 to 4096 bits)",
+            ),
+            DkimAlgorithm::Ed25519Sha256 => (signature.len() == 64, "64"),
+        };
+        if !ok {
             return Err(Error::new(
                 ErrorKind::InvalidDkimKey,
-                format!("an RSA key of {bits} bits; DKIM needs 1024 to 4096 (2048 recommended)"),
+                format!(
+                    "the external DKIM signer for {domain} returned {} bytes; an {} signature has {expected}",
+                    signature.len(),
+                    algorithm.as_str()
+                ),
             ));
         }
-        Ok(DkimKey {
-            pair: KeyPair::Rsa(Box::new(key)),
-        })
-    }
-
-    /// The key's algorithm.
-    pub fn algorithm(&self) -> DkimAlgorithm {
-        match self.pair {
-            KeyPair::Rsa(_) => DkimAlgorithm::RsaSha256,
-            KeyPair::Ed25519(_) => DkimAlgorithm::Ed25519Sha256,
-        }
-    }
-
-    /// The public key's DNS TXT record, published at
-    /// `<selector>._domainkey.<domain>`: `v=DKIM1; k=rsa; p=...` (the
-    /// SubjectPublicKeyInfo) or `v=DKIM1; k=ed25519; p=...` (the 32 bytes).
-    pub fn dns_record(&self) -> String {
-        let b64 = &base64::engine::general_purpose::STANDARD;
-        match &self.pair {
-            KeyPair::Rsa(key) => {
-                use rsa::pkcs8::EncodePublicKey;
-                let private: &rsa::PrivateKey = (**key).as_ref();
-                let public = rsa::PublicKey::from(private);
-                let der = public
-                    .to_public_key_der()
-                    .map(|d| b64.encode(d.as_bytes()))
-                    .unwrap_or_default();
-                format!("v=DKIM1; k=rsa; p={der}")
-            }
-            KeyPair::Ed25519(key) => format!(
-                "v=DKIM1; k=ed25519; p={}",
-                b64.encode(key.verifying_key().as_bytes())
-            ),
-        }
-    }
-
-    /// Signs the SHA-256 hash of the canonical headers.
-    fn sign(&self, hash: &[u8; 32]) -> Result<Vec<u8>> {
-        match &self.pair {
-            KeyPair::Rsa(key) => {
-                use rsa::signature::{SignatureEncoding, hazmat::PrehashSigner};
-                key.sign_prehash(hash)
-                    .map(|s| s.to_vec())
-                    .map_err(|_| key_error("RSA signing failed"))
-            }
-            // RFC 8463: Ed25519 signs the SHA-256 hash, not the data.
-            KeyPair::Ed25519(key) => {
-                use ed25519_dalek::Signer;
-                Ok(key.sign(hash).to_bytes().to_vec())
-            }
-        }
+        Ok(signature)
     }
 }
 
-/// How to sign: the key, the signing domain (`d=`) and selector (`s=`),
+/// How to sign: the key (or an external signer), the signing domain (`d=`) and selector (`s=`),
 /// the canonicalization (relaxed/relaxed by default), the signature time
 /// (`t=`: fixed, or the builder's clock when the message is built) and an
 /// optional expiry (`x=`).
@@ -225,7 +149,7 @@ impl DkimKey {
 /// `SC-Custom-*` headers and X-SMTPAPI are not signed.
 #[derive(Clone)]
 pub struct DkimSigner {
-    key: Arc<DkimKey>,
+    with: SignWith,
     domain: String,
     selector: String,
     header: Canonicalization,
@@ -237,7 +161,8 @@ pub struct DkimSigner {
 impl fmt::Debug for DkimSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DkimSigner")
-            .field("algorithm", &self.key.algorithm())
+            .field("algorithm", &self.with.algorithm())
+            .field("external", &matches!(self.with, SignWith::External { .. }))
             .field("domain", &self.domain)
             .field("selector", &self.selector)
             .field("header", &self.header)
@@ -274,13 +199,60 @@ const MAX_TIME: i64 = 253_402_300_799;
 impl DkimSigner {
     /// A signer for `domain` (`d=`; an IDN is written as its A-labels) and
     /// `selector` (`s=`), relaxed/relaxed. Checked when the message is built.
+    #[cfg(feature = "dkim")]
     pub fn new(
         domain: impl Into<String>,
         selector: impl Into<String>,
         key: impl Into<Arc<DkimKey>>,
     ) -> Self {
+        DkimSigner::with(domain, selector, SignWith::Key(key.into()))
+    }
+
+    /// A signer whose signature the caller makes, with its own crypto (a
+    /// host's `crypto.sign`, an HSM, a KMS): this crate canonicalizes,
+    /// hashes and writes the `DKIM-Signature` field, and `sign` gets exactly
+    /// the bytes the algorithm's primitive signs:
+    ///
+    /// - `rsa-sha256`: the canonical header data (RFC 6376, 3.7), to sign
+    ///   with RSASSA-PKCS1-v1_5 and SHA-256 (the signer hashes it);
+    /// - `ed25519-sha256`: the 32-byte SHA-256 digest of that data, which
+    ///   Ed25519 signs as its message (RFC 8463).
+    ///
+    /// It returns the raw signature (an Ed25519 one must be 64 bytes, an RSA
+    /// one 128 to 512), or why it failed: the build then fails with
+    /// `InvalidDkimKey` and that text (keep secrets out of it). It is called
+    /// once per message, when the message is built. With the same key the
+    /// output is byte-identical to the built-in signer's (`DkimSigner::new`,
+    /// `dkim` feature). Available with the `dkim-external` feature alone,
+    /// which pulls in no crypto crate.
+    ///
+    /// ```
+    /// use mailwright::{DkimAlgorithm, DkimSigner, Message};
+    /// let signer = DkimSigner::external("ifaxin.com", "s1", DkimAlgorithm::Ed25519Sha256, |digest| {
+    ///     assert_eq!(digest.len(), 32);
+    ///     Ok(vec![0; 64]) // a real signer signs `digest` here
+    /// })
+    /// .time(1_700_000_000);
+    /// let message = Message::builder().from("support@ifaxin.com").to("ben@ifaxin.com")
+    ///     .text("hello").dkim(signer).build().unwrap();
+    /// assert!(message.to_vec().starts_with(b"DKIM-Signature: v=1; a=ed25519-sha256;"));
+    /// ```
+    pub fn external<F>(
+        domain: impl Into<String>,
+        selector: impl Into<String>,
+        algorithm: DkimAlgorithm,
+        sign: F,
+    ) -> Self
+    where
+        F: Fn(&[u8]) -> std::result::Result<Vec<u8>, String> + Send + Sync + 'static,
+    {
+        let sign: Arc<ExternalSign> = Arc::new(sign);
+        DkimSigner::with(domain, selector, SignWith::External { algorithm, sign })
+    }
+
+    fn with(domain: impl Into<String>, selector: impl Into<String>, with: SignWith) -> Self {
         DkimSigner {
-            key: key.into(),
+            with,
             domain: domain.into(),
             selector: selector.into(),
             header: Canonicalization::Relaxed,
@@ -311,9 +283,9 @@ impl DkimSigner {
         self
     }
 
-    /// The key's algorithm.
+    /// The algorithm (the key's, or the external signer's).
     pub fn algorithm(&self) -> DkimAlgorithm {
-        self.key.algorithm()
+        self.with.algorithm()
     }
 }
 
@@ -348,7 +320,7 @@ fn check_domain(what: &str, value: &str, allow_underscore: bool) -> Result<Strin
 
 /// A signer checked at build time, its time resolved.
 pub(crate) struct ReadySigner {
-    key: Arc<DkimKey>,
+    with: SignWith,
     domain: String,
     selector: String,
     header: Canonicalization,
@@ -392,7 +364,7 @@ impl ReadySigner {
             }
         };
         Ok(ReadySigner {
-            key: signer.key,
+            with: signer.with,
             domain,
             selector,
             header: signer.header,
@@ -502,7 +474,7 @@ fn signature_line(signer: &ReadySigner, fields: &[&[u8]], body_hash: &[u8; 32]) 
     }
     let mut tags: Vec<String> = vec![
         "v=1;".into(),
-        format!("a={};", signer.key.algorithm().as_str()),
+        format!("a={};", signer.with.algorithm().as_str()),
         format!("c={}/{};", signer.header.as_str(), signer.body.as_str()),
         format!("d={};", signer.domain),
         format!("s={};", signer.selector),
@@ -545,8 +517,7 @@ fn signature_line(signer: &ReadySigner, fields: &[&[u8]], body_hash: &[u8; 32]) 
         canon::push_header(&mut data, field, signer.header);
     }
     canon::push_header(&mut data, line.as_bytes(), signer.header);
-    let hash: [u8; 32] = Sha256::digest(&data).into();
-    let signature = b64.encode(signer.key.sign(&hash)?);
+    let signature = b64.encode(signer.with.sign(&data, &signer.domain)?);
     // b= goes on, folded anywhere (FWS is allowed inside base64).
     let mut rest = signature.as_str();
     let mut room = LINE_LEN.saturating_sub(column);
@@ -597,6 +568,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "dkim")]
     fn keys_are_secret_in_debug_and_errors() {
         let key = DkimKey::ed25519_from_seed(&[42; 32]).unwrap();
         let debug = format!("{key:?}");
@@ -615,6 +587,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "dkim")]
     fn time_comes_from_the_builder_clock_and_bytes_are_stable() {
         let key = Arc::new(DkimKey::ed25519_from_seed(&[3; 32]).unwrap());
         let m = crate::Message::builder()
@@ -653,6 +626,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "dkim")]
     fn ed25519_dns_record_is_the_raw_public_key() {
         // RFC 8463 appendix A: the seed and its public key.
         let seed = base64::engine::general_purpose::STANDARD
@@ -666,6 +640,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "dkim")]
     fn options_are_checked() {
         let key = Arc::new(DkimKey::ed25519_from_seed(&[1; 32]).unwrap());
         let check = |d: &str, s: &str| {
@@ -697,5 +672,119 @@ mod tests {
             .err()
             .map(|e| e.kind());
         assert_eq!(err, Some(ErrorKind::InvalidDkimOption));
+    }
+
+    fn message(signer: DkimSigner) -> Result<crate::Message> {
+        crate::Message::builder()
+            .from("a@ifaxin.com")
+            .to("b@ifaxin.com")
+            .text("x")
+            .date(1_500_000_000)
+            .message_id("x@ifaxin.com")
+            .dkim(signer.time(1_500_000_000))
+            .build()
+    }
+
+    #[test]
+    fn external_signer_gets_the_data_or_its_digest() {
+        use std::sync::Mutex;
+        let seen: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        for algorithm in DkimAlgorithm::ALL {
+            let record = seen.clone();
+            let m = message(DkimSigner::external(
+                "ifaxin.com",
+                "s",
+                algorithm,
+                move |bytes| {
+                    record.lock().unwrap().push(bytes.to_vec());
+                    Ok(vec![
+                        7;
+                        if algorithm == DkimAlgorithm::RsaSha256 {
+                            256
+                        } else {
+                            64
+                        }
+                    ])
+                },
+            ))
+            .unwrap();
+            let text = String::from_utf8(m.to_vec()).unwrap();
+            assert!(text.starts_with(&format!("DKIM-Signature: v=1; a={};", algorithm.as_str())));
+            assert!(text.contains("b=BwcH"), "{text}");
+        }
+        let seen = seen.lock().unwrap();
+        // rsa-sha256: the canonical header data, ending with the field without b='s value.
+        assert!(
+            seen[0].starts_with(b"from:"),
+            "{:?}",
+            String::from_utf8_lossy(&seen[0])
+        );
+        assert!(seen[0].ends_with(b" b="));
+        // ed25519-sha256: the SHA-256 of the same kind of data.
+        assert_eq!(seen[1].len(), 32);
+    }
+
+    #[test]
+    fn external_signer_failures_are_typed() {
+        let err = message(DkimSigner::external(
+            "ifaxin.com",
+            "s",
+            DkimAlgorithm::RsaSha256,
+            |_| Err("the HSM is offline".into()),
+        ))
+        .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidDkimKey);
+        assert!(
+            err.message().contains("the HSM is offline"),
+            "{}",
+            err.message()
+        );
+        for (algorithm, len) in [
+            (DkimAlgorithm::Ed25519Sha256, 63),
+            (DkimAlgorithm::Ed25519Sha256, 0),
+            (DkimAlgorithm::RsaSha256, 64),
+            (DkimAlgorithm::RsaSha256, 513),
+        ] {
+            let err = message(DkimSigner::external(
+                "ifaxin.com",
+                "s",
+                algorithm,
+                move |_| Ok(vec![1; len]),
+            ))
+            .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidDkimKey, "{algorithm:?} {len}");
+            assert!(
+                err.message().contains(&format!("returned {len} bytes")),
+                "{}",
+                err.message()
+            );
+        }
+        let signer = DkimSigner::external("ifaxin.com", "s", DkimAlgorithm::Ed25519Sha256, |_| {
+            Ok(vec![0; 64])
+        });
+        assert!(format!("{signer:?}").contains("external: true"));
+        assert_eq!(signer.algorithm(), DkimAlgorithm::Ed25519Sha256);
+    }
+
+    #[test]
+    #[cfg(feature = "dkim")]
+    fn external_signer_with_the_same_key_gives_the_same_bytes() {
+        for key in [
+            DkimKey::ed25519_from_seed(&[9; 32]).unwrap(),
+            DkimKey::from_pem(include_str!("../../../testdata/dkim/rsa2048.pem")).unwrap(),
+        ] {
+            let key = Arc::new(key);
+            let inner = key.clone();
+            let algorithm = key.algorithm();
+            let external = DkimSigner::external("ifaxin.com", "s", algorithm, move |bytes| {
+                let hash: [u8; 32] = match algorithm {
+                    DkimAlgorithm::RsaSha256 => Sha256::digest(bytes).into(),
+                    DkimAlgorithm::Ed25519Sha256 => bytes.try_into().unwrap(),
+                };
+                inner.sign(&hash).map_err(|e| e.to_string())
+            });
+            let built_in = message(DkimSigner::new("ifaxin.com", "s", key)).unwrap();
+            assert_eq!(message(external).unwrap().to_vec(), built_in.to_vec());
+        }
     }
 }

@@ -64,7 +64,7 @@ struct Fields {
     x_smtpapi: Option<XSmtpApi>,
     list: ListOptions,
     calendar: Option<Calendar>,
-    #[cfg(feature = "dkim")]
+    #[cfg(feature = "dkim-external")]
     dkim: Vec<crate::dkim::DkimSigner>,
 }
 
@@ -253,7 +253,7 @@ impl MessageBuilder {
     /// [`DkimSigner`](crate::DkimSigner)). Call it twice to sign with two
     /// keys (e.g. RSA and Ed25519, as RFC 8463 suggests); the signatures are
     /// written first, in call order.
-    #[cfg(feature = "dkim")]
+    #[cfg(feature = "dkim-external")]
     pub fn dkim(mut self, signer: crate::dkim::DkimSigner) -> Self {
         self.0.dkim.push(signer);
         self
@@ -291,7 +291,7 @@ impl MessageBuilder {
             None => None,
         };
         let smtpapi_line = smtpapi_line(fields.x_smtpapi)?;
-        #[cfg(feature = "dkim")]
+        #[cfg(feature = "dkim-external")]
         let signers = fields
             .dkim
             .into_iter()
@@ -330,7 +330,7 @@ impl MessageBuilder {
             date,
             size: OnceLock::new(),
         };
-        #[cfg(feature = "dkim")]
+        #[cfg(feature = "dkim-external")]
         if !signers.is_empty() {
             // One pass through a hashing sink: the body is hashed as it is
             // written, never kept.
