@@ -183,11 +183,11 @@ impl Dispatcher {
             at_least_once,
         }
         .build()?;
-        let inner = match limiter.filter(|v| !v.is_none()) {
-            Some(limiter) => core::Dispatcher::with_gate(config, crate::limiter::gate(limiter)?),
-            None => core::Dispatcher::new(config),
-        }
-        .py_err()?;
+        let gate = match limiter.filter(|v| !v.is_none()) {
+            Some(limiter) => Some(crate::limiter::gate(limiter)?),
+            None => None,
+        };
+        let inner = core::Dispatcher::for_client(&options, config, gate).py_err()?;
         Ok(Dispatcher {
             state: Mutex::new(State {
                 dispatcher: inner,

@@ -99,15 +99,10 @@ impl Mailer {
 
     fn start(
         options: ClientOptions,
-        mut delivery: DeliveryConfig,
+        delivery: DeliveryConfig,
         gate: Option<Box<dyn QuotaGate>>,
     ) -> Result<Mailer> {
-        options.validate()?;
-        delivery.session = options.session_config();
-        let dispatcher = match gate {
-            Some(gate) => Dispatcher::with_gate(delivery, gate)?,
-            None => Dispatcher::new(delivery)?,
-        };
+        let dispatcher = Dispatcher::for_client(&options, delivery, gate)?;
         let tls = options.tls_config()?;
         let server_name = server_name(options.server_name())?;
         let shared = Arc::new(Shared {

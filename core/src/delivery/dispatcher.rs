@@ -4,7 +4,9 @@
 use super::limiter::{Limiter, QuotaGate, WindowLimiter};
 use super::{DeliveryConfig, Prepared};
 use crate::error::{Error, ErrorKind, Result};
-use crate::smtp::{ConnectionLoss, Event, MessageHandle, Reply, SendFailure, SendReport, Session};
+use crate::smtp::{
+    ClientOptions, ConnectionLoss, Event, MessageHandle, Reply, SendFailure, SendReport, Session,
+};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
 
@@ -228,6 +230,22 @@ impl Dispatcher {
     pub fn with_gate(config: DeliveryConfig, gate: Box<dyn QuotaGate>) -> Result<Dispatcher> {
         let limiter = WindowLimiter::new(config.rate, config.rate_limited_pause).with_gate(gate);
         Dispatcher::with_limiter(config, Box::new(limiter))
+    }
+
+    /// A dispatcher for a client's `options` (validated; their session
+    /// configuration replaces `delivery.session`), with the built-in limiter
+    /// and `gate` when given: what every driver starts from.
+    pub fn for_client(
+        options: &ClientOptions,
+        mut delivery: DeliveryConfig,
+        gate: Option<Box<dyn QuotaGate>>,
+    ) -> Result<Dispatcher> {
+        options.validate()?;
+        delivery.session = options.session_config();
+        match gate {
+            Some(gate) => Dispatcher::with_gate(delivery, gate),
+            None => Dispatcher::new(delivery),
+        }
     }
 
     /// A dispatcher with another limiter.
