@@ -3,9 +3,6 @@ package org.mailwright;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ref.Cleaner;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Properties;
 
 /**
@@ -23,6 +20,8 @@ import java.util.Properties;
  */
 final class Native {
     static final String VERSION;
+    /** The library loaded, from where and how ({@link NativeLoader}). */
+    static final NativeLoader.Loaded LOADED;
     /**
      * Frees the native memory of every object holding a handle once it is
      * unreachable: the only path for immutable objects (credentials,
@@ -33,11 +32,12 @@ final class Native {
 
     static {
         VERSION = readVersion();
-        load();
+        LOADED = NativeLoader.load();
         String nativeVersion = version();
         if (!VERSION.equals(nativeVersion)) {
             throw new UnsatisfiedLinkError("mailwright: the jar is version " + VERSION
-                    + " but the native library is version " + nativeVersion);
+                    + " but the native library is version " + nativeVersion + " ("
+                    + (LOADED.file() != null ? LOADED.file() : LOADED.how()) + ")");
         }
     }
 
@@ -50,41 +50,9 @@ final class Native {
                 p.load(in);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new java.io.UncheckedIOException(e);
         }
         return p.getProperty("version", "unknown");
-    }
-
-    /** Loads the library carried in the jar; falls back to java.library.path. */
-    private static void load() {
-        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
-        String arch = System.getProperty("os.arch", "");
-        String platform = (os.contains("linux") ? "linux" : os.replace(' ', '_')) + "-"
-                + (arch.equals("amd64") ? "x86_64" : arch);
-        String resource = "native/" + platform + "/" + System.mapLibraryName("mailwright_jni");
-        try (InputStream in = Native.class.getResourceAsStream(resource)) {
-            if (in != null) {
-                Path dir = Files.createTempDirectory("mailwright-jni");
-                Path file = dir.resolve(System.mapLibraryName("mailwright_jni"));
-                // Deleted at exit in reverse order of registration: the file, then its folder.
-                dir.toFile().deleteOnExit();
-                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-                file.toFile().deleteOnExit();
-                System.load(file.toAbsolutePath().toString());
-                return;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        System.loadLibrary("mailwright_jni");
-    }
-
-    private static final class UncheckedIOException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UncheckedIOException(IOException cause) {
-            super("mailwright: cannot extract the native library: " + cause.getMessage(), cause);
-        }
     }
 
     static native String version();
