@@ -3,15 +3,19 @@
 # scratch project like a user, and runs there:
 #
 #   ./run-tests.sh        (make test) node --test (golden vectors through ESM
-#     import and CommonJS require, the shared SMTP vectors, the API, memory,
+#     import and CommonJS require, the IDN cases (testdata/idna: UTS 46 from
+#     the runtime's URL parser against the native core's answers), the shared
+#     SMTP vectors, the API, memory,
 #     lone surrogates and freed objects, send() and the Mailer to a local
 #     Haraka and to the misbehaving server, the shared delivery scenarios, the
 #     Mailer against a recording server, its shared-quota limiter with fakes),
 #     tsc --noEmit on a typed example, the Node examples, the browser example in
-#     headless chromium, and the golden vectors in Bun (a smoke). Prints the sizes.
+#     headless chromium (with the IDN cases), and the golden vectors and IDN
+#     cases in Bun (a smoke). Prints the sizes.
 #   ./run-tests.sh dist   (make test-dist) the same node:test files in Deno and
 #     in Bun (the binaries from the deno and bun npm packages that
-#     package.json pins), plus the web entry's golden vectors in both, and
+#     package.json pins), plus the web entry's golden vectors and IDN cases in
+#     both, and
 #     `deno check` of the typed example.
 set -euo pipefail
 mode=${1:-test}
@@ -31,12 +35,13 @@ npm install --silent --no-audit --no-fund "$here/build/$tarball"
 cp "$here"/tests/*.mjs "$here"/tests/*.cjs tests/
 cp -r "$repo/examples/node" "$repo/examples/browser" "$repo/examples/assets" examples/
 rm -rf examples/node/bullmq/node_modules   # the BullMQ example's own install (examples/Makefile runs it)
-cp -r "$repo/testdata/vectors" testdata/
+cp -r "$repo/testdata/vectors" "$repo/testdata/idna" testdata/
 
 export MW_VECTORS="$repo/testdata/vectors" MW_SMTP_VECTORS="$repo/testdata/smtp" MW_HARAKACTL="$repo/testservers/haraka/harakactl.py" \
   MW_BADSMTP="$repo/testservers/misbehaving/badsmtp.py" MW_DELIVERY_SCENARIOS="$repo/testdata/delivery/scenarios.json"
 suite=(tests/golden.test.mjs tests/golden.test.cjs tests/smtp-vectors.test.mjs tests/api.test.mjs tests/robustness.test.mjs
-  tests/smtp.test.mjs tests/misbehaving.test.mjs tests/scenarios.test.mjs tests/mailer.test.mjs tests/limiter.test.mjs)
+  tests/smtp.test.mjs tests/misbehaving.test.mjs tests/scenarios.test.mjs tests/mailer.test.mjs tests/limiter.test.mjs
+  tests/idna.test.mjs)
 bun="$here/node_modules/.bin/bun" deno="$here/node_modules/.bin/deno"
 export DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1 DO_NOT_TRACK=1
 
@@ -57,8 +62,8 @@ if [ "$mode" = dist ]; then
 fi
 
 node --test "${suite[@]}"
-# Bun (from the bun npm package pinned in package.json): the golden vectors, ESM and CommonJS.
-"$bun" test tests/golden.test.mjs tests/golden.test.cjs
+# Bun (from the bun npm package pinned in package.json): the golden vectors, ESM and CommonJS, and the IDN cases.
+"$bun" test tests/golden.test.mjs tests/golden.test.cjs tests/idna.test.mjs
 (cd examples/node && "$here/node_modules/.bin/tsc" -p tsconfig.json)
 echo "tsc --noEmit: types-check.ts compiles"
 (cd examples/node && node sendcloud_inline.mjs "$here/build/node-example.eml" | grep -q 'structure multipart/related\[text/html, image/png\]')

@@ -9,7 +9,9 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as node from "mailwright";
+import { readFileSync } from "node:fs";
 import { loadVectors, toInit, vectorFolders, Unsupported, unsupportedCount } from "./vectors.mjs";
+import { compareCases } from "./idna-cases.mjs";
 
 const root = join(dirname(createRequire(import.meta.url).resolve("mailwright")), "..");
 const web = await import(pathToFileURL(join(root, "web/index.js")).href);
@@ -47,4 +49,11 @@ test("golden vectors through the web entry", () => {
     assert.equal(ran, vectors.length - skipped, `${label}: every other case ran`);
     assert.ok(ran > 0, `${label}: ${ran} ran`);
   }
+});
+
+test("IDN cases through the web entry (UTS 46 from the runtime's URL parser)", () => {
+  const { cases } = JSON.parse(readFileSync(join(process.env.MW_VECTORS, "..", "idna", "cases.json"), "utf8"));
+  const { differences, compared } = compareCases(web, cases);
+  assert.equal(compared, cases.length * 3);
+  assert.deepEqual(differences, []);
 });

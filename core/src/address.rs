@@ -2,11 +2,10 @@
 //!
 //! Addresses are validated once, when built: the local part must be an
 //! RFC 5322 dot-atom (ASCII), the domain a valid domain name (internationalized
-//! domains are converted to punycode with the `idna` crate, as SMTP without
-//! SMTPUTF8 requires) or an address literal such as `[192.0.2.1]`.
+//! domains are converted to punycode by UTS 46, as SMTP without SMTPUTF8
+//! requires: see `uts46`) or an address literal such as `[192.0.2.1]`.
 
 use crate::error::{Error, ErrorKind, Result, quote};
-use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 use std::fmt;
 
 /// RFC 5321 limits.
@@ -343,18 +342,10 @@ fn normalize_domain(address: &str, domain: &str) -> Result<Option<String>> {
         }
         return Ok(Some(domain.to_string()));
     }
-    let ascii = Uts46::new()
-        .to_ascii(
-            domain.as_bytes(),
-            AsciiDenyList::STD3,
-            Hyphens::Check,
-            DnsLength::Verify,
-        )
-        .map_err(|_| invalid(address, "the domain is not a valid domain name"))?;
-    if ascii.len() > MAX_DOMAIN_LEN || ascii.ends_with('.') {
-        return Err(invalid(address, "the domain is not a valid domain name"));
+    match crate::uts46::to_ascii_strict(domain)? {
+        Some(ascii) if ascii.len() <= MAX_DOMAIN_LEN && !ascii.ends_with('.') => Ok(Some(ascii)),
+        _ => Err(invalid(address, "the domain is not a valid domain name")),
     }
-    Ok(Some(ascii.into_owned()))
 }
 
 #[cfg(test)]

@@ -51,6 +51,7 @@ mod parts;
 pub mod smtp;
 mod smtpapi;
 pub mod unicode;
+mod uts46;
 mod writer;
 
 pub use address::{IntoMailbox, Mailbox, MailboxSpec};
@@ -67,3 +68,5 @@ pub use smtp::Credentials;
 pub use smtpapi::{
     MAX_ENCODED_LEN as X_SMTPAPI_MAX_ENCODED_LEN, MAX_TO as X_SMTPAPI_MAX_TO, XSmtpApi,
 };
+#[cfg(feature = "host-idna")]
+pub use uts46::{IdnaHost, set_idna_host};

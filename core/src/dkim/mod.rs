@@ -298,8 +298,8 @@ fn check_domain(what: &str, value: &str, allow_underscore: bool) -> Result<Strin
     let ascii = if value.is_ascii() {
         value.to_ascii_lowercase()
     } else {
-        idna::domain_to_ascii(value)
-            .map_err(|_| option_error(format!("DKIM {what} {} is not a domain", quote(value))))?
+        crate::uts46::to_ascii_lenient(value)?
+            .ok_or_else(|| option_error(format!("DKIM {what} {} is not a domain", quote(value))))?
     };
     let label_ok = |l: &str| {
         !l.is_empty()
