@@ -11,6 +11,7 @@
 
 #include "golden_vectors.h"
 #include "build_vector.h"
+#include "win_compat.h" /* memmem, open_memstream on Windows; nothing elsewhere */
 
 static int checks = 0, failures = 0;
 static pthread_mutex_t check_lock = PTHREAD_MUTEX_INITIALIZER;

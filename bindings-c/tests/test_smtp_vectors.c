@@ -9,6 +9,7 @@
 
 #include "smtp_vectors.h"
 #include "build_vector.h"
+#include "win_compat.h" /* memmem, open_memstream on Windows; nothing elsewhere */
 
 static int failures = 0;
 static const char *current = "";
