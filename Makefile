@@ -24,12 +24,23 @@ lint: check-toolchain
 	cargo fmt --all --check
 	cargo clippy --locked --workspace --all-targets -- -D warnings
 
-# Release artifacts and their slower tests (kept out of make test).
+# Release artifacts and their slower tests (kept out of make test; see
+# "Install" in the README): wheels, the jar with every Linux native, the C
+# archives, the npm tarball; make dist copies them all into dist/.
+DIST_BINDINGS := bindings-python bindings-c bindings-java bindings-wasm
+
 dist: check-toolchain
-	$(MAKE) -C bindings-wasm dist
+	$(MAKE) -C packaging tools
+	for b in $(DIST_BINDINGS); do $(MAKE) -C $$b dist || exit 1; done
+	rm -rf dist && mkdir -p dist
+	for d in bindings-python/dist bindings-c/dist bindings-java/dist bindings-wasm/dist; do \
+	  ls $$d/* >/dev/null 2>&1 || { echo "$$d is empty" >&2; exit 1; }; cp $$d/* dist/; done
+	cd dist && sha256sum * > SHA256SUMS && ls -l
 
 test-dist: check-toolchain
-	$(MAKE) -C bindings-wasm test-dist
+	$(MAKE) -C packaging tools arm64-root
+	@start=$$(date +%s); for b in $(DIST_BINDINGS); do $(MAKE) -C $$b test-dist || exit 1; done; \
+	  echo "make test-dist: $$(( $$(date +%s) - start )) s"
 
 bench: check-toolchain
 	$(MAKE) -C core bench
