@@ -25,13 +25,15 @@ lint: check-toolchain
 	cargo clippy --locked --workspace --all-targets -- -D warnings
 
 # Release artifacts and their slower tests (kept out of make test; see
-# "Install" in the README): wheels, the jar with every Linux native, the C
-# archives, the npm tarball; make dist copies them all into dist/.
+# "Install" in the README): wheels, the jar with every native, the C
+# archives, the npm tarball (Linux built and tested; macOS and Windows
+# cross-built, checked, not run); make dist copies them all into dist/.
 DIST_BINDINGS := bindings-python bindings-c bindings-java bindings-wasm
 
 dist: check-toolchain
 	$(MAKE) -C packaging tools
 	for b in $(DIST_BINDINGS); do $(MAKE) -C $$b dist || exit 1; done
+	$(MAKE) -C bindings-python dist-other
 	rm -rf dist && mkdir -p dist
 	for d in bindings-python/dist bindings-c/dist bindings-java/dist bindings-wasm/dist; do \
 	  ls $$d/* >/dev/null 2>&1 || { echo "$$d is empty" >&2; exit 1; }; cp $$d/* dist/; done
