@@ -14,6 +14,8 @@
 
 Run with the release tools' Python (packaging/.venv: auditwheel and pyelftools):
     python check_dist.py DIST_DIR VERSION
+or, for the sdist alone (make test's smoke; any Python):
+    python check_dist.py --sdist SDIST VERSION
 Exits non-zero, naming every failure."""
 import base64
 import hashlib
@@ -24,8 +26,6 @@ import subprocess
 import sys
 import tarfile
 import zipfile
-
-from elftools.elf.elffile import ELFFile
 
 HERE = pathlib.Path(__file__).resolve().parent
 BINDING = HERE.parents[1]
@@ -72,6 +72,8 @@ def newest_glibc(text):
 
 
 def check_extension(wheel, data, machine, libc):
+    from elftools.elf.elffile import ELFFile
+
     elf = ELFFile(io.BytesIO(data))
     if elf["e_machine"] != machine:
         fail(f"{wheel.name}: the extension is {elf['e_machine']}, not {machine}")
@@ -169,6 +171,9 @@ def check_sdist(sdist, version):
 
 
 def main():
+    if sys.argv[1] == "--sdist":
+        check_sdist(pathlib.Path(sys.argv[2]), sys.argv[3])
+        return 1 if failures else 0
     dist, version = pathlib.Path(sys.argv[1]), sys.argv[2]
     expected = {f"mailwright-{version}-cp39-abi3-{p}.whl": p for p in WHEELS}
     sdist = f"mailwright-{version}.tar.gz"
