@@ -28,11 +28,21 @@ def free_port():
 
 
 def ensure_installed():
-    if os.path.exists(os.path.join(HERE, "node_modules", "Haraka", "bin", "haraka")):
+    """npm ci once: tests running at the same time on a fresh clone wait for
+    the first one's install (a lock file) instead of racing it in the same
+    node_modules; a marker written after a complete install tells the rest."""
+    import fcntl
+    marker = os.path.join(HERE, "node_modules", ".mailwright-installed")
+    if os.path.exists(marker):
         return
-    cmd = ["npm", "ci" if os.path.exists(os.path.join(HERE, "package-lock.json")) else "install",
-           "--no-audit", "--no-fund", "--loglevel=error"]
-    subprocess.run(cmd, cwd=HERE, check=True, stdout=sys.stderr)
+    with open(os.path.join(HERE, ".install.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(marker):
+            return
+        cmd = ["npm", "ci" if os.path.exists(os.path.join(HERE, "package-lock.json")) else "install",
+               "--no-audit", "--no-fund", "--loglevel=error"]
+        subprocess.run(cmd, cwd=HERE, check=True, stdout=sys.stderr)
+        open(marker, "w").close()
 
 
 def make_cert(config, certs):
