@@ -48,7 +48,7 @@ pub use prepared::Prepared;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::smtp::SessionConfig;
-use crate::smtp::options::check_timeout;
+use crate::smtp::settings::check_timeout;
 use std::time::Duration;
 
 /// How retries are made: transient failures (4xx, 536, a lost or timed-out

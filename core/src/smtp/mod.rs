@@ -9,17 +9,19 @@ pub mod options;
 pub mod pin;
 mod reply;
 mod session;
+pub mod settings;
 #[cfg(feature = "net")]
 pub(crate) mod transport;
 
 pub use auth::Mechanism;
 pub use capabilities::Capabilities;
 pub use credentials::Credentials;
-pub use options::{ClientOptions, ConnectionLoss, TlsMode};
+pub use options::ClientOptions;
 pub use reply::{EnhancedStatus, Reply, ReplyClass, ReplyParser};
 pub use session::{
     Direction, DotStuffer, Event, MAX_TRANSCRIPT_LINES, MessageHandle, SendFailure, SendReport,
     Session, SessionConfig, TranscriptLine,
 };
+pub use settings::{ConnectionLoss, TlsMode};
 #[cfg(feature = "net")]
 pub use transport::{Interrupter, SmtpClient, send};

@@ -4,9 +4,10 @@
 //! [`Session`].
 
 use super::Capabilities;
-use super::options::{ClientOptions, ConnectionLoss};
+use super::options::ClientOptions;
 use super::pin;
 use super::session::{Event, SendReport, Session, TranscriptLine};
+use super::settings::ConnectionLoss;
 use crate::error::{Error, ErrorKind, Result};
 use crate::message::Message;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};

@@ -3,11 +3,11 @@
 
 use crate::error::{Error, Result};
 use crate::smtp::credentials::Credentials;
-use crate::smtp::options::{
+use crate::smtp::reply::Reply;
+use crate::smtp::settings::{
     DEFAULT_HELLO_NAME, DEFAULT_MESSAGE_TIMEOUT, DEFAULT_PIPELINING, DEFAULT_TIMEOUT, TlsMode,
     check_hello_name, check_timeout,
 };
-use crate::smtp::reply::Reply;
 use std::time::Duration;
 
 /// How a session behaves.
