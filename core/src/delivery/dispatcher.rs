@@ -1,7 +1,46 @@
 //! The sans-IO dispatcher: a pool of sessions, one throttle, retries by
 //! class, one outcome per message.
+//!
+//! # Theory of operation
+//!
+//! **Where a message is.** A submitted message becomes a `Job`, and a job is
+//! in exactly one place at a time:
+//!
+//! | place | meaning | leaves it when |
+//! | --- | --- | --- |
+//! | `queue` | ready to go, in order | `assign` hands it to a ready connection (the limiter allowing), or its deadline passes (`Failed`) |
+//! | `delayed` | waiting for its backoff after a transient failure | its time comes (`advance`): back to the end of `queue` |
+//! | a connection's `jobs` | in flight on that session | the session reports it: `Sent` (`Delivered`), `Failed` (retried: to `delayed`; or `Failed`), uncertain (`Uncertain`, or retried with at-least-once); the connection ends before the session took it: back to the front of `queue` |
+//! | `outcomes` | done: its one [`Outcome`] waits for `poll_outcome` | the driver takes it |
+//!
+//! **Which input moves it.** `submit` puts a job in `queue`. `advance(now)`
+//! moves due jobs from `delayed` to `queue`, expires late ones and lets each
+//! session keep its deadlines. `connection_opened`, `receive`,
+//! `tls_established` and `connection_lost` feed one session; its events
+//! (`Ready`, `Sent`, `Failed`, `Error`, `Closed`) move that connection's jobs.
+//! After every input, `schedule` hands waiting jobs to ready connections,
+//! opens connections (one at a time after a failure to open, with backoff),
+//! and closes idle or spent ones; what the driver must do comes out of
+//! `poll_action`.
+//!
+//! **The dispatcher's phase** (`Phase`): `Open` takes submissions;
+//! `drain` makes it `Draining` (no new messages; every submitted one is still
+//! sent, with its retries); once nothing is waiting or in flight, or at
+//! `shutdown`, it is `Stopping`: no new connection, waiting jobs fail at
+//! once (`InvalidState`), jobs in flight finish, every connection says QUIT;
+//! [`Dispatcher::is_finished`] once the last is gone.
+//!
+//! **Retries.** A transient failure (4xx, `536`, a lost connection before
+//! the end of the data) waits `backoff(attempt)` (exponential, at most
+//! `max_backoff`, with full jitter) within the message's deadline and
+//! attempts; a permanent one fails at once; an uncertain one (the end of the
+//! data sent, no answer) is never resent unless at-least-once is asked.
+//! Opening a connection backs off by the same exponential (without jitter);
+//! a permanent failure to open (wrong credentials, no TLS) fails every
+//! waiting message at once.
 
 use super::limiter::{Limiter, QuotaGate, WindowLimiter};
+use super::types::{Action, ConnId, Counters, Outcome, SubmitError, Ticket, closed_error};
 use super::{DeliveryConfig, Prepared};
 use crate::error::{Error, ErrorKind, Result};
 use crate::smtp::{
@@ -9,155 +48,6 @@ use crate::smtp::{
 };
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
-
-/// A connection, named by the dispatcher.
-pub type ConnId = u64;
-/// A submitted message, named by the dispatcher.
-pub type Ticket = u64;
-
-/// What the driver must do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// Open a connection (TCP, and TLS at once for implicit TLS), then call
-    /// `connection_opened`, or `connection_lost` with `Connect`.
-    Open(ConnId),
-    /// Send `pending_output(k)` (then `consume_output`).
-    Send(ConnId),
-    /// Run the TLS handshake on the connection, then `tls_established`.
-    StartTls(ConnId),
-    /// Close the connection (after sending what is pending); report nothing.
-    Close(ConnId),
-}
-
-impl Action {
-    /// Every action's name, in the order of the variants.
-    pub const NAMES: &'static [&'static str] = &["Open", "Send", "StartTls", "Close"];
-
-    /// `Open`, `Send`, `StartTls` or `Close`, the same in every binding.
-    pub const fn as_str(&self) -> &'static str {
-        match self {
-            Action::Open(_) => "Open",
-            Action::Send(_) => "Send",
-            Action::StartTls(_) => "StartTls",
-            Action::Close(_) => "Close",
-        }
-    }
-
-    /// The connection it is for.
-    pub const fn conn(&self) -> ConnId {
-        match *self {
-            Action::Open(k) | Action::Send(k) | Action::StartTls(k) | Action::Close(k) => k,
-        }
-    }
-}
-
-/// The error of a message submitted to a closed (or closing) mailer, the
-/// same in every driver and binding.
-pub fn closed_error() -> Error {
-    Error::new(ErrorKind::InvalidState, "the mailer is closed")
-}
-
-/// The one final result of a submitted message.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// The relay accepted it (its final 2xx).
-    Delivered {
-        /// The ticket `submit` returned.
-        ticket: Ticket,
-        /// The relay's queue id, when it gave one.
-        queue_id: Option<String>,
-        /// Recipients accepted.
-        accepted: Vec<String>,
-        /// Recipients refused (they will not get it), with the replies.
-        refused: Vec<(String, Reply)>,
-        /// Attempts made (1 when the first one went through).
-        attempts: u32,
-        /// Earlier attempts that ended uncertain and were resent anyway
-        /// (only with at-least-once): the relay may hold it that many more
-        /// times.
-        uncertain_attempts: u32,
-    },
-    /// It was not delivered.
-    Failed {
-        /// The ticket `submit` returned.
-        ticket: Ticket,
-        /// Why (the last failure).
-        error: Error,
-        /// Attempts made (0 when it never went out).
-        attempts: u32,
-        /// True when retries ran out (attempts or deadline) on a transient
-        /// failure; false for a permanent one (or a shutdown).
-        gave_up: bool,
-        /// Recipients refused, with the replies.
-        refused: Vec<(String, Reply)>,
-    },
-    /// The connection was lost after the end of the data went out and before
-    /// the relay answered: it may have been delivered. Not resent.
-    Uncertain {
-        /// The ticket `submit` returned.
-        ticket: Ticket,
-        /// How the connection ended.
-        error: Error,
-        /// Attempts made.
-        attempts: u32,
-    },
-}
-
-impl Outcome {
-    /// Every outcome's name, in the order of the variants.
-    pub const KINDS: &'static [&'static str] = &["delivered", "failed", "uncertain"];
-
-    /// `delivered`, `failed` or `uncertain`, the same in every binding.
-    pub const fn kind(&self) -> &'static str {
-        match self {
-            Outcome::Delivered { .. } => "delivered",
-            Outcome::Failed { .. } => "failed",
-            Outcome::Uncertain { .. } => "uncertain",
-        }
-    }
-
-    /// The ticket of the message.
-    pub fn ticket(&self) -> Ticket {
-        match self {
-            Outcome::Delivered { ticket, .. }
-            | Outcome::Failed { ticket, .. }
-            | Outcome::Uncertain { ticket, .. } => *ticket,
-        }
-    }
-}
-
-/// `submit` refused a message: the queue is full (or the dispatcher is
-/// shutting down). The message is handed back.
-#[derive(Debug)]
-pub struct SubmitError {
-    /// The message, unchanged.
-    pub message: Prepared,
-    /// Why (kind `InvalidState`).
-    pub error: Error,
-}
-
-/// What a dispatcher has done so far.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Counters {
-    /// Messages waiting (new or for a retry).
-    pub queued: usize,
-    /// Messages handed to a connection and not answered yet.
-    pub in_flight: usize,
-    /// Outcomes so far.
-    pub delivered: u64,
-    /// Outcomes so far.
-    pub failed: u64,
-    /// Outcomes so far.
-    pub uncertain: u64,
-    /// Attempts after the first.
-    pub retries: u64,
-    /// `536 Frequency limited` replies seen.
-    pub rate_limited: u64,
-    /// Connections open or opening.
-    pub connections: usize,
-    /// The pace the limiter allows now (messages a second), if limited.
-    pub current_rate: Option<f64>,
-}
 
 struct Job {
     ticket: Ticket,
@@ -170,6 +60,20 @@ struct Job {
     /// Recipients refused for good (5xx) by an earlier attempt: never tried
     /// again, reported in the outcome.
     refused: Vec<(String, Reply)>,
+}
+
+/// Where the dispatcher is in its life; see the module's theory of
+/// operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Taking messages.
+    Open,
+    /// `drain` was called: no new messages; every submitted one is still
+    /// sent (with its retries); `Stopping` once none waits or is in flight.
+    Draining,
+    /// No new messages and no new connection; waiting messages fail at once;
+    /// those in flight finish, then every connection says QUIT.
+    Stopping,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,10 +116,7 @@ pub struct Dispatcher {
     open_not_before: Duration,
     /// When waiting messages are next checked against their deadline.
     next_deadline_scan: Duration,
-    shutting_down: bool,
-    /// `drain` was called: no new messages; shut down once every message
-    /// has its outcome.
-    draining: bool,
+    phase: Phase,
 }
 
 impl Dispatcher {
@@ -276,14 +177,13 @@ impl Dispatcher {
             open_failures: 0,
             open_not_before: Duration::ZERO,
             next_deadline_scan: Duration::ZERO,
-            shutting_down: false,
-            draining: false,
+            phase: Phase::Open,
         })
     }
 
     /// Queues a message; its outcome comes later from `poll_outcome`.
     pub fn submit(&mut self, message: Prepared) -> std::result::Result<Ticket, Box<SubmitError>> {
-        if self.shutting_down || self.draining {
+        if self.phase != Phase::Open {
             return Err(Box::new(SubmitError {
                 message,
                 error: closed_error(),
@@ -319,7 +219,7 @@ impl Dispatcher {
 
     /// True when `submit` would take another message now.
     pub fn has_room(&self) -> bool {
-        !self.shutting_down && !self.draining && self.waiting() < self.config.queue_capacity
+        self.phase == Phase::Open && self.waiting() < self.config.queue_capacity
     }
 
     fn waiting(&self) -> usize {
@@ -471,7 +371,9 @@ impl Dispatcher {
     /// connection says QUIT and [`Dispatcher::is_finished`] turns true.
     /// A later [`Dispatcher::shutdown`] still stops at once.
     pub fn drain(&mut self) {
-        self.draining = true;
+        if self.phase == Phase::Open {
+            self.phase = Phase::Draining;
+        }
         self.schedule();
     }
 
@@ -487,25 +389,30 @@ impl Dispatcher {
     /// as `Failed` (not sent, `InvalidState`); those in flight finish; then
     /// every connection says QUIT.
     pub fn shutdown(&mut self) {
-        self.shutting_down = true;
+        self.phase = Phase::Stopping;
+        self.fail_waiting(&Error::new(
+            ErrorKind::InvalidState,
+            "not sent: the dispatcher was shut down before its turn",
+        ));
+        self.schedule();
+    }
+
+    /// True once shut down and every connection is gone.
+    pub fn is_finished(&self) -> bool {
+        self.phase == Phase::Stopping && self.conns.is_empty() && self.queue.is_empty()
+    }
+
+    /// Every message not handed to a connection yet (waiting or delayed)
+    /// fails now with `error`, not sent.
+    fn fail_waiting(&mut self, error: &Error) {
         let waiting: Vec<Job> = self
             .queue
             .drain(..)
             .chain(std::mem::take(&mut self.delayed).into_values())
             .collect();
         for job in waiting {
-            let error = Error::new(
-                ErrorKind::InvalidState,
-                "not sent: the dispatcher was shut down before its turn",
-            );
-            self.fail(job, error, false, Vec::new());
+            self.fail(job, error.clone(), false, Vec::new());
         }
-        self.schedule();
-    }
-
-    /// True once shut down and every connection is gone.
-    pub fn is_finished(&self) -> bool {
-        self.shutting_down && self.conns.is_empty() && self.queue.is_empty()
     }
 
     // --- internals -------------------------------------------------------
@@ -621,11 +528,11 @@ impl Dispatcher {
         if !retryable {
             return self.fail(job, error, false, refused);
         }
-        let backoff = self.backoff(job.attempts);
+        let backoff = self.jittered(self.config.retry.backoff(job.attempts));
         let at = self.now + backoff;
         if job.attempts >= self.config.retry.max_attempts
             || at >= job.submitted + self.config.retry.deadline
-            || self.shutting_down
+            || self.phase == Phase::Stopping
         {
             return self.fail(job, error, true, refused);
         }
@@ -651,21 +558,15 @@ impl Dispatcher {
         });
     }
 
-    /// Exponential backoff with full jitter: a random wait between half and
-    /// all of `initial * 2^(attempts-1)`, at most `max_backoff`.
-    fn backoff(&mut self, attempts: u32) -> Duration {
-        let retry = &self.config.retry;
-        let exp = retry
-            .initial_backoff
-            .saturating_mul(1u32 << attempts.saturating_sub(1).min(20))
-            .min(retry.max_backoff);
+    /// Full jitter: a random wait between half and all of `wait`.
+    fn jittered(&mut self, wait: Duration) -> Duration {
         // xorshift64*
         self.rng ^= self.rng >> 12;
         self.rng ^= self.rng << 25;
         self.rng ^= self.rng >> 27;
         let r = self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d);
         let unit = (r >> 11) as f64 / (1u64 << 53) as f64;
-        exp.mul_f64(0.5 + 0.5 * unit)
+        wait.mul_f64(0.5 + 0.5 * unit)
     }
 
     fn rate_limited(&mut self) {
@@ -686,24 +587,11 @@ impl Dispatcher {
         self.remove(id);
         if never_ready {
             self.open_failures += 1;
-            let wait = self
-                .config
-                .retry
-                .initial_backoff
-                .saturating_mul(1u32 << self.open_failures.saturating_sub(1).min(16))
-                .min(self.config.retry.max_backoff);
-            self.open_not_before = self.now + wait;
+            self.open_not_before = self.now + self.config.retry.backoff(self.open_failures);
             if !error.is_transient() && error.kind() != ErrorKind::RateLimited {
                 // Nothing will go through (wrong key, no TLS, no AUTH):
                 // every waiting message fails now rather than at its deadline.
-                let waiting: Vec<Job> = self
-                    .queue
-                    .drain(..)
-                    .chain(std::mem::take(&mut self.delayed).into_values())
-                    .collect();
-                for job in waiting {
-                    self.fail(job, error.clone(), false, Vec::new());
-                }
+                self.fail_waiting(&error);
             } else {
                 for job in self.queue.iter_mut() {
                     job.last_error = Some(error.clone());
@@ -726,8 +614,8 @@ impl Dispatcher {
     /// Hands waiting messages to idle connections, opens connections,
     /// closes idle or spent ones, fails messages past their deadline.
     fn schedule(&mut self) {
-        if self.draining && !self.shutting_down && self.drained() {
-            self.shutting_down = true;
+        if self.phase == Phase::Draining && self.drained() {
+            self.phase = Phase::Stopping;
         }
         // Due retries back to the queue.
         while let Some((&(at, ticket), _)) = self.delayed.iter().next() {
@@ -838,7 +726,8 @@ impl Dispatcher {
     }
 
     fn open_more(&mut self) {
-        if self.shutting_down || self.queue.is_empty() || self.now < self.open_not_before {
+        if self.phase == Phase::Stopping || self.queue.is_empty() || self.now < self.open_not_before
+        {
             return;
         }
         let starting = self
@@ -886,7 +775,7 @@ impl Dispatcher {
         let idle_timeout = self.config.idle_timeout;
         let now = self.now;
         let nothing_waiting = self.queue.is_empty();
-        let shutting_down = self.shutting_down;
+        let stopping = self.phase == Phase::Stopping;
         let cap = self.config.messages_per_connection;
         let mut quitting = Vec::new();
         for (&id, conn) in self.conns.iter_mut() {
@@ -895,7 +784,7 @@ impl Dispatcher {
             }
             let spent = cap.is_some_and(|cap| conn.sent >= cap);
             let idle = nothing_waiting && conn.idle_since + idle_timeout <= now;
-            if spent || idle || (shutting_down && nothing_waiting) {
+            if spent || idle || (stopping && nothing_waiting) {
                 conn.state = ConnState::Closing;
                 conn.session.quit();
                 quitting.push(id);
@@ -904,7 +793,7 @@ impl Dispatcher {
         for id in quitting {
             self.after_session(id);
         }
-        if self.shutting_down {
+        if stopping {
             // Connections still starting with nothing to do: close them.
             let starting: Vec<ConnId> = self
                 .conns
@@ -926,24 +815,5 @@ impl std::fmt::Debug for Dispatcher {
         f.debug_struct("Dispatcher")
             .field("counters", &self.counters())
             .finish_non_exhaustive()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn action_names_and_connections() {
-        let all = [
-            Action::Open(1),
-            Action::Send(2),
-            Action::StartTls(3),
-            Action::Close(4),
-        ];
-        let names: Vec<&str> = all.iter().map(Action::as_str).collect();
-        assert_eq!(names, Action::NAMES);
-        assert_eq!(all.map(|a| a.conn()), [1, 2, 3, 4]);
-        assert_eq!(closed_error().kind(), ErrorKind::InvalidState);
     }
 }

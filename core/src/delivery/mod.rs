@@ -39,12 +39,12 @@ mod limiter;
 mod prepared;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+mod types;
 
-pub use dispatcher::{
-    Action, ConnId, Counters, Dispatcher, Outcome, SubmitError, Ticket, closed_error,
-};
+pub use dispatcher::Dispatcher;
 pub use limiter::{GATE_RETRY, GateAnswer, Limiter, QUOTA_MARGIN, QuotaGate, Rate, WindowLimiter};
 pub use prepared::Prepared;
+pub use types::{Action, ConnId, Counters, Outcome, SubmitError, Ticket, closed_error};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::smtp::SessionConfig;
@@ -65,6 +65,19 @@ pub struct RetryPolicy {
     pub max_backoff: Duration,
     /// The longest a message may take from submission to its outcome.
     pub deadline: Duration,
+}
+
+impl RetryPolicy {
+    /// The exponential wait after `failures` failures in a row (1: the
+    /// first): `initial_backoff * 2^(failures-1)`, at most `max_backoff`.
+    /// The dispatcher waits a random part of it (full jitter) before a
+    /// message's next attempt, and all of it before opening a connection
+    /// again after failures to open one.
+    pub fn backoff(&self, failures: u32) -> Duration {
+        self.initial_backoff
+            .saturating_mul(1u32 << failures.saturating_sub(1).min(20))
+            .min(self.max_backoff)
+    }
 }
 
 impl Default for RetryPolicy {
@@ -154,5 +167,23 @@ impl DeliveryConfig {
             rate.validate()?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_the_initial_wait_up_to_the_cap() {
+        let retry = RetryPolicy {
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(3),
+            ..RetryPolicy::default()
+        };
+        let waits: Vec<u128> = (0..8).map(|n| retry.backoff(n).as_millis()).collect();
+        assert_eq!(waits, [250, 250, 500, 1000, 2000, 3000, 3000, 3000]);
+        // Far past the shift's cap: still the cap, no overflow.
+        assert_eq!(retry.backoff(u32::MAX), Duration::from_secs(3));
     }
 }
