@@ -9,8 +9,8 @@
 //!   digits and hyphens themselves afterwards: `idna::domain_to_ascii`.
 //!
 //! By default (and on every native target) the idna crate does the work
-//! with ICU4X's data. With the `host-idna` feature (the WebAssembly binding
-//! alone turns it on, for wasm32 only) that data stays out of the `.wasm`
+//! with ICU4X's data. With the `host-idna` feature on wasm32 (the
+//! WebAssembly binding turns it on) that data stays out of the `.wasm`
 //! (about 55 KB gzipped): the host's WHATWG URL parser maps, normalizes and
 //! Punycode-encodes, and [`host`] applies every other rule itself, on the
 //! host's answer, so that the outcome is the idna crate's (see `host` for
@@ -19,11 +19,42 @@
 use crate::error::Result;
 
 /// ToASCII with _UseSTD3ASCIIRules_, _CheckHyphens_ and _VerifyDnsLength_;
-/// `None` when the domain is not a valid domain name.
-#[cfg(not(feature = "host-idna"))]
+/// `None` when the domain is not a valid domain name. With `host-idna`, the
+/// registered host parser does it ([`set_idna_host`]); on wasm32 it must be
+/// registered, elsewhere the idna crate does it when none is.
 pub(crate) fn to_ascii_strict(domain: &str) -> Result<Option<String>> {
+    #[cfg(feature = "host-idna")]
+    if let Some(parse) = HOST.get().copied() {
+        return Ok(host::strict(domain, parse));
+    }
+    #[cfg(not(all(feature = "host-idna", target_arch = "wasm32")))]
+    return Ok(idna_crate_strict(domain));
+    #[cfg(all(feature = "host-idna", target_arch = "wasm32"))]
+    Err(unregistered())
+}
+
+/// The WHATWG URL Standard's domain to ASCII without its forbidden code
+/// points (`idna::domain_to_ascii`); `None` when UTS 46 refuses the domain.
+/// The caller checks the characters and lengths of the result. The same
+/// choice of converter as [`to_ascii_strict`].
+#[cfg(feature = "dkim-external")]
+pub(crate) fn to_ascii_lenient(domain: &str) -> Result<Option<String>> {
+    #[cfg(feature = "host-idna")]
+    if let Some(parse) = HOST.get().copied() {
+        return Ok(host::lenient(domain, parse));
+    }
+    #[cfg(not(all(feature = "host-idna", target_arch = "wasm32")))]
+    return Ok(idna::domain_to_ascii(domain).ok());
+    #[cfg(all(feature = "host-idna", target_arch = "wasm32"))]
+    Err(unregistered())
+}
+
+/// The idna crate's strict ToASCII: everywhere but wasm32 with `host-idna`,
+/// where its ICU4X data must stay out of the binary.
+#[cfg(not(all(feature = "host-idna", target_arch = "wasm32")))]
+fn idna_crate_strict(domain: &str) -> Option<String> {
     use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
-    Ok(Uts46::new()
+    Uts46::new()
         .to_ascii(
             domain.as_bytes(),
             AsciiDenyList::STD3,
@@ -31,25 +62,7 @@ pub(crate) fn to_ascii_strict(domain: &str) -> Result<Option<String>> {
             DnsLength::Verify,
         )
         .ok()
-        .map(|ascii| ascii.into_owned()))
-}
-
-/// The WHATWG URL Standard's domain to ASCII without its forbidden code
-/// points (`idna::domain_to_ascii`); `None` when UTS 46 refuses the domain.
-/// The caller checks the characters and lengths of the result.
-#[cfg(all(feature = "dkim-external", not(feature = "host-idna")))]
-pub(crate) fn to_ascii_lenient(domain: &str) -> Result<Option<String>> {
-    Ok(idna::domain_to_ascii(domain).ok())
-}
-
-#[cfg(feature = "host-idna")]
-pub(crate) fn to_ascii_strict(domain: &str) -> Result<Option<String>> {
-    Ok(host::strict(domain, registered()?))
-}
-
-#[cfg(all(feature = "dkim-external", feature = "host-idna"))]
-pub(crate) fn to_ascii_lenient(domain: &str) -> Result<Option<String>> {
-    Ok(host::lenient(domain, registered()?))
+        .map(|ascii| ascii.into_owned())
 }
 
 /// The host's URL parser, as [`set_idna_host`] registered it.
@@ -64,7 +77,8 @@ pub type IdnaHost = fn(&str) -> Option<String>;
 
 /// Registers the host's URL parser, once, before any domain is converted
 /// (feature `host-idna`: the WebAssembly binding calls it when its module
-/// starts). `parse(text)` returns the `hostname` of `new URL("http://" +
+/// starts; on wasm32 nothing converts without it, on other targets the idna
+/// crate converts until it is called, so turning the feature on only adds). `parse(text)` returns the `hostname` of `new URL("http://" +
 /// text)` (the WHATWG URL Standard's host parser: UTS 46 nontransitional
 /// mapping, normalization and Punycode; the core checks the rest itself), or
 /// `None` when the URL constructor throws. The core gives it only
@@ -76,15 +90,13 @@ pub fn set_idna_host(parse: IdnaHost) {
     let _ = HOST.set(parse);
 }
 
-#[cfg(feature = "host-idna")]
-fn registered() -> Result<IdnaHost> {
+#[cfg(all(feature = "host-idna", target_arch = "wasm32"))]
+fn unregistered() -> crate::error::Error {
     use crate::error::{Error, ErrorKind};
-    HOST.get().copied().ok_or_else(|| {
-        Error::new(
-            ErrorKind::InvalidState,
-            "no host URL parser registered to convert internationalized domain names (host-idna)",
-        )
-    })
+    Error::new(
+        ErrorKind::InvalidState,
+        "no host URL parser registered to convert internationalized domain names (host-idna)",
+    )
 }
 
 /// UTS 46 from the host's URL parser, and the rules the URL Standard leaves
@@ -337,9 +349,8 @@ mod tests {
         (!number).then_some(ascii)
     }
 
-    #[cfg(not(feature = "host-idna"))]
     fn native_strict(domain: &str) -> Option<String> {
-        super::to_ascii_strict(domain).unwrap()
+        super::idna_crate_strict(domain)
     }
 
     #[test]
@@ -388,7 +399,6 @@ mod tests {
         assert!(decoded > 10_000, "{decoded}");
     }
 
-    #[cfg(not(feature = "host-idna"))]
     #[test]
     fn the_host_path_gives_the_idna_crates_answers() {
         let cases: serde_json::Value =
@@ -447,7 +457,6 @@ mod tests {
         Some(labels.join("."))
     }
 
-    #[cfg(not(feature = "host-idna"))]
     #[test]
     fn the_core_applies_the_context_rules_itself() {
         // Every case already in its mapped and normalized form, through a
@@ -527,7 +536,6 @@ mod tests {
         };
         assert_eq!(host::strict("xn--a.de", checks_labels), None);
         assert_eq!(host::strict("xn--tda.de", checks_labels), None);
-        #[cfg(not(feature = "host-idna"))]
         assert_eq!(
             host::strict("xn--tda.de", whatwg).as_deref(),
             Some("xn--tda.de")

@@ -26,8 +26,8 @@ use super::{
     Action, ConnId, Counters, DeliveryConfig, Dispatcher, Outcome, Prepared, QuotaGate, Ticket,
 };
 use crate::error::{Error, ErrorKind, Result};
-use crate::smtp::ClientOptions;
 use crate::smtp::transport::{Stream, io_cause, open, server_name};
+use crate::smtp::{ClientOptions, ConnectionLoss, LossStage};
 use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
 use std::collections::HashMap;
@@ -336,7 +336,7 @@ fn pump(shared: &Arc<Shared>, state: &mut State) -> Ready {
                 if thread.is_none() {
                     state.dispatcher.connection_lost(
                         id,
-                        crate::smtp::ConnectionLoss::Connect,
+                        ConnectionLoss::Connect,
                         "cannot start a thread",
                     );
                     continue;
@@ -432,6 +432,46 @@ fn timer_thread(shared: &Arc<Shared>) {
 /// One connection: opens it, then writes what the dispatcher queued for it
 /// and reads while a reply is awaited, until the dispatcher closes it.
 fn conn_thread(shared: &Arc<Shared>, id: ConnId, wake: &Condvar) {
+    let Some(mut stream) = connect(shared, id) else {
+        return;
+    };
+    let mut buffer = vec![0u8; 16 * 1024];
+    while let Some(work) = next_work(shared, id, wake) {
+        if !work.output.is_empty()
+            && let Err(err) = stream.write_all(&work.output)
+        {
+            return end(shared, id, io_cause(&err, LossStage::Sending));
+        }
+        if work.start_tls {
+            match stream.upgrade(shared.tls.clone(), shared.server_name.clone()) {
+                Ok(upgraded) => stream = upgraded,
+                Err(error) => {
+                    return end(shared, id, (ConnectionLoss::Tls, error.message().into()));
+                }
+            }
+            input(shared, |d| d.tls_established(id));
+            continue;
+        }
+        if let Some(wait) = work.read_for {
+            read(shared, id, &mut stream, &mut buffer, wait);
+        }
+    }
+}
+
+/// What a connection thread must do next.
+struct Work {
+    /// Bytes to write (a pipelined flight), maybe none.
+    output: Vec<u8>,
+    /// Run the TLS handshake now.
+    start_tls: bool,
+    /// Read a reply, waiting at most this long.
+    read_for: Option<Duration>,
+}
+
+/// Opens the connection (TCP, and TLS at once for implicit TLS) and tells
+/// the dispatcher; `None` when it could not be opened (the dispatcher was
+/// told that too).
+fn connect(shared: &Arc<Shared>, id: ConnId) -> Option<Stream> {
     let options = &shared.options;
     let opened = open(options).and_then(|tcp| {
         tcp.set_write_timeout(Some(options.timeout)).ok();
@@ -442,149 +482,123 @@ fn conn_thread(shared: &Arc<Shared>, id: ConnId, wake: &Condvar) {
             Ok(stream)
         }
     });
-    let mut stream = {
-        let mut state = lock(&shared.state);
-        match opened {
-            Ok(stream) => {
-                let tcp = stream.tcp().try_clone().ok();
-                if let Some(slot) = state.conns.get_mut(&id) {
-                    slot.tcp = tcp;
-                }
-                state.dispatcher.advance(shared.now());
-                state.dispatcher.connection_opened(id);
-                let ready = pump(shared, &mut state);
-                drop(state);
-                deliver(ready);
-                stream
-            }
-            Err(error) => {
-                let cause = match error.kind() {
-                    ErrorKind::Tls => crate::smtp::ConnectionLoss::Tls,
-                    ErrorKind::Timeout => crate::smtp::ConnectionLoss::Timeout,
-                    _ => crate::smtp::ConnectionLoss::Connect,
-                };
-                state.dispatcher.advance(shared.now());
-                state.dispatcher.connection_lost(id, cause, error.message());
-                let ready = pump(shared, &mut state);
-                state.conns.remove(&id);
-                drop(state);
-                deliver(ready);
-                return;
-            }
+    match opened {
+        Ok(stream) => {
+            let tcp = stream.tcp().try_clone().ok();
+            input(shared, |d| d.connection_opened(id)).conns_mut(id, |slot| slot.tcp = tcp);
+            Some(stream)
         }
-    };
-    let mut buffer = vec![0u8; 16 * 1024];
-    loop {
-        // What to do now: write, start TLS, read, wait, or end.
-        let (out, start_tls, read_for) = {
-            let mut state = lock(&shared.state);
-            loop {
-                let is_open = state.dispatcher.is_open(id);
-                let Some(slot) = state.conns.get_mut(&id) else {
-                    return;
-                };
-                if slot.close || !is_open {
-                    state.conns.remove(&id);
-                    return;
-                }
-                let start_tls = std::mem::take(&mut slot.start_tls);
-                let out = state.dispatcher.take_output(id);
-                let read_for = state.dispatcher.awaits_reply(id).then(|| {
-                    state
-                        .dispatcher
-                        .reply_deadline(id)
-                        .map_or(options.timeout, |t| t.saturating_sub(shared.now()))
-                        .min(options.timeout)
-                });
-                if out.is_empty() && !start_tls && read_for.is_none() {
-                    state = wake.wait(state).unwrap_or_else(|e| e.into_inner());
-                    continue;
-                }
-                break (out, start_tls, read_for);
-            }
-        };
-        if !out.is_empty()
-            && let Err(err) = stream.write_all(&out)
-        {
-            lost(shared, id, &err, "sending");
-            return;
+        Err(error) => {
+            let cause = match error.kind() {
+                ErrorKind::Tls => ConnectionLoss::Tls,
+                ErrorKind::Timeout => ConnectionLoss::Timeout,
+                _ => ConnectionLoss::Connect,
+            };
+            end(shared, id, (cause, error.message().into()));
+            None
         }
-        if start_tls {
-            match stream.upgrade(shared.tls.clone(), shared.server_name.clone()) {
-                Ok(upgraded) => {
-                    stream = upgraded;
-                    let mut state = lock(&shared.state);
-                    state.dispatcher.tls_established(id);
-                    let ready = pump(shared, &mut state);
-                    drop(state);
-                    deliver(ready);
-                    continue;
-                }
-                Err(error) => {
-                    let mut state = lock(&shared.state);
-                    state.dispatcher.connection_lost(
-                        id,
-                        crate::smtp::ConnectionLoss::Tls,
-                        error.message(),
-                    );
-                    let ready = pump(shared, &mut state);
-                    state.conns.remove(&id);
-                    drop(state);
-                    deliver(ready);
-                    return;
-                }
-            }
-        }
-        let Some(wait) = read_for else {
-            continue;
-        };
-        stream.set_read_timeout(wait);
-        let read = stream.read(&mut buffer);
-        let mut state = lock(&shared.state);
-        state.dispatcher.advance(shared.now());
-        match read {
-            Ok(0) => {
-                state.dispatcher.connection_lost(
-                    id,
-                    crate::smtp::ConnectionLoss::Closed,
-                    "the server closed it",
-                );
-            }
-            Ok(n) => state.dispatcher.receive(id, &buffer[..n]),
-            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(err)
-                if matches!(
-                    err.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                // The dispatcher's deadlines decide (advance above); a read
-                // time-out alone is a lost connection only past `timeout`.
-                if wait >= options.timeout {
-                    let (cause, detail) = io_cause(&err, "waiting for the server");
-                    state.dispatcher.connection_lost(id, cause, &detail);
-                }
-            }
-            Err(err) => {
-                let (cause, detail) = io_cause(&err, "waiting for the server");
-                state.dispatcher.connection_lost(id, cause, &detail);
-            }
-        }
-        let ready = pump(shared, &mut state);
-        drop(state);
-        deliver(ready);
     }
 }
 
-fn lost(shared: &Arc<Shared>, id: ConnId, err: &std::io::Error, doing: &str) {
-    let (cause, detail) = io_cause(err, doing);
+/// Waits until the connection has something to do; `None` once the
+/// dispatcher closed it (its slot is then gone).
+fn next_work(shared: &Arc<Shared>, id: ConnId, wake: &Condvar) -> Option<Work> {
+    let timeout = shared.options.timeout;
+    let mut state = lock(&shared.state);
+    loop {
+        let is_open = state.dispatcher.is_open(id);
+        let slot = state.conns.get_mut(&id)?;
+        if slot.close || !is_open {
+            state.conns.remove(&id);
+            return None;
+        }
+        let start_tls = std::mem::take(&mut slot.start_tls);
+        let output = state.dispatcher.take_output(id);
+        let read_for = state.dispatcher.awaits_reply(id).then(|| {
+            state
+                .dispatcher
+                .reply_deadline(id)
+                .map_or(timeout, |t| t.saturating_sub(shared.now()))
+                .min(timeout)
+        });
+        if output.is_empty() && !start_tls && read_for.is_none() {
+            state = wake.wait(state).unwrap_or_else(|e| e.into_inner());
+            continue;
+        }
+        return Some(Work {
+            output,
+            start_tls,
+            read_for,
+        });
+    }
+}
+
+/// Reads once (at most `wait`) and hands the dispatcher what came, or the
+/// loss; a read time-out alone is a loss only past `timeout` (before it,
+/// the dispatcher's own deadlines decide).
+fn read(shared: &Arc<Shared>, id: ConnId, stream: &mut Stream, buffer: &mut [u8], wait: Duration) {
+    stream.set_read_timeout(wait);
+    let read = stream.read(buffer);
+    let timeout = shared.options.timeout;
+    input(shared, |d| match read {
+        Ok(0) => d.connection_lost(id, ConnectionLoss::Closed, &LossStage::Waiting.detail("")),
+        Ok(n) => d.receive(id, &buffer[..n]),
+        Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+        Err(err)
+            if matches!(
+                err.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) && wait < timeout => {}
+        Err(err) => {
+            let (cause, detail) = io_cause(&err, LossStage::Waiting);
+            d.connection_lost(id, cause, &detail);
+        }
+    });
+}
+
+/// Feeds the dispatcher one input (after telling it the time), routes its
+/// actions, and runs the outcomes' callbacks once the lock is released.
+fn input(shared: &Arc<Shared>, feed: impl FnOnce(&mut Dispatcher)) -> Fed<'_> {
     let mut state = lock(&shared.state);
     state.dispatcher.advance(shared.now());
-    state.dispatcher.connection_lost(id, cause, &detail);
+    feed(&mut state.dispatcher);
     let ready = pump(shared, &mut state);
-    state.conns.remove(&id);
-    drop(state);
-    deliver(ready);
+    Fed {
+        state: Some(state),
+        ready,
+    }
+}
+
+/// The dispatcher's lock after an input, with the outcomes to deliver:
+/// delivered when it is dropped, after the lock is released.
+struct Fed<'a> {
+    state: Option<MutexGuard<'a, State>>,
+    ready: Ready,
+}
+
+impl Fed<'_> {
+    /// Changes the connection's slot before the lock is released.
+    fn conns_mut(mut self, id: ConnId, change: impl FnOnce(&mut ConnSlot)) {
+        if let Some(slot) = self.state.as_mut().and_then(|s| s.conns.get_mut(&id)) {
+            change(slot);
+        }
+    }
+}
+
+impl Drop for Fed<'_> {
+    fn drop(&mut self) {
+        drop(self.state.take());
+        deliver(std::mem::take(&mut self.ready));
+    }
+}
+
+/// The connection is lost (`cause`, and the driver's detail): the
+/// dispatcher is told and the thread's slot is gone.
+fn end(shared: &Arc<Shared>, id: ConnId, (cause, detail): (ConnectionLoss, String)) {
+    let mut fed = input(shared, |d| d.connection_lost(id, cause, &detail));
+    if let Some(state) = fed.state.as_mut() {
+        state.conns.remove(&id);
+    }
 }
 
 #[cfg(test)]

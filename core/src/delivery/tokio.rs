@@ -20,7 +20,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::smtp::transport::server_name;
-use crate::smtp::{ClientOptions, ConnectionLoss};
+use crate::smtp::{ClientOptions, ConnectionLoss, LossStage};
 use ::tokio::io::{AsyncReadExt, AsyncWriteExt};
 use ::tokio::net::TcpStream;
 use ::tokio::sync::{mpsc, oneshot};
@@ -307,7 +307,7 @@ impl Conn {
         let address = (self.options.host.as_str(), self.options.effective_port());
         let tcp = ::tokio::time::timeout(self.options.connect_timeout, TcpStream::connect(address))
             .await
-            .map_err(|_| (ConnectionLoss::Timeout, "connecting".to_string()))?
+            .map_err(|_| (ConnectionLoss::Timeout, LossStage::Connecting.detail("")))?
             .map_err(|e| (ConnectionLoss::Connect, e.to_string()))?;
         tcp.set_nodelay(true).ok();
         if self.options.tls.is_implicit() {
@@ -324,8 +324,8 @@ impl Conn {
         let handshake = self.connector.connect(self.server.clone(), tcp);
         match ::tokio::time::timeout(self.options.timeout, handshake).await {
             Ok(Ok(tls)) => Ok(Stream::Tls(Box::new(tls))),
-            Ok(Err(e)) => Err((ConnectionLoss::Tls, e.to_string())),
-            Err(_) => Err((ConnectionLoss::Timeout, "negotiating TLS".to_string())),
+            Ok(Err(e)) => Err((ConnectionLoss::Tls, LossStage::Tls.detail(&e.to_string()))),
+            Err(_) => Err((ConnectionLoss::Timeout, LossStage::Tls.detail(""))),
         }
     }
 
@@ -362,14 +362,14 @@ impl Conn {
                             },
                         };
                         if let Err(e) = written {
-                            let (cause, detail) = crate::smtp::transport::io_cause(&e, "sending");
+                            let (cause, detail) = crate::smtp::transport::io_cause(&e, LossStage::Sending);
                             self.events.send(ConnEvent::Lost(self.id, cause, detail)).ok();
                             return;
                         }
                     }
                     Some(ConnCommand::StartTls) => {
                         let Stream::Plain(tcp) = stream else {
-                            self.events.send(ConnEvent::Lost(self.id, ConnectionLoss::Tls, "TLS twice".into())).ok();
+                            self.events.send(ConnEvent::Lost(self.id, ConnectionLoss::Tls, LossStage::Tls.detail("STARTTLS asked twice"))).ok();
                             return;
                         };
                         match self.upgrade(tcp).await {
@@ -392,14 +392,14 @@ impl Conn {
                 },
                 read = read => match read {
                     Ok(0) => {
-                        self.events.send(ConnEvent::Lost(self.id, ConnectionLoss::Closed, "the server closed it".into())).ok();
+                        self.events.send(ConnEvent::Lost(self.id, ConnectionLoss::Closed, LossStage::Waiting.detail(""))).ok();
                         return;
                     }
                     Ok(n) => {
                         self.events.send(ConnEvent::Received(self.id, buffer[..n].to_vec())).ok();
                     }
                     Err(e) => {
-                        let (cause, detail) = crate::smtp::transport::io_cause(&e, "waiting for the server");
+                        let (cause, detail) = crate::smtp::transport::io_cause(&e, LossStage::Waiting);
                         self.events.send(ConnEvent::Lost(self.id, cause, detail)).ok();
                         return;
                     }

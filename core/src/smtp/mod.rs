@@ -22,6 +22,6 @@ pub use session::{
     Direction, DotStuffer, Event, MAX_TRANSCRIPT_LINES, MessageHandle, SendFailure, SendReport,
     Session, SessionConfig, TranscriptLine,
 };
-pub use settings::{ConnectionLoss, TlsMode};
+pub use settings::{ConnectionLoss, LossStage, TlsMode};
 #[cfg(feature = "net")]
 pub use transport::{Interrupter, SmtpClient, send};

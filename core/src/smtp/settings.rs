@@ -174,8 +174,85 @@ impl ConnectionLoss {
         };
         if detail.is_empty() {
             Error::new(self.kind(), what)
+        } else if detail.starts_with("while ") {
+            // A stage's words (LossStage::detail) continue the sentence.
+            Error::new(self.kind(), format!("{what} {detail}"))
         } else {
             Error::new(self.kind(), format!("{what}: {detail}"))
+        }
+    }
+}
+
+/// What a driver was doing when its connection was lost: the one wording
+/// of every driver's detail ([`LossStage::detail`]), so that the same loss
+/// reads the same from every language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LossStage {
+    /// `connecting`: opening the TCP connection (and implicit TLS).
+    Connecting,
+    /// `tls`: the TLS handshake after STARTTLS (or of implicit TLS).
+    Tls,
+    /// `sending`: writing commands or data.
+    Sending,
+    /// `waiting`: waiting for the server's reply.
+    Waiting,
+}
+
+impl LossStage {
+    /// Every stage.
+    pub const ALL: &'static [LossStage] = &[
+        LossStage::Connecting,
+        LossStage::Tls,
+        LossStage::Sending,
+        LossStage::Waiting,
+    ];
+
+    /// The stage's name: `connecting`, `tls`, `sending` or `waiting`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LossStage::Connecting => "connecting",
+            LossStage::Tls => "tls",
+            LossStage::Sending => "sending",
+            LossStage::Waiting => "waiting",
+        }
+    }
+
+    /// Looks a stage up by name.
+    pub fn from_name(name: &str) -> Result<LossStage> {
+        LossStage::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == name)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidOption,
+                    format!(
+                        "unknown connection stage {}: use connecting, tls, sending or waiting",
+                        quote(name)
+                    ),
+                )
+            })
+    }
+
+    /// What the driver was doing, in words: `while connecting`, ...
+    pub const fn words(self) -> &'static str {
+        match self {
+            LossStage::Connecting => "while connecting",
+            LossStage::Tls => "while negotiating TLS",
+            LossStage::Sending => "while sending",
+            LossStage::Waiting => "while waiting for the server",
+        }
+    }
+
+    /// The detail a driver gives [`ConnectionLoss::error`] (through the
+    /// session's or the dispatcher's `connection_lost`): the stage's words,
+    /// then what the socket or the TLS layer said, if anything. A clean end
+    /// of the stream (the server closed it) has nothing to add: `os` empty.
+    pub fn detail(self, os: &str) -> String {
+        if os.is_empty() {
+            self.words().to_string()
+        } else {
+            format!("{}: {os}", self.words())
         }
     }
 }
@@ -440,5 +517,23 @@ mod tests {
         }
         assert_eq!(ConnectionLoss::Timeout.kind(), ErrorKind::Timeout);
         assert!(ConnectionLoss::from_name("eof").is_err());
+    }
+
+    #[test]
+    fn loss_stages_word_every_driver_s_detail() {
+        for &stage in LossStage::ALL {
+            assert_eq!(LossStage::from_name(stage.as_str()).unwrap(), stage);
+        }
+        assert!(LossStage::from_name("reading").is_err());
+        assert_eq!(
+            LossStage::Waiting.detail(""),
+            "while waiting for the server"
+        );
+        let error = ConnectionLoss::Closed.error(&LossStage::Sending.detail("broken pipe"));
+        assert_eq!(error.kind(), ErrorKind::ConnectionClosed);
+        assert_eq!(
+            error.message(),
+            "the connection closed while sending: broken pipe"
+        );
     }
 }

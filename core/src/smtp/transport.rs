@@ -7,7 +7,7 @@ use super::Capabilities;
 use super::options::ClientOptions;
 use super::pin;
 use super::session::{Event, SendReport, Session, TranscriptLine};
-use super::settings::ConnectionLoss;
+use super::settings::{ConnectionLoss, LossStage};
 use crate::error::{Error, ErrorKind, Result};
 use crate::message::Message;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -144,7 +144,7 @@ impl Stream {
             stream
                 .conn
                 .complete_io(&mut stream.sock)
-                .map_err(|e| io_error(e, "negotiating TLS"))?;
+                .map_err(|e| io_error(e, LossStage::Tls))?;
         }
         Ok(Stream::Tls(Box::new(stream)))
     }
@@ -182,45 +182,44 @@ impl Stream {
 }
 
 /// What an I/O error means for the session: its cause, and a detail for the message.
-pub(crate) fn io_cause(err: &std::io::Error, doing: &str) -> (ConnectionLoss, String) {
+pub(crate) fn io_cause(err: &std::io::Error, stage: LossStage) -> (ConnectionLoss, String) {
     match err.kind() {
-        IoKind::WouldBlock | IoKind::TimedOut => {
-            (ConnectionLoss::Timeout, format!("while {doing}"))
-        }
+        IoKind::WouldBlock | IoKind::TimedOut => (ConnectionLoss::Timeout, stage.detail("")),
         IoKind::InvalidData => {
             let tls = err
                 .get_ref()
                 .and_then(|inner| inner.downcast_ref::<rustls::Error>());
-            (ConnectionLoss::Tls, tls_detail(tls, err, doing))
+            (ConnectionLoss::Tls, tls_detail(tls, err, stage))
         }
-        _ => (ConnectionLoss::Closed, format!("while {doing}: {err}")),
+        _ => (ConnectionLoss::Closed, stage.detail(&err.to_string())),
     }
 }
 
-fn tls_detail(tls: Option<&rustls::Error>, err: &std::io::Error, doing: &str) -> String {
+fn tls_detail(tls: Option<&rustls::Error>, err: &std::io::Error, stage: LossStage) -> String {
+    let doing = stage.words();
     use rustls::{CertificateError, Error as Tls};
     match tls {
         Some(Tls::InvalidCertificate(CertificateError::Other(other)))
             if other.to_string().contains("CaUsedAsEndEntity") =>
         {
             format!(
-                "while {doing}: the server presents a CA certificate as its own (a self-signed \
+                "{doing}: the server presents a CA certificate as its own (a self-signed \
                  certificate made with `openssl req -x509`?); adding it as a trusted root does \
                  not work for such a certificate: pin it instead (its PEM, or its SHA-256 \
                  fingerprint)"
             )
         }
         Some(Tls::InvalidCertificate(CertificateError::UnknownIssuer)) => format!(
-            "while {doing}: the server's certificate is not signed by a trusted root; add \
+            "{doing}: the server's certificate is not signed by a trusted root; add \
              its CA (PEM), or pin the certificate"
         ),
-        Some(tls) => format!("while {doing}: {tls}"),
-        None => format!("while {doing}: {err}"),
+        Some(tls) => format!("{doing}: {tls}"),
+        None => format!("{doing}: {err}"),
     }
 }
 
-fn io_error(err: std::io::Error, doing: &str) -> Error {
-    let (cause, detail) = io_cause(&err, doing);
+fn io_error(err: std::io::Error, stage: LossStage) -> Error {
+    let (cause, detail) = io_cause(&err, stage);
     cause.error(&detail)
 }
 
@@ -452,7 +451,7 @@ impl SmtpClient {
                     if self.interrupted.load(std::sync::atomic::Ordering::SeqCst) {
                         self.session.connection_failed(interrupted_error());
                     } else {
-                        let (cause, detail) = io_cause(&err, "sending");
+                        let (cause, detail) = io_cause(&err, LossStage::Sending);
                         self.session.connection_lost(cause, &detail);
                     }
                     break;
@@ -488,11 +487,11 @@ impl SmtpClient {
             match read {
                 Ok(0) => self
                     .session
-                    .connection_lost(ConnectionLoss::Closed, "the server closed it"),
+                    .connection_lost(ConnectionLoss::Closed, &LossStage::Waiting.detail("")),
                 Ok(n) => self.session.receive(&self.buffer[..n]),
                 Err(err) if err.kind() == IoKind::Interrupted => {}
                 Err(err) => {
-                    let (cause, detail) = io_cause(&err, "waiting for the server");
+                    let (cause, detail) = io_cause(&err, LossStage::Waiting);
                     self.session.connection_lost(cause, &detail);
                 }
             }
