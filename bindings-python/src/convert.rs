@@ -7,7 +7,7 @@
 //! is refused with the core's InvalidUnicode error, as in every binding.
 
 use crate::errors::{IntoPy, to_py};
-use mailwright::smtp::options::{self, TlsMode};
+use mailwright::smtp::settings::{self, TlsMode};
 use mailwright::{Bytes, MailboxSpec};
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyUnicodeEncodeError};
 use pyo3::prelude::*;
@@ -365,7 +365,7 @@ pub fn timeout(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Duration> {
             ));
         }
     };
-    options::timeout_from_secs(secs).py_err()
+    settings::timeout_from_secs(secs).py_err()
 }
 
 /// A port number (int), checked by the core. An int outside 64 bits is passed
@@ -382,5 +382,5 @@ pub fn port(value: &Bound<'_, PyAny>) -> PyResult<u16> {
         }
         Err(_) => return Err(type_error(value, "port must be an int")),
     };
-    options::port_from_i64(port).py_err()
+    settings::port_from_i64(port).py_err()
 }

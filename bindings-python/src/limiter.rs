@@ -19,7 +19,7 @@
 use crate::convert;
 use crate::errors::IntoPy;
 use mailwright::delivery::{GateAnswer, QuotaGate, Rate as CoreRate};
-use mailwright::smtp::options;
+use mailwright::smtp::settings;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyString};
@@ -69,7 +69,7 @@ fn answer<'py>(py: Python<'py>, result: PyResult<Bound<'py, PyAny>>) -> GateAnsw
     }
     // Waits shorter than the core's shortest time-out are rounded up to it;
     // the longest is the core's too.
-    match options::timeout_from_secs(secs.max(options::MIN_TIMEOUT.as_secs_f64())) {
+    match settings::timeout_from_secs(secs.max(settings::MIN_TIMEOUT.as_secs_f64())) {
         Ok(wait) => GateAnswer::Wait(wait),
         Err(err) => GateAnswer::Unavailable(format!("limiter.acquire() returned {secs} s: {err}")),
     }

@@ -1,7 +1,7 @@
 //! The flags, and their conversion to the core's options and builder.
 
 use clap::{Args, Parser, Subcommand};
-use mailwright::smtp::{ClientOptions, TlsMode, options};
+use mailwright::smtp::{ClientOptions, TlsMode, settings};
 use mailwright::{Attachment, Credentials, Error, ErrorKind, Inline, MessageBuilder, XSmtpApi};
 use std::path::PathBuf;
 
@@ -76,7 +76,7 @@ impl ConnArgs {
                 })?;
                 (
                     host.trim_matches(['[', ']']),
-                    Some(options::port_from_i64(port)?),
+                    Some(settings::port_from_i64(port)?),
                 )
             }
             _ => (self.server.as_str(), None),
@@ -87,7 +87,7 @@ impl ConnArgs {
             o = o.hello_name(hello.clone());
         }
         if let Some(timeout) = self.timeout {
-            o = o.timeout(options::timeout_from_secs(timeout)?);
+            o = o.timeout(settings::timeout_from_secs(timeout)?);
         }
         if let Some(ca) = &self.ca {
             o = o.ca_file(ca)?;

@@ -24,7 +24,7 @@ fn rate(spec: &str) -> Result<Rate, Error> {
     };
     let (n, secs) = spec.split_once('/').ok_or_else(bad)?;
     let messages: u32 = n.trim().parse().map_err(|_| bad())?;
-    let per = mailwright::smtp::options::timeout_from_secs(
+    let per = mailwright::smtp::settings::timeout_from_secs(
         secs.trim()
             .trim_end_matches('s')
             .parse()

@@ -9,7 +9,7 @@ mod servers;
 
 use mailwright::delivery::blocking::Mailer;
 use mailwright::delivery::{Counters, DeliveryConfig, Outcome, Prepared};
-use mailwright::smtp::options::timeout_from_millis;
+use mailwright::smtp::settings::timeout_from_millis;
 use mailwright::smtp::{ClientOptions, TlsMode};
 use mailwright::{ErrorKind, Message};
 use serde_json::{Map, Value};

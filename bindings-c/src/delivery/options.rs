@@ -6,7 +6,7 @@
 use crate::convert::{out, text_arg};
 use crate::errors::{Fail, boundary, guard, mw_result};
 use mailwright::delivery::{DeliveryConfig, Rate};
-use mailwright::smtp::options::{count_from_i64, timeout_from_millis};
+use mailwright::smtp::settings::{count_from_i64, timeout_from_millis};
 use std::ffi::c_char;
 use std::time::Duration;
 

@@ -1,11 +1,12 @@
 //! Connection options: the C names of the core's `TlsMode` and
 //! `ConnectionLoss` (mapped here, once), and the client options handle whose
-//! defaults, checks and units all come from `mailwright::smtp::options`.
+//! defaults, checks and units all come from `mailwright::smtp::settings`.
 
 use super::credentials::{creds_ref, mw_credentials};
 use crate::convert::{bytes_arg, c_value, core_value, out, static_name, text_arg};
 use crate::errors::{Fail, boundary, guard, mw_result};
-use mailwright::smtp::options::{self, ClientOptions, ConnectionLoss, TlsMode};
+use mailwright::smtp::ClientOptions;
+use mailwright::smtp::settings::{self, ConnectionLoss, TlsMode};
 use std::ffi::c_char;
 
 /// Encryption (the core's `TlsMode`; names "starttls", "opportunistic",
@@ -220,7 +221,7 @@ pub unsafe extern "C" fn mw_client_options_set_port(
     port: i64,
 ) -> mw_result {
     update(options, |mut o| {
-        o.port = Some(options::port_from_i64(port)?);
+        o.port = Some(settings::port_from_i64(port)?);
         Ok(o)
     })
 }
@@ -256,7 +257,7 @@ pub unsafe extern "C" fn mw_client_options_set_hello_name(
 ) -> mw_result {
     update(options, |o| {
         let name = unsafe { text_arg(name, len, "name") }?;
-        options::check_hello_name(name)?;
+        settings::check_hello_name(name)?;
         Ok(o.hello_name(name))
     })
 }
@@ -271,7 +272,7 @@ pub unsafe extern "C" fn mw_client_options_set_timeout_ms(
     timeout_ms: u64,
 ) -> mw_result {
     update(options, |o| {
-        Ok(o.timeout(options::timeout_from_millis(timeout_ms as f64)?))
+        Ok(o.timeout(settings::timeout_from_millis(timeout_ms as f64)?))
     })
 }
 
@@ -284,7 +285,7 @@ pub unsafe extern "C" fn mw_client_options_set_message_timeout_ms(
     timeout_ms: u64,
 ) -> mw_result {
     update(options, |mut o| {
-        o.message_timeout = options::timeout_from_millis(timeout_ms as f64)?;
+        o.message_timeout = settings::timeout_from_millis(timeout_ms as f64)?;
         Ok(o)
     })
 }

@@ -8,7 +8,7 @@ use crate::convert::{
 };
 use crate::errors::{Fail, boundary, code_of, guard, mw_result};
 use crate::message::mw_message;
-use mailwright::smtp::{self, Direction, Reply, Session, SessionConfig, options};
+use mailwright::smtp::{self, Direction, Reply, Session, SessionConfig, settings};
 use std::ffi::{CString, c_char};
 use std::time::Duration;
 
@@ -71,7 +71,7 @@ pub unsafe extern "C" fn mw_session_config_set_hello_name(
 ) -> mw_result {
     update(config, |c| {
         let name = unsafe { text_arg(name, len, "name") }?;
-        options::check_hello_name(name)?;
+        settings::check_hello_name(name)?;
         c.hello_name = name.to_string();
         Ok(())
     })
@@ -152,7 +152,7 @@ pub unsafe extern "C" fn mw_session_config_set_reply_timeout_ms(
     timeout_ms: u64,
 ) -> mw_result {
     update(config, |c| {
-        c.reply_timeout = options::timeout_from_millis(timeout_ms as f64)?;
+        c.reply_timeout = settings::timeout_from_millis(timeout_ms as f64)?;
         Ok(())
     })
 }
@@ -166,7 +166,7 @@ pub unsafe extern "C" fn mw_session_config_set_message_timeout_ms(
     timeout_ms: u64,
 ) -> mw_result {
     update(config, |c| {
-        c.message_timeout = options::timeout_from_millis(timeout_ms as f64)?;
+        c.message_timeout = settings::timeout_from_millis(timeout_ms as f64)?;
         Ok(())
     })
 }

@@ -22,7 +22,7 @@ use crate::errors::native;
 use jni::objects::{JObjectArray, JString};
 use jni::sys::{jboolean, jdouble, jint, jlong};
 use mailwright::delivery::{DeliveryConfig, Outcome, Rate};
-use mailwright::smtp::options::{count_from_i64, timeout_from_millis};
+use mailwright::smtp::settings::{count_from_i64, timeout_from_millis};
 
 /// A count from Java (`int`), by the core's rule: a negative one is
 /// `InvalidOption` naming `what` (the Java name of the setting); whether 0

@@ -1,5 +1,5 @@
 //! `TlsMode`, `ConnectionLoss` and `SmtpOptions`: names, defaults and every
-//! check are the core's (`mailwright::smtp::options`). `SmtpOptions.build()`
+//! check are the core's (`mailwright::smtp::settings`). `SmtpOptions.build()`
 //! replays the user's settings on a native `ClientOptions` (one native per
 //! setting, each through the core's conversion) and validates it; the
 //! getters read the result back, defaults included.
@@ -10,7 +10,7 @@ use crate::errors::{Outcome, native};
 use jni::Env;
 use jni::objects::{JByteArray, JObjectArray, JString};
 use jni::sys::{jboolean, jdouble, jint, jlong};
-use mailwright::smtp::options::{port_from_i64, timeout_from_millis};
+use mailwright::smtp::settings::{port_from_i64, timeout_from_millis};
 use mailwright::smtp::{ClientOptions, ConnectionLoss, TlsMode};
 
 /// A TLS mode by the core's name (null: none given); an unknown name is the

@@ -10,7 +10,7 @@ use jni::objects::{JByteArray, JObject, JObjectArray, JString};
 use jni::sys::{jboolean, jdouble, jint, jlong};
 use jni::{Env, jni_sig, jni_str};
 use mailwright::Message;
-use mailwright::smtp::options::timeout_from_millis;
+use mailwright::smtp::settings::timeout_from_millis;
 use mailwright::smtp::{Direction, Event, Session, SessionConfig};
 use std::time::Duration;
 

@@ -11,7 +11,7 @@ use crate::errors::{IntoJs, type_error};
 use crate::smtp::ClientPlan;
 use js_sys::Object;
 use mailwright::delivery::{DeliveryConfig, Rate};
-use mailwright::smtp::options::{count_from_f64, timeout_from_millis};
+use mailwright::smtp::settings::{count_from_f64, timeout_from_millis};
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 

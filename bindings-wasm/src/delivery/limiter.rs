@@ -28,7 +28,7 @@ use crate::convert::{get, missing, number_text};
 use crate::errors::type_error;
 use js_sys::{Function, Reflect};
 use mailwright::delivery::{GateAnswer, QuotaGate};
-use mailwright::smtp::options::timeout_from_millis;
+use mailwright::smtp::settings::timeout_from_millis;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use wasm_bindgen::JsCast;

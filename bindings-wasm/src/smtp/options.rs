@@ -9,7 +9,7 @@ use super::session::Session;
 use crate::convert::{get, list, missing, opt_bool, opt_number, opt_string, string, text_or_bytes};
 use crate::errors::{IntoJs, type_error};
 use js_sys::Array;
-use mailwright::smtp::options::{is_ip_address, port_from_f64, timeout_from_millis};
+use mailwright::smtp::settings::{is_ip_address, port_from_f64, timeout_from_millis};
 use mailwright::smtp::{ClientOptions, TlsMode, pin};
 use wasm_bindgen::prelude::*;
 

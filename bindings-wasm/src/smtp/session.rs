@@ -7,7 +7,7 @@ use crate::convert::{missing, number_text, opt_bool, opt_number, opt_string, set
 use crate::errors::{IntoJs, js_error, type_error};
 use crate::message::Message;
 use js_sys::{Array, Object};
-use mailwright::smtp::options::timeout_from_millis;
+use mailwright::smtp::settings::timeout_from_millis;
 use mailwright::smtp::{self, ConnectionLoss, SessionConfig, TlsMode};
 use mailwright::{Error, ErrorKind};
 use std::time::Duration;

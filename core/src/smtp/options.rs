@@ -7,13 +7,6 @@ use super::settings::{
     DEFAULT_HELLO_NAME, DEFAULT_MESSAGE_TIMEOUT, DEFAULT_PIPELINING, DEFAULT_TIMEOUT, TlsMode,
     check_hello_name, check_timeout, is_loopback,
 };
-// The leaf rules' former home: kept as re-exports while callers move to
-// `smtp::settings`.
-#[doc(hidden)]
-pub use super::settings::{
-    ConnectionLoss, MAX_HELLO_NAME_LEN, MAX_TIMEOUT, MIN_TIMEOUT, count_from_f64, count_from_i64,
-    is_ip_address, port_from_f64, port_from_i64, timeout_from_millis, timeout_from_secs,
-};
 use crate::error::{Error, ErrorKind, Result, quote};
 use std::time::Duration;
 
