@@ -50,8 +50,7 @@ test-dist: check-toolchain
 
 bench: check-toolchain
 	$(MAKE) -C core bench
-	$(MAKE) -C core bench-smtp
-	$(MAKE) -C core bench-delivery
+	$(MAKE) -C benches bench
 	$(MAKE) -C bindings-python bench
 	$(MAKE) -C bindings-java bench
 

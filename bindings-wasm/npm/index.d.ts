@@ -275,6 +275,8 @@ export type TlsMode = "starttls" | "opportunistic" | "implicit" | "none";
 
 /** Why a connection ended, as a transport saw it. */
 export type ConnectionLoss = "closed" | "timeout" | "tls" | "connect";
+/** What a driver was doing when its connection was lost (the core's `LossStage` names). */
+export type LossStage = "connecting" | "tls" | "sending" | "waiting";
 
 /** Who said a transcript line. */
 export type Direction = "client" | "server";
@@ -680,7 +682,8 @@ export class Dispatcher {
   connectionOpened(conn: number): void;
   receive(conn: number, data: Uint8Array): void;
   tlsEstablished(conn: number): void;
-  connectionLost(conn: number, cause: ConnectionLoss, detail?: string | null): void;
+  /** `stage`: what the driver was doing; the core words the detail from it (e.g. "the connection closed while waiting for the server: ECONNRESET"). */
+  connectionLost(conn: number, cause: ConnectionLoss, detail?: string | null, stage?: LossStage | null): void;
   pollOutcome(): Outcome | undefined;
   readonly counters: Counters;
   /** Closes after sending: takes no more messages, sends every one submitted (with its retries), then QUIT; `isFinished` turns true at the end. */

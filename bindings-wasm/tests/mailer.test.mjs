@@ -281,3 +281,24 @@ test("an idle Mailer does not keep the process alive (nor does one with its work
     await rec.close();
   }
 });
+
+test("a lost connection reads in the core's words: the stage the driver was in, then what the socket said", async () => {
+  // Greets, then hangs up at the EHLO: the session is lost while waiting for the server.
+  const server = createServer((socket) => {
+    socket.on("error", () => {});
+    socket.once("data", () => socket.destroy());
+    socket.write("220 hangs.up ESMTP\r\n");
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const mailer = new Mailer({ host: "127.0.0.1", port: server.address().port, tls: "none", connections: 1,
+      retry: { maxAttempts: 1, deadline: 2000 } });
+    const outcome = await mailer.send(base);
+    await mailer.close();
+    assert.equal(outcome.kind, "failed");
+    assert.ok(coreError(outcome.error, "ConnectionClosed"), String(outcome.error));
+    assert.match(outcome.error.message, /^ConnectionClosed: the connection closed while waiting for the server/);
+  } finally {
+    server.close();
+  }
+});

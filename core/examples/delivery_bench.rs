@@ -1,5 +1,5 @@
 //! mailwright's contender in the delivery benchmarks (docs/BENCHMARKS.md,
-//! B1 to B3; `make -C core bench-delivery` runs them all against
+//! B1 to B3; `make -C benches bench-delivery` runs them all against
 //! `testservers/relaysim`).
 //!
 //! ```text

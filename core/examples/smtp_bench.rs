@@ -1,6 +1,6 @@
 //! Messages per second over one loopback connection (no TLS), with and
 //! without PIPELINING. Writes the message to `--eml FILE` so Python's smtplib
-//! can send the same bytes (benches/smtp.sh runs both against one server).
+//! can send the same bytes (the root's benches/smtp.sh runs both against one server).
 //!
 //! `cargo run --release -p mailwright --example smtp_bench -- PORT COUNT [--no-pipelining] [--eml FILE]`
 

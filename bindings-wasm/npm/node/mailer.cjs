@@ -72,9 +72,9 @@ module.exports = function mailer(core) {
     /** Socket time-outs only while connecting or in a TLS handshake; after that the dispatcher's deadlines rule. */
     attach(socket, handshakeTimeout) {
       this.socket = socket;
-      socket.setTimeout(handshakeTimeout, () => this.lost("timeout", this.connected ? "negotiating TLS" : "connecting"));
-      socket.on("error", (err) => this.lost(cause(err, socket, this.connected), err.message));
-      socket.on("close", () => this.lost("closed", "the server closed it"));
+      socket.setTimeout(handshakeTimeout, () => this.lost("timeout", "", this.connected ? "tls" : "connecting"));
+      socket.on("error", (err) => this.lost(cause(err, socket, this.connected), err.message, this.connected ? "waiting" : "connecting"));
+      socket.on("close", () => this.lost("closed", "", "waiting"));
     }
 
     read(socket) {
@@ -88,7 +88,7 @@ module.exports = function mailer(core) {
       if (!this.plan.pinned) return true;
       const refused = this.plan.pinMismatch(socket.getPeerCertificate(true).raw);
       if (refused === undefined) return true;
-      this.lost("tls", refused);
+      this.lost("tls", refused, "tls");
       return false;
     }
 
@@ -127,11 +127,12 @@ module.exports = function mailer(core) {
       this.socket.on("error", () => {});
     }
 
-    lost(why, detail) {
+    /** The connection is gone: `why` is the core's cause, `stage` its name of what this driver was doing. */
+    lost(why, detail, stage) {
       if (this.done) return;
       this.quiet();
       this.socket.destroy();
-      this.hooks.lost(this.id, why, detail);
+      this.hooks.lost(this.id, why, detail, stage);
     }
 
     /** The dispatcher's "Close": after what was written (QUIT, say); resolves once the socket is closed. */
@@ -180,9 +181,9 @@ module.exports = function mailer(core) {
       opened: (id) => this.#input((d) => d.connectionOpened(id)),
       received: (id, chunk) => this.#input((d) => d.receive(id, chunk)),
       secured: (id) => this.#input((d) => d.tlsEstablished(id)),
-      lost: (id, why, detail) => {
+      lost: (id, why, detail, stage) => {
         this.#links.delete(id);
-        this.#input((d) => d.connectionLost(id, why, detail));
+        this.#input((d) => d.connectionLost(id, why, detail, stage));
       },
     };
 

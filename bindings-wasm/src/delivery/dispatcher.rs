@@ -10,7 +10,7 @@ use crate::errors::{IntoJs, js_error};
 use crate::smtp::{ClientPlan, refused};
 use js_sys::{Array, Object};
 use mailwright::delivery::{self, ConnId, Outcome};
-use mailwright::smtp::ConnectionLoss;
+use mailwright::smtp::{ConnectionLoss, LossStage};
 use mailwright::{Error, ErrorKind};
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
@@ -209,21 +209,30 @@ impl Dispatcher {
 
     /// Connection `conn` ended, or could not be opened. `cause` is the
     /// core's name of what the driver saw: "closed", "timeout", "tls" or
-    /// "connect"; `detail` (optional) what it knows. Throws InvalidOption
-    /// for an unknown cause.
+    /// "connect"; `detail` (optional) what the socket said; `stage`
+    /// (optional) what the driver was doing, in the core's names
+    /// ("connecting", "tls", "sending", "waiting"): the core words the
+    /// detail as every driver does. Throws InvalidOption for an unknown
+    /// cause or stage.
     #[wasm_bindgen(js_name = connectionLost)]
     pub fn connection_lost(
         &mut self,
         conn_id: f64,
         cause: JsValue,
         detail: JsValue,
+        stage: JsValue,
     ) -> Result<(), JsValue> {
         let cause = ConnectionLoss::from_name(&string(cause, "cause")?).js()?;
-        let detail = if missing(&detail) {
+        let mut detail = if missing(&detail) {
             String::new()
         } else {
             string(detail, "detail")?
         };
+        if !missing(&stage) {
+            detail = LossStage::from_name(&string(stage, "stage")?)
+                .js()?
+                .detail(&detail);
+        }
         self.inner.connection_lost(conn(conn_id), cause, &detail);
         Ok(())
     }

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The Java binding's {@link Mailer} as a contender in the delivery
- * benchmarks (core/benches/delivery/run.sh, docs/BENCHMARKS.md):
+ * benchmarks (benches/delivery/run.sh, docs/BENCHMARKS.md):
  *
  * <pre>java -cp bindings-java/target/classes:bindings-java/target/test-classes org.mailwright.DeliveryBench \
  *     PORT COUNT FILE.eml CONNECTIONS [--sendcloud] [--deadline-s S] [--label NAME]</pre>

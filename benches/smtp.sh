@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Messages per second over one loopback connection to one local server (the
 # smtp_sink example), for mailwright with and without PIPELINING and for
-# Python's smtplib sending the same bytes. `make -C core bench-smtp`.
+# Python's smtplib sending the same bytes. `make -C benches bench-smtp`.
 set -euo pipefail
+# From the repository root (benches/..): cargo finds the workspace there.
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-20000}
 cargo build --locked --release -q -p mailwright --example smtp_sink --example smtp_bench
-bin=../target/release/examples
+bin=${CARGO_TARGET_DIR:-target}/release/examples
 eml=$(mktemp)
 trap 'rm -f "$eml"' EXIT
 coproc SINK { "$bin/smtp_sink"; }

@@ -2,7 +2,7 @@
 # The delivery benchmarks of docs/BENCHMARKS.md, every contender side by side
 # in one run, against the relay simulator (testservers/relaysim) on 127.0.0.1:
 #
-#   make -C core bench-delivery        (= bash core/benches/delivery/run.sh)
+#   make -C benches bench-delivery     (= bash benches/delivery/run.sh)
 #
 #   B1  SendCloud's case: B1_COUNT messages, a RTT_MS round trip, a quota of
 #       20,000 per minute; mailwright (Rate::sendcloud()) and the peers at
@@ -25,7 +25,7 @@
 # (another delivery_bench binary, e.g. one built from a branch).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
+root=$(cd "$here/../.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 out=${OUT:-$CARGO_TARGET_DIR/bench-delivery}
 RTT_MS=${RTT_MS:-50}

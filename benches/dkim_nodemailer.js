@@ -1,8 +1,8 @@
 // nodemailer's DKIM signer on a W3-like message (a 10 MiB attachment), next to
 // `cargo run --release -p mailwright --example dkim_w3`: the time to produce
 // the signed message into a sink (best of 5) and the peak resident memory
-// beyond the input. Uses the nodemailer of core/benches/delivery (npm ci there):
-//   make -C core bench-dkim (installs it under target/bench-dkim)
+// beyond the input. Uses the nodemailer of benches/delivery (npm ci there):
+//   make -C benches bench-dkim (installs it under target/bench-dkim)
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
@@ -11,7 +11,7 @@ const MailComposer = require('nodemailer/lib/mail-composer');
 const DKIM = require('nodemailer/lib/dkim');
 const { Writable } = require('stream');
 
-const keys = path.join(__dirname, '..', '..', 'testdata', 'dkim');
+const keys = path.join(__dirname, '..', 'testdata', 'dkim');
 const cases = {
   unsigned: null,
   rsa2048: fs.readFileSync(path.join(keys, 'rsa2048.pem'), 'utf8'),
