@@ -1,22 +1,24 @@
 //! The native module `mailwright._mailwright`: registration only. The
 //! modules mirror the core: `errors` (core errors → exceptions), `convert`
-//! (Python values → core types), `message`, `smtp::{credentials, auth, reply,
-//! session, client}`, `delivery` (the pooled Mailer), `limiter` (a Python
-//! limiter object as the core's shared-quota gate, and `Rate`). No rule
-//! lives here or in them: every default, name and check is the core's.
+//! (Python values → core types), `options` (every keyword option of `send`,
+//! `Client` and the mailers: one table, one parser), `message`,
+//! `smtp::{credentials, auth, reply, session, client}`, `delivery::{mailer,
+//! dispatcher, limiter}` (the pooled Mailer, the sans-IO dispatcher under
+//! `mailwright.aio`, a Python limiter as the core's shared-quota gate). No
+//! rule lives here or in them: every default, name and check is the core's.
 
 mod convert;
 mod delivery;
-mod dispatcher;
 mod dkim;
 mod errors;
-mod limiter;
-mod mailer_options;
 mod message;
+mod options;
 mod smtp;
 
 use mailwright::ErrorCategory;
-use mailwright::smtp::{ConnectionLoss, Direction, Event, Mechanism, ReplyClass, TlsMode};
+use mailwright::smtp::{
+    ConnectionLoss, Direction, Event, LossStage, Mechanism, ReplyClass, TlsMode,
+};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
@@ -34,6 +36,10 @@ fn _mailwright(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add(
         "CONNECTION_LOSS_CAUSES",
         names(ConnectionLoss::ALL.iter().map(|x| x.as_str()).collect())?,
+    )?;
+    m.add(
+        "LOSS_STAGES",
+        names(LossStage::ALL.iter().map(|x| x.as_str()).collect())?,
     )?;
     m.add(
         "REPLY_CLASSES",
@@ -60,6 +66,11 @@ fn _mailwright(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "ERROR_CATEGORIES",
         names(ErrorCategory::ALL.iter().map(|x| x.as_str()).collect())?,
     )?;
+    // Each entry point's keyword options (tests/test_options.py checks the
+    // stub's TypedDicts against them).
+    for (set, name) in options::Set::ALL {
+        m.add(name, set.tuple(m.py())?)?;
+    }
     m.add_function(wrap_pyfunction!(errors::error_kinds, m)?)?;
     m.add_class::<message::Message>()?;
     m.add_class::<message::Inline>()?;
@@ -75,11 +86,11 @@ fn _mailwright(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<smtp::session::Event>()?;
     m.add_class::<smtp::session::Session>()?;
     m.add_class::<smtp::client::Client>()?;
-    m.add_class::<delivery::Mailer>()?;
-    m.add_class::<delivery::Outcome>()?;
-    m.add_class::<dispatcher::Dispatcher>()?;
-    m.add_class::<dispatcher::Prepared>()?;
-    m.add_class::<limiter::Rate>()?;
+    m.add_class::<delivery::mailer::Mailer>()?;
+    m.add_class::<delivery::mailer::Outcome>()?;
+    m.add_class::<delivery::dispatcher::Dispatcher>()?;
+    m.add_class::<delivery::dispatcher::Prepared>()?;
+    m.add_class::<delivery::limiter::Rate>()?;
     m.add_function(wrap_pyfunction!(smtp::client::send, m)?)?;
     m.add_function(wrap_pyfunction!(smtp::auth::auth_plain, m)?)?;
     m.add_function(wrap_pyfunction!(smtp::auth::auth_login, m)?)?;

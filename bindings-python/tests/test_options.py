@@ -3,11 +3,15 @@
 Nothing here connects to a server: a bad option is refused before any socket
 is opened, and good options are shown good by reaching ConnectError on port 1.
 """
+import ast
 import math
+import typing
 
 import pytest
 
 import mailwright
+import mailwright.aio
+import mailwright.options
 
 MSG = mailwright.Message("a@ifaxin.com", to="b@ifaxin.com", text="x")
 
@@ -151,3 +155,117 @@ def test_session_allow_plaintext_auth():
             assert out.startswith(b"AUTH ") and event is None
         else:
             assert b"AUTH" not in out and event.kind == "Error" and event.error.kind == expected
+
+
+# ---------------------------------------------------------------- one table of options
+
+SETS = {
+    "SEND_OPTIONS": mailwright.options.SendOptions,
+    "CLIENT_OPTIONS": mailwright.options.ClientOptions,
+    "MAILER_OPTIONS": mailwright.options.MailerOptions,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_the_typed_options_are_the_parsers(name):
+    # Both ways: a key the TypedDict declares that the native parser refuses,
+    # or one the parser takes that the TypedDict lacks, fails here.
+    declared = SETS[name].__annotations__.keys()
+    assert set(declared) == set(getattr(mailwright, name)), name
+    assert len(getattr(mailwright, name)) == len(set(getattr(mailwright, name)))
+
+
+def test_every_option_is_documented():
+    source = open(mailwright.options.__file__, encoding="utf-8").read()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef):
+            body = node.body[1:]  # after the class docstring
+            for i, item in enumerate(body):
+                if isinstance(item, ast.AnnAssign):
+                    doc = body[i + 1] if i + 1 < len(body) else None
+                    assert isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant), item.target.id
+
+
+def test_the_typed_tls_modes_are_the_cores():
+    assert typing.get_args(mailwright.options._TlsMode) == mailwright.TLS_MODES
+    assert mailwright.options.ConnectOptions.__annotations__["tls"].__forward_arg__ == "Optional[_TlsMode]"
+
+
+ENTRY_POINTS = {
+    "SEND_OPTIONS": lambda **kw: mailwright.send(MSG, "127.0.0.1", 1, **kw),
+    "CLIENT_OPTIONS": lambda **kw: mailwright.Client("127.0.0.1", 1, **kw),
+    "MAILER_OPTIONS": lambda **kw: mailwright.Mailer("127.0.0.1", 1, **kw).close(),
+    "aio": lambda **kw: mailwright.aio.Mailer("127.0.0.1", 1, **kw),
+    "Dispatcher": lambda **kw: mailwright._mailwright.Dispatcher("127.0.0.1", 1, **kw),
+}
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRY_POINTS))
+def test_an_unknown_keyword_is_a_type_error_listing_the_known_ones(entry):
+    names = getattr(mailwright, entry if entry in SETS else "MAILER_OPTIONS")
+    with pytest.raises(TypeError) as info:
+        ENTRY_POINTS[entry](tls="none", retries=3)
+    text = str(info.value)
+    assert "'retries'" in text and all(name in text for name in names), text
+    # An option of another entry point is just as unknown here.
+    other = "transcript" if entry != "CLIENT_OPTIONS" else "connections"
+    with pytest.raises(TypeError, match=other):
+        ENTRY_POINTS[entry](**{other: True})
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRY_POINTS))
+def test_every_listed_option_is_taken_and_none_is_the_default(entry):
+    names = getattr(mailwright, entry if entry in SETS else "MAILER_OPTIONS")
+    options = {name: None for name in names}
+    options.update(tls="none", timeout=1)
+    if entry in ("SEND_OPTIONS", "CLIENT_OPTIONS"):
+        with pytest.raises(mailwright.ConnectError):
+            ENTRY_POINTS[entry](**options)
+    else:
+        ENTRY_POINTS[entry](**options)  # nothing connects until a message is sent
+
+
+@pytest.mark.parametrize("option,value", [
+    ("connections", "4"), ("connections", 4.0), ("connections", True), ("max_attempts", [1]),
+    ("at_least_once", 1), ("allow_plaintext_auth", "yes"), ("credentials", ("u", "k")),
+    ("deadline", "60"), ("tls", 1), ("hello_name", b"mx"), ("queue_capacity", 2.5),
+])
+def test_a_wrong_type_is_a_type_error_naming_the_option(option, value):
+    for make in (mailwright.Mailer, mailwright.aio.Mailer):
+        with pytest.raises(TypeError, match=option):
+            make("127.0.0.1", 1, **{option: value})
+
+
+@pytest.mark.parametrize("option,value", [
+    ("connections", -1), ("connections", 2**70), ("connections", 0), ("queue_capacity", -(2**70)),
+    ("max_attempts", 0), ("messages_per_connection", 0),
+])
+def test_a_count_out_of_range_is_the_cores_invalid_option(option, value):
+    for make in (mailwright.Mailer, mailwright.aio.Mailer):
+        with pytest.raises(mailwright.InvalidOptionError):
+            make("127.0.0.1", 1, **{option: value})
+
+
+def test_a_settings_dict_is_the_keywords():
+    settings: mailwright.options.MailerOptions = {"tls": "none", "connections": 2, "max_attempts": 1}
+    with mailwright.Mailer("127.0.0.1", 1, **settings) as mailer:
+        assert mailer.counters["connections"] == 0
+
+
+def test_a_type_checker_sees_the_options(tmp_path):
+    # The TypedDicts reach users' type checkers through the signatures
+    # (**options: Unpack[...]): a typo or a wrong type is caught before run time.
+    mypy = pytest.importorskip("mypy.api")
+    code = tmp_path / "misuse.py"
+    code.write_text(
+        "import mailwright, mailwright.aio\n"
+        "mailwright.Mailer('h', connections='4')\n"
+        "mailwright.aio.Mailer('h', retries=3)\n"
+        "mailwright.Client('h', tls='bogus', transcript=True)\n"
+        "mailwright.Mailer('h', tls='implicit', connections=8, rate='sendcloud')\n")
+    out, _, status = mypy.run(["--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), str(code)])
+    assert status == 1, out
+    assert 'misuse.py:2: error: Argument "connections"' in out, out
+    assert 'misuse.py:3: error: Unexpected keyword argument "retries"' in out, out
+    assert 'misuse.py:4: error: Argument "tls"' in out, out
+    assert "misuse.py:5" not in out and "Found 3 errors" in out, out

@@ -1,6 +1,7 @@
 //! The flags, and their conversion to the core's options and builder.
 
 use clap::{Args, Parser, Subcommand};
+use mailwright::delivery::DeliveryConfig;
 use mailwright::smtp::{ClientOptions, TlsMode, settings};
 use mailwright::{Attachment, Credentials, Error, ErrorKind, Inline, MessageBuilder, XSmtpApi};
 use std::path::PathBuf;
@@ -31,8 +32,9 @@ pub struct ConnArgs {
     /// for implicit TLS).
     #[arg(long, value_name = "HOST[:PORT]")]
     pub server: String,
-    /// starttls (default), opportunistic, implicit or none.
-    #[arg(long, default_value = "starttls")]
+    /// The TLS mode: starttls, opportunistic, implicit or none (the default
+    /// is the core's).
+    #[arg(long, default_value = TlsMode::default().as_str())]
     pub tls: String,
     /// Trust the CA certificates in this PEM file too.
     #[arg(long, value_name = "PEM")]
@@ -367,8 +369,8 @@ pub struct BulkArgs {
     /// The column holding each row's recipient (added to --to).
     #[arg(long, default_value = "email")]
     pub to_column: String,
-    /// Connections at most.
-    #[arg(long, default_value_t = 4)]
+    /// Connections at most (the default is the core's).
+    #[arg(long, default_value_t = DeliveryConfig::default().connections)]
     pub connections: usize,
     /// The quota, MESSAGES/SECONDS (e.g. 20000/60); `sendcloud` for
     /// SendCloud's 20,000 a minute. Off by default.

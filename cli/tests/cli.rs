@@ -200,3 +200,17 @@ fn bulk_refuses_a_template_naming_a_missing_column() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no column \"name\""));
 }
+
+#[test]
+fn the_defaults_shown_are_the_cores() {
+    // The CLI keeps no defaults of its own: its help shows the core's.
+    let out = mailwright().args(["bulk", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    let tls = mailwright::smtp::TlsMode::default().as_str();
+    let connections = mailwright::delivery::DeliveryConfig::default().connections;
+    assert!(help.contains(&format!("[default: {tls}]")), "{help}");
+    assert!(
+        help.contains(&format!("[default: {connections}]")),
+        "{help}"
+    );
+}

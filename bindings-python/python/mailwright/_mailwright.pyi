@@ -4,21 +4,26 @@ from datetime import datetime
 from os import PathLike
 from typing import Any, Iterable, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union
 
-from typing_extensions import final
+from typing_extensions import Unpack, final
 
 from .errors import MailwrightError
 from .limits import Limiter
+from .options import ClientOptions, MailerOptions, SendOptions
 
 __version__: str
 __all__ = [
     "ACTIONS",
+    "CLIENT_OPTIONS",
     "CONNECTION_LOSS_CAUSES",
+    "LOSS_STAGES",
     "DIRECTIONS",
     "ERROR_CATEGORIES",
     "EVENT_KINDS",
+    "MAILER_OPTIONS",
     "OUTCOME_KINDS",
     "MECHANISMS",
     "REPLY_CLASSES",
+    "SEND_OPTIONS",
     "TLS_MODES",
     "Attachment",
     "Calendar",
@@ -52,6 +57,7 @@ __all__ = [
 # tuples below, which the native module takes from the core).
 _TlsMode = Literal["starttls", "opportunistic", "implicit", "none"]
 _ConnectionLoss = Literal["closed", "timeout", "tls", "connect"]
+_LossStage = Literal["connecting", "tls", "sending", "waiting"]
 _ReplyClass = Literal["Positive", "Intermediate", "Transient", "Permanent", "RateLimited"]
 _Direction = Literal["client", "server"]
 _EventKind = Literal["StartTls", "Ready", "Sent", "Failed", "Error", "Closed"]
@@ -60,6 +66,7 @@ _ErrorCategory = Literal["input", "server", "capability", "protocol", "connectio
 
 TLS_MODES: Tuple[_TlsMode, ...]
 CONNECTION_LOSS_CAUSES: Tuple[_ConnectionLoss, ...]
+LOSS_STAGES: Tuple[_LossStage, ...]
 REPLY_CLASSES: Tuple[_ReplyClass, ...]
 DIRECTIONS: Tuple[_Direction, ...]
 EVENT_KINDS: Tuple[_EventKind, ...]
@@ -300,25 +307,21 @@ class Session:
     @property
     def is_tls(self) -> bool: ...
 
+# The keyword options of send(), Client and the mailers: their names (the
+# native module's table) and their types (mailwright.options' TypedDicts;
+# tests/test_options.py checks the two agree).
+
+SEND_OPTIONS: Tuple[str, ...]
+CLIENT_OPTIONS: Tuple[str, ...]
+MAILER_OPTIONS: Tuple[str, ...]
+
 @final
 class Client:
-    def __new__(
-        cls,
-        host: str,
-        port: Optional[int] = None,
-        *,
-        credentials: Optional[Credentials] = None,
-        tls: Optional[_TlsMode] = None,
-        ca_file: Optional[Union[str, PathLike[str]]] = None,
-        pin_sha256: Optional[Union[str, Iterable[str]]] = None,
-        pin_certificate: Optional[Union[str, _BytesLike]] = None,
-        timeout: Optional[float] = None,
-        message_timeout: Optional[float] = None,
-        hello_name: Optional[str] = None,
-        pipelining: Optional[bool] = None,
-        allow_plaintext_auth: Optional[bool] = None,
-        transcript: bool = False,
-    ) -> "Client": ...
+    """A connection that sends many messages; a context manager (QUIT on exit).
+
+    Connects (and says EHLO, STARTTLS, AUTH as configured) when made. Safe to
+    share between threads: calls on one Client are serialized."""
+    def __new__(cls, host: str, port: Optional[int] = None, **options: Unpack[ClientOptions]) -> "Client": ...
     def send(self, message: Message) -> SendResult: ...
     def send_all(self, messages: Sequence[Message]) -> list[Union[SendResult, MailwrightError]]: ...
     def take_transcript(self) -> list[Tuple[_Direction, str]]: ...
@@ -359,32 +362,10 @@ class Outcome:
 
 @final
 class Mailer:
-    def __new__(
-        cls,
-        host: str,
-        port: Optional[int] = None,
-        *,
-        credentials: Optional[Credentials] = None,
-        tls: Optional[_TlsMode] = None,
-        timeout: Optional[float] = None,
-        hello_name: Optional[str] = None,
-        ca_file: Optional[Union[str, PathLike[str]]] = None,
-        pin_sha256: Optional[Union[str, Iterable[str]]] = None,
-        pin_certificate: Optional[Union[str, _BytesLike]] = None,
-        allow_plaintext_auth: Optional[bool] = None,
-        connections: Optional[int] = None,
-        rate: Optional[Union[Literal["sendcloud"], "Rate", Tuple[int, float]]] = None,
-        max_attempts: Optional[int] = None,
-        initial_backoff: Optional[float] = None,
-        max_backoff: Optional[float] = None,
-        deadline: Optional[float] = None,
-        rate_limited_pause: Optional[float] = None,
-        messages_per_connection: Optional[int] = None,
-        idle_timeout: Optional[float] = None,
-        queue_capacity: Optional[int] = None,
-        at_least_once: Optional[bool] = None,
-        limiter: Optional[Limiter] = None,
-    ) -> "Mailer": ...
+    """Sends through a pool of connections with one throttle, retries and one
+    :class:`Outcome` per message. Thread-safe; a context manager (closes on
+    exit). Nothing connects until a message is sent."""
+    def __new__(cls, host: str, port: Optional[int] = None, **options: Unpack[MailerOptions]) -> "Mailer": ...
     def send(self, message: Message) -> Outcome: ...
     def send_raw(self, data: _BytesLike, sender: str, recipients: Iterable[str]) -> Outcome: ...
     def submit(self, message: Message) -> Future[Outcome]: ...
@@ -416,32 +397,9 @@ class Prepared:
 
 @final
 class Dispatcher:
-    def __new__(
-        cls,
-        host: str,
-        port: Optional[int] = None,
-        *,
-        credentials: Optional[Credentials] = None,
-        tls: Optional[_TlsMode] = None,
-        timeout: Optional[float] = None,
-        hello_name: Optional[str] = None,
-        ca_file: Optional[Union[str, PathLike[str]]] = None,
-        pin_sha256: Optional[Union[str, Iterable[str]]] = None,
-        pin_certificate: Optional[Union[str, _BytesLike]] = None,
-        allow_plaintext_auth: Optional[bool] = None,
-        connections: Optional[int] = None,
-        rate: Optional[Union[Literal["sendcloud"], "Rate", Tuple[int, float]]] = None,
-        max_attempts: Optional[int] = None,
-        initial_backoff: Optional[float] = None,
-        max_backoff: Optional[float] = None,
-        deadline: Optional[float] = None,
-        rate_limited_pause: Optional[float] = None,
-        messages_per_connection: Optional[int] = None,
-        idle_timeout: Optional[float] = None,
-        queue_capacity: Optional[int] = None,
-        at_least_once: Optional[bool] = None,
-        limiter: Optional[Limiter] = None,
-    ) -> "Dispatcher": ...
+    """The core's sans-IO delivery dispatcher, for drivers written in Python
+    (:class:`mailwright.aio.Mailer` drives it on an event loop)."""
+    def __new__(cls, host: str, port: Optional[int] = None, **options: Unpack[MailerOptions]) -> "Dispatcher": ...
     @property
     def host(self) -> str: ...
     @property
@@ -474,7 +432,10 @@ class Dispatcher:
     def connection_opened(self, conn: int) -> None: ...
     def receive(self, conn: int, data: _BytesLike) -> None: ...
     def tls_established(self, conn: int) -> None: ...
-    def connection_lost(self, conn: int, cause: _ConnectionLoss, detail: str) -> None: ...
+    def connection_lost(
+        self, conn: int, cause: _ConnectionLoss, detail: Optional[str] = None, stage: Optional[_LossStage] = None
+    ) -> None:
+        """``conn`` ended or could not be opened; with ``stage`` the core words ``detail``."""
     def poll_outcomes(self) -> list[Outcome]: ...
     def is_open(self, conn: int) -> bool: ...
     def awaits_reply(self, conn: int) -> bool: ...
@@ -502,22 +463,8 @@ class Rate:
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
-def send(
-    message: Message,
-    host: str,
-    port: Optional[int] = None,
-    *,
-    credentials: Optional[Credentials] = None,
-    tls: Optional[_TlsMode] = None,
-    ca_file: Optional[Union[str, PathLike[str]]] = None,
-    pin_sha256: Optional[Union[str, Iterable[str]]] = None,
-    pin_certificate: Optional[Union[str, _BytesLike]] = None,
-    timeout: Optional[float] = None,
-    message_timeout: Optional[float] = None,
-    hello_name: Optional[str] = None,
-    pipelining: Optional[bool] = None,
-    allow_plaintext_auth: Optional[bool] = None,
-) -> SendResult: ...
+def send(message: Message, host: str, port: Optional[int] = None, **options: Unpack[SendOptions]) -> SendResult:
+    """Connects, sends one message, says QUIT; returns the SendResult."""
 def auth_plain(credentials: Credentials) -> bytes: ...
 def auth_login(credentials: Credentials) -> bytes: ...
 def login_answer(challenge: str, credentials: Credentials, *, username_sent: bool = True) -> bytes: ...

@@ -54,20 +54,23 @@ import asyncio
 import collections
 import ssl
 import sys
-from os import PathLike
 from types import TracebackType
-from typing import (Any, Callable, Deque, Dict, Iterable, List, Literal, Optional, Set, Tuple,
-                    Type, Union)
+from typing import (TYPE_CHECKING, Any, Callable, Deque, Dict, Iterable, List, Literal, Optional,
+                    Set, Tuple, Type, Union)
 
-from ._mailwright import Credentials, Dispatcher, Message, Outcome, Prepared, Rate
+from ._mailwright import Dispatcher, Message, Outcome, Prepared
 from .errors import MailwrightError
-from .limits import Limiter
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .options import MailerOptions
 
 __all__ = ["Mailer"]
 
 _BytesLike = Union[bytes, bytearray, memoryview]
-_TlsMode = Literal["starttls", "opportunistic", "implicit", "none"]
 _Loss = Literal["closed", "timeout", "tls", "connect"]  # the core's CONNECTION_LOSS_CAUSES
+_Stage = Literal["connecting", "tls", "sending", "waiting"]  # the core's LOSS_STAGES
 _READ_SIZE = 64 * 1024
 # Past this many unsent bytes on a connection, wait (at most the time-out)
 # for the socket to take them.
@@ -97,41 +100,9 @@ class Mailer:
     exit). See the module documentation for the rules of use.
     """
 
-    def __init__(
-        self,
-        host: str,
-        port: Optional[int] = None,
-        *,
-        credentials: Optional[Credentials] = None,
-        tls: Optional[_TlsMode] = None,
-        timeout: Optional[float] = None,
-        hello_name: Optional[str] = None,
-        ca_file: Optional[Union[str, PathLike[str]]] = None,
-        pin_sha256: Optional[Union[str, Iterable[str]]] = None,
-        pin_certificate: Optional[Union[str, _BytesLike]] = None,
-        allow_plaintext_auth: Optional[bool] = None,
-        connections: Optional[int] = None,
-        rate: Optional[Union[Literal["sendcloud"], Rate, Tuple[int, float]]] = None,
-        max_attempts: Optional[int] = None,
-        initial_backoff: Optional[float] = None,
-        max_backoff: Optional[float] = None,
-        deadline: Optional[float] = None,
-        rate_limited_pause: Optional[float] = None,
-        messages_per_connection: Optional[int] = None,
-        idle_timeout: Optional[float] = None,
-        queue_capacity: Optional[int] = None,
-        at_least_once: Optional[bool] = None,
-        limiter: Optional[Limiter] = None,
-    ) -> None:
-        self._d = Dispatcher(
-            host, port, credentials=credentials, tls=tls, timeout=timeout,
-            hello_name=hello_name, ca_file=ca_file, pin_sha256=pin_sha256,
-            pin_certificate=pin_certificate, allow_plaintext_auth=allow_plaintext_auth,
-            connections=connections, rate=rate, max_attempts=max_attempts,
-            initial_backoff=initial_backoff, max_backoff=max_backoff, deadline=deadline,
-            rate_limited_pause=rate_limited_pause,
-            messages_per_connection=messages_per_connection, idle_timeout=idle_timeout,
-            queue_capacity=queue_capacity, at_least_once=at_least_once, limiter=limiter)
+    def __init__(self, host: str, port: Optional[int] = None,
+                 **options: Unpack[MailerOptions]) -> None:
+        self._d = Dispatcher(host, port, **options)
         self._ssl = None if self._d.tls == "none" else self._ssl_context()
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._epoch = 0.0
@@ -403,7 +374,7 @@ class Mailer:
         try:
             await asyncio.wait_for(c.writer.drain(), self._d.timeout)
         except asyncio.TimeoutError:
-            self._lost(conn, c, "timeout", "while sending")
+            self._lost(conn, c, "timeout", "sending")
         except (OSError, ssl.SSLError):
             pass  # the reader reports the end of the connection
         finally:
@@ -420,7 +391,10 @@ class Mailer:
         assert self._loop is not None
         c.abort_handle = self._loop.call_later(self._d.timeout, c.writer.transport.abort)
 
-    def _lost(self, conn: int, c: _Connection, cause: _Loss, detail: str) -> None:
+    def _lost(self, conn: int, c: _Connection, cause: _Loss, stage: _Stage, detail: str = "") -> None:
+        """The connection is gone: ``cause`` is the core's name of what was
+        seen, ``stage`` what this driver was doing, ``detail`` what the
+        socket or TLS said (the core words them as every driver does)."""
         if c.closed:
             return
         c.closed = True
@@ -429,7 +403,7 @@ class Mailer:
         if c.writer is not None:
             c.writer.transport.abort()
         self._d.advance(self._now())
-        self._d.connection_lost(conn, cause, detail)
+        self._d.connection_lost(conn, cause, detail, stage)
         self._pump()
 
     def _pin_problem(self, writer: asyncio.StreamWriter) -> Optional[str]:
@@ -453,11 +427,11 @@ class Mailer:
                     ssl_handshake_timeout=d.timeout if implicit else None)
                 reader, writer = await asyncio.wait_for(opening, d.connect_timeout)
             except asyncio.TimeoutError:
-                return self._lost(conn, c, "timeout", f"connecting to {d.host}:{d.port}")
+                return self._lost(conn, c, "timeout", "connecting", f"{d.host}:{d.port}")
             except (ssl.SSLError, ssl.CertificateError) as err:
-                return self._lost(conn, c, "tls", f"while negotiating TLS: {err}")
+                return self._lost(conn, c, "tls", "tls", str(err))
             except OSError as err:
-                return self._lost(conn, c, "connect", f"cannot connect to {d.host}:{d.port}: {err}")
+                return self._lost(conn, c, "connect", "connecting", f"{d.host}:{d.port}: {err}")
             c.reader, c.writer = reader, writer
             if c.closed:  # the dispatcher gave it up while it opened
                 writer.transport.abort()
@@ -465,7 +439,7 @@ class Mailer:
             if implicit:
                 problem = self._pin_problem(writer)
                 if problem is not None:
-                    return self._lost(conn, c, "tls", problem)
+                    return self._lost(conn, c, "tls", "tls", problem)
             d.advance(self._now())
             d.connection_opened(conn)
             self._pump()
@@ -473,13 +447,13 @@ class Mailer:
                 try:
                     data = await reader.read(_READ_SIZE)
                 except ssl.SSLError as err:
-                    return self._lost(conn, c, "tls", f"while waiting for the server: {err}")
+                    return self._lost(conn, c, "tls", "waiting", str(err))
                 except OSError as err:
-                    return self._lost(conn, c, "closed", f"while waiting for the server: {err}")
+                    return self._lost(conn, c, "closed", "waiting", str(err))
                 if c.closed:
                     return
                 if not data:
-                    return self._lost(conn, c, "closed", "the server closed it")
+                    return self._lost(conn, c, "closed", "waiting")
                 d.advance(self._now())
                 d.receive(conn, data)
                 self._pump()
@@ -489,7 +463,7 @@ class Mailer:
             c.closed = True
             raise
         except Exception as err:  # a bug here must not leave the message hanging
-            self._lost(conn, c, "closed", f"the driver failed: {err!r}")
+            self._lost(conn, c, "closed", "waiting", f"the driver failed: {err!r}")
             raise
         finally:
             if c.abort_handle is not None:
@@ -503,16 +477,14 @@ class Mailer:
         try:
             await _upgrade(c.reader, c.writer, self._ssl, d.server_name, d.timeout)
         except asyncio.TimeoutError:
-            return self._lost(conn, c, "timeout", "negotiating TLS")
-        except (ssl.SSLError, ssl.CertificateError) as err:
-            return self._lost(conn, c, "tls", f"while negotiating TLS: {err}")
-        except (OSError, ConnectionError) as err:
-            return self._lost(conn, c, "tls", f"while negotiating TLS: {err}")
+            return self._lost(conn, c, "timeout", "tls")
+        except (ssl.SSLError, ssl.CertificateError, OSError, ConnectionError) as err:
+            return self._lost(conn, c, "tls", "tls", str(err))
         if c.closed:
             return
         problem = self._pin_problem(c.writer)
         if problem is not None:
-            return self._lost(conn, c, "tls", problem)
+            return self._lost(conn, c, "tls", "tls", problem)
         d.advance(self._now())
         d.tls_established(conn)
         self._pump()

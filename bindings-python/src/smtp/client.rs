@@ -8,85 +8,17 @@
 //! it through the core's `Interrupter` (kept outside that mutex), and the
 //! interrupted call raises `ConnectionClosedError`.
 
-use super::credentials::Credentials;
 use super::session::SendResult;
 use super::transcript;
-use crate::convert::{self, optional_string, string, text_or_bytes};
 use crate::errors::{IntoPy, exception, to_py};
 use crate::message::Message;
-use mailwright::smtp::{self as core, ClientOptions, Interrupter, TranscriptLine};
+use crate::options::{Options, Set};
+use mailwright::smtp::{self as core, Interrupter, TranscriptLine};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyTuple};
+use pyo3::types::{PyDict, PyString, PyTuple};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, TryLockError};
-
-/// What the user gave for a connection, before the core applies its
-/// defaults and rules. None everywhere means "the core's default". Also
-/// what `delivery::Mailer` connects with.
-pub(crate) struct Connect<'a, 'py> {
-    pub(crate) host: &'a Bound<'py, PyString>,
-    pub(crate) port: Option<&'a Bound<'py, PyAny>>,
-    pub(crate) credentials: Option<&'a Credentials>,
-    pub(crate) tls: Option<&'a Bound<'py, PyString>>,
-    pub(crate) ca_file: Option<&'a Bound<'py, PyAny>>,
-    pub(crate) pin_sha256: Option<&'a Bound<'py, PyAny>>,
-    pub(crate) pin_certificate: Option<&'a Bound<'py, PyAny>>,
-    pub(crate) timeout: Option<&'a Bound<'py, PyAny>>,
-    pub(crate) message_timeout: Option<&'a Bound<'py, PyAny>>,
-    pub(crate) hello_name: Option<&'a Bound<'py, PyString>>,
-    pub(crate) pipelining: Option<bool>,
-    pub(crate) allow_plaintext_auth: Option<bool>,
-    pub(crate) transcript: bool,
-}
-
-fn given<'a, 'py>(value: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
-    value.filter(|v| !v.is_none())
-}
-
-impl Connect<'_, '_> {
-    pub(crate) fn options(self) -> PyResult<ClientOptions> {
-        let mut options = ClientOptions::for_host(string(self.host, "host")?);
-        if let Some(port) = given(self.port) {
-            options.port = Some(convert::port(port)?);
-        }
-        if let Some(tls) = self.tls {
-            options.tls = convert::tls_mode(tls)?;
-        }
-        if let Some(credentials) = self.credentials {
-            options = options.credentials(credentials.inner.clone());
-        }
-        if let Some(path) = given(self.ca_file) {
-            options = options.ca_file(convert::path(path, "ca_file")?).py_err()?;
-        }
-        if let Some(pins) = given(self.pin_sha256) {
-            for pin in convert::strings(Some(pins), "pin_sha256")? {
-                options = options.pin_sha256(&pin).py_err()?;
-            }
-        }
-        if let Some(pem) = given(self.pin_certificate) {
-            let pem = text_or_bytes(pem, "pin_certificate")?;
-            options = options.pin_certificate_pem(&pem).py_err()?;
-        }
-        if let Some(timeout) = given(self.timeout) {
-            options = options.timeout(convert::timeout(timeout, "timeout")?);
-        }
-        if let Some(timeout) = given(self.message_timeout) {
-            options.message_timeout = convert::timeout(timeout, "message_timeout")?;
-        }
-        if let Some(name) = optional_string(self.hello_name, "hello_name")? {
-            options = options.hello_name(name);
-        }
-        if let Some(on) = self.pipelining {
-            options.pipelining = on;
-        }
-        // None: the core's rule (clear-text AUTH to loopback hosts only).
-        options.allow_plaintext_auth = self.allow_plaintext_auth;
-        options.transcript = self.transcript;
-        options.validate().py_err()?;
-        Ok(options)
-    }
-}
 
 /// A connection that sends many messages; a context manager (QUIT on exit).
 /// Safe to share between threads: see the module's documentation.
@@ -159,42 +91,14 @@ impl Client {
     /// pipelining on, credentials sent without TLS to loopback hosts only,
     /// no transcript.
     #[new]
-    #[pyo3(signature = (host, port=None, *, credentials=None, tls=None, ca_file=None, pin_sha256=None,
-        pin_certificate=None, timeout=None, message_timeout=None, hello_name=None, pipelining=None,
-        allow_plaintext_auth=None, transcript=false))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (host, port=None, **options))]
     fn new(
         py: Python<'_>,
         host: &Bound<'_, PyString>,
         port: Option<&Bound<'_, PyAny>>,
-        credentials: Option<PyRef<'_, Credentials>>,
-        tls: Option<&Bound<'_, PyString>>,
-        ca_file: Option<&Bound<'_, PyAny>>,
-        pin_sha256: Option<&Bound<'_, PyAny>>,
-        pin_certificate: Option<&Bound<'_, PyAny>>,
-        timeout: Option<&Bound<'_, PyAny>>,
-        message_timeout: Option<&Bound<'_, PyAny>>,
-        hello_name: Option<&Bound<'_, PyString>>,
-        pipelining: Option<bool>,
-        allow_plaintext_auth: Option<bool>,
-        transcript: bool,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let options = Connect {
-            host,
-            port,
-            credentials: credentials.as_deref(),
-            tls,
-            ca_file,
-            pin_sha256,
-            pin_certificate,
-            timeout,
-            message_timeout,
-            hello_name,
-            pipelining,
-            allow_plaintext_auth,
-            transcript,
-        }
-        .options()?;
+        let options = Options::parse(Set::Client, host, port, options)?.client_options()?;
         let client = py.detach(|| core::SmtpClient::connect(options)).py_err()?;
         let interrupter = client.interrupter().py_err()?;
         Ok(Client {
@@ -298,42 +202,15 @@ impl Client {
 /// Connects, sends one message, says QUIT; returns the SendResult. The
 /// options are those of :class:`Client` (no transcript).
 #[pyfunction]
-#[pyo3(signature = (message, host, port=None, *, credentials=None, tls=None, ca_file=None, pin_sha256=None,
-    pin_certificate=None, timeout=None, message_timeout=None, hello_name=None, pipelining=None,
-    allow_plaintext_auth=None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (message, host, port=None, **options))]
 pub fn send(
     py: Python<'_>,
     message: PyRef<'_, Message>,
     host: &Bound<'_, PyString>,
     port: Option<&Bound<'_, PyAny>>,
-    credentials: Option<PyRef<'_, Credentials>>,
-    tls: Option<&Bound<'_, PyString>>,
-    ca_file: Option<&Bound<'_, PyAny>>,
-    pin_sha256: Option<&Bound<'_, PyAny>>,
-    pin_certificate: Option<&Bound<'_, PyAny>>,
-    timeout: Option<&Bound<'_, PyAny>>,
-    message_timeout: Option<&Bound<'_, PyAny>>,
-    hello_name: Option<&Bound<'_, PyString>>,
-    pipelining: Option<bool>,
-    allow_plaintext_auth: Option<bool>,
+    options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<SendResult> {
-    let options = Connect {
-        host,
-        port,
-        credentials: credentials.as_deref(),
-        tls,
-        ca_file,
-        pin_sha256,
-        pin_certificate,
-        timeout,
-        message_timeout,
-        hello_name,
-        pipelining,
-        allow_plaintext_auth,
-        transcript: false,
-    }
-    .options()?;
+    let options = Options::parse(Set::Send, host, port, options)?.client_options()?;
     let message = &message.inner;
     py.detach(|| core::send(message, options))
         .map(SendResult::from)

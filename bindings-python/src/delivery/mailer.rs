@@ -7,10 +7,9 @@
 //! `concurrent.futures.Future`) never waits for a thread that holds the GIL
 //! while it waits for the core.
 
+use super::{prepared, prepared_raw};
 use crate::errors::{IntoPy, exception};
-use crate::mailer_options::{MailerOptions, prepared, prepared_raw};
-use crate::smtp::client::Connect;
-use crate::smtp::credentials::Credentials;
+use crate::options::{Options, Set};
 use crate::smtp::reply::Reply;
 use crate::smtp::session::replies;
 use mailwright::Error;
@@ -148,70 +147,14 @@ impl Mailer {
     /// core's default (the conversion is `mailer_options`, shared with
     /// ``mailwright.aio.Mailer``). Nothing connects until a message is sent.
     #[new]
-    #[pyo3(signature = (host, port=None, *, credentials=None, tls=None, timeout=None, hello_name=None,
-        ca_file=None, pin_sha256=None, pin_certificate=None, allow_plaintext_auth=None,
-        connections=None, rate=None, max_attempts=None, initial_backoff=None, max_backoff=None,
-        deadline=None, rate_limited_pause=None, messages_per_connection=None, idle_timeout=None,
-        queue_capacity=None, at_least_once=None, limiter=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (host, port=None, **options))]
     fn new(
         py: Python<'_>,
         host: &Bound<'_, PyString>,
         port: Option<&Bound<'_, PyAny>>,
-        credentials: Option<PyRef<'_, Credentials>>,
-        tls: Option<&Bound<'_, PyString>>,
-        timeout: Option<&Bound<'_, PyAny>>,
-        hello_name: Option<&Bound<'_, PyString>>,
-        ca_file: Option<&Bound<'_, PyAny>>,
-        pin_sha256: Option<&Bound<'_, PyAny>>,
-        pin_certificate: Option<&Bound<'_, PyAny>>,
-        allow_plaintext_auth: Option<bool>,
-        connections: Option<usize>,
-        rate: Option<&Bound<'_, PyAny>>,
-        max_attempts: Option<u32>,
-        initial_backoff: Option<&Bound<'_, PyAny>>,
-        max_backoff: Option<&Bound<'_, PyAny>>,
-        deadline: Option<&Bound<'_, PyAny>>,
-        rate_limited_pause: Option<&Bound<'_, PyAny>>,
-        messages_per_connection: Option<usize>,
-        idle_timeout: Option<&Bound<'_, PyAny>>,
-        queue_capacity: Option<usize>,
-        at_least_once: Option<bool>,
-        limiter: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let (options, config) = MailerOptions {
-            connect: Connect {
-                host,
-                port,
-                credentials: credentials.as_deref(),
-                tls,
-                ca_file,
-                pin_sha256,
-                pin_certificate,
-                timeout,
-                message_timeout: None,
-                hello_name,
-                pipelining: None,
-                allow_plaintext_auth,
-                transcript: false,
-            },
-            connections,
-            rate,
-            max_attempts,
-            initial_backoff,
-            max_backoff,
-            deadline,
-            rate_limited_pause,
-            messages_per_connection,
-            idle_timeout,
-            queue_capacity,
-            at_least_once,
-        }
-        .build()?;
-        let gate = match limiter.filter(|v| !v.is_none()) {
-            Some(limiter) => Some(crate::limiter::gate(limiter)?),
-            None => None,
-        };
+        let (options, config, gate) = Options::parse(Set::Mailer, host, port, options)?.mailer()?;
         let inner = py
             .detach(move || match gate {
                 Some(gate) => blocking::Mailer::with_gate(options, config, gate),
@@ -278,7 +221,7 @@ impl Mailer {
     #[getter]
     fn counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let c = py.detach(|| self.inner.counters());
-        crate::mailer_options::counters(py, c)
+        super::counters(py, c)
     }
 
     /// Closes after sending: no new messages; every message already

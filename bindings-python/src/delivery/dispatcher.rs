@@ -9,13 +9,13 @@
 //! thread, or from the `limiter` the core is asking) raises RuntimeError
 //! rather than waiting.
 
-use crate::delivery::Outcome;
+use super::mailer::Outcome;
+use super::{prepared, prepared_raw};
+use crate::convert::string;
 use crate::errors::{IntoPy, exception, to_py};
-use crate::mailer_options::{self, MailerOptions, prepared, prepared_raw};
-use crate::smtp::client::Connect;
-use crate::smtp::credentials::Credentials;
+use crate::options::{Options, Set};
 use mailwright::delivery::{self as core, ConnId};
-use mailwright::smtp::{ClientOptions, ConnectionLoss, pin};
+use mailwright::smtp::{ClientOptions, ConnectionLoss, LossStage, pin};
 use mailwright::{Error, ErrorKind};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -124,69 +124,13 @@ impl Dispatcher {
     /// The keywords of :class:`mailwright.Mailer`, with the same meaning
     /// (the same conversion and the core's defaults and checks).
     #[new]
-    #[pyo3(signature = (host, port=None, *, credentials=None, tls=None, timeout=None, hello_name=None,
-        ca_file=None, pin_sha256=None, pin_certificate=None, allow_plaintext_auth=None,
-        connections=None, rate=None, max_attempts=None, initial_backoff=None, max_backoff=None,
-        deadline=None, rate_limited_pause=None, messages_per_connection=None, idle_timeout=None,
-        queue_capacity=None, at_least_once=None, limiter=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (host, port=None, **options))]
     fn new(
         host: &Bound<'_, PyString>,
         port: Option<&Bound<'_, PyAny>>,
-        credentials: Option<PyRef<'_, Credentials>>,
-        tls: Option<&Bound<'_, PyString>>,
-        timeout: Option<&Bound<'_, PyAny>>,
-        hello_name: Option<&Bound<'_, PyString>>,
-        ca_file: Option<&Bound<'_, PyAny>>,
-        pin_sha256: Option<&Bound<'_, PyAny>>,
-        pin_certificate: Option<&Bound<'_, PyAny>>,
-        allow_plaintext_auth: Option<bool>,
-        connections: Option<usize>,
-        rate: Option<&Bound<'_, PyAny>>,
-        max_attempts: Option<u32>,
-        initial_backoff: Option<&Bound<'_, PyAny>>,
-        max_backoff: Option<&Bound<'_, PyAny>>,
-        deadline: Option<&Bound<'_, PyAny>>,
-        rate_limited_pause: Option<&Bound<'_, PyAny>>,
-        messages_per_connection: Option<usize>,
-        idle_timeout: Option<&Bound<'_, PyAny>>,
-        queue_capacity: Option<usize>,
-        at_least_once: Option<bool>,
-        limiter: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let (options, config) = MailerOptions {
-            connect: Connect {
-                host,
-                port,
-                credentials: credentials.as_deref(),
-                tls,
-                ca_file,
-                pin_sha256,
-                pin_certificate,
-                timeout,
-                message_timeout: None,
-                hello_name,
-                pipelining: None,
-                allow_plaintext_auth,
-                transcript: false,
-            },
-            connections,
-            rate,
-            max_attempts,
-            initial_backoff,
-            max_backoff,
-            deadline,
-            rate_limited_pause,
-            messages_per_connection,
-            idle_timeout,
-            queue_capacity,
-            at_least_once,
-        }
-        .build()?;
-        let gate = match limiter.filter(|v| !v.is_none()) {
-            Some(limiter) => Some(crate::limiter::gate(limiter)?),
-            None => None,
-        };
+        let (options, config, gate) = Options::parse(Set::Mailer, host, port, options)?.mailer()?;
         let inner = core::Dispatcher::for_client(&options, config, gate).py_err()?;
         Ok(Dispatcher {
             state: Mutex::new(State {
@@ -390,15 +334,31 @@ impl Dispatcher {
     }
 
     /// ``conn`` ended, or could not be opened: ``cause`` is one of
-    /// ``CONNECTION_LOSS_CAUSES``, ``detail`` says what happened.
+    /// ``CONNECTION_LOSS_CAUSES``, ``detail`` what the socket or the TLS
+    /// layer said (empty for a clean end of the stream), ``stage`` (one of
+    /// ``LOSS_STAGES``) what the driver was doing: the core then words the
+    /// detail as every driver does ("while waiting for the server: ...").
+    #[pyo3(signature = (conn, cause, detail=None, stage=None))]
     fn connection_lost(
         &self,
         conn: ConnId,
         cause: &Bound<'_, PyString>,
-        detail: &str,
+        detail: Option<&Bound<'_, PyString>>,
+        stage: Option<&Bound<'_, PyString>>,
     ) -> PyResult<()> {
-        let cause = ConnectionLoss::from_name(&cause.to_cow()?).py_err()?;
-        self.lock()?.dispatcher.connection_lost(conn, cause, detail);
+        let cause = ConnectionLoss::from_name(&string(cause, "cause")?).py_err()?;
+        let mut detail = match detail {
+            Some(detail) => string(detail, "detail")?,
+            None => String::new(),
+        };
+        if let Some(stage) = stage {
+            detail = LossStage::from_name(&string(stage, "stage")?)
+                .py_err()?
+                .detail(&detail);
+        }
+        self.lock()?
+            .dispatcher
+            .connection_lost(conn, cause, &detail);
         Ok(())
     }
 
@@ -432,7 +392,7 @@ impl Dispatcher {
     #[getter]
     fn counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let counters = self.lock()?.dispatcher.counters();
-        mailer_options::counters(py, counters)
+        super::counters(py, counters)
     }
 
     /// Stops taking messages but sends every one already submitted (with
