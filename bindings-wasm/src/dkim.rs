@@ -136,6 +136,18 @@ fn whole(n: f64, what: &str) -> Result<f64, JsValue> {
     }
 }
 
+/// The core's algorithm name for a key node:crypto read (`keyType` its
+/// `asymmetricKeyType`, `bits` an RSA key's `modulusLength`), or the core's
+/// InvalidDkimKey error (a size or a type DKIM does not sign with).
+#[wasm_bindgen(js_name = __dkimAlgorithmForKey)]
+pub fn dkim_algorithm_for_key(key_type: String, bits: Option<f64>) -> Result<String, JsValue> {
+    // A size node:crypto reports is a whole number; anything else is no size.
+    let bits = bits.filter(|b| b.fract() == 0.0 && *b >= 0.0 && *b <= 1e9);
+    DkimAlgorithm::for_key(&key_type, bits.map(|b| b as u64))
+        .map(|a| a.as_str().to_string())
+        .map_err(js_error)
+}
+
 /// A `MailwrightError` of kind InvalidDkimKey (for the Node entry's
 /// `dkimSigner`, which reads keys with node:crypto).
 #[wasm_bindgen(js_name = __dkimKeyError)]

@@ -269,6 +269,11 @@ test("dkimSigner refuses keys it cannot use, without their bytes in the message"
     assert.throws(() => dkimSigner({ domain: "ifaxin.com", selector: "s", privateKey }), (e) => isCoreError(e, "InvalidDkimKey") && !e.message.includes("TOPSECRET"));
   }
   assert.throws(() => dkimSigner({ domain: "ifaxin.com", selector: "s", privateKey: 5 }), TypeError);
+  // The rules are the core's, in its words.
+  assert.throws(() => dkimSigner({ domain: "ifaxin.com", selector: "s", privateKey: small }),
+    (e) => isCoreError(e, "InvalidDkimKey") && /^an RSA key of 512 bits; DKIM needs 1024 to 4096/.test(e.message.replace(/^InvalidDkimKey: /, "")));
+  assert.throws(() => dkimSigner({ domain: "ifaxin.com", selector: "s", privateKey: ec }),
+    (e) => isCoreError(e, "InvalidDkimKey") && /"ec" key; DKIM signs with RSA/.test(e.message));
 });
 
 test("the dkim member: a sign that throws or returns the wrong length is InvalidDkimKey; bad options", () => {

@@ -161,9 +161,7 @@ impl mw_mailer {
             let sender = lock(&self.dispatch)
                 .as_ref()
                 .map(|(sender, _)| sender.clone())
-                .ok_or_else(|| {
-                    Fail::new(mw_result::MW_ERR_INVALID_STATE, "the mailer is closed")
-                })?;
+                .ok_or_else(|| Fail::from(mailwright::delivery::closed_error()))?;
             let ticket = self.inner.submit_with(message, move |outcome| {
                 sender.send((outcome, callback)).ok();
             })?;

@@ -101,6 +101,13 @@ native! {
         mailer(handle)?.abort();
     }
 
+    /// Throws the core's error for a message handed to a closed (or closing)
+    /// mailer (`delivery::closed_error`, kind InvalidState): what `Mailer`
+    /// throws once `close()` or `abort()` began.
+    fn mailerClosed(_) {
+        Err::<(), _>(mailwright::delivery::closed_error())?
+    }
+
     fn mailerFree(_, handle: jlong) {
         // SAFETY: called once, by the Mailer's cleaner, once no call uses it
         // (dropping the core's mailer aborts it first when it was not closed).

@@ -42,18 +42,11 @@ module.exports = (core) => {
     if (options === null || typeof options !== "object") throw new TypeError("dkimSigner needs { domain, selector, privateKey, ... }");
     const { privateKey, ...rest } = options;
     const key = privateKeyObject(privateKey);
-    let algorithm, sign;
-    if (key.asymmetricKeyType === "rsa") {
-      const bits = key.asymmetricKeyDetails?.modulusLength;
-      if (!(bits >= 1024 && bits <= 4096)) throw keyError(`an RSA key of ${bits} bits; DKIM needs 1024 to 4096 (2048 recommended)`);
-      algorithm = "rsa-sha256";
-      sign = (data) => crypto.sign("sha256", data, key);
-    } else if (key.asymmetricKeyType === "ed25519") {
-      algorithm = "ed25519-sha256";
-      sign = (digest) => crypto.sign(null, digest, key);
-    } else {
-      throw keyError(`a ${key.asymmetricKeyType} key; DKIM signs with RSA (rsa-sha256) or Ed25519 (ed25519-sha256)`);
-    }
+    // The core's rules on the key (type, RSA size) and its algorithm name.
+    const algorithm = core.__dkimAlgorithmForKey(String(key.asymmetricKeyType), key.asymmetricKeyDetails?.modulusLength);
+    const sign = algorithm === "rsa-sha256"
+      ? (data) => crypto.sign("sha256", data, key)
+      : (digest) => crypto.sign(null, digest, key);
     return { ...rest, algorithm, sign };
   };
 };

@@ -95,13 +95,7 @@ impl DkimKey {
 
     fn rsa(key: rsa::PrivateKey) -> Result<DkimKey> {
         let key = rsa::pkcs1v15::SigningKey::<Sha256>::new(key);
-        let bits = rsa_bits(&key);
-        if !(1024..=4096).contains(&bits) {
-            return Err(Error::new(
-                ErrorKind::InvalidDkimKey,
-                format!("an RSA key of {bits} bits; DKIM needs 1024 to 4096 (2048 recommended)"),
-            ));
-        }
+        super::check_rsa_bits(rsa_bits(&key) as u64)?;
         Ok(DkimKey {
             pair: KeyPair::Rsa(Box::new(key)),
         })

@@ -56,6 +56,47 @@ impl DkimAlgorithm {
             DkimAlgorithm::Ed25519Sha256 => "ed25519-sha256",
         }
     }
+
+    /// The algorithm of a key that another library read, for an external
+    /// signer ([`DkimSigner::external`]): `key_type` as that library names
+    /// it (`rsa`, `ed25519`) and, for RSA, the modulus size in bits. The
+    /// rules are those of this crate's own keys: RSA of 1024 to 4096 bits or
+    /// Ed25519, anything else InvalidDkimKey.
+    pub fn for_key(key_type: &str, rsa_bits: Option<u64>) -> Result<DkimAlgorithm> {
+        match key_type {
+            "rsa" => {
+                check_rsa_bits(rsa_bits.unwrap_or(0))?;
+                Ok(DkimAlgorithm::RsaSha256)
+            }
+            "ed25519" => Ok(DkimAlgorithm::Ed25519Sha256),
+            other => Err(Error::new(
+                ErrorKind::InvalidDkimKey,
+                format!(
+                    "a {} key; DKIM signs with RSA (rsa-sha256) or Ed25519 (ed25519-sha256)",
+                    quote(other)
+                ),
+            )),
+        }
+    }
+}
+
+/// The smallest and largest RSA keys DKIM signs with, in bits (RFC 8301
+/// forbids below 1024; verifiers need not take above 4096).
+pub const RSA_BITS: std::ops::RangeInclusive<u64> = 1024..=4096;
+
+/// The rule on an RSA key's size, for this crate's keys and external ones.
+pub(crate) fn check_rsa_bits(bits: u64) -> Result<()> {
+    if RSA_BITS.contains(&bits) {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::InvalidDkimKey,
+        format!(
+            "an RSA key of {bits} bits; DKIM needs {} to {} (2048 recommended)",
+            RSA_BITS.start(),
+            RSA_BITS.end()
+        ),
+    ))
 }
 
 /// What an external signer is: it gets the bytes the algorithm's primitive
@@ -537,6 +578,36 @@ fn signature_line(signer: &ReadySigner, fields: &[&[u8]], body_hash: &[u8; 32]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_external_keys_algorithm_follows_the_rules_of_ours() {
+        assert_eq!(
+            DkimAlgorithm::for_key("rsa", Some(2048)).unwrap(),
+            DkimAlgorithm::RsaSha256
+        );
+        assert_eq!(
+            DkimAlgorithm::for_key("ed25519", None).unwrap(),
+            DkimAlgorithm::Ed25519Sha256
+        );
+        for bits in [
+            None,
+            Some(0),
+            Some(512),
+            Some(1023),
+            Some(4097),
+            Some(u64::MAX),
+        ] {
+            let err = DkimAlgorithm::for_key("rsa", bits).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidDkimKey, "{bits:?}");
+            assert!(err.message().contains("DKIM needs 1024 to 4096"), "{err}");
+        }
+        assert!(DkimAlgorithm::for_key("rsa", Some(1024)).is_ok());
+        assert!(DkimAlgorithm::for_key("rsa", Some(4096)).is_ok());
+        for kind in ["ec", "dsa", "x25519", "", "RSA"] {
+            let err = DkimAlgorithm::for_key(kind, Some(2048)).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidDkimKey, "{kind}");
+        }
+    }
 
     #[test]
     fn names_round_trip() {

@@ -34,8 +34,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Nothing connects until the first message. A message that is not
  * delivered is an {@link Outcome.Failed} or {@link Outcome.Uncertain}, never
  * an exception; exceptions are for bad input ({@link InputException},
- * {@link NullPointerException}) and misuse ({@link IllegalStateException}
- * once closed).
+ * {@link NullPointerException}) and misuse (a {@link StateException} of kind
+ * {@code InvalidState} for a message handed to a closed mailer).
  *
  * <p>Thread safety: a mailer is meant to be shared; every method may be
  * called from any number of threads at once. A {@link #submit} future is
@@ -93,12 +93,14 @@ public final class Mailer implements AutoCloseable {
         }
     }
 
-    private static IllegalStateException closed(Throwable cause) {
-        IllegalStateException e = new IllegalStateException("the mailer is closed");
-        if (cause != null) {
-            e.initCause(cause);
-        }
-        return e;
+    /**
+     * Throws the core's error for a message handed to a closed mailer
+     * ({@code delivery::closed_error}): a {@link StateException} of kind
+     * {@code InvalidState}, thrown by the native side as every core error is.
+     */
+    private static RuntimeException closed() {
+        Native.mailerClosed();
+        throw new AssertionError("Native.mailerClosed() returned");
     }
 
     @FunctionalInterface
@@ -116,17 +118,13 @@ public final class Mailer implements AutoCloseable {
         lock.readLock().lock();
         try {
             if (closing) {
-                throw closed(null);
+                throw closed();
             }
             long mailer = handle.get();
             handedOver = true;
+            // When close() began between the check above and the core's, the
+            // core throws the same error.
             return call.apply(mailer, prepared);
-        } catch (StateException e) {
-            // close() began between the check above and the core's.
-            if (closing) {
-                throw closed(e);
-            }
-            throw e;
         } finally {
             lock.readLock().unlock();
             if (!handedOver && prepared != 0) {
@@ -138,7 +136,7 @@ public final class Mailer implements AutoCloseable {
 
     private void checkOpen() {
         if (closing) {
-            throw closed(null);
+            throw closed();
         }
     }
 

@@ -220,6 +220,8 @@ final class Native {
     static native void mailerClose(long mailer);
     static native void mailerAbort(long mailer);
     static native void mailerFree(long mailer);
+    /** Throws the core's error for a closed mailer (a StateException of kind InvalidState). */
+    static native void mailerClosed();
 
     // smtp/session.rs
     static native long sessionConfigNew();

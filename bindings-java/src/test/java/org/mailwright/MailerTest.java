@@ -246,7 +246,8 @@ class MailerTest {
     /**
      * close() drains: called while most messages are still queued, it
      * returns once every one was sent (every future Delivered, each stored
-     * once); then the mailer refuses every call with IllegalStateException,
+     * once); then the mailer refuses every call with the core's InvalidState
+     * error (a StateException, so a MailwrightException),
      * and a second close() (or an abort()) is a no-op.
      */
     @Test
@@ -275,10 +276,14 @@ class MailerTest {
         }
         assertStoredOnce(tag, before, outcomes, 200);
         try (Message m = message(tag, 99)) {
-            assertThrows(IllegalStateException.class, () -> mailer.send(m));
-            assertThrows(IllegalStateException.class, () -> mailer.submit(m));
-            assertThrows(IllegalStateException.class, () -> mailer.sendRaw(new byte[] {'x'}, "a@ifaxin.com", List.of("b@ifaxin.com")));
-            assertThrows(IllegalStateException.class, mailer::counters);
+            MailwrightException e = assertThrows(MailwrightException.class, () -> mailer.send(m));
+            assertTrue(e instanceof StateException, e.toString());
+            assertEquals("InvalidState", e.kind(), e.getMessage());
+            assertEquals("state", e.category(), e.getMessage());
+            assertTrue(e.getMessage().contains("the mailer is closed"), e.getMessage());
+            assertThrows(StateException.class, () -> mailer.submit(m));
+            assertThrows(StateException.class, () -> mailer.sendRaw(new byte[] {'x'}, "a@ifaxin.com", List.of("b@ifaxin.com")));
+            assertThrows(StateException.class, mailer::counters);
         }
         mailer.close();
         mailer.abort();
@@ -366,7 +371,7 @@ class MailerTest {
                 outcomes.add(assertInstanceOf(Outcome.class, r, String.valueOf(r)));
             }
             assertAborted(outcomes, 1);
-            assertThrows(IllegalStateException.class, () -> mailer.submit(m));
+            assertThrows(StateException.class, () -> mailer.submit(m));
             mailer.close();
         }
     }
@@ -401,7 +406,7 @@ class MailerTest {
             for (Mailer.Counters c = mailer.counters(); c.uncertain() != 1 || c.inFlight() != 1; c = mailer.counters()) {
                 Thread.sleep(10);
             }
-            assertThrows(IllegalStateException.class, () -> mailer.submit(m), "no new messages while draining");
+            assertThrows(StateException.class, () -> mailer.submit(m), "no new messages while draining");
             mailer.abort();
             closer.join();
             assertEquals(List.of(), errors);
