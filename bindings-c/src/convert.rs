@@ -2,10 +2,9 @@
 //! (buffers, strings, static names), plus the functions that free what the
 //! library hands out.
 
+pub(crate) use crate::cstring::{static_name, to_c_string};
 use crate::errors::{Fail, guard, mw_result};
-use std::collections::HashMap;
 use std::ffi::{CStr, CString, c_char};
-use std::sync::{Mutex, OnceLock};
 
 fn invalid_utf8(what: &str) -> Fail {
     Fail::new(
@@ -77,25 +76,6 @@ pub(crate) fn out_opt<T>(ptr: *mut T, value: T) {
     if let Some(slot) = unsafe { ptr.as_mut() } {
         *slot = value;
     }
-}
-
-/// Text for C: a NUL inside becomes the two characters `\0`.
-pub(crate) fn to_c_string(text: &str) -> CString {
-    CString::new(text.replace('\0', "\\0")).unwrap_or_default()
-}
-
-/// A NUL-terminated copy of one of the core's static names (`as_str()`),
-/// made once and kept for the life of the process.
-pub(crate) fn static_name(name: &'static str) -> *const c_char {
-    static NAMES: OnceLock<Mutex<HashMap<&'static str, &'static CStr>>> = OnceLock::new();
-    let mut names = NAMES
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    names
-        .entry(name)
-        .or_insert_with(|| Box::leak(to_c_string(name).into_boxed_c_str()))
-        .as_ptr()
 }
 
 /// The C value of a core enum value: its position in the core's `ALL`,

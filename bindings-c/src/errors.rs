@@ -4,7 +4,7 @@
 //! their names, categories and whether they are transient are asked of the
 //! core (`ErrorKind::from_code`), never decided here.
 
-use crate::convert::static_name;
+use crate::cstring::{static_name, to_c_string};
 use mailwright::{ErrorCategory, ErrorKind};
 use std::cell::RefCell;
 use std::ffi::{CString, c_char};
@@ -244,10 +244,10 @@ fn record(fail: Fail) -> mw_result {
     let code = fail.code;
     LAST_ERROR.with(|last| {
         *last.borrow_mut() = Some(LastError {
-            message: crate::convert::to_c_string(&fail.message),
+            message: to_c_string(&fail.message),
             smtp_code: fail.smtp_code,
-            enhanced: fail.enhanced.as_deref().map(crate::convert::to_c_string),
-            reply_text: fail.reply_text.as_deref().map(crate::convert::to_c_string),
+            enhanced: fail.enhanced.as_deref().map(to_c_string),
+            reply_text: fail.reply_text.as_deref().map(to_c_string),
         })
     });
     code
@@ -339,7 +339,7 @@ pub extern "C" fn mw_result_name(result: u32) -> *const c_char {
         let names = NAMES.get_or_init(|| {
             ALL_RESULTS
                 .iter()
-                .map(|r| crate::convert::to_c_string(&format!("{r:?}")))
+                .map(|r| to_c_string(&format!("{r:?}")))
                 .collect()
         });
         ALL_RESULTS

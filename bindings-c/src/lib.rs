@@ -12,6 +12,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 mod convert;
+mod cstring;
 mod delivery;
 mod dkim;
 mod errors;

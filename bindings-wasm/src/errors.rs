@@ -153,21 +153,3 @@ pub fn trap_error() -> Object {
     );
     entry
 }
-
-/// Aborts the module as an allocation failure inside the core would (for the
-/// package's tests of what follows a trap; not exported by the entry points'
-/// public names).
-#[wasm_bindgen(js_name = __abortForTests)]
-pub fn abort_for_tests() {
-    std::process::abort();
-}
-
-/// The error thrown for a kind (for the package's tests: the class table is
-/// checked for every kind, including those no JS call can cause).
-#[wasm_bindgen(js_name = __errorOfKind)]
-pub fn error_of_kind(name: JsValue) -> Result<JsValue, JsValue> {
-    let name = crate::convert::string(name, "name")?;
-    let kind =
-        ErrorKind::from_name(&name).ok_or_else(|| type_error(format!("no error kind {name:?}")))?;
-    Ok(js_error(Error::new(kind, "a test error")))
-}

@@ -17,6 +17,7 @@ mod errors;
 mod idna;
 mod message;
 mod smtp;
+mod testing;
 
 mod names;
 
