@@ -198,11 +198,14 @@ public final class Mailer implements AutoCloseable {
 
     /**
      * What has happened so far; also while {@link #close()} drains (to
-     * follow it), {@link IllegalStateException} once closed.
+     * follow it), the core's closed-mailer {@link StateException} once closed.
      */
     public Counters counters() {
         lock.readLock().lock();
         try {
+            if (handle.isFreed()) {
+                throw closed();
+            }
             return Native.mailerCounters(handle.get());
         } finally {
             lock.readLock().unlock();
@@ -212,14 +215,14 @@ public final class Mailer implements AutoCloseable {
 
     /**
      * Closes after sending, the core's drain: no new messages (those calls
-     * throw {@link IllegalStateException} from now on); every message
+     * throw the core's {@link StateException} from now on); every message
      * already submitted is sent, with its retries, within its deadline, and
      * gets its outcome; then every connection says QUIT. Returns once every
      * future is completed, at most the retry deadline after the last
      * submission; {@link #abort()} from another thread cuts it short.
      * Idempotent; a second call (from any thread) returns once the first is
      * done. Every call but {@code close()}/{@code abort()} afterwards throws
-     * {@link IllegalStateException}.
+     * that {@link StateException}.
      */
     @Override
     public void close() {

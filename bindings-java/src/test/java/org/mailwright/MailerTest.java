@@ -279,7 +279,7 @@ class MailerTest {
             MailwrightException e = assertThrows(MailwrightException.class, () -> mailer.send(m));
             assertTrue(e instanceof StateException, e.toString());
             assertEquals("InvalidState", e.kind(), e.getMessage());
-            assertEquals("state", e.category(), e.getMessage());
+            assertEquals(ErrorCategory.STATE, e.category(), e.getMessage());
             assertTrue(e.getMessage().contains("the mailer is closed"), e.getMessage());
             assertThrows(StateException.class, () -> mailer.submit(m));
             assertThrows(StateException.class, () -> mailer.sendRaw(new byte[] {'x'}, "a@ifaxin.com", List.of("b@ifaxin.com")));
