@@ -493,6 +493,7 @@ pub(crate) fn quote(value: &str) -> String {
     out
 }
 
+/// The result of every fallible call of this crate: its error is an [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]

@@ -38,6 +38,8 @@
 //! # Ok::<(), mailwright::Error>(())
 //! ```
 
+#![deny(missing_docs)]
+
 mod address;
 mod clock;
 mod decimal;
@@ -70,3 +72,8 @@ pub use smtpapi::{
 };
 #[cfg(feature = "host-idna")]
 pub use uts46::{IdnaHost, set_idna_host};
+
+/// The README's examples, run as doc tests.
+#[cfg(all(doctest, feature = "net"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -16,7 +16,7 @@ enum KeyPair {
 /// A DKIM private key. It is a secret: its memory is zeroized on drop, and
 /// it shows in `Debug` and in errors only as its algorithm (and size).
 ///
-/// Share one key between many messages with an [`Arc`] (a [`DkimSigner`]
+/// Share one key between many messages with an [`Arc`](std::sync::Arc) (a [`DkimSigner`](super::DkimSigner)
 /// holds one).
 pub struct DkimKey {
     pair: KeyPair,
