@@ -13,7 +13,7 @@
 //! it holds its dispatcher lock, and the gate takes the GIL to call Python.
 //! That is safe only because no Python thread ever waits for the core with
 //! the GIL held: every entry into a core Mailer releases it first (see
-//! `delivery.rs`, and `tests/test_limiter.py`, which would deadlock
+//! `delivery/mailer.rs`, and `tests/test_limiter.py`, which would deadlock
 //! otherwise). `acquire()` itself must not call the Mailer it limits.
 
 use crate::convert;

@@ -137,15 +137,10 @@ pub struct Mailer {
 
 #[pymethods]
 impl Mailer {
-    /// The connection options are those of :class:`Client`; the rest sets the
-    /// pool (``connections``, ``messages_per_connection``, ``idle_timeout``),
-    /// the throttle (``rate``, ``rate_limited_pause``), retries
-    /// (``max_attempts``, ``initial_backoff``, ``max_backoff``, ``deadline``;
-    /// durations in seconds), ``queue_capacity`` and ``at_least_once``;
-    /// ``limiter`` (any object with ``acquire()``, see ``limiter.rs``) shares
-    /// the quota with other processes. Every option left out takes the
-    /// core's default (the conversion is `mailer_options`, shared with
-    /// ``mailwright.aio.Mailer``). Nothing connects until a message is sent.
+    /// The options are ``mailwright.options.MailerOptions`` (the table and
+    /// the conversion are `crate::options`, shared with the dispatcher under
+    /// ``mailwright.aio.Mailer``); every one left out takes the core's
+    /// default. Nothing connects until a message is sent.
     #[new]
     #[pyo3(signature = (host, port=None, **options))]
     fn new(

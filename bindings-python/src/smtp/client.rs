@@ -84,12 +84,9 @@ impl Client {
 
 #[pymethods]
 impl Client {
-    /// Connects (and says EHLO, STARTTLS, AUTH as configured). Every option
-    /// left out (or None) takes the core's default: port 25 (465 with
-    /// ``tls="implicit"``), ``tls="starttls"``, a 30-second time-out per
-    /// reply and 300 seconds per message, EHLO name ``localhost``,
-    /// pipelining on, credentials sent without TLS to loopback hosts only,
-    /// no transcript.
+    /// Connects (and says EHLO, STARTTLS, AUTH as configured). The options
+    /// are ``mailwright.options.ClientOptions`` (`crate::options`); every
+    /// one left out (or None) takes the core's default.
     #[new]
     #[pyo3(signature = (host, port=None, **options))]
     fn new(
@@ -200,7 +197,8 @@ impl Client {
 }
 
 /// Connects, sends one message, says QUIT; returns the SendResult. The
-/// options are those of :class:`Client` (no transcript).
+/// options are ``mailwright.options.SendOptions`` (those of :class:`Client`
+/// but ``transcript``).
 #[pyfunction]
 #[pyo3(signature = (message, host, port=None, **options))]
 pub fn send(
