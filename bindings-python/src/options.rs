@@ -21,8 +21,8 @@ use crate::delivery::limiter;
 use crate::errors::IntoPy;
 use crate::smtp::credentials::Credentials;
 use mailwright::delivery::{DeliveryConfig, QuotaGate};
-use mailwright::smtp::ClientOptions;
 use mailwright::smtp::settings;
+use mailwright::smtp::{ClientOptions, SessionConfig};
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyString, PyTuple};
@@ -36,27 +36,32 @@ pub(crate) enum Set {
     Client,
     /// `mailwright.Mailer`, `Dispatcher` and `mailwright.aio.Mailer` (`MailerOptions`).
     Mailer,
+    /// The sans-IO `mailwright.Session` (`SessionOptions`): no host, no socket.
+    Session,
 }
 
 const SEND: u8 = 1;
 const CLIENT: u8 = 2;
 const MAILER: u8 = 4;
-/// How to reach and greet the server: every entry point.
+const SESSION: u8 = 8;
+/// How to reach the server: every entry point that connects.
 const CONNECT: u8 = SEND | CLIENT | MAILER;
+/// How to greet and secure the session: every entry point.
+const GREET: u8 = CONNECT | SESSION;
 
 /// Every option and the sets that take it, in the order shown to users.
 const OPTIONS: &[(&str, u8)] = &[
-    ("credentials", CONNECT),
-    ("tls", CONNECT),
+    ("credentials", GREET),
+    ("tls", GREET),
     ("ca_file", CONNECT),
     ("pin_sha256", CONNECT),
     ("pin_certificate", CONNECT),
     ("timeout", CONNECT),
-    ("hello_name", CONNECT),
-    ("allow_plaintext_auth", CONNECT),
+    ("hello_name", GREET),
+    ("allow_plaintext_auth", GREET),
     ("message_timeout", SEND | CLIENT),
-    ("pipelining", SEND | CLIENT),
-    ("transcript", CLIENT),
+    ("pipelining", SEND | CLIENT | SESSION),
+    ("transcript", CLIENT | SESSION),
     ("connections", MAILER),
     ("rate", MAILER),
     ("max_attempts", MAILER),
@@ -73,10 +78,11 @@ const OPTIONS: &[(&str, u8)] = &[
 
 impl Set {
     /// Every set, with the name of its tuple in the module.
-    pub(crate) const ALL: [(Set, &'static str); 3] = [
+    pub(crate) const ALL: [(Set, &'static str); 4] = [
         (Set::Send, "SEND_OPTIONS"),
         (Set::Client, "CLIENT_OPTIONS"),
         (Set::Mailer, "MAILER_OPTIONS"),
+        (Set::Session, "SESSION_OPTIONS"),
     ];
 
     fn bit(self) -> u8 {
@@ -84,6 +90,7 @@ impl Set {
             Set::Send => SEND,
             Set::Client => CLIENT,
             Set::Mailer => MAILER,
+            Set::Session => SESSION,
         }
     }
 
@@ -93,6 +100,7 @@ impl Set {
             Set::Send => "send()",
             Set::Client => "Client()",
             Set::Mailer => "Mailer()",
+            Set::Session => "Session()",
         }
     }
 
@@ -123,6 +131,30 @@ pub(crate) struct Options<'py> {
     given: Vec<(&'static str, Bound<'py, PyAny>)>,
 }
 
+/// The keywords of a call, each checked to belong to `set`; None values
+/// dropped (the core's default).
+fn keywords<'py>(
+    set: Set,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Vec<(&'static str, Bound<'py, PyAny>)>> {
+    let mut given = Vec::new();
+    for (key, value) in kwargs.into_iter().flat_map(|d| d.iter()) {
+        let key = key.cast::<PyString>()?;
+        let key = key.to_cow()?;
+        let Some(name) = set.names().find(|name| *name == key) else {
+            return Err(PyTypeError::new_err(format!(
+                "{} got an unexpected keyword argument '{key}'; its options are: {}",
+                set.caller(),
+                set.names().collect::<Vec<_>>().join(", ")
+            )));
+        };
+        if !value.is_none() {
+            given.push((name, value));
+        }
+    }
+    Ok(given)
+}
+
 impl<'py> Options<'py> {
     /// The call's options; a keyword its set does not take is a TypeError
     /// that lists the ones it does.
@@ -132,26 +164,23 @@ impl<'py> Options<'py> {
         port: Option<&Bound<'py, PyAny>>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Options<'py>> {
-        let mut given = Vec::new();
-        for (key, value) in kwargs.into_iter().flat_map(|d| d.iter()) {
-            let key = key.cast::<PyString>()?;
-            let key = key.to_cow()?;
-            let Some(name) = set.names().find(|name| *name == key) else {
-                return Err(PyTypeError::new_err(format!(
-                    "{} got an unexpected keyword argument '{key}'; its options are: {}",
-                    set.caller(),
-                    set.names().collect::<Vec<_>>().join(", ")
-                )));
-            };
-            if !value.is_none() {
-                given.push((name, value));
-            }
-        }
+        debug_assert_ne!(set, Set::Session);
+        let given = keywords(set, kwargs)?;
         Ok(Options {
             set,
             host: string(host, "host")?,
             port: port.filter(|p| !p.is_none()).cloned(),
             given,
+        })
+    }
+
+    /// A Session's options (it has no host).
+    pub(crate) fn parse_session(kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Options<'py>> {
+        Ok(Options {
+            set: Set::Session,
+            host: String::new(),
+            port: None,
+            given: keywords(Set::Session, kwargs)?,
         })
     }
 
@@ -206,23 +235,74 @@ impl<'py> Options<'py> {
             .transpose()
     }
 
+    fn tls(&self) -> PyResult<Option<mailwright::smtp::TlsMode>> {
+        self.get("tls")
+            .map(|tls| {
+                let tls = tls
+                    .cast::<PyString>()
+                    .map_err(|_| type_error("tls", tls, "a str"))?;
+                convert::tls_mode(tls)
+            })
+            .transpose()
+    }
+
+    fn credentials(&self) -> PyResult<Option<mailwright::Credentials>> {
+        self.get("credentials")
+            .map(|value| {
+                value
+                    .cast::<Credentials>()
+                    .map(|c| c.borrow().inner.clone())
+                    .map_err(|_| type_error("credentials", value, "a Credentials"))
+            })
+            .transpose()
+    }
+
+    fn hello_name(&self) -> PyResult<Option<String>> {
+        self.get("hello_name")
+            .map(|name| {
+                let name = name
+                    .cast::<PyString>()
+                    .map_err(|_| type_error("hello_name", name, "a str"))?;
+                string(name, "hello_name")
+            })
+            .transpose()
+    }
+
+    /// A Session's configuration (None everywhere: `SessionConfig::default`,
+    /// so credentials never go out without TLS), checked when the session is made.
+    pub(crate) fn session_config(&self) -> PyResult<SessionConfig> {
+        debug_assert_eq!(self.set, Set::Session);
+        let mut config = SessionConfig::default();
+        if let Some(name) = self.hello_name()? {
+            config.hello_name = name;
+        }
+        if let Some(tls) = self.tls()? {
+            config.tls = tls;
+        }
+        config.credentials = self.credentials()?;
+        if let Some(on) = self.flag("pipelining")? {
+            config.pipelining = on;
+        }
+        if let Some(on) = self.flag("transcript")? {
+            config.transcript = on;
+        }
+        if let Some(on) = self.flag("allow_plaintext_auth")? {
+            config.allow_plaintext_auth = on;
+        }
+        Ok(config)
+    }
+
     /// The connection options, checked by the core.
     pub(crate) fn client_options(&self) -> PyResult<ClientOptions> {
         let mut options = ClientOptions::for_host(self.host.clone());
         if let Some(port) = &self.port {
             options.port = Some(convert::port(port)?);
         }
-        if let Some(tls) = self.get("tls") {
-            let tls = tls
-                .cast::<PyString>()
-                .map_err(|_| type_error("tls", tls, "a str"))?;
-            options.tls = convert::tls_mode(tls)?;
+        if let Some(tls) = self.tls()? {
+            options.tls = tls;
         }
-        if let Some(value) = self.get("credentials") {
-            let credentials = value
-                .cast::<Credentials>()
-                .map_err(|_| type_error("credentials", value, "a Credentials"))?;
-            options = options.credentials(credentials.borrow().inner.clone());
+        if let Some(credentials) = self.credentials()? {
+            options = options.credentials(credentials);
         }
         if let Some(path) = self.get("ca_file") {
             options = options.ca_file(convert::path(path, "ca_file")?).py_err()?;
@@ -239,11 +319,8 @@ impl<'py> Options<'py> {
         if let Some(timeout) = self.seconds("timeout")? {
             options = options.timeout(timeout);
         }
-        if let Some(name) = self.get("hello_name") {
-            let name = name
-                .cast::<PyString>()
-                .map_err(|_| type_error("hello_name", name, "a str"))?;
-            options = options.hello_name(string(name, "hello_name")?);
+        if let Some(name) = self.hello_name()? {
+            options = options.hello_name(name);
         }
         // None: the core's rule (clear-text AUTH to loopback hosts only).
         options.allow_plaintext_auth = self.flag("allow_plaintext_auth")?;

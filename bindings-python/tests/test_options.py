@@ -163,6 +163,7 @@ SETS = {
     "SEND_OPTIONS": mailwright.options.SendOptions,
     "CLIENT_OPTIONS": mailwright.options.ClientOptions,
     "MAILER_OPTIONS": mailwright.options.MailerOptions,
+    "SESSION_OPTIONS": mailwright.options.SessionOptions,
 }
 
 
@@ -197,6 +198,7 @@ ENTRY_POINTS = {
     "MAILER_OPTIONS": lambda **kw: mailwright.Mailer("127.0.0.1", 1, **kw).close(),
     "aio": lambda **kw: mailwright.aio.Mailer("127.0.0.1", 1, **kw),
     "Dispatcher": lambda **kw: mailwright._mailwright.Dispatcher("127.0.0.1", 1, **kw),
+    "SESSION_OPTIONS": lambda **kw: mailwright.Session(**kw),
 }
 
 
@@ -208,7 +210,7 @@ def test_an_unknown_keyword_is_a_type_error_listing_the_known_ones(entry):
     text = str(info.value)
     assert "'retries'" in text and all(name in text for name in names), text
     # An option of another entry point is just as unknown here.
-    other = "transcript" if entry != "CLIENT_OPTIONS" else "connections"
+    other = "connections" if entry in ("CLIENT_OPTIONS", "SESSION_OPTIONS") else "transcript"
     with pytest.raises(TypeError, match=other):
         ENTRY_POINTS[entry](**{other: True})
 
@@ -218,7 +220,12 @@ def test_every_listed_option_is_taken_and_none_is_the_default(entry):
     names = getattr(mailwright, entry if entry in SETS else "MAILER_OPTIONS")
     options = {name: None for name in names}
     options.update(tls="none", timeout=1)
-    if entry in ("SEND_OPTIONS", "CLIENT_OPTIONS"):
+    if entry == "SESSION_OPTIONS":
+        options.pop("timeout")
+        s = ENTRY_POINTS[entry](**options)
+        s.receive(b"220 hi\r\n")
+        assert s.take_output() == b"EHLO localhost\r\n"
+    elif entry in ("SEND_OPTIONS", "CLIENT_OPTIONS"):
         with pytest.raises(mailwright.ConnectError):
             ENTRY_POINTS[entry](**options)
     else:

@@ -8,7 +8,7 @@ from typing_extensions import Unpack, final
 
 from .errors import MailwrightError
 from .limits import Limiter
-from .options import ClientOptions, MailerOptions, SendOptions
+from .options import ClientOptions, MailerOptions, SendOptions, SessionOptions
 
 __version__: str
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "MECHANISMS",
     "REPLY_CLASSES",
     "SEND_OPTIONS",
+    "SESSION_OPTIONS",
     "TLS_MODES",
     "Attachment",
     "Calendar",
@@ -282,16 +283,9 @@ class Event:
 
 @final
 class Session:
-    def __new__(
-        cls,
-        *,
-        hello_name: Optional[str] = None,
-        tls: Optional[_TlsMode] = None,
-        credentials: Optional[Credentials] = None,
-        pipelining: Optional[bool] = None,
-        transcript: Optional[bool] = None,
-        allow_plaintext_auth: Optional[bool] = None,
-    ) -> "Session": ...
+    """The sans-IO SMTP session: feed it the server's bytes, send what it
+    gives, read its events. It never touches a socket."""
+    def __new__(cls, **options: Unpack[SessionOptions]) -> "Session": ...
     def receive(self, data: bytes) -> None: ...
     def take_output(self) -> bytes: ...
     def send(self, message: Message) -> int: ...
@@ -314,6 +308,7 @@ class Session:
 SEND_OPTIONS: Tuple[str, ...]
 CLIENT_OPTIONS: Tuple[str, ...]
 MAILER_OPTIONS: Tuple[str, ...]
+SESSION_OPTIONS: Tuple[str, ...]
 
 @final
 class Client:

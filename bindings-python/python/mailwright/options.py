@@ -1,5 +1,6 @@
-"""The keyword options of :func:`mailwright.send`, :class:`mailwright.Client`
-and the mailers (:class:`mailwright.Mailer`, :class:`mailwright.aio.Mailer`),
+"""The keyword options of :func:`mailwright.send`, :class:`mailwright.Client`,
+the mailers (:class:`mailwright.Mailer`, :class:`mailwright.aio.Mailer`) and
+the sans-IO :class:`mailwright.Session`,
 as ``TypedDict`` types for type checkers and for settings kept in a dict::
 
     from mailwright.options import MailerOptions
@@ -11,7 +12,8 @@ Every option may be left out or given as None: the core's default (the
 figures below). Every check is the core's: a value of the wrong type is a
 TypeError naming the option, a value the core refuses an InvalidOptionError,
 an unknown keyword a TypeError listing the known ones. The names are the
-native module's (``SEND_OPTIONS``, ``CLIENT_OPTIONS``, ``MAILER_OPTIONS``);
+native module's (``SEND_OPTIONS``, ``CLIENT_OPTIONS``, ``MAILER_OPTIONS``,
+``SESSION_OPTIONS``);
 ``tests/test_options.py`` fails when these types and those names disagree.
 """
 from __future__ import annotations
@@ -23,19 +25,41 @@ if TYPE_CHECKING:
     from ._mailwright import Credentials, Rate
     from .limits import Limiter
 
-__all__ = ["ConnectOptions", "SendOptions", "ClientOptions", "MailerOptions"]
+__all__ = [
+    "GreetOptions", "ConnectOptions", "SendOptions", "ClientOptions", "MailerOptions", "SessionOptions",
+]
 
 _BytesLike = Union[bytes, bytearray, memoryview]
 _TlsMode = Literal["starttls", "opportunistic", "implicit", "none"]  # the core's TLS_MODES
 
 
-class ConnectOptions(TypedDict, total=False):
-    """How to reach, secure and greet the server: every entry point takes these."""
+class GreetOptions(TypedDict, total=False):
+    """How to greet and secure the session: every entry point takes these."""
 
     credentials: Optional[Credentials]
     """User and key for AUTH (SendCloud's ``api_user#label`` with ``label=``)."""
     tls: Optional[_TlsMode]
     """One of ``TLS_MODES``; default ``"starttls"`` (required)."""
+    hello_name: Optional[str]
+    """The name said in EHLO; default ``localhost``."""
+    allow_plaintext_auth: Optional[bool]
+    """Send credentials without TLS; default: to loopback hosts only (a
+    :class:`~mailwright.Session`, which knows no host: never)."""
+
+
+class _Pipelining(TypedDict, total=False):
+    pipelining: Optional[bool]
+    """Use PIPELINING when the server offers it; default True."""
+
+
+class _Transcript(TypedDict, total=False):
+    transcript: Optional[bool]
+    """Keep the conversation (secrets masked) for ``take_transcript()``; default False."""
+
+
+class ConnectOptions(GreetOptions, total=False):
+    """How to reach the server: every entry point that connects takes these."""
+
     ca_file: Optional[Union[str, PathLike[str]]]
     """A PEM file of extra trusted root certificates."""
     pin_sha256: Optional[Union[str, Iterable[str]]]
@@ -45,24 +69,22 @@ class ConnectOptions(TypedDict, total=False):
     """A PEM certificate whose fingerprint is pinned, as ``pin_sha256``."""
     timeout: Optional[float]
     """Seconds allowed to connect and for each reply; default 30."""
-    hello_name: Optional[str]
-    """The name said in EHLO; default ``localhost``."""
-    allow_plaintext_auth: Optional[bool]
-    """Send credentials without TLS; default: to loopback hosts only."""
 
-class SendOptions(ConnectOptions, total=False):
-    """The options of :func:`send`."""
+
+class SendOptions(ConnectOptions, _Pipelining, total=False):
+    """The options of :func:`mailwright.send`."""
 
     message_timeout: Optional[float]
     """Seconds allowed for one message's data and its reply; default 300."""
-    pipelining: Optional[bool]
-    """Use PIPELINING when the server offers it; default True."""
 
-class ClientOptions(SendOptions, total=False):
-    """The options of :class:`Client`."""
 
-    transcript: Optional[bool]
-    """Keep the conversation (secrets masked) for :meth:`Client.take_transcript`; default False."""
+class ClientOptions(SendOptions, _Transcript, total=False):
+    """The options of :class:`mailwright.Client`."""
+
+
+class SessionOptions(GreetOptions, _Pipelining, _Transcript, total=False):
+    """The options of the sans-IO :class:`mailwright.Session`."""
+
 
 class MailerOptions(ConnectOptions, total=False):
     """The options of :class:`Mailer`, :class:`Dispatcher` and :class:`mailwright.aio.Mailer`."""

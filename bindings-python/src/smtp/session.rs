@@ -1,14 +1,14 @@
 //! The sans-IO session, its events and what they carry.
 
-use super::credentials::Credentials;
 use super::reply::Reply;
 use super::transcript;
-use crate::convert::{optional_string, string, tls_mode};
+use crate::convert::{optional_string, string};
 use crate::errors::{IntoPy, exception};
 use crate::message::Message;
-use mailwright::smtp::{self as core, ConnectionLoss, SessionConfig};
+use crate::options::Options;
+use mailwright::smtp::{self as core, ConnectionLoss};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyDict, PyString};
 
 pub(crate) fn replies(refused: &[(String, core::Reply)]) -> Vec<(String, Reply)> {
     refused
@@ -137,37 +137,13 @@ pub struct Session {
 
 #[pymethods]
 impl Session {
-    /// Every argument left out (or None) takes the core's default: EHLO name
-    /// ``localhost``, TLS ``starttls``, pipelining on, no transcript, no
-    /// credentials sent without TLS (``allow_plaintext_auth``).
+    /// The options are ``mailwright.options.SessionOptions``
+    /// (`crate::options`); every one left out (or None) takes the core's
+    /// default (``SessionConfig::default``: no credentials sent without TLS).
     #[new]
-    #[pyo3(signature = (*, hello_name=None, tls=None, credentials=None, pipelining=None, transcript=None,
-        allow_plaintext_auth=None))]
-    fn new(
-        hello_name: Option<&Bound<'_, PyString>>,
-        tls: Option<&Bound<'_, PyString>>,
-        credentials: Option<PyRef<'_, Credentials>>,
-        pipelining: Option<bool>,
-        transcript: Option<bool>,
-        allow_plaintext_auth: Option<bool>,
-    ) -> PyResult<Self> {
-        let mut config = SessionConfig::default();
-        if let Some(name) = optional_string(hello_name, "hello_name")? {
-            config.hello_name = name;
-        }
-        if let Some(tls) = tls {
-            config.tls = tls_mode(tls)?;
-        }
-        config.credentials = credentials.map(|c| c.inner.clone());
-        if let Some(on) = pipelining {
-            config.pipelining = on;
-        }
-        if let Some(on) = transcript {
-            config.transcript = on;
-        }
-        if let Some(on) = allow_plaintext_auth {
-            config.allow_plaintext_auth = on;
-        }
+    #[pyo3(signature = (**options))]
+    fn new(options: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        let config = Options::parse_session(options)?.session_config()?;
         let inner = core::Session::new(config).py_err()?;
         Ok(Session { inner })
     }
