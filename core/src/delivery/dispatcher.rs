@@ -92,6 +92,23 @@ struct Conn {
     jobs: HashMap<MessageHandle, Job>,
     sent: usize,
     idle_since: Duration,
+    /// With the journal on: the last mark in this connection's output; the
+    /// output is held until that mark is durable.
+    held: Option<u64>,
+}
+
+/// The end of a message's data is about to be written (see
+/// [`Dispatcher::journal_data_ends`]): record it durably, then call
+/// [`Dispatcher::marks_durable`] with its `seq`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataEndMark {
+    /// Marks are numbered from 1, in order; durable through `seq` covers
+    /// every earlier one.
+    pub seq: u64,
+    /// The message.
+    pub ticket: Ticket,
+    /// Its attempt (1 for the first).
+    pub attempt: u32,
 }
 
 /// The dispatcher. See the [module documentation](super).
@@ -117,6 +134,12 @@ pub struct Dispatcher {
     /// When waiting messages are next checked against their deadline.
     next_deadline_scan: Duration,
     phase: Phase,
+    /// The journal (`journal_data_ends`): marks not yet taken by the driver,
+    /// the last one made and the last one durable.
+    journal: bool,
+    marks: VecDeque<DataEndMark>,
+    last_mark: u64,
+    durable_mark: u64,
 }
 
 impl Dispatcher {
@@ -178,7 +201,76 @@ impl Dispatcher {
             open_not_before: Duration::ZERO,
             next_deadline_scan: Duration::ZERO,
             phase: Phase::Open,
+            journal: false,
+            marks: VecDeque::new(),
+            last_mark: 0,
+            durable_mark: 0,
         })
+    }
+
+    /// Holds back the end of every message's data until the driver says it
+    /// is recorded durably: each one comes out of
+    /// [`Dispatcher::poll_data_end`] first, and the connection's output
+    /// stays empty until [`Dispatcher::marks_durable`] covers it. A ledger
+    /// needs this: once the final `.` is written the relay may hold the
+    /// message, so after a crash it must be reported uncertain and never
+    /// sent again, and only a durable mark can say so. The driver should
+    /// record the marks of every connection together (one commit for all).
+    /// Turn it on before the first submission.
+    pub fn journal_data_ends(&mut self, on: bool) {
+        self.journal = on;
+        for conn in self.conns.values_mut() {
+            conn.session.report_data_ends(on);
+        }
+        if !on {
+            self.marks_durable(self.last_mark);
+        }
+    }
+
+    /// The next end of data to record durably (with the journal on).
+    pub fn poll_data_end(&mut self) -> Option<DataEndMark> {
+        self.marks.pop_front()
+    }
+
+    /// Every mark through `seq` is durable: the output it held goes out.
+    pub fn marks_durable(&mut self, seq: u64) {
+        if seq <= self.durable_mark {
+            return;
+        }
+        self.durable_mark = seq.min(self.last_mark);
+        let durable = self.durable_mark;
+        for (&id, conn) in self.conns.iter_mut() {
+            if conn.held.is_some_and(|held| held <= durable) {
+                conn.held = None;
+                if conn.session.has_output() {
+                    self.actions.push_back(Action::Send(id));
+                }
+            }
+        }
+    }
+
+    /// Queues a message taken back from a durable record after a restart:
+    /// `attempts` were made before, and it was first submitted `age` ago
+    /// (its retries and its deadline continue from there).
+    pub fn resubmit(
+        &mut self,
+        message: Prepared,
+        attempts: u32,
+        age: Duration,
+    ) -> std::result::Result<Ticket, Box<SubmitError>> {
+        let ticket = self.submit(message)?;
+        if let Some(job) = self.queue.iter_mut().rev().find(|j| j.ticket == ticket) {
+            job.attempts = attempts;
+            job.submitted = self.now.saturating_sub(age);
+        } else {
+            for conn in self.conns.values_mut() {
+                if let Some(job) = conn.jobs.values_mut().find(|j| j.ticket == ticket) {
+                    job.attempts += attempts;
+                    job.submitted = self.now.saturating_sub(age);
+                }
+            }
+        }
+        Ok(ticket)
     }
 
     /// Queues a message; its outcome comes later from `poll_outcome`.
@@ -292,16 +384,17 @@ impl Dispatcher {
 
     /// Bytes connection `k` must send now.
     pub fn pending_output(&self, conn: ConnId) -> &[u8] {
-        self.conns
-            .get(&conn)
-            .map_or(&[][..], |c| c.session.pending_output())
+        match self.conns.get(&conn) {
+            Some(c) if c.held.is_none() => c.session.pending_output(),
+            _ => &[],
+        }
     }
 
     /// True while connection `k` awaits a reply (its driver must read).
     pub fn awaits_reply(&self, conn: ConnId) -> bool {
         self.conns
             .get(&conn)
-            .is_some_and(|c| c.session.awaits_reply())
+            .is_some_and(|c| c.held.is_none() && c.session.awaits_reply())
     }
 
     /// When connection `k`'s session gives up waiting (its reply or message
@@ -319,14 +412,17 @@ impl Dispatcher {
     /// (a pipelined flight: MAIL, every RCPT and DATA, or the data and the
     /// next message's commands).
     pub fn take_output(&mut self, conn: ConnId) -> Vec<u8> {
-        self.conns
-            .get_mut(&conn)
-            .map_or_else(Vec::new, |c| c.session.take_output())
+        match self.conns.get_mut(&conn) {
+            Some(c) if c.held.is_none() => c.session.take_output(),
+            _ => Vec::new(),
+        }
     }
 
     /// `n` bytes of `pending_output(k)` were sent.
     pub fn consume_output(&mut self, conn: ConnId, n: usize) {
-        if let Some(c) = self.conns.get_mut(&conn) {
+        if let Some(c) = self.conns.get_mut(&conn)
+            && c.held.is_none()
+        {
             c.session.consume_output(n);
         }
     }
@@ -426,7 +522,18 @@ impl Dispatcher {
         while let Some(event) = conn.session.poll_event() {
             events.push(event);
         }
-        if conn.session.has_output() {
+        while let Some(handle) = conn.session.poll_data_end() {
+            if let Some(job) = conn.jobs.get(&handle) {
+                self.last_mark += 1;
+                conn.held = Some(self.last_mark);
+                self.marks.push_back(DataEndMark {
+                    seq: self.last_mark,
+                    ticket: job.ticket,
+                    attempt: job.attempts,
+                });
+            }
+        }
+        if conn.session.has_output() && conn.held.is_none() {
             self.actions.push_back(Action::Send(id));
         }
         for event in events {
@@ -706,9 +813,7 @@ impl Dispatcher {
                         job.attempts += 1;
                         conn.sent += 1;
                         conn.jobs.insert(handle, job);
-                        if conn.session.has_output() {
-                            self.actions.push_back(Action::Send(id));
-                        }
+                        // (Its Send, or its hold, comes from after_session.)
                         // A refusal at once (over SIZE) comes as an event.
                         self.after_session(id);
                     }
@@ -748,9 +853,10 @@ impl Dispatcher {
         };
         let mut wanted = self.queue.len().saturating_sub(starting + free);
         while wanted > 0 && self.conns.len() < self.config.connections && starting < limit {
-            let Ok(session) = Session::new(self.config.session.clone()) else {
+            let Ok(mut session) = Session::new(self.config.session.clone()) else {
                 return;
             };
+            session.report_data_ends(self.journal);
             let id = self.next_conn;
             self.next_conn += 1;
             self.conns.insert(
@@ -761,6 +867,7 @@ impl Dispatcher {
                     jobs: HashMap::new(),
                     sent: 0,
                     idle_since: self.now,
+                    held: None,
                 },
             );
             self.actions.push_back(Action::Open(id));
@@ -815,5 +922,112 @@ impl std::fmt::Debug for Dispatcher {
         f.debug_struct("Dispatcher")
             .field("counters", &self.counters())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::smtp::{SessionConfig, TlsMode};
+
+    fn journaled() -> (Dispatcher, ConnId) {
+        let mut config = DeliveryConfig {
+            session: SessionConfig {
+                tls: TlsMode::None,
+                ..SessionConfig::default()
+            },
+            connections: 1,
+            seed: Some(7),
+            ..DeliveryConfig::default()
+        };
+        config.retry.initial_backoff = Duration::from_millis(10);
+        let mut d = Dispatcher::new(config).unwrap();
+        d.journal_data_ends(true);
+        let raw = b"From: a@example.com\r\nTo: b@example.com\r\nSubject: hi\r\n\r\nhello\r\n";
+        d.submit(Prepared::raw(raw, "a@example.com", &["b@example.com"]).unwrap())
+            .unwrap();
+        let Some(Action::Open(k)) = d.poll_action() else {
+            panic!("no Open");
+        };
+        d.connection_opened(k);
+        for reply in [
+            &b"220 hi\r\n"[..],
+            b"250-x\r\n250 PIPELINING\r\n",
+            b"250 ok\r\n250 ok\r\n354 go\r\n",
+        ] {
+            d.take_output(k);
+            d.receive(k, reply);
+        }
+        (d, k)
+    }
+
+    #[test]
+    fn the_end_of_data_waits_for_its_mark_to_be_durable() {
+        let (mut d, k) = journaled();
+        let mark = d.poll_data_end().expect("a mark for the end of data");
+        assert_eq!((mark.seq, mark.ticket, mark.attempt), (1, 1, 1));
+        assert_eq!(d.poll_data_end(), None);
+        // Held: nothing to write, nothing to read, until it is durable.
+        assert!(d.pending_output(k).is_empty());
+        assert!(d.take_output(k).is_empty());
+        assert!(!d.awaits_reply(k));
+        while d.poll_action().is_some() {}
+        d.marks_durable(1);
+        assert_eq!(d.poll_action(), Some(Action::Send(k)));
+        let out = d.take_output(k);
+        assert!(out.ends_with(b"hello\r\n.\r\n"), "{out:?}");
+        assert!(d.awaits_reply(k));
+        d.receive(k, b"250 queued as Q1\r\n");
+        let Some(Outcome::Delivered { queue_id, .. }) = d.poll_outcome() else {
+            panic!("not delivered");
+        };
+        assert_eq!(queue_id.as_deref(), Some("Q1"));
+    }
+
+    #[test]
+    fn a_connection_lost_while_its_data_is_held_retries_it() {
+        // The final dot never left: not uncertain, tried again.
+        let (mut d, k) = journaled();
+        assert!(d.poll_data_end().is_some());
+        d.connection_lost(k, ConnectionLoss::Closed, "gone");
+        assert_eq!(d.poll_outcome(), None);
+        assert_eq!(d.counters().queued, 1);
+        // Once written and lost before the answer: uncertain.
+        let (mut d, k) = journaled();
+        d.marks_durable(1);
+        d.take_output(k);
+        d.connection_lost(k, ConnectionLoss::Closed, "gone");
+        assert!(matches!(d.poll_outcome(), Some(Outcome::Uncertain { .. })));
+    }
+
+    #[test]
+    fn without_the_journal_nothing_is_held() {
+        let (mut d, k) = journaled();
+        assert!(d.take_output(k).is_empty());
+        d.journal_data_ends(false);
+        assert!(d.take_output(k).ends_with(b".\r\n"));
+    }
+
+    #[test]
+    fn a_resubmitted_message_keeps_its_attempts_and_age() {
+        let mut config = DeliveryConfig::default();
+        config.session.tls = TlsMode::None;
+        config.retry.deadline = Duration::from_secs(60);
+        let mut d = Dispatcher::new(config).unwrap();
+        d.advance(Duration::from_secs(100));
+        let raw = b"Subject: x\r\n\r\nx\r\n";
+        let p = Prepared::raw(raw, "a@example.com", &["b@example.com"]).unwrap();
+        // Submitted 61 s ago: past its deadline, it fails at its turn.
+        d.resubmit(p, 2, Duration::from_secs(61)).unwrap();
+        d.advance(Duration::from_secs(101));
+        match d.poll_outcome() {
+            Some(Outcome::Failed {
+                attempts, error, ..
+            }) => {
+                assert_eq!(attempts, 2);
+                assert_eq!(error.kind(), ErrorKind::Timeout);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

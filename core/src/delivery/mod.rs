@@ -41,7 +41,7 @@ mod prepared;
 pub mod tokio;
 mod types;
 
-pub use dispatcher::Dispatcher;
+pub use dispatcher::{DataEndMark, Dispatcher};
 pub use limiter::{GATE_RETRY, GateAnswer, Limiter, QUOTA_MARGIN, QuotaGate, Rate, WindowLimiter};
 pub use prepared::Prepared;
 pub use types::{Action, ConnId, Counters, Outcome, SubmitError, Ticket, closed_error};

@@ -149,6 +149,9 @@ pub struct Session {
     now: std::time::Duration,
     /// When the awaited reply's command was fully sent (its clock started).
     waiting_since: Option<std::time::Duration>,
+    /// With `report_data_ends`, the messages whose end of data is in the
+    /// output (see [`Session::poll_data_end`]); `None`: not kept.
+    data_ends: Option<VecDeque<MessageHandle>>,
 }
 
 struct AuthState {
@@ -189,6 +192,7 @@ impl Session {
             quit_requested: false,
             now: std::time::Duration::ZERO,
             waiting_since: None,
+            data_ends: None,
         })
     }
 
@@ -339,6 +343,24 @@ impl Session {
         {
             self.waiting_since = Some(self.now);
         }
+    }
+
+    /// Keeps the messages whose end of data (the final `.` line) goes into
+    /// the output, for [`Session::poll_data_end`]; off by default. A
+    /// durable record of deliveries (a ledger) needs them: once those bytes
+    /// are written the relay may hold the message, so a crash after that
+    /// point must report it uncertain, never send it again.
+    pub fn report_data_ends(&mut self, on: bool) {
+        self.data_ends = on.then(VecDeque::new);
+    }
+
+    /// The next message whose end of data is now in the output (with
+    /// [`Session::report_data_ends`]): record it durably before writing the
+    /// output. A message whose data is replaced by the empty one of a
+    /// pipelined transaction that was refused is not reported (nothing can
+    /// be delivered).
+    pub fn poll_data_end(&mut self) -> Option<MessageHandle> {
+        self.data_ends.as_mut()?.pop_front()
     }
 
     /// Everything waiting to be sent, as one buffer (convenient for tests and

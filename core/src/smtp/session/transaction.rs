@@ -154,12 +154,16 @@ impl Session {
         if reply.code() == 354 {
             if txn.mail_ok && !txn.accepted.is_empty() {
                 let data = std::mem::take(&mut txn.message.data);
+                let handle = txn.message.handle;
                 let size = data.len();
                 self.log(
                     Direction::Client,
                     format!("<message, {size} bytes, dot-stuffed>"),
                 );
                 self.log(Direction::Client, ".".into());
+                if let Some(ends) = self.data_ends.as_mut() {
+                    ends.push_back(handle);
+                }
                 self.push_shared(data, Expect::DataEnd);
             } else {
                 // Pipelining: DATA was accepted although nothing else was.
