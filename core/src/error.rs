@@ -107,6 +107,14 @@ pub enum ErrorKind {
     /// The calendar's `METHOD` property is missing or differs from the method
     /// given (RFC 6047 requires them to match).
     CalendarMethodMismatch,
+    /// The ledger (the durable record of deliveries) cannot be used: the
+    /// file is not a ledger or is damaged, was written by a newer
+    /// mailwright, is read-only, the disk is full, or another process holds
+    /// it locked. Nothing was recorded by the call that failed.
+    Ledger,
+    /// An idempotency key is empty, longer than 512 bytes, or holds a
+    /// control character.
+    InvalidKey,
 }
 
 /// The family an [`ErrorKind`] belongs to: what a binding uses to pick a base
@@ -175,7 +183,7 @@ impl fmt::Display for ErrorCategory {
 
 impl ErrorKind {
     /// Every kind, in the order they were added (codes 100..=117, then
-    /// 200..=213, then 118.. : a new kind takes the next free number of its
+    /// 200..=213, then 118..=124, then 300.. : a new kind takes the next free number of its
     /// range and goes at the end).
     pub const ALL: &'static [ErrorKind] = &[
         ErrorKind::InvalidAddress,
@@ -217,6 +225,8 @@ impl ErrorKind {
         ErrorKind::InvalidDkimOption,
         ErrorKind::InvalidCalendar,
         ErrorKind::CalendarMethodMismatch,
+        ErrorKind::Ledger,
+        ErrorKind::InvalidKey,
     ];
 
     /// The kind's name, as used in golden vectors (`expected_error`) and by every binding.
@@ -261,11 +271,14 @@ impl ErrorKind {
             ErrorKind::InvalidDkimOption => "InvalidDkimOption",
             ErrorKind::InvalidCalendar => "InvalidCalendar",
             ErrorKind::CalendarMethodMismatch => "CalendarMethodMismatch",
+            ErrorKind::Ledger => "Ledger",
+            ErrorKind::InvalidKey => "InvalidKey",
         }
     }
 
     /// The stable number of this kind (the C binding's `mw_result` value).
-    /// Message-building kinds use 100..=199, SMTP kinds 200..=299.
+    /// Message-building kinds use 100..=199, SMTP kinds 200..=299, the
+    /// ledger's 300..=399.
     pub const fn code(self) -> u32 {
         match self {
             ErrorKind::InvalidAddress => 100,
@@ -307,6 +320,8 @@ impl ErrorKind {
             ErrorKind::InvalidDkimOption => 122,
             ErrorKind::InvalidCalendar => 123,
             ErrorKind::CalendarMethodMismatch => 124,
+            ErrorKind::Ledger => 300,
+            ErrorKind::InvalidKey => 301,
         }
     }
 
@@ -351,7 +366,8 @@ impl ErrorKind {
             | ErrorKind::InvalidDkimKey
             | ErrorKind::InvalidDkimOption
             | ErrorKind::InvalidCalendar
-            | ErrorKind::CalendarMethodMismatch => ErrorCategory::Input,
+            | ErrorKind::CalendarMethodMismatch
+            | ErrorKind::InvalidKey => ErrorCategory::Input,
             ErrorKind::SmtpTransient
             | ErrorKind::SmtpPermanent
             | ErrorKind::RateLimited
@@ -364,7 +380,9 @@ impl ErrorKind {
             | ErrorKind::Timeout
             | ErrorKind::Tls
             | ErrorKind::Connect => ErrorCategory::Connection,
-            ErrorKind::NoClock | ErrorKind::Random | ErrorKind::Io => ErrorCategory::System,
+            ErrorKind::NoClock | ErrorKind::Random | ErrorKind::Io | ErrorKind::Ledger => {
+                ErrorCategory::System
+            }
             ErrorKind::InvalidState => ErrorCategory::State,
         }
     }

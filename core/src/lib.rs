@@ -48,6 +48,7 @@ pub mod delivery;
 mod dkim;
 mod error;
 mod ip;
+pub mod ledger;
 mod message;
 mod parts;
 pub mod smtp;

@@ -118,6 +118,53 @@ impl Prepared {
     pub fn held_bytes(&self) -> usize {
         self.data.len()
     }
+
+    /// The bytes sent after DATA: dot-stuffed, ending with the final `.`
+    /// line (what a ledger keeps to send the message after a restart).
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// A message taken back from a durable record: its [`Prepared::data`],
+    /// its [`Prepared::size`], envelope and Message-ID as they were. The
+    /// data must end with the final `.` line and the envelope is checked
+    /// again, so a damaged record is refused rather than sent.
+    pub fn from_parts(
+        data: Vec<u8>,
+        size: usize,
+        sender: &str,
+        recipients: &[String],
+        message_id: Option<String>,
+    ) -> Result<Prepared> {
+        if !data.ends_with(b"\r\n.\r\n") || size > data.len() {
+            return Err(Error::new(
+                ErrorKind::InvalidState,
+                "the stored message is damaged (no final dot, or a size larger than its data)",
+            ));
+        }
+        let sender = if sender.is_empty() {
+            String::new()
+        } else {
+            Mailbox::new(None, sender)?.address().to_string()
+        };
+        if recipients.is_empty() {
+            return Err(Error::new(
+                ErrorKind::NoRecipients,
+                "the stored message has no recipient",
+            ));
+        }
+        let recipients = recipients
+            .iter()
+            .map(|r| Ok(Mailbox::new(None, r)?.address().to_string()))
+            .collect::<Result<Vec<String>>>()?;
+        Ok(Prepared {
+            data: data.into(),
+            size,
+            sender,
+            recipients,
+            message_id,
+        })
+    }
 }
 
 /// Ends DATA: CRLF if the message does not end with one, then `.` CRLF.

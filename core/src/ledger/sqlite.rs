@@ -1,0 +1,774 @@
+//! The embedded ledger store: one SQLite file (WAL), the library bundled.
+
+use super::{Change, Claim, Record, Refusal, State, Store, Summary, Unfinished, check_key};
+use crate::delivery::Prepared;
+use crate::error::{Error, ErrorKind, Result};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// `PRAGMA application_id` of a ledger file ("MWLG").
+const APPLICATION_ID: i32 = 0x4d57_4c47;
+/// The schema this version writes and reads.
+const SCHEMA: i32 = 1;
+
+const CREATE: &str = "
+CREATE TABLE IF NOT EXISTS messages (
+    id           INTEGER PRIMARY KEY,
+    key          TEXT    NOT NULL UNIQUE,
+    message_id   TEXT,
+    state        TEXT    NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    sender       TEXT    NOT NULL,
+    recipients   TEXT    NOT NULL,
+    size         INTEGER NOT NULL,
+    body         BLOB,
+    queue_id     TEXT,
+    accepted     TEXT    NOT NULL DEFAULT '',
+    refused      TEXT    NOT NULL DEFAULT '',
+    error_kind   TEXT,
+    error        TEXT,
+    submitted_ms INTEGER NOT NULL,
+    updated_ms   INTEGER NOT NULL,
+    owner        TEXT,
+    lease_until  INTEGER
+);
+CREATE INDEX IF NOT EXISTS messages_state ON messages (state, id);
+";
+
+const COLUMNS: &str = "id, key, message_id, state, attempts, sender, recipients, queue_id, \
+                       accepted, refused, error_kind, error, submitted_ms, updated_ms";
+
+/// How far a commit is durable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// Every commit is on the disk before it returns (`synchronous=FULL`):
+    /// survives a crash of the process and a power loss or kernel panic.
+    #[default]
+    Full,
+    /// Every commit is in the operating system before it returns
+    /// (`synchronous=NORMAL` in WAL mode): survives a crash of the process
+    /// (SIGKILL, an abort); a power loss may undo the last commits, and so
+    /// resend messages whose end of data was sent. Faster on slow disks.
+    Process,
+}
+
+/// The ledger in one SQLite file (WAL mode; the library is bundled, so
+/// nothing is installed). See the [module documentation](super).
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+    keep_bodies: bool,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens the ledger at `path`, creating it when it does not exist.
+    /// Refused with [`ErrorKind::Ledger`]: a file that is not a ledger, one
+    /// written by a newer mailwright, one that cannot be written.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
+        SqliteStore::open_with(path, Durability::Full)
+    }
+
+    /// The same, with a [`Durability`].
+    pub fn open_with(path: impl AsRef<Path>, durability: Durability) -> Result<SqliteStore> {
+        let path = path.as_ref().to_path_buf();
+        let fail = |what: &str, e: rusqlite::Error| ledger_error(&path, what, &e);
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags).map_err(|e| fail("open", e))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(|e| fail("open", e))?;
+        let mut store = SqliteStore {
+            conn,
+            path,
+            keep_bodies: false,
+        };
+        store.prepare(durability)?;
+        Ok(store)
+    }
+
+    /// Keeps each message's bytes once its outcome is recorded (by default
+    /// they are dropped then, so that a ledger of a million delivered
+    /// messages holds their records, not their bodies).
+    pub fn keep_bodies(mut self, keep: bool) -> SqliteStore {
+        self.keep_bodies = keep;
+        self
+    }
+
+    /// How long a write waits for another process's transaction on the
+    /// same file before it fails (10 s by default).
+    pub fn busy_timeout(self, wait: Duration) -> Result<SqliteStore> {
+        self.conn
+            .busy_timeout(wait)
+            .map_err(|e| self.fail("open", e))?;
+        Ok(self)
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn fail(&self, what: &str, e: rusqlite::Error) -> Error {
+        ledger_error(&self.path, what, &e)
+    }
+
+    fn prepare(&mut self, durability: Durability) -> Result<()> {
+        let c = &self.conn;
+        let app: i32 = c
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| self.fail("read", e))?;
+        let version: i32 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.fail("read", e))?;
+        let tables: i64 = c
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(|e| self.fail("read", e))?;
+        if app != APPLICATION_ID && (app != 0 || tables != 0) {
+            return Err(self.refuse("is an SQLite database but not a mailwright ledger"));
+        }
+        if version > SCHEMA {
+            return Err(self.refuse(&format!(
+                "was written by a newer mailwright (schema {version}; this one reads {SCHEMA})"
+            )));
+        }
+        c.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| self.fail("open", e))?;
+        let sync = match durability {
+            Durability::Full => "FULL",
+            Durability::Process => "NORMAL",
+        };
+        c.pragma_update(None, "synchronous", sync)
+            .map_err(|e| self.fail("open", e))?;
+        if app == 0 {
+            c.execute_batch(&format!(
+                "BEGIN IMMEDIATE; {CREATE} PRAGMA application_id = {APPLICATION_ID}; \
+                 PRAGMA user_version = {SCHEMA}; COMMIT;"
+            ))
+            .map_err(|e| {
+                let _ = c.execute_batch("ROLLBACK");
+                self.fail("create", e)
+            })?;
+        }
+        Ok(())
+    }
+
+    fn refuse(&self, why: &str) -> Error {
+        Error::new(
+            ErrorKind::Ledger,
+            format!("the ledger {} {why}", self.path.display()),
+        )
+    }
+
+    fn transaction(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        let path = self.path.clone();
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| ledger_error(&path, "begin", &e))
+    }
+}
+
+fn ledger_error(path: &Path, what: &str, e: &rusqlite::Error) -> Error {
+    let why = match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => "is not a mailwright ledger (not an SQLite database)",
+        Some(ErrorCode::DatabaseCorrupt) => "is damaged",
+        Some(ErrorCode::ReadOnly) => "is read-only",
+        Some(ErrorCode::DiskFull) => "cannot grow: the disk is full",
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => "is locked by another process",
+        Some(ErrorCode::CannotOpen) => "cannot be opened",
+        Some(ErrorCode::PermissionDenied) => "cannot be accessed (permission denied)",
+        _ => "failed",
+    };
+    Error::new(
+        ErrorKind::Ledger,
+        format!("the ledger {} {why} ({what}: {e})", path.display()),
+    )
+}
+
+/// A damaged row (a value this version cannot read).
+fn corrupt(path: &Path, id: i64, what: &str) -> Error {
+    Error::new(
+        ErrorKind::Ledger,
+        format!(
+            "the ledger {} is damaged: record {id} has {what}",
+            path.display()
+        ),
+    )
+}
+
+fn lines(list: &[String]) -> String {
+    list.join("\n")
+}
+
+fn split_lines(text: &str) -> Vec<String> {
+    if text.is_empty() {
+        Vec::new()
+    } else {
+        text.split('\n').map(str::to_string).collect()
+    }
+}
+
+/// Refusals as lines `recipient TAB code TAB text`, the text's `\`, TAB
+/// and LF escaped.
+fn refusals(list: &[Refusal]) -> String {
+    let escape = |t: &str| {
+        t.replace('\\', "\\\\")
+            .replace('\t', "\\t")
+            .replace('\n', "\\n")
+    };
+    list.iter()
+        .map(|r| format!("{}\t{}\t{}", r.recipient, r.code, escape(&r.text)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn parse_refusals(text: &str) -> Option<Vec<Refusal>> {
+    let unescape = |t: &str| {
+        let mut out = String::with_capacity(t.len());
+        let mut chars = t.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.next() {
+                    Some('t') => out.push('\t'),
+                    Some('n') => out.push('\n'),
+                    Some(other) => out.push(other),
+                    None => out.push('\\'),
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    split_lines(text)
+        .iter()
+        .map(|line| {
+            let mut parts = line.splitn(3, '\t');
+            let recipient = parts.next()?.to_string();
+            let code = parts.next()?.parse().ok()?;
+            let text = unescape(parts.next()?);
+            Some(Refusal {
+                recipient,
+                code,
+                text,
+            })
+        })
+        .collect()
+}
+
+/// Reads a row of `COLUMNS` (values checked: a damaged row is an error).
+fn read_record(path: &Path, row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<(i64, Record)>> {
+    let id: i64 = row.get(0)?;
+    let state: String = row.get(3)?;
+    let refused: String = row.get(9)?;
+    let kind: Option<String> = row.get(10)?;
+    let attempts: i64 = row.get(4)?;
+    let Some(state) = State::from_name(&state) else {
+        return Ok(Err(corrupt(
+            path,
+            id,
+            &format!("an unknown state {state:?}"),
+        )));
+    };
+    let Some(refused) = parse_refusals(&refused) else {
+        return Ok(Err(corrupt(path, id, "unreadable refusals")));
+    };
+    let error_kind = match kind {
+        None => None,
+        Some(name) => match ErrorKind::from_name(&name) {
+            Some(kind) => Some(kind),
+            None => {
+                return Ok(Err(corrupt(
+                    path,
+                    id,
+                    &format!("an unknown error {name:?}"),
+                )));
+            }
+        },
+    };
+    let Ok(attempts) = u32::try_from(attempts) else {
+        return Ok(Err(corrupt(path, id, "a negative attempt count")));
+    };
+    let recipients: String = row.get(6)?;
+    let accepted: String = row.get(8)?;
+    Ok(Ok((
+        id,
+        Record {
+            key: row.get(1)?,
+            message_id: row.get(2)?,
+            state,
+            attempts,
+            sender: row.get(5)?,
+            recipients: split_lines(&recipients),
+            queue_id: row.get(7)?,
+            accepted: split_lines(&accepted),
+            refused,
+            error_kind,
+            error: row.get(11)?,
+            submitted_ms: row.get(12)?,
+            updated_ms: row.get(13)?,
+        },
+    )))
+}
+
+impl Store for SqliteStore {
+    fn submit(&mut self, entries: &[(&str, &Prepared)], now_ms: i64) -> Result<Vec<Claim>> {
+        for (key, _) in entries {
+            check_key(key)?;
+        }
+        let path = self.path.clone();
+        let fail = |what: &str, e: rusqlite::Error| ledger_error(&path, what, &e);
+        let tx = self.transaction()?;
+        let mut claims = Vec::with_capacity(entries.len());
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO messages (key, message_id, state, sender, recipients, size, body, \
+                     submitted_ms, updated_ms) VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?7) \
+                     ON CONFLICT (key) DO NOTHING",
+                )
+                .map_err(|e| fail("submit", e))?;
+            let mut select = tx
+                .prepare_cached(&format!("SELECT {COLUMNS} FROM messages WHERE key = ?1"))
+                .map_err(|e| fail("submit", e))?;
+            for (key, message) in entries {
+                let inserted = insert
+                    .execute(params![
+                        key,
+                        message.message_id(),
+                        message.sender(),
+                        lines(message.recipients()),
+                        message.size() as i64,
+                        message.data(),
+                        now_ms,
+                    ])
+                    .map_err(|e| fail("submit", e))?;
+                if inserted == 1 {
+                    claims.push(Claim::New);
+                    continue;
+                }
+                let (_, record) = select
+                    .query_row([key], |row| read_record(&path, row))
+                    .map_err(|e| fail("submit", e))??;
+                claims.push(if record.state.is_final() {
+                    Claim::Done(record)
+                } else {
+                    Claim::Pending(record)
+                });
+            }
+        }
+        tx.commit().map_err(|e| fail("commit", e))?;
+        Ok(claims)
+    }
+
+    fn record(&mut self, changes: &[Change]) -> Result<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let fail = |what: &str, e: rusqlite::Error| ledger_error(&path, what, &e);
+        let keep = self.keep_bodies;
+        let tx = self.transaction()?;
+        {
+            let mut mark = tx
+                .prepare_cached(
+                    "UPDATE messages SET state = 'data_sent', attempts = max(attempts, ?2), \
+                     updated_ms = ?3 WHERE key = ?1 AND state IN ('pending', 'data_sent')",
+                )
+                .map_err(|e| fail("record", e))?;
+            let mut finish = tx
+                .prepare_cached(
+                    "UPDATE messages SET state = ?2, attempts = ?3, queue_id = ?4, accepted = ?5, \
+                     refused = ?6, error_kind = ?7, error = ?8, updated_ms = ?9, \
+                     body = CASE WHEN ?10 THEN body ELSE NULL END WHERE key = ?1",
+                )
+                .map_err(|e| fail("record", e))?;
+            for change in changes {
+                match change {
+                    Change::DataSent {
+                        key,
+                        attempt,
+                        at_ms,
+                    } => {
+                        mark.execute(params![key, attempt, at_ms])
+                            .map_err(|e| fail("record", e))?;
+                    }
+                    Change::Finished(r) => {
+                        finish
+                            .execute(params![
+                                r.key,
+                                r.state.as_str(),
+                                r.attempts,
+                                r.queue_id,
+                                lines(&r.accepted),
+                                refusals(&r.refused),
+                                r.error_kind.map(|k| k.as_str()),
+                                r.error,
+                                r.updated_ms,
+                                keep,
+                            ])
+                            .map_err(|e| fail("record", e))?;
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(|e| fail("commit", e))
+    }
+
+    fn unfinished(&mut self, after: i64, limit: usize) -> Result<Vec<Unfinished>> {
+        // Every state but the final ones: a damaged state is reported, not
+        // skipped (skipping would lose the message).
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| ledger_error(&path, "read", &e);
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS}, body, size FROM messages \
+                 WHERE state NOT IN ('delivered', 'failed', 'uncertain') AND id > ?1 \
+                 ORDER BY id LIMIT ?2"
+            ))
+            .map_err(fail)?;
+        let rows = stmt
+            .query_map(params![after, limit as i64], |row| {
+                let record = read_record(&path, row)?;
+                let body: Option<Vec<u8>> = row.get(14)?;
+                let size: i64 = row.get(15)?;
+                Ok((record, body, size))
+            })
+            .map_err(fail)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (record, body, size) = row.map_err(fail)?;
+            let (position, record) = record?;
+            let message = match body {
+                None => None,
+                Some(data) => Some(
+                    Prepared::from_parts(
+                        data,
+                        usize::try_from(size).unwrap_or(usize::MAX),
+                        &record.sender,
+                        &record.recipients,
+                        record.message_id.clone(),
+                    )
+                    .map_err(|e| corrupt(&path, position, e.message()))?,
+                ),
+            };
+            out.push(Unfinished {
+                position,
+                record,
+                message,
+            });
+        }
+        Ok(out)
+    }
+
+    fn get(&mut self, key: &str) -> Result<Option<Record>> {
+        let path = self.path.clone();
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM messages WHERE key = ?1"))
+            .map_err(|e| ledger_error(&path, "read", &e))?;
+        match stmt
+            .query_row([key], |row| read_record(&path, row))
+            .optional()
+            .map_err(|e| ledger_error(&path, "read", &e))?
+        {
+            None => Ok(None),
+            Some(read) => Ok(Some(read?.1)),
+        }
+    }
+
+    fn summary(&mut self) -> Result<Summary> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| ledger_error(&path, "read", &e);
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT state, count(*) FROM messages GROUP BY state")
+            .map_err(fail)?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })
+            .map_err(fail)?;
+        let mut summary = Summary::default();
+        for row in rows {
+            let (name, n) = row.map_err(fail)?;
+            let state = State::from_name(&name).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Ledger,
+                    format!(
+                        "the ledger {} is damaged: {n} records have an unknown state {name:?}",
+                        path.display()
+                    ),
+                )
+            })?;
+            summary.add(state, n.max(0) as u64);
+        }
+        Ok(summary)
+    }
+
+    fn list(
+        &mut self,
+        state: Option<State>,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, Record)>> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| ledger_error(&path, "read", &e);
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM messages WHERE (?1 IS NULL OR state = ?1) AND id > ?2 \
+                 ORDER BY id LIMIT ?3"
+            ))
+            .map_err(fail)?;
+        let rows = stmt
+            .query_map(
+                params![state.map(State::as_str), after, limit as i64],
+                |row| read_record(&path, row),
+            )
+            .map_err(fail)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row.map_err(fail)??);
+        }
+        Ok(out)
+    }
+
+    fn prune(&mut self, before_ms: i64) -> Result<u64> {
+        let path = self.path.clone();
+        let tx = self.transaction()?;
+        let n = tx
+            .execute(
+                "DELETE FROM messages WHERE state IN ('delivered', 'failed', 'uncertain') \
+                 AND updated_ms < ?1",
+                [before_ms],
+            )
+            .map_err(|e| ledger_error(&path, "prune", &e))?;
+        tx.commit().map_err(|e| ledger_error(&path, "commit", &e))?;
+        Ok(n as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::Outcome;
+
+    fn message(n: u32) -> Prepared {
+        let raw = format!("Message-ID: <m{n}@x.test>\r\nSubject: {n}\r\n\r\n.body {n}\r\n");
+        Prepared::raw(raw.as_bytes(), "a@x.test", &[&format!("r{n}@x.test")]).unwrap()
+    }
+
+    fn delivered(ticket: u64) -> Outcome {
+        Outcome::Delivered {
+            ticket,
+            queue_id: Some(format!("Q{ticket}")),
+            accepted: vec!["r@x.test".into()],
+            refused: Vec::new(),
+            attempts: 1,
+            uncertain_attempts: 0,
+        }
+    }
+
+    #[test]
+    fn a_key_is_recorded_once_and_its_fate_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.db");
+        let mut store = SqliteStore::open(&path).unwrap();
+        let (a, b) = (message(1), message(2));
+        let claims = store
+            .submit(&[("k1", &a), ("k2", &b), ("k1", &a)], 1_000)
+            .unwrap();
+        assert_eq!(claims[0], Claim::New);
+        assert_eq!(claims[1], Claim::New);
+        assert!(matches!(&claims[2], Claim::Pending(r) if r.key == "k1"));
+        store
+            .record(&[Change::DataSent {
+                key: "k1".into(),
+                attempt: 1,
+                at_ms: 1_500,
+            }])
+            .unwrap();
+        drop(store);
+        // Reopened: both unfinished, with their bytes, in order.
+        let mut store = SqliteStore::open(&path).unwrap();
+        let left = store.unfinished(0, 10).unwrap();
+        assert_eq!(left.len(), 2);
+        assert_eq!(left[0].record.state, State::DataSent);
+        assert_eq!(left[0].record.attempts, 1);
+        assert_eq!(left[1].record.state, State::Pending);
+        let again = left[1].message.as_ref().unwrap();
+        assert_eq!(again.data(), b.data());
+        assert_eq!(again.size(), b.size());
+        assert_eq!(again.recipients(), b.recipients());
+        assert_eq!(again.message_id(), Some("m2@x.test"));
+        assert_eq!(store.unfinished(left[0].position, 10).unwrap().len(), 1);
+        let done = left[1].record.finished(&delivered(7), 2_000);
+        store.record(&[Change::Finished(done.clone())]).unwrap();
+        // A final record is never marked back.
+        store
+            .record(&[Change::DataSent {
+                key: "k2".into(),
+                attempt: 2,
+                at_ms: 2_500,
+            }])
+            .unwrap();
+        assert_eq!(store.get("k2").unwrap(), Some(done.clone()));
+        assert!(
+            matches!(&store.submit(&[("k2", &b)], 3_000).unwrap()[0], Claim::Done(r) if *r == done)
+        );
+        assert_eq!(store.get("nope").unwrap(), None);
+        let summary = store.summary().unwrap();
+        assert_eq!(
+            (summary.data_sent, summary.delivered, summary.total()),
+            (1, 1, 2)
+        );
+        let listed = store.list(Some(State::Delivered), 0, 10).unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(store.list(None, 0, 10).unwrap().len(), 2);
+        // The body is dropped with the outcome.
+        let body: Option<Vec<u8>> = store
+            .conn
+            .query_row("SELECT body FROM messages WHERE key = 'k2'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(body, None);
+        assert_eq!(store.prune(2_001).unwrap(), 1);
+        assert_eq!(store.prune(2_001).unwrap(), 0);
+        assert_eq!(store.summary().unwrap().total(), 1);
+    }
+
+    #[test]
+    fn bad_keys_are_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path().join("l.db")).unwrap();
+        let m = message(1);
+        let err = store.submit(&[("ok", &m), ("", &m)], 0).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidKey);
+        assert_eq!(store.summary().unwrap().total(), 0);
+    }
+
+    fn refused(path: &Path) -> Error {
+        SqliteStore::open(path).unwrap_err()
+    }
+
+    #[test]
+    fn files_that_are_not_ledgers_are_refused_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("notes.txt");
+        std::fs::write(
+            &text,
+            "these are not the records you are looking for\n".repeat(200),
+        )
+        .unwrap();
+        let e = refused(&text);
+        assert_eq!(e.kind(), ErrorKind::Ledger);
+        assert!(e.message().contains("not a mailwright ledger"), "{e}");
+        // Another application's SQLite database.
+        let other = dir.path().join("other.db");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        let e = refused(&other);
+        assert!(e.message().contains("not a mailwright ledger"), "{e}");
+        // A newer schema.
+        let newer = dir.path().join("newer.db");
+        drop(SqliteStore::open(&newer).unwrap());
+        Connection::open(&newer)
+            .unwrap()
+            .execute_batch("PRAGMA user_version = 9")
+            .unwrap();
+        let e = refused(&newer);
+        assert!(e.message().contains("newer mailwright (schema 9"), "{e}");
+        // Damaged rows are reported, never guessed.
+        let damaged = dir.path().join("damaged.db");
+        let mut store = SqliteStore::open(&damaged).unwrap();
+        store.submit(&[("k", &message(1))], 0).unwrap();
+        store
+            .conn
+            .execute_batch("UPDATE messages SET state = 'sent?'")
+            .unwrap();
+        let e = store.unfinished(0, 10).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Ledger);
+        let e = store.get("k").unwrap_err();
+        assert!(e.message().contains("unknown state"), "{e}");
+        assert_eq!(store.summary().unwrap_err().kind(), ErrorKind::Ledger);
+        store
+            .conn
+            .execute_batch("UPDATE messages SET state = 'pending', body = x'00'")
+            .unwrap();
+        let e = store.unfinished(0, 10).unwrap_err();
+        assert!(e.message().contains("damaged"), "{e}");
+    }
+
+    #[test]
+    fn a_full_disk_and_a_lock_fail_the_call_and_lose_nothing_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let mut store = SqliteStore::open(&path).unwrap();
+        store.submit(&[("first", &message(0))], 0).unwrap();
+        // The disk as SQLite sees it: no page beyond the current ones.
+        let pages: i64 = store
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        store
+            .conn
+            .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+            .unwrap();
+        let big: Vec<Prepared> = (1..50).map(message).collect();
+        let keys: Vec<String> = (1..50).map(|n| format!("k{n}")).collect();
+        let batch: Vec<(&str, &Prepared)> =
+            keys.iter().map(String::as_str).zip(big.iter()).collect();
+        let e = store.submit(&batch, 1).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Ledger);
+        assert!(e.message().contains("disk is full"), "{e}");
+        assert_eq!(store.summary().unwrap().total(), 1);
+        drop(store);
+        // Another process holds a write transaction past our wait.
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let mut store = SqliteStore::open(&path)
+            .unwrap()
+            .busy_timeout(Duration::from_millis(50))
+            .unwrap();
+        let e = store.submit(&[("k", &message(1))], 2).unwrap_err();
+        assert!(e.message().contains("locked by another process"), "{e}");
+        other.execute_batch("ROLLBACK").unwrap();
+        store.submit(&[("k", &message(1))], 3).unwrap();
+        assert_eq!(store.summary().unwrap().pending, 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_ledger_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ro.db");
+        drop(SqliteStore::open(&path).unwrap());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+        let result = SqliteStore::open(&path).and_then(|mut s| s.submit(&[("k", &message(1))], 0));
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        // (root writes anyway: then the write simply works.)
+        if let Err(e) = result {
+            assert_eq!(e.kind(), ErrorKind::Ledger);
+            assert!(
+                e.message().contains("read-only") || e.message().contains("cannot"),
+                "{e}"
+            );
+        }
+    }
+}
