@@ -26,6 +26,7 @@ use super::{
     Action, ConnId, Counters, DeliveryConfig, Dispatcher, Outcome, Prepared, QuotaGate, Ticket,
 };
 use crate::error::{Error, ErrorKind, Result};
+use crate::ledger::{Change, Claim, Record, Resume, Store};
 use crate::smtp::transport::{Stream, io_cause, open, server_name};
 use crate::smtp::{ClientOptions, ConnectionLoss, LossStage};
 use rustls::ClientConfig;
@@ -44,6 +45,41 @@ type Observer = Arc<dyn Fn(&Outcome) + Send + Sync>;
 pub struct Mailer {
     shared: Arc<Shared>,
     timer: Mutex<Option<JoinHandle<()>>>,
+    committer: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// A message to submit under a key (see [`Mailer::submit_keyed_batch`]).
+pub struct Keyed {
+    /// Its idempotency key.
+    pub key: String,
+    /// The message.
+    pub message: Prepared,
+    /// Gets its outcome (or the recorded one), on a mailer thread; `None`:
+    /// kept for [`Mailer::wait`].
+    pub callback: Option<Box<dyn FnOnce(Outcome) + Send>>,
+}
+
+/// What a keyed submission did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Submitted {
+    /// Its ticket: its outcome comes for it in every case (at once when
+    /// the ledger already holds one).
+    pub ticket: Ticket,
+    /// `New`: recorded and queued. `Pending`: the key is already on its
+    /// way (its outcome comes for this ticket too). `Done`: the key has its
+    /// outcome; nothing is sent.
+    pub claim: Claim,
+}
+
+/// What opening a ledger found (see [`Mailer::with_ledger`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resumed {
+    /// Messages left unsent by an earlier process, queued again (their
+    /// outcomes go to the observer and the ledger).
+    pub queued: u64,
+    /// Messages whose end of data an earlier process may have sent before
+    /// it died: recorded uncertain now, not resent.
+    pub uncertain: Vec<Record>,
 }
 
 struct Shared {
@@ -56,6 +92,33 @@ struct Shared {
     tls: Arc<ClientConfig>,
     server_name: ServerName<'static>,
     epoch: Instant,
+    /// The ledger's store (its own lock: never taken with `state` held).
+    store: Option<Mutex<Box<dyn Store>>>,
+    /// Wakes the committer (changes to record).
+    commit: Condvar,
+}
+
+/// The ledger's side of the state: what waits to be recorded, and the
+/// outcomes that wait for their record before anyone is told.
+#[derive(Default)]
+struct Journal {
+    /// The pending record of each message in this process, by ticket.
+    records: HashMap<Ticket, Record>,
+    /// Tickets of the same key submitted again while it was on its way.
+    aliases: HashMap<Ticket, Vec<(Ticket, Option<Callback>)>>,
+    /// The ticket on its way for each key.
+    by_key: HashMap<String, Ticket>,
+    changes: Vec<Change>,
+    /// The last data-end mark among `changes`.
+    mark: u64,
+    /// Outcomes told once `changes` are recorded.
+    told: Ready,
+    /// The store failed: no more submissions, nothing more is sent.
+    failed: Option<Error>,
+    /// The mailer is closed and every connection thread is gone: the
+    /// committer records what is left and ends.
+    closing: bool,
+    resumed: Resumed,
 }
 
 struct State {
@@ -65,6 +128,7 @@ struct State {
     callbacks: HashMap<Ticket, Callback>,
     any: Option<Observer>,
     stopping: bool,
+    journal: Option<Journal>,
 }
 
 /// What the dispatcher asked of one connection, picked up by its thread.
@@ -83,7 +147,35 @@ impl Mailer {
     /// options' session configuration). Nothing connects until a message is
     /// submitted.
     pub fn new(options: ClientOptions, delivery: DeliveryConfig) -> Result<Mailer> {
-        Mailer::start(options, delivery, None)
+        Mailer::start(options, delivery, None, None)
+    }
+
+    /// A mailer that records every message in a ledger (see
+    /// [`crate::ledger`]) before it is sent, marks the end of each
+    /// message's data durably before its final `.` is written (the marks
+    /// of every connection in one commit), and records each outcome before
+    /// anyone is told of it. What an earlier process left unfinished is
+    /// taken up first: unsent messages are queued again (their attempts
+    /// and deadline continue), those whose end of data may have been sent
+    /// are recorded uncertain ([`Mailer::resumed`]). Submissions are
+    /// idempotent by key ([`Mailer::submit_keyed`]; `submit` keys by
+    /// Message-ID).
+    pub fn with_ledger(
+        options: ClientOptions,
+        delivery: DeliveryConfig,
+        store: Box<dyn Store>,
+    ) -> Result<Mailer> {
+        Mailer::start(options, delivery, None, Some(store))
+    }
+
+    /// [`Mailer::with_ledger`] with a shared quota ([`Mailer::with_gate`]).
+    pub fn with_ledger_and_gate(
+        options: ClientOptions,
+        delivery: DeliveryConfig,
+        store: Box<dyn Store>,
+        gate: Box<dyn QuotaGate>,
+    ) -> Result<Mailer> {
+        Mailer::start(options, delivery, Some(gate), Some(store))
     }
 
     /// The same, sharing the quota with other processes through `gate`
@@ -94,15 +186,19 @@ impl Mailer {
         delivery: DeliveryConfig,
         gate: Box<dyn QuotaGate>,
     ) -> Result<Mailer> {
-        Mailer::start(options, delivery, Some(gate))
+        Mailer::start(options, delivery, Some(gate), None)
     }
 
     fn start(
         options: ClientOptions,
         delivery: DeliveryConfig,
         gate: Option<Box<dyn QuotaGate>>,
+        store: Option<Box<dyn Store>>,
     ) -> Result<Mailer> {
-        let dispatcher = Dispatcher::for_client(&options, delivery, gate)?;
+        let at_least_once = delivery.at_least_once;
+        let mut dispatcher = Dispatcher::for_client(&options, delivery, gate)?;
+        dispatcher.journal_data_ends(store.is_some());
+        let journal = store.is_some().then(Journal::default);
         let tls = options.tls_config()?;
         let server_name = server_name(options.server_name())?;
         let shared = Arc::new(Shared {
@@ -113,6 +209,7 @@ impl Mailer {
                 callbacks: HashMap::new(),
                 any: None,
                 stopping: false,
+                journal,
             }),
             timer: Condvar::new(),
             outcomes: Condvar::new(),
@@ -120,6 +217,8 @@ impl Mailer {
             tls,
             server_name,
             epoch: Instant::now(),
+            store: store.map(Mutex::new),
+            commit: Condvar::new(),
         });
         let timer = {
             let shared = shared.clone();
@@ -128,16 +227,207 @@ impl Mailer {
                 .spawn(move || timer_thread(&shared))
                 .map_err(|e| Error::new(ErrorKind::Io, format!("cannot start a thread: {e}")))?
         };
-        Ok(Mailer {
+        let committer = if shared.store.is_some() {
+            let shared = shared.clone();
+            Some(
+                std::thread::Builder::new()
+                    .name("mailwright-ledger".into())
+                    .spawn(move || committer_thread(&shared))
+                    .map_err(|e| {
+                        Error::new(ErrorKind::Io, format!("cannot start a thread: {e}"))
+                    })?,
+            )
+        } else {
+            None
+        };
+        let mailer = Mailer {
             shared,
             timer: Mutex::new(Some(timer)),
-        })
+            committer: Mutex::new(committer),
+        };
+        if mailer.shared.store.is_some() {
+            mailer.resume(at_least_once)?;
+        }
+        Ok(mailer)
+    }
+
+    /// Queues again what the ledger holds unfinished (see `with_ledger`).
+    fn resume(&self, at_least_once: bool) -> Result<()> {
+        let mut after = 0;
+        loop {
+            let page = self.with_store(|store| store.unfinished(after, 512))?;
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            after = last.position;
+            let now_ms = wall_ms();
+            let mut uncertain = Vec::new();
+            for entry in page {
+                let record = entry.record;
+                match (record.state.on_resume(at_least_once), entry.message) {
+                    (Resume::Send, Some(message)) => {
+                        let age = Duration::from_millis(
+                            u64::try_from(now_ms - record.submitted_ms).unwrap_or(0),
+                        );
+                        self.queue(message, None, Some((record, age)))?;
+                    }
+                    (Resume::Done, _) => {}
+                    (Resume::Send | Resume::Uncertain, _) => {
+                        uncertain.push(record.uncertain_after_restart(now_ms));
+                    }
+                }
+            }
+            if !uncertain.is_empty() {
+                let changes: Vec<Change> =
+                    uncertain.iter().cloned().map(Change::Finished).collect();
+                self.with_store(|store| store.record(&changes))?;
+                let mut state = lock(&self.shared.state);
+                if let Some(journal) = state.journal.as_mut() {
+                    journal.resumed.uncertain.extend(uncertain);
+                }
+            }
+        }
+    }
+
+    /// What opening the ledger found: messages queued again, and those
+    /// recorded uncertain (empty without a ledger).
+    pub fn resumed(&self) -> Resumed {
+        lock(&self.shared.state)
+            .journal
+            .as_ref()
+            .map(|j| j.resumed.clone())
+            .unwrap_or_default()
+    }
+
+    /// Runs `f` on the ledger's store (an `InvalidState` error without one).
+    pub fn with_store<T>(&self, f: impl FnOnce(&mut dyn Store) -> Result<T>) -> Result<T> {
+        let store = self
+            .shared
+            .store
+            .as_ref()
+            .ok_or_else(|| Error::new(ErrorKind::InvalidState, "this mailer has no ledger"))?;
+        let mut store = lock(store);
+        f(store.as_mut())
+    }
+
+    /// Submits a message under `key` (see [`Mailer::submit_keyed_batch`]).
+    pub fn submit_keyed(&self, key: &str, message: Prepared) -> Result<Submitted> {
+        let mut done = self.submit_keyed_batch(vec![Keyed {
+            key: key.to_string(),
+            message,
+            callback: None,
+        }])?;
+        done.pop()
+            .ok_or_else(|| Error::new(ErrorKind::InvalidState, "nothing was submitted"))
+    }
+
+    /// Submits messages under their keys, recorded in the ledger in one
+    /// commit before any is queued (waiting while the queue is full). A
+    /// key the ledger already holds is not sent again: its recorded outcome
+    /// comes for the new ticket at once (`Done`), or the pending one's when
+    /// it comes (`Pending`). Needs a ledger ([`Mailer::with_ledger`]).
+    pub fn submit_keyed_batch(&self, entries: Vec<Keyed>) -> Result<Vec<Submitted>> {
+        if self.shared.store.is_none() {
+            return Err(Error::new(
+                ErrorKind::InvalidState,
+                "submitting by key needs a ledger (Mailer::with_ledger)",
+            ));
+        }
+        self.check_open()?;
+        let now_ms = wall_ms();
+        let claims = {
+            let pairs: Vec<(&str, &Prepared)> = entries
+                .iter()
+                .map(|e| (e.key.as_str(), &e.message))
+                .collect();
+            self.with_store(|store| store.submit(&pairs, now_ms))?
+        };
+        let mut out = Vec::with_capacity(entries.len());
+        for (entry, claim) in entries.into_iter().zip(claims) {
+            let ticket = match &claim {
+                Claim::New => {
+                    let record = Record::pending(&entry.key, &entry.message, now_ms);
+                    self.queue(
+                        entry.message,
+                        entry.callback,
+                        Some((record, Duration::ZERO)),
+                    )?
+                }
+                Claim::Pending(record) | Claim::Done(record) => {
+                    self.answer(record, entry.callback)?
+                }
+            };
+            out.push(Submitted { ticket, claim });
+        }
+        Ok(out)
+    }
+
+    fn check_open(&self) -> Result<()> {
+        let state = lock(&self.shared.state);
+        if let Some(error) = state.journal.as_ref().and_then(|j| j.failed.clone()) {
+            return Err(error);
+        }
+        if state.stopping {
+            return Err(super::closed_error());
+        }
+        Ok(())
+    }
+
+    /// A ticket for a key the ledger holds: answered with its recorded
+    /// outcome now, or with the outcome of the ticket on its way.
+    fn answer(&self, record: &Record, callback: Option<Callback>) -> Result<Ticket> {
+        let mut state = lock(&self.shared.state);
+        let ticket = state.dispatcher.reserve_ticket();
+        let State {
+            journal,
+            results,
+            any,
+            ..
+        } = &mut *state;
+        let journal = journal.as_mut().ok_or_else(super::closed_error)?;
+        if let Some(outcome) = record.outcome(ticket) {
+            let any = any.clone();
+            if callback.is_none() {
+                results.insert(ticket, outcome.clone());
+            }
+            drop(state);
+            self.shared.outcomes.notify_all();
+            deliver(vec![(outcome, callback, any)]);
+            return Ok(ticket);
+        }
+        let Some(&first) = journal.by_key.get(&record.key) else {
+            return Err(Error::new(
+                ErrorKind::InvalidState,
+                format!(
+                    "the key {:?} is pending in the ledger but not in this mailer (another process is sending it)",
+                    record.key
+                ),
+            ));
+        };
+        journal
+            .aliases
+            .entry(first)
+            .or_default()
+            .push((ticket, callback));
+        Ok(ticket)
     }
 
     /// Queues a message, waiting while the queue is full; its outcome is kept
     /// for [`Mailer::wait`].
     pub fn submit(&self, message: Prepared) -> Result<Ticket> {
         self.submit_inner(message, None)
+    }
+
+    fn submit_default_key(&self, message: Prepared, callback: Option<Callback>) -> Result<Ticket> {
+        let key = crate::ledger::default_key(&message)?;
+        let mut done = self.submit_keyed_batch(vec![Keyed {
+            key,
+            message,
+            callback,
+        }])?;
+        done.pop()
+            .map(|s| s.ticket)
+            .ok_or_else(|| Error::new(ErrorKind::InvalidState, "nothing was submitted"))
     }
 
     /// Queues a message; `callback` gets its outcome (on a mailer thread,
@@ -156,17 +446,42 @@ impl Mailer {
         lock(&self.shared.state).any = Some(Arc::new(observer));
     }
 
-    fn submit_inner(&self, mut message: Prepared, callback: Option<Callback>) -> Result<Ticket> {
+    fn submit_inner(&self, message: Prepared, callback: Option<Callback>) -> Result<Ticket> {
+        if self.shared.store.is_some() {
+            return self.submit_default_key(message, callback);
+        }
+        self.queue(message, callback, None)
+    }
+
+    /// Queues a message in the dispatcher (waiting for room), with its
+    /// ledger record and age when there is a ledger.
+    fn queue(
+        &self,
+        mut message: Prepared,
+        callback: Option<Callback>,
+        record: Option<(Record, Duration)>,
+    ) -> Result<Ticket> {
         let mut state = lock(&self.shared.state);
         loop {
+            if let Some(error) = state.journal.as_ref().and_then(|j| j.failed.clone()) {
+                return Err(error);
+            }
             if state.stopping {
                 return Err(super::closed_error());
             }
             state.dispatcher.advance(self.shared.now());
-            match state.dispatcher.submit(message) {
+            let submitted = match &record {
+                Some((r, age)) => state.dispatcher.resubmit(message, r.attempts, *age),
+                None => state.dispatcher.submit(message),
+            };
+            match submitted {
                 Ok(ticket) => {
                     if let Some(callback) = callback {
                         state.callbacks.insert(ticket, callback);
+                    }
+                    if let (Some(journal), Some((record, _))) = (state.journal.as_mut(), record) {
+                        journal.by_key.insert(record.key.clone(), ticket);
+                        journal.records.insert(ticket, record);
                     }
                     let ready = pump(&self.shared, &mut state);
                     drop(state);
@@ -283,6 +598,15 @@ impl Mailer {
         for thread in threads {
             thread.join().ok();
         }
+        // Every outcome is in: the committer records what is left, tells
+        // of it, and ends.
+        if let Some(journal) = lock(&self.shared.state).journal.as_mut() {
+            journal.closing = true;
+        }
+        self.shared.commit.notify_all();
+        if let Some(committer) = lock(&self.committer).take() {
+            committer.join().ok();
+        }
         drop(timer);
         self.shared.outcomes.notify_all();
     }
@@ -375,18 +699,144 @@ fn pump(shared: &Arc<Shared>, state: &mut State) -> Ready {
         }
     }
     let mut ready = Vec::new();
+    let now_ms = if state.journal.is_some() {
+        wall_ms()
+    } else {
+        0
+    };
+    if let Some(journal) = state.journal.as_mut() {
+        while let Some(mark) = state.dispatcher.poll_data_end() {
+            if let Some(record) = journal.records.get(&mark.ticket) {
+                journal.changes.push(Change::DataSent {
+                    key: record.key.clone(),
+                    attempt: mark.attempt,
+                    at_ms: now_ms,
+                });
+            }
+            journal.mark = mark.seq;
+        }
+    }
     while let Some(outcome) = state.dispatcher.poll_outcome() {
         let ticket = outcome.ticket();
         let callback = state.callbacks.remove(&ticket);
         let any = state.any.clone();
+        if let Some(journal) = state.journal.as_mut()
+            && let Some(record) = journal.records.remove(&ticket)
+        {
+            // Told once recorded (by the committer).
+            journal.by_key.remove(&record.key);
+            journal
+                .changes
+                .push(Change::Finished(record.finished(&outcome, now_ms)));
+            for (alias, callback) in journal.aliases.remove(&ticket).unwrap_or_default() {
+                let mut copy = outcome.clone();
+                set_ticket(&mut copy, alias);
+                journal.told.push((copy, callback, None));
+            }
+            journal.told.push((outcome, callback, any));
+            continue;
+        }
         if callback.is_none() {
             state.results.insert(ticket, outcome.clone());
         }
         ready.push((outcome, callback, any));
     }
+    if state
+        .journal
+        .as_ref()
+        .is_some_and(|j| !j.changes.is_empty())
+    {
+        shared.commit.notify_all();
+    }
     shared.outcomes.notify_all();
     shared.timer.notify_all();
     ready
+}
+
+fn set_ticket(outcome: &mut Outcome, to: Ticket) {
+    match outcome {
+        Outcome::Delivered { ticket, .. }
+        | Outcome::Failed { ticket, .. }
+        | Outcome::Uncertain { ticket, .. } => *ticket = to,
+    }
+}
+
+/// The wall clock in milliseconds since the Unix epoch (the ledger's
+/// times; the dispatcher itself only sees the monotonic clock).
+fn wall_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Records the ledger's changes in batches (group commit: the marks and
+/// outcomes of every connection since the last commit, in one), then lets
+/// the held output go and tells the recorded outcomes. On a failure of the
+/// store nothing more is sent: the connections are ended (a held final `.`
+/// never goes out), later submissions get the error, and what was not
+/// recorded stays pending or data_sent in the ledger for the next run.
+fn committer_thread(shared: &Arc<Shared>) {
+    let Some(store) = shared.store.as_ref() else {
+        return;
+    };
+    let mut state = lock(&shared.state);
+    loop {
+        let Some(journal) = state.journal.as_mut() else {
+            return;
+        };
+        if journal.changes.is_empty() && journal.told.is_empty() {
+            if journal.closing {
+                return;
+            }
+            state = shared.commit.wait(state).unwrap_or_else(|e| e.into_inner());
+            continue;
+        }
+        let changes = std::mem::take(&mut journal.changes);
+        let told = std::mem::take(&mut journal.told);
+        let mark = journal.mark;
+        let failed = journal.failed.is_some();
+        drop(state);
+        let written = if failed {
+            Ok(())
+        } else {
+            lock(store).record(&changes)
+        };
+        state = lock(&shared.state);
+        match written {
+            Ok(()) if !failed => state.dispatcher.marks_durable(mark),
+            Ok(()) => {}
+            Err(error) => {
+                let detail = format!("the ledger cannot record: {}", error.message());
+                if let Some(journal) = state.journal.as_mut() {
+                    journal.failed = Some(error);
+                }
+                state.stopping = true;
+                state.dispatcher.shutdown();
+                // Every connection ends now (a held final `.` never goes
+                // out): what was in flight is retried no more, or uncertain
+                // when its end of data went out before.
+                let ids: Vec<ConnId> = state.conns.keys().copied().collect();
+                for id in ids {
+                    state
+                        .dispatcher
+                        .connection_lost(id, ConnectionLoss::Closed, &detail);
+                }
+            }
+        }
+        for (outcome, callback, _) in &told {
+            if callback.is_none() {
+                state.results.insert(outcome.ticket(), outcome.clone());
+            }
+        }
+        let mut ready = pump(shared, &mut state);
+        drop(state);
+        // (`told` first: they were decided before what pump just found.)
+        let mut all = told;
+        all.append(&mut ready);
+        shared.outcomes.notify_all();
+        deliver(all);
+        state = lock(&shared.state);
+    }
 }
 
 fn deliver(ready: Ready) {

@@ -309,6 +309,14 @@ impl Dispatcher {
         Ok(ticket)
     }
 
+    /// A ticket for a message the driver answers itself (one whose outcome
+    /// a ledger already holds): never used by another message.
+    pub fn reserve_ticket(&mut self) -> Ticket {
+        let ticket = self.next_ticket;
+        self.next_ticket += 1;
+        ticket
+    }
+
     /// True when `submit` would take another message now.
     pub fn has_room(&self) -> bool {
         self.phase == Phase::Open && self.waiting() < self.config.queue_capacity
