@@ -23,6 +23,51 @@ pub enum Command {
     /// subject, bodies and headers), through a pool with one throttle; a
     /// progress bar, and a JSON report of every outcome.
     Bulk(BulkArgs),
+    /// Read a ledger written by `bulk --ledger`: counts by state, the
+    /// records (of one state), an export as CSV or JSON, pruning.
+    Ledger(LedgerArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct LedgerArgs {
+    #[command(subcommand)]
+    pub command: LedgerCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LedgerCommand {
+    /// Counts by state, as JSON.
+    Summary {
+        /// The ledger file.
+        file: PathBuf,
+    },
+    /// One line per record: key, state, Message-ID, queue id, error.
+    List {
+        /// The ledger file.
+        file: PathBuf,
+        /// Only this state: pending, data_sent, delivered, failed, uncertain.
+        #[arg(long)]
+        state: Option<String>,
+    },
+    /// Every record (of one state) as CSV or JSON lines on standard output.
+    Export {
+        /// The ledger file.
+        file: PathBuf,
+        /// csv or json (one object per line).
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Only this state.
+        #[arg(long)]
+        state: Option<String>,
+    },
+    /// Deletes the records with an outcome older than DAYS days.
+    Prune {
+        /// The ledger file.
+        file: PathBuf,
+        /// Age in days.
+        #[arg(long, value_name = "DAYS")]
+        older_than_days: f64,
+    },
 }
 
 /// Where and how to connect.
@@ -382,4 +427,24 @@ pub struct BulkArgs {
     /// Write a JSON report of every outcome here.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Record every row in this ledger (created when missing) before it is
+    /// sent, and its outcome: run the same command again after a crash and
+    /// rows already delivered are skipped, uncertain ones listed and not
+    /// resent (unless --at-least-once), the rest sent.
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
+    /// The column holding each row's key (an order id, say); by default a
+    /// hash of the whole row (identical rows are one message).
+    #[arg(long, value_name = "COLUMN")]
+    pub key_column: Option<String>,
+    /// Seconds a row may take from when it is first read (across runs, with
+    /// --ledger) to its outcome, retries included; by default a day with a
+    /// ledger, the core's default without.
+    #[arg(long, value_name = "SECONDS")]
+    pub deadline: Option<f64>,
+    /// With --ledger: `full` (every commit on the disk: survives a power
+    /// loss) or `process` (survives a crash of the process; faster on slow
+    /// disks).
+    #[arg(long, default_value = "full")]
+    pub durability: String,
 }

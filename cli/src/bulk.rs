@@ -2,12 +2,16 @@
 
 use crate::args::{BulkArgs, io};
 use indicatif::{ProgressBar, ProgressStyle};
-use mailwright::delivery::blocking::Mailer;
+use mailwright::delivery::blocking::{Keyed, Mailer};
 use mailwright::delivery::{DeliveryConfig, Outcome, Prepared, Rate};
+use mailwright::ledger::{self, Claim, Durability, SqliteStore, State};
 use mailwright::{Error, ErrorKind};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -67,7 +71,8 @@ fn substitute(template: &str, row: &HashMap<String, String>) -> Result<String, E
     Ok(out)
 }
 
-pub fn run(args: BulkArgs) -> Result<ExitCode, Error> {
+/// The CSV, read row by row.
+fn open_csv(args: &BulkArgs) -> Result<(csv::Reader<std::fs::File>, Vec<String>), Error> {
     let mut reader = csv::Reader::from_path(&args.csv).map_err(|e| {
         Error::new(
             ErrorKind::Io,
@@ -80,93 +85,166 @@ pub fn run(args: BulkArgs) -> Result<ExitCode, Error> {
         .iter()
         .map(str::to_string)
         .collect();
-    if !headers.contains(&args.to_column) {
-        return Err(Error::new(
-            ErrorKind::InvalidOption,
-            format!("the CSV has no {:?} column (--to-column)", args.to_column),
-        ));
-    }
-    // Build every message first: bad rows are reported before anything is sent.
-    let mut messages = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record =
-            record.map_err(|e| Error::new(ErrorKind::Io, format!("row {}: {e}", i + 1)))?;
-        let row: HashMap<String, String> = headers
-            .iter()
-            .cloned()
-            .zip(record.iter().map(str::to_string))
-            .collect();
-        let built = args
-            .message
-            .builder(&|s| substitute(s, &row))
-            .map(|b| b.to(row[&args.to_column].as_str()))
-            .and_then(|b| b.build());
-        match built {
-            Ok(m) => messages.push((i + 1, row[&args.to_column].clone(), Prepared::message(&m)?)),
-            Err(e) => {
-                return Err(Error::new(
-                    e.kind(),
-                    format!("row {}: {}", i + 1, e.message()),
-                ));
-            }
+    for (column, flag) in [
+        (Some(&args.to_column), "--to-column"),
+        (args.key_column.as_ref(), "--key-column"),
+    ] {
+        if let Some(column) = column
+            && !headers.contains(column)
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidOption,
+                format!("the CSV has no {column:?} column ({flag})"),
+            ));
         }
     }
-    let delivery = DeliveryConfig {
+    Ok((reader, headers))
+}
+
+/// One row's message: its key (the key column's value, or the row's hash),
+/// its recipient and the message (its Message-ID derived from the key
+/// unless --message-id says otherwise).
+struct Row {
+    number: usize,
+    key: String,
+    to: String,
+    message: Prepared,
+}
+
+fn build_row(
+    args: &BulkArgs,
+    headers: &[String],
+    number: usize,
+    record: csv::Result<csv::StringRecord>,
+) -> Result<Row, Error> {
+    let at = |e: Error| Error::new(e.kind(), format!("row {number}: {}", e.message()));
+    let record = record.map_err(|e| Error::new(ErrorKind::Io, format!("row {number}: {e}")))?;
+    let fields: Vec<(&str, &str)> = headers
+        .iter()
+        .map(String::as_str)
+        .zip(record.iter())
+        .collect();
+    let row: HashMap<String, String> = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let key = match &args.key_column {
+        Some(column) => {
+            let key = row[column].clone();
+            ledger::check_key(&key).map_err(at)?;
+            key
+        }
+        None => ledger::row_key(&fields),
+    };
+    let to = row[&args.to_column].clone();
+    let fill = |s: &str| substitute(s, &row);
+    let mut builder = args.message.builder(&fill).map_err(at)?.to(to.as_str());
+    if args.message.message_id.is_none() {
+        let from = fill(&args.message.from).map_err(at)?;
+        builder = builder.message_id(ledger::message_id_for_key(&key, &from).map_err(at)?);
+    }
+    let message = builder.build().map_err(at)?;
+    Ok(Row {
+        number,
+        key,
+        to,
+        message: Prepared::message(&message).map_err(at)?,
+    })
+}
+
+/// Rows are read and submitted this many at a time (one ledger commit).
+const BATCH: usize = 256;
+
+pub fn run(args: BulkArgs) -> Result<ExitCode, Error> {
+    // Every row is built once first, and dropped: a bad row is reported
+    // before anything is sent, and the file is never held in memory.
+    let (mut reader, headers) = open_csv(&args)?;
+    let mut rows = 0usize;
+    for (i, record) in reader.records().enumerate() {
+        build_row(&args, &headers, i + 1, record)?;
+        rows += 1;
+    }
+    let deadline = match args.deadline {
+        Some(secs) => Some(mailwright::smtp::settings::timeout_from_secs(secs)?),
+        None => args.ledger.as_ref().map(|_| Duration::from_secs(24 * 3600)),
+    };
+    let mut delivery = DeliveryConfig {
         connections: args.connections,
         rate: args.rate.as_deref().map(rate).transpose()?,
         at_least_once: args.at_least_once,
-        queue_capacity: messages.len().clamp(1, 100_000),
+        queue_capacity: rows.clamp(1, 10_000),
         ..DeliveryConfig::default()
     };
-    let mailer = Mailer::new(args.conn.options()?, delivery)?;
-    let bar = ProgressBar::new(messages.len() as u64);
+    if let Some(deadline) = deadline {
+        delivery.retry.deadline = deadline;
+    }
+    let bar = ProgressBar::new(rows as u64);
     bar.set_style(
         ProgressStyle::with_template(
             "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {per_sec} {msg}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let started = Instant::now();
-    let results: Arc<Mutex<Vec<Option<Outcome>>>> =
-        Arc::new(Mutex::new(vec![None; messages.len()]));
-    let mut rows = Vec::with_capacity(messages.len());
-    for (index, (row, to, prepared)) in messages.into_iter().enumerate() {
-        let sink = results.clone();
-        let bar = bar.clone();
-        mailer.submit_with(prepared, move |outcome| {
-            bar.inc(1);
-            if let Ok(mut all) = sink.lock() {
-                all[index] = Some(outcome);
-            }
-        })?;
-        rows.push((row, to));
+    match &args.ledger {
+        Some(path) => run_with_ledger(&args, &headers, rows, delivery, path, bar),
+        None => run_plain(&args, &headers, rows, delivery, bar),
     }
+}
+
+fn show_progress(bar: &ProgressBar, mailer: &Mailer, done: &AtomicUsize, rows: usize) {
     loop {
-        let done = results
-            .lock()
-            .map_or(0, |r| r.iter().filter(|o| o.is_some()).count());
         let c = mailer.counters();
         bar.set_message(format!(
             "{} delivered, {} failed, {} uncertain, {} retries, {} 536s",
             c.delivered, c.failed, c.uncertain, c.retries, c.rate_limited
         ));
-        if done == rows.len() {
-            break;
+        if done.load(Ordering::SeqCst) >= rows {
+            return;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+fn run_plain(
+    args: &BulkArgs,
+    headers: &[String],
+    rows: usize,
+    delivery: DeliveryConfig,
+    bar: ProgressBar,
+) -> Result<ExitCode, Error> {
+    let mailer = Mailer::new(args.conn.options()?, delivery)?;
+    let started = Instant::now();
+    let results: Arc<Mutex<Vec<Option<Outcome>>>> = Arc::new(Mutex::new(vec![None; rows]));
+    let done = Arc::new(AtomicUsize::new(0));
+    let mut listed = Vec::with_capacity(rows);
+    let (mut reader, _) = open_csv(args)?;
+    for (index, record) in reader.records().enumerate() {
+        let row = build_row(args, headers, index + 1, record)?;
+        let sink = results.clone();
+        let bar = bar.clone();
+        let done = done.clone();
+        mailer.submit_with(row.message, move |outcome| {
+            bar.inc(1);
+            if let Ok(mut all) = sink.lock() {
+                all[index] = Some(outcome);
+            }
+            done.fetch_add(1, Ordering::SeqCst);
+        })?;
+        listed.push((row.number, row.to));
+    }
+    show_progress(&bar, &mailer, &done, listed.len());
     let counters = mailer.counters();
     mailer.close();
     bar.finish();
     let elapsed = started.elapsed();
     let results = results.lock().map(|r| r.clone()).unwrap_or_default();
-    let report: Vec<Value> = rows
+    let report: Vec<Value> = listed
         .iter()
         .zip(results)
         .map(|((row, to), outcome)| outcome_json(*row, to, outcome))
         .collect();
     let summary = json!({
-        "messages": rows.len(),
+        "messages": listed.len(),
         "delivered": counters.delivered,
         "failed": counters.failed,
         "uncertain": counters.uncertain,
@@ -186,6 +264,141 @@ pub fn run(args: BulkArgs) -> Result<ExitCode, Error> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn run_with_ledger(
+    args: &BulkArgs,
+    headers: &[String],
+    rows: usize,
+    delivery: DeliveryConfig,
+    path: &Path,
+    bar: ProgressBar,
+) -> Result<ExitCode, Error> {
+    let durability = Durability::from_name(&args.durability)?;
+    let store = SqliteStore::open_with(path, durability)?;
+    let started = Instant::now();
+    let mailer = Mailer::with_ledger(args.conn.options()?, delivery, Box::new(store))?;
+    let resumed = mailer.resumed();
+    if resumed.queued > 0 || !resumed.uncertain.is_empty() {
+        bar.suspend(|| {
+            eprintln!(
+                "mailwright: resuming {}: {} unsent messages queued again, {} found uncertain (not resent)",
+                path.display(),
+                resumed.queued,
+                resumed.uncertain.len()
+            )
+        });
+    }
+    let done = Arc::new(AtomicUsize::new(0));
+    let skipped = AtomicUsize::new(0);
+    let (mut reader, _) = open_csv(args)?;
+    let mut records = reader.records().enumerate();
+    let mut submitted = 0usize;
+    loop {
+        let mut batch = Vec::with_capacity(BATCH);
+        for (index, record) in records.by_ref().take(BATCH) {
+            let row = build_row(args, headers, index + 1, record)?;
+            let bar = bar.clone();
+            let done = done.clone();
+            batch.push(Keyed {
+                key: row.key,
+                message: row.message,
+                callback: Some(Box::new(move |_| {
+                    bar.inc(1);
+                    done.fetch_add(1, Ordering::SeqCst);
+                })),
+            });
+        }
+        if batch.is_empty() {
+            break;
+        }
+        submitted += batch.len();
+        for s in mailer.submit_keyed_batch(batch)? {
+            if matches!(s.claim, Claim::Done(_)) {
+                skipped.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
+    show_progress(&bar, &mailer, &done, submitted);
+    let counters = mailer.counters();
+    mailer.close();
+    bar.finish();
+    let elapsed = started.elapsed();
+    let summary = mailer.with_store(|s| s.summary())?;
+    let report = json!({
+        "messages": rows,
+        "skipped": skipped.load(Ordering::SeqCst),
+        "resumed": resumed.queued,
+        "delivered": summary.delivered,
+        "failed": summary.failed,
+        "uncertain": summary.uncertain,
+        "unfinished": summary.pending + summary.data_sent,
+        "retries": counters.retries,
+        "rate_limited": counters.rate_limited,
+        "seconds": (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+    });
+    println!("{report}");
+    list_uncertain(&mailer, summary.uncertain)?;
+    if let Some(out) = &args.report {
+        write_ledger_report(&mailer, &report, out)?;
+    }
+    let unfinished = summary.failed + summary.uncertain + summary.pending + summary.data_sent;
+    Ok(if unfinished == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The uncertain records on standard error (the first 20).
+fn list_uncertain(mailer: &Mailer, count: u64) -> Result<(), Error> {
+    if count == 0 {
+        return Ok(());
+    }
+    eprintln!(
+        "mailwright: {count} uncertain (the relay may hold them; not resent without --at-least-once):"
+    );
+    let shown = mailer.with_store(|s| s.list(Some(State::Uncertain), 0, 20))?;
+    for (_, r) in &shown {
+        eprintln!(
+            "  {}  <{}>  {}",
+            r.key,
+            r.message_id.as_deref().unwrap_or(""),
+            r.recipients.join(" ")
+        );
+    }
+    if count > shown.len() as u64 {
+        eprintln!(
+            "  ... and {} more: mailwright ledger list FILE --state uncertain",
+            count - shown.len() as u64
+        );
+    }
+    Ok(())
+}
+
+/// The report of a ledger run: the summary and every record, streamed
+/// from the ledger.
+fn write_ledger_report(mailer: &Mailer, summary: &Value, out: &Path) -> Result<(), Error> {
+    let fail = |e: std::io::Error| io("write", &out.display().to_string(), e);
+    let file = std::fs::File::create(out).map_err(fail)?;
+    let mut w = std::io::BufWriter::new(file);
+    write!(w, "{{\"summary\": {summary},\n\"records\": [").map_err(fail)?;
+    let mut after = 0;
+    let mut first = true;
+    loop {
+        let page = mailer.with_store(|s| s.list(None, after, 1000))?;
+        let Some((last, _)) = page.last() else {
+            break;
+        };
+        after = *last;
+        for (_, record) in &page {
+            let sep = if first { "\n" } else { ",\n" };
+            first = false;
+            write!(w, "{sep}{}", record.to_json()).map_err(fail)?;
+        }
+    }
+    writeln!(w, "\n]}}").map_err(fail)?;
+    w.flush().map_err(fail)
 }
 
 fn refused(list: &[(String, mailwright::smtp::Reply)]) -> Value {

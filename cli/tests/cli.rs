@@ -214,3 +214,101 @@ fn the_defaults_shown_are_the_cores() {
         "{help}"
     );
 }
+
+#[test]
+fn the_ledger_commands_read_what_bulk_recorded_and_refuse_other_files() {
+    // A server of its own: its store counts only this test's messages.
+    let h = &Haraka::start("LOGIN");
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("rows.csv");
+    std::fs::write(
+        &csv,
+        "order,email,name\nA-1,ann@ifaxin.com,Ann\nA-2,ben@ifaxin.com,\"Ben, Jr.\"\n",
+    )
+    .unwrap();
+    let ledger = dir.path().join("run.db");
+    let bulk = || {
+        let mut cmd = mailwright();
+        cmd.args(["bulk", "--server", &format!("127.0.0.1:{}", h.port)])
+            .arg("--ca")
+            .arg(&h.ca_file)
+            .args(["--user", "api_user", "--label", "12345"])
+            .args(["--from", "support@ifaxin.com", "--subject", "Order {order}"])
+            .args(["--text", "Hi {name}", "--key-column", "order"])
+            .arg("--csv")
+            .arg(&csv)
+            .arg("--ledger")
+            .arg(&ledger);
+        cmd.output().unwrap()
+    };
+    let first = bulk();
+    assert!(
+        first.status.success(),
+        "{} {}",
+        String::from_utf8_lossy(&first.stdout),
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let stored = h.stored_count();
+    // Again: both skipped, nothing sent.
+    let again = bulk();
+    assert!(again.status.success());
+    let summary: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&again.stdout).trim()).unwrap();
+    assert_eq!(summary["skipped"], 2);
+    assert_eq!(h.stored_count(), stored);
+    let run = |args: &[&str]| {
+        let out = mailwright().args(args).arg(&ledger).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let summary: serde_json::Value =
+        serde_json::from_str(run(&["ledger", "summary"]).trim()).unwrap();
+    assert_eq!(summary["delivered"], 2);
+    assert_eq!(summary["total"], 2);
+    let list = run(&["ledger", "list", "--state", "delivered"]);
+    assert!(list.starts_with("A-1\tdelivered\t"), "{list}");
+    let csv_out = run(&["ledger", "export"]);
+    let mut lines = csv_out.lines();
+    assert!(lines.next().unwrap().starts_with("key,state,message_id,"));
+    assert!(lines.next().unwrap().starts_with("A-1,delivered,"));
+    let json = run(&[
+        "ledger",
+        "export",
+        "--format",
+        "json",
+        "--state",
+        "delivered",
+    ]);
+    let records: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[1]["recipients"][0], "ben@ifaxin.com");
+    assert!(records[1]["queue_id"].is_string());
+    // Not a ledger, no ledger, a bad state: exit 2 with a clear error.
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "hello ".repeat(1000)).unwrap();
+    for (args, file, says) in [
+        (&["ledger", "summary"][..], &text, "not a mailwright ledger"),
+        (
+            &["ledger", "summary"][..],
+            &dir.path().join("none.db"),
+            "there is no ledger",
+        ),
+        (
+            &["ledger", "list", "--state", "sent"][..],
+            &ledger,
+            "--state must be one of",
+        ),
+    ] {
+        let out = mailwright().args(args).arg(file).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{err}");
+    }
+}

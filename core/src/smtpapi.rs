@@ -201,7 +201,7 @@ impl XSmtpApi {
 
 /// A JSON string literal: `"`, `\\` and control characters escaped
 /// (`\\b \\f \\n \\r \\t`, else `\\u00XX`), everything else as is (UTF-8).
-fn json_string(value: &str) -> String {
+pub(crate) fn json_string(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for ch in value.chars() {

@@ -113,12 +113,20 @@ struct Journal {
     mark: u64,
     /// Outcomes told once `changes` are recorded.
     told: Ready,
+    /// The keys and tickets of those outcomes (their keys are no longer
+    /// on their way once recorded).
+    finished: Vec<(String, Ticket)>,
     /// The store failed: no more submissions, nothing more is sent.
     failed: Option<Error>,
     /// The mailer is closed and every connection thread is gone: the
     /// committer records what is left and ends.
     closing: bool,
     resumed: Resumed,
+    /// Uncertain keys submitted again are sent again.
+    at_least_once: bool,
+    /// Closed now (`abort`, a drop, a failed store): what is not sent
+    /// stays unfinished.
+    aborted: bool,
 }
 
 struct State {
@@ -198,7 +206,10 @@ impl Mailer {
         let at_least_once = delivery.at_least_once;
         let mut dispatcher = Dispatcher::for_client(&options, delivery, gate)?;
         dispatcher.journal_data_ends(store.is_some());
-        let journal = store.is_some().then(Journal::default);
+        let journal = store.is_some().then(|| Journal {
+            at_least_once,
+            ..Journal::default()
+        });
         let tls = options.tls_config()?;
         let server_name = server_name(options.server_name())?;
         let shared = Arc::new(Shared {
@@ -270,6 +281,9 @@ impl Mailer {
                             u64::try_from(now_ms - record.submitted_ms).unwrap_or(0),
                         );
                         self.queue(message, None, Some((record, age)))?;
+                        if let Some(journal) = lock(&self.shared.state).journal.as_mut() {
+                            journal.resumed.queued += 1;
+                        }
                     }
                     (Resume::Done, _) => {}
                     (Resume::Send | Resume::Uncertain, _) => {
@@ -342,9 +356,28 @@ impl Mailer {
                 .collect();
             self.with_store(|store| store.submit(&pairs, now_ms))?
         };
+        let at_least_once = lock(&self.shared.state)
+            .journal
+            .as_ref()
+            .is_some_and(|j| j.at_least_once);
         let mut out = Vec::with_capacity(entries.len());
         for (entry, claim) in entries.into_iter().zip(claims) {
             let ticket = match &claim {
+                Claim::Done(record) if record.state.resend_on_submit(at_least_once) => {
+                    let change = Change::Reopen {
+                        key: entry.key.clone(),
+                        message: entry.message.clone(),
+                        at_ms: now_ms,
+                    };
+                    self.with_store(|store| store.record(&[change]))?;
+                    let mut again =
+                        Record::pending(&entry.key, &entry.message, record.submitted_ms);
+                    again.attempts = record.attempts;
+                    let age = Duration::from_millis(
+                        u64::try_from(now_ms - record.submitted_ms).unwrap_or(0),
+                    );
+                    self.queue(entry.message, entry.callback, Some((again, age)))?
+                }
                 Claim::New => {
                     let record = Record::pending(&entry.key, &entry.message, now_ms);
                     self.queue(
@@ -396,6 +429,21 @@ impl Mailer {
             return Ok(ticket);
         }
         let Some(&first) = journal.by_key.get(&record.key) else {
+            // Its outcome was recorded since the ledger was asked: read it.
+            drop(state);
+            if let Some(recorded) = self.with_store(|s| s.get(&record.key))?
+                && let Some(outcome) = recorded.outcome(ticket)
+            {
+                let any = lock(&self.shared.state).any.clone();
+                if callback.is_none() {
+                    lock(&self.shared.state)
+                        .results
+                        .insert(ticket, outcome.clone());
+                }
+                self.shared.outcomes.notify_all();
+                deliver(vec![(outcome, callback, any)]);
+                return Ok(ticket);
+            }
             return Err(Error::new(
                 ErrorKind::InvalidState,
                 format!(
@@ -572,6 +620,9 @@ impl Mailer {
             if !state.stopping || now {
                 state.stopping = true;
                 if now {
+                    if let Some(journal) = state.journal.as_mut() {
+                        journal.aborted = true;
+                    }
                     state.dispatcher.shutdown();
                 } else {
                     state.dispatcher.drain();
@@ -723,16 +774,15 @@ fn pump(shared: &Arc<Shared>, state: &mut State) -> Ready {
         if let Some(journal) = state.journal.as_mut()
             && let Some(record) = journal.records.remove(&ticket)
         {
-            // Told once recorded (by the committer).
-            journal.by_key.remove(&record.key);
-            journal
-                .changes
-                .push(Change::Finished(record.finished(&outcome, now_ms)));
-            for (alias, callback) in journal.aliases.remove(&ticket).unwrap_or_default() {
-                let mut copy = outcome.clone();
-                set_ticket(&mut copy, alias);
-                journal.told.push((copy, callback, None));
+            // Told once recorded (by the committer). An outcome of a
+            // mailer closed now (not sent, or not sent again) is not: the
+            // message stays unfinished for the next run.
+            if crate::ledger::records_outcome(&outcome, journal.aborted) {
+                journal
+                    .changes
+                    .push(Change::Finished(record.finished(&outcome, now_ms)));
             }
+            journal.finished.push((record.key, ticket));
             journal.told.push((outcome, callback, any));
             continue;
         }
@@ -784,7 +834,7 @@ fn committer_thread(shared: &Arc<Shared>) {
         let Some(journal) = state.journal.as_mut() else {
             return;
         };
-        if journal.changes.is_empty() && journal.told.is_empty() {
+        if journal.changes.is_empty() && journal.told.is_empty() && journal.finished.is_empty() {
             if journal.closing {
                 return;
             }
@@ -792,7 +842,8 @@ fn committer_thread(shared: &Arc<Shared>) {
             continue;
         }
         let changes = std::mem::take(&mut journal.changes);
-        let told = std::mem::take(&mut journal.told);
+        let mut told = std::mem::take(&mut journal.told);
+        let finished = std::mem::take(&mut journal.finished);
         let mark = journal.mark;
         let failed = journal.failed.is_some();
         drop(state);
@@ -809,6 +860,7 @@ fn committer_thread(shared: &Arc<Shared>) {
                 let detail = format!("the ledger cannot record: {}", error.message());
                 if let Some(journal) = state.journal.as_mut() {
                     journal.failed = Some(error);
+                    journal.aborted = true;
                 }
                 state.stopping = true;
                 state.dispatcher.shutdown();
@@ -822,6 +874,23 @@ fn committer_thread(shared: &Arc<Shared>) {
                         .connection_lost(id, ConnectionLoss::Closed, &detail);
                 }
             }
+        }
+        // Recorded: the keys are no longer on their way; tickets of the
+        // same key submitted meanwhile get the same outcome.
+        if let Some(journal) = state.journal.as_mut() {
+            let mut copies = Vec::new();
+            for (key, ticket) in &finished {
+                journal.by_key.remove(key);
+                let aliases = journal.aliases.remove(ticket).unwrap_or_default();
+                if let Some((outcome, _, _)) = told.iter().find(|(o, _, _)| o.ticket() == *ticket) {
+                    for (alias, callback) in aliases {
+                        let mut copy = outcome.clone();
+                        set_ticket(&mut copy, alias);
+                        copies.push((copy, callback, None));
+                    }
+                }
+            }
+            told.append(&mut copies);
         }
         for (outcome, callback, _) in &told {
             if callback.is_none() {

@@ -34,8 +34,11 @@
 //! the records live: [`SqliteStore`] (feature `sqlite`, the default: one
 //! file, nothing to install) or another engine.
 
+mod export;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+
+pub use export::{COLUMNS, csv_header, message_id_for_key, row_key};
 
 #[cfg(feature = "sqlite")]
 pub use sqlite::{Durability, SqliteStore};
@@ -137,12 +140,23 @@ impl State {
     /// one is sent; one whose final `.` may have gone out is uncertain
     /// (resent only with `at_least_once`); a final one stays as it is.
     pub const fn on_resume(self, at_least_once: bool) -> Resume {
+        // (Submitting a key again follows the same rule: an uncertain one
+        // is sent again only with at-least-once, see `resend_on_submit`.)
         match self {
             State::Pending => Resume::Send,
             State::DataSent if at_least_once => Resume::Send,
             State::DataSent => Resume::Uncertain,
             State::Delivered | State::Failed | State::Uncertain => Resume::Done,
         }
+    }
+}
+
+impl State {
+    /// True when a key submitted again in this state is sent again: only
+    /// an uncertain one, and only with at-least-once (it may then arrive
+    /// twice); a delivered or failed one never is.
+    pub const fn resend_on_submit(self, at_least_once: bool) -> bool {
+        at_least_once && matches!(self, State::Uncertain)
     }
 }
 
@@ -331,6 +345,21 @@ impl Record {
     }
 }
 
+/// True when `outcome` is recorded as the message's fate. Not when the
+/// mailer is closed now (`stopping`) and the outcome says only that: a
+/// message not sent because of it (`InvalidState`), or one whose attempt
+/// failed transiently and is not tried again because of it. Those stay
+/// unfinished in the ledger, and the next run sends them (one past its
+/// final `.` is then uncertain).
+pub fn records_outcome(outcome: &Outcome, stopping: bool) -> bool {
+    match outcome {
+        Outcome::Failed { error, .. } => {
+            !(error.kind() == ErrorKind::InvalidState || (stopping && error.is_transient()))
+        }
+        Outcome::Delivered { .. } | Outcome::Uncertain { .. } => true,
+    }
+}
+
 /// What the ledger said of a submitted key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Claim {
@@ -344,7 +373,7 @@ pub enum Claim {
 }
 
 /// A change to record.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum Change {
     /// An attempt's final `.` is about to be written.
     DataSent {
@@ -357,6 +386,16 @@ pub enum Change {
     },
     /// The outcome (a record from [`Record::finished`]).
     Finished(Record),
+    /// An uncertain message is sent again (at-least-once was asked): back
+    /// to pending, with its message (its body was dropped with its outcome).
+    Reopen {
+        /// The key.
+        key: String,
+        /// The message, as submitted again.
+        message: Prepared,
+        /// When.
+        at_ms: i64,
+    },
 }
 
 /// A message without an outcome, found when a ledger is opened.

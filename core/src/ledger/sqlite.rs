@@ -53,6 +53,31 @@ pub enum Durability {
     Process,
 }
 
+impl Durability {
+    /// Every durability's name: `full`, `process`.
+    pub const NAMES: &'static [&'static str] = &["full", "process"];
+
+    /// `full` or `process`, the same in every binding.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Durability::Full => "full",
+            Durability::Process => "process",
+        }
+    }
+
+    /// Looks a durability up by its name (`InvalidOption` otherwise).
+    pub fn from_name(name: &str) -> Result<Durability> {
+        match name {
+            "full" => Ok(Durability::Full),
+            "process" => Ok(Durability::Process),
+            _ => Err(Error::new(
+                ErrorKind::InvalidOption,
+                format!("durability must be full or process, not {name:?}"),
+            )),
+        }
+    }
+}
+
 /// The ledger in one SQLite file (WAL mode; the library is bundled, so
 /// nothing is installed). See the [module documentation](super).
 pub struct SqliteStore {
@@ -75,6 +100,19 @@ impl SqliteStore {
     /// written by a newer mailwright, one that cannot be written.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
         SqliteStore::open_with(path, Durability::Full)
+    }
+
+    /// Opens an existing ledger (to read it, or to take up its work):
+    /// refused with [`ErrorKind::Ledger`] when there is no file at `path`.
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<SqliteStore> {
+        let path = path.as_ref();
+        if !path.is_file() {
+            return Err(Error::new(
+                ErrorKind::Ledger,
+                format!("there is no ledger at {}", path.display()),
+            ));
+        }
+        SqliteStore::open(path)
     }
 
     /// The same, with a [`Durability`].
@@ -392,8 +430,23 @@ impl Store for SqliteStore {
                      body = CASE WHEN ?10 THEN body ELSE NULL END WHERE key = ?1",
                 )
                 .map_err(|e| fail("record", e))?;
+            let mut reopen = tx
+                .prepare_cached(
+                    "UPDATE messages SET state = 'pending', body = ?2, size = ?3, \
+                     updated_ms = ?4 WHERE key = ?1 AND state = 'uncertain'",
+                )
+                .map_err(|e| fail("record", e))?;
             for change in changes {
                 match change {
+                    Change::Reopen {
+                        key,
+                        message,
+                        at_ms,
+                    } => {
+                        reopen
+                            .execute(params![key, message.data(), message.size() as i64, at_ms])
+                            .map_err(|e| fail("record", e))?;
+                    }
                     Change::DataSent {
                         key,
                         attempt,
