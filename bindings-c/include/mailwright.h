@@ -112,6 +112,12 @@ typedef enum {
   // A connection or session option is out of range or malformed (a
   // time-out, a port, the EHLO name, a TLS mode, a pinned fingerprint).
   MW_ERR_INVALID_OPTION = 213,
+  // The ledger cannot be used: not a ledger or damaged, from a newer
+  // mailwright, read-only, a full disk, locked by another process.
+  MW_ERR_LEDGER = 300,
+  // An idempotency key that is empty, over 512 bytes or holds a control
+  // character.
+  MW_ERR_INVALID_KEY = 301,
 } mw_result;
 
 // What became of a message (the core's outcome kinds; names "delivered",

@@ -81,6 +81,12 @@ pub enum mw_result {
     /// A connection or session option is out of range or malformed (a
     /// time-out, a port, the EHLO name, a TLS mode, a pinned fingerprint).
     MW_ERR_INVALID_OPTION = 213,
+    /// The ledger cannot be used: not a ledger or damaged, from a newer
+    /// mailwright, read-only, a full disk, locked by another process.
+    MW_ERR_LEDGER = 300,
+    /// An idempotency key that is empty, over 512 bytes or holds a control
+    /// character.
+    MW_ERR_INVALID_KEY = 301,
 }
 
 /// Every `mw_result`, once: the only list of them (a test checks it against
@@ -132,6 +138,8 @@ const ALL_RESULTS: &[mw_result] = {
         MW_ERR_INVALID_CREDENTIALS,
         MW_ERR_INVALID_STATE,
         MW_ERR_INVALID_OPTION,
+        MW_ERR_LEDGER,
+        MW_ERR_INVALID_KEY,
     ]
 };
 

@@ -88,6 +88,17 @@ fn _mailwright(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<smtp::client::Client>()?;
     m.add_class::<delivery::mailer::Mailer>()?;
     m.add_class::<delivery::mailer::Outcome>()?;
+    m.add_class::<delivery::ledger::Ledger>()?;
+    m.add_class::<delivery::ledger::LedgerRecord>()?;
+    m.add(
+        "LEDGER_STATES",
+        names(
+            mailwright::ledger::State::ALL
+                .iter()
+                .map(|x| x.as_str())
+                .collect(),
+        )?,
+    )?;
     m.add_class::<delivery::dispatcher::Dispatcher>()?;
     m.add_class::<delivery::dispatcher::Prepared>()?;
     m.add_class::<delivery::limiter::Rate>()?;

@@ -25,6 +25,7 @@ def test_stub_literals_match_the_core():
     assert lit["_Direction"] == mailwright.DIRECTIONS
     assert lit["_EventKind"] == mailwright.EVENT_KINDS
     assert lit["_OutcomeKind"] == mailwright.OUTCOME_KINDS
+    assert lit["_LedgerState"] == mailwright.LEDGER_STATES
     assert lit["_ErrorCategory"] == mailwright.ERROR_CATEGORIES
 
 

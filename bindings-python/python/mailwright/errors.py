@@ -40,7 +40,7 @@ __all__ = [
     "MailwrightIOError", "SmtpError", "SmtpTransientError", "SmtpPermanentError",
     "RateLimitedError", "AuthenticationError", "AuthUnavailableError", "TlsUnavailableError",
     "ProtocolError", "NetworkError", "ConnectionClosedError", "MailwrightTimeoutError",
-    "TlsError", "ConnectError", "InvalidStateError",
+    "TlsError", "ConnectError", "InvalidStateError", "LedgerError", "InvalidKeyError",
 ]
 
 
@@ -200,6 +200,16 @@ class MailwrightIOError(MailwrightSystemError, OSError):
     """Writing the message failed."""
 
 
+class LedgerError(MailwrightSystemError):
+    """The ledger cannot be used: the file is not a ledger or is damaged, was written by a
+    newer mailwright, is read-only, the disk is full, or another process holds it locked.
+    Nothing was recorded by the call that raised it."""
+
+
+class InvalidKeyError(InvalidInputError):
+    """An idempotency key is empty, longer than 512 bytes, or holds a control character."""
+
+
 class SmtpError(MailwrightError):
     """The server refused (category ``server``); the reply: ``code``, ``enhanced_code``, ``text``."""
 
@@ -310,6 +320,8 @@ _BY_KIND: Dict[str, Type[MailwrightError]] = {
     "InvalidDkimOption": InvalidDkimOptionError,
     "InvalidCalendar": InvalidCalendarError,
     "CalendarMethodMismatch": CalendarMethodMismatchError,
+    "Ledger": LedgerError,
+    "InvalidKey": InvalidKeyError,
 }
 
 #: The base class of each core error category (and the class raised for a

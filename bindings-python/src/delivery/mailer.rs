@@ -7,6 +7,7 @@
 //! `concurrent.futures.Future`) never waits for a thread that holds the GIL
 //! while it waits for the core.
 
+use super::ledger::{Ledger, LedgerRecord};
 use super::{prepared, prepared_raw};
 use crate::errors::{IntoPy, exception};
 use crate::options::{Options, Set};
@@ -133,6 +134,7 @@ impl Outcome {
 #[pyclass(frozen, module = "mailwright._mailwright")]
 pub struct Mailer {
     inner: blocking::Mailer,
+    ledger: Option<Py<Ledger>>,
 }
 
 #[pymethods]
@@ -141,61 +143,127 @@ impl Mailer {
     /// the conversion are `crate::options`, shared with the dispatcher under
     /// ``mailwright.aio.Mailer``); every one left out takes the core's
     /// default. Nothing connects until a message is sent.
+    ///
+    /// ``ledger``: a :class:`Ledger`, or the path of one (opened, created
+    /// when missing): every message is recorded before it is sent and its
+    /// outcome before it is told; what an earlier process left unfinished
+    /// is taken up at once (:attr:`resumed`); a key already recorded is
+    /// never sent again.
     #[new]
-    #[pyo3(signature = (host, port=None, **options))]
+    #[pyo3(signature = (host, port=None, *, ledger=None, **options))]
     fn new(
         py: Python<'_>,
         host: &Bound<'_, PyString>,
         port: Option<&Bound<'_, PyAny>>,
+        ledger: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let (options, config, gate) = Options::parse(Set::Mailer, host, port, options)?.mailer()?;
+        let ledger: Option<Py<Ledger>> = match ledger {
+            None => None,
+            Some(value) if value.is_none() => None,
+            Some(value) => match value.cast::<Ledger>() {
+                Ok(opened) => Some(opened.clone().unbind()),
+                Err(_) => {
+                    let path: std::path::PathBuf = value.extract().map_err(|_| {
+                        pyo3::exceptions::PyTypeError::new_err(
+                            "ledger must be a mailwright.Ledger or a path",
+                        )
+                    })?;
+                    Some(Py::new(py, Ledger::open(py, path, "full")?)?)
+                }
+            },
+        };
+        let store = ledger.as_ref().map(|l| l.get().store.clone());
         let inner = py
-            .detach(move || match gate {
-                Some(gate) => blocking::Mailer::with_gate(options, config, gate),
-                None => blocking::Mailer::new(options, config),
+            .detach(move || match (gate, store) {
+                (Some(gate), Some(store)) => {
+                    blocking::Mailer::with_ledger_and_gate(options, config, Box::new(store), gate)
+                }
+                (None, Some(store)) => {
+                    blocking::Mailer::with_ledger(options, config, Box::new(store))
+                }
+                (Some(gate), None) => blocking::Mailer::with_gate(options, config, gate),
+                (None, None) => blocking::Mailer::new(options, config),
             })
             .py_err()?;
-        Ok(Mailer { inner })
+        Ok(Mailer { inner, ledger })
     }
 
-    /// Sends one message and waits (GIL released) for its Outcome.
-    fn send(&self, py: Python<'_>, message: &Bound<'_, PyAny>) -> PyResult<Outcome> {
+    /// Sends one message and waits (GIL released) for its Outcome. With a
+    /// ledger, ``key`` (by default the Message-ID) is its idempotency key:
+    /// a key already recorded is not sent again, its recorded Outcome comes
+    /// back.
+    #[pyo3(signature = (message, *, key=None))]
+    fn send(
+        &self,
+        py: Python<'_>,
+        message: &Bound<'_, PyAny>,
+        key: Option<&str>,
+    ) -> PyResult<Outcome> {
         let message = prepared(message)?;
-        let result = py.detach(|| self.inner.send(message)).py_err()?;
-        Outcome::new(py, result)
+        self.send_prepared(py, message, key)
     }
 
     /// Sends raw RFC 5322 bytes with an explicit envelope.
+    #[pyo3(signature = (data, sender, recipients, *, key=None))]
     fn send_raw(
         &self,
         py: Python<'_>,
         data: &Bound<'_, PyAny>,
         sender: &Bound<'_, PyString>,
         recipients: &Bound<'_, PyAny>,
+        key: Option<&str>,
     ) -> PyResult<Outcome> {
         let message = prepared_raw(data, sender, recipients)?;
-        let result = py.detach(|| self.inner.send(message)).py_err()?;
-        Outcome::new(py, result)
+        self.send_prepared(py, message, key)
     }
 
     /// Queues a message; returns a ``concurrent.futures.Future`` that the
-    /// mailer completes with its Outcome.
-    fn submit(&self, py: Python<'_>, message: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    /// mailer completes with its Outcome (with a ledger, once recorded;
+    /// ``key`` as for :meth:`send`).
+    #[pyo3(signature = (message, *, key=None))]
+    fn submit(
+        &self,
+        py: Python<'_>,
+        message: &Bound<'_, PyAny>,
+        key: Option<&str>,
+    ) -> PyResult<Py<PyAny>> {
         let message = prepared(message)?;
-        self.submit_prepared(py, message)
+        self.submit_prepared(py, message, key)
     }
 
     /// :meth:`submit` for raw RFC 5322 bytes with an explicit envelope.
+    #[pyo3(signature = (data, sender, recipients, *, key=None))]
     fn submit_raw(
         &self,
         py: Python<'_>,
         data: &Bound<'_, PyAny>,
         sender: &Bound<'_, PyString>,
         recipients: &Bound<'_, PyAny>,
+        key: Option<&str>,
     ) -> PyResult<Py<PyAny>> {
         let message = prepared_raw(data, sender, recipients)?;
-        self.submit_prepared(py, message)
+        self.submit_prepared(py, message, key)
+    }
+
+    /// The :class:`Ledger` this mailer records into, or None.
+    #[getter]
+    fn ledger(&self, py: Python<'_>) -> Option<Py<Ledger>> {
+        self.ledger.as_ref().map(|l| l.clone_ref(py))
+    }
+
+    /// What opening the ledger found: ``{"queued": n, "uncertain":
+    /// [LedgerRecord, ...]}`` (messages an earlier process left unsent,
+    /// queued again; those it may have sent, recorded uncertain, not resent).
+    #[getter]
+    fn resumed<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let r = py.detach(|| self.inner.resumed());
+        let dict = PyDict::new(py);
+        dict.set_item("queued", r.queued)?;
+        let uncertain: Vec<LedgerRecord> = r.uncertain.into_iter().map(LedgerRecord::new).collect();
+        dict.set_item("uncertain", uncertain)?;
+        Ok(dict)
     }
 
     /// Sends many messages through the pool; the Outcomes in order.
@@ -248,7 +316,30 @@ impl Mailer {
 impl Mailer {
     /// Queues a prepared message whose Outcome completes a new
     /// ``concurrent.futures.Future``.
-    fn submit_prepared(&self, py: Python<'_>, message: Prepared) -> PyResult<Py<PyAny>> {
+    fn send_prepared(
+        &self,
+        py: Python<'_>,
+        message: Prepared,
+        key: Option<&str>,
+    ) -> PyResult<Outcome> {
+        let result = py
+            .detach(|| match key {
+                Some(key) => self
+                    .inner
+                    .submit_keyed(key, message)
+                    .map(|s| self.inner.wait(s.ticket)),
+                None => self.inner.send(message),
+            })
+            .py_err()?;
+        Outcome::new(py, result)
+    }
+
+    fn submit_prepared(
+        &self,
+        py: Python<'_>,
+        message: Prepared,
+        key: Option<&str>,
+    ) -> PyResult<Py<PyAny>> {
         let future = py
             .import("concurrent.futures")?
             .getattr("Future")?
@@ -265,8 +356,14 @@ impl Mailer {
                 drop(done);
             });
         };
-        py.detach(|| self.inner.submit_with(message, callback))
-            .py_err()?;
+        py.detach(|| match key {
+            Some(key) => self
+                .inner
+                .submit_keyed_with(key, message, callback)
+                .map(|_| ()),
+            None => self.inner.submit_with(message, callback).map(|_| ()),
+        })
+        .py_err()?;
         Ok(future)
     }
 }

@@ -5,6 +5,7 @@
 //! and give (a prepared message, the counters) is here.
 
 pub(crate) mod dispatcher;
+pub(crate) mod ledger;
 pub(crate) mod limiter;
 pub(crate) mod mailer;
 

@@ -335,6 +335,23 @@ impl Mailer {
             .ok_or_else(|| Error::new(ErrorKind::InvalidState, "nothing was submitted"))
     }
 
+    /// Submits a message under `key`; `callback` gets its outcome, or the
+    /// one recorded for the key (see [`Mailer::submit_keyed_batch`]).
+    pub fn submit_keyed_with(
+        &self,
+        key: &str,
+        message: Prepared,
+        callback: impl FnOnce(Outcome) + Send + 'static,
+    ) -> Result<Submitted> {
+        let mut done = self.submit_keyed_batch(vec![Keyed {
+            key: key.to_string(),
+            message,
+            callback: Some(Box::new(callback)),
+        }])?;
+        done.pop()
+            .ok_or_else(|| Error::new(ErrorKind::InvalidState, "nothing was submitted"))
+    }
+
     /// Submits messages under their keys, recorded in the ledger in one
     /// commit before any is queued (waiting while the queue is full). A
     /// key the ledger already holds is not sent again: its recorded outcome

@@ -491,6 +491,60 @@ pub trait Store: Send {
     fn prune(&mut self, before_ms: i64) -> Result<u64>;
 }
 
+/// One store shared by its owners (a mailer and the code that reads the
+/// ledger while it runs, as the bindings' `Ledger` objects do): each call
+/// takes the lock for its one transaction.
+#[derive(Clone)]
+pub struct SharedStore(std::sync::Arc<std::sync::Mutex<Box<dyn Store>>>);
+
+impl SharedStore {
+    /// Shares `store`.
+    pub fn new(store: Box<dyn Store>) -> SharedStore {
+        SharedStore(std::sync::Arc::new(std::sync::Mutex::new(store)))
+    }
+
+    /// Runs `f` with the store (its lock held).
+    pub fn with<T>(&self, f: impl FnOnce(&mut dyn Store) -> T) -> T {
+        let mut store = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        f(store.as_mut())
+    }
+}
+
+impl std::fmt::Debug for SharedStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedStore")
+    }
+}
+
+impl Store for SharedStore {
+    fn submit(&mut self, entries: &[(&str, &Prepared)], now_ms: i64) -> Result<Vec<Claim>> {
+        self.with(|s| s.submit(entries, now_ms))
+    }
+    fn record(&mut self, changes: &[Change]) -> Result<()> {
+        self.with(|s| s.record(changes))
+    }
+    fn unfinished(&mut self, after: i64, limit: usize) -> Result<Vec<Unfinished>> {
+        self.with(|s| s.unfinished(after, limit))
+    }
+    fn get(&mut self, key: &str) -> Result<Option<Record>> {
+        self.with(|s| s.get(key))
+    }
+    fn summary(&mut self) -> Result<Summary> {
+        self.with(|s| s.summary())
+    }
+    fn list(
+        &mut self,
+        state: Option<State>,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, Record)>> {
+        self.with(|s| s.list(state, after, limit))
+    }
+    fn prune(&mut self, before_ms: i64) -> Result<u64> {
+        self.with(|s| s.prune(before_ms))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

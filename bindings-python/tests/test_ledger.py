@@ -1,0 +1,148 @@
+"""The ledger from Python: mailwright.Mailer(ledger=...) against the relay
+simulator, SIGKILLed at random moments and run again (each key reaches the
+relay once, or is reported uncertain; none lost), a key submitted twice sent
+once (in one process and across a restart), and mailwright.Ledger's reads and
+errors."""
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import mailwright
+from mailwright import errors
+from relay import relaysim
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CONNECTIONS = 8
+
+
+def relay_counts(log):
+    counts = {}
+    with open(log) as f:
+        for line in f:
+            parts = line.split()
+            if parts and parts[0] == "D":
+                mid = parts[2].strip("<>")
+                counts[mid] = counts.get(mid, 0) + 1
+    return counts
+
+
+def child(port, path, count):
+    return subprocess.Popen([sys.executable, os.path.join(HERE, "ledger_child.py"), str(port), str(path),
+                             str(count)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_a_mailer_killed_again_and_again_sends_each_key_once(tmp_path):
+    seed = int(os.environ.get("MAILWRIGHT_CRASH_SEED", time.time_ns()))
+    print(f"crash seed {seed} (MAILWRIGHT_CRASH_SEED={seed} replays it)")
+    rng = random.Random(seed)
+    rows = 5000
+    path = tmp_path / "run.db"
+    log = tmp_path / "relay.log"
+    with relaysim("--rtt-ms", "10", "--log", str(log)) as (port, _):
+        kills = 0
+        for _ in range(3):
+            proc = child(port, path, rows)
+            try:
+                proc.wait(timeout=rng.uniform(0.4, 3.0))
+                break  # finished before its kill
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                kills += 1
+            with mailwright.Ledger(path) as ledger:
+                left = ledger.summary()
+            assert left["data_sent"] <= CONNECTIONS, (seed, left)
+        proc = child(port, path, rows)
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, (seed, err.decode())
+    received = relay_counts(log)
+    records = mailwright.Ledger(path).records()
+    assert len(records) == rows, seed
+    states = {}
+    for r in records:
+        states[r.state] = states.get(r.state, 0) + 1
+    assert set(states) <= {"delivered", "uncertain"}, (seed, states)
+    assert states.get("uncertain", 0) <= CONNECTIONS * kills, (seed, states)
+    assert all(n == 1 for n in received.values()), (seed, [m for m, n in received.items() if n > 1][:5])
+    held_uncertain = 0
+    for r in records:
+        n = received.get(r.message_id, 0)
+        if r.state == "delivered":
+            assert n == 1, (seed, r)
+            assert r.queue_id is not None
+        else:
+            held_uncertain += n
+    assert len(received) == states["delivered"] + held_uncertain, seed
+
+
+def message(n, run="twice"):
+    return mailwright.Message("news@shop.example", to=[f"user{n}@example.com"], subject=f"{run} {n}",
+                              text="hi", message_id=f"{run}-{n}@shop.example")
+
+
+def test_a_key_submitted_twice_is_sent_once(tmp_path):
+    path = tmp_path / "run.db"
+    log = tmp_path / "relay.log"
+    with relaysim("--log", str(log)) as (port, _):
+        with mailwright.Mailer("127.0.0.1", port, tls="none", ledger=path) as mailer:
+            first = mailer.submit(message(1), key="order-1")
+            second = mailer.submit(message(1), key="order-1")
+            assert first.result(timeout=30).delivered
+            again = second.result(timeout=30)
+            assert again.delivered and again.queue_id == first.result().queue_id
+            # send keys by Message-ID by default.
+            assert mailer.send(message(2)).delivered
+            assert mailer.send(message(2)).delivered
+            assert isinstance(mailer.ledger, mailwright.Ledger)
+        # A new process: recorded, not sent.
+        ledger = mailwright.Ledger(path)
+        with mailwright.Mailer("127.0.0.1", port, tls="none", ledger=ledger) as mailer:
+            assert mailer.resumed == {"queued": 0, "uncertain": []}
+            outcome = mailer.send(message(1), key="order-1")
+            assert outcome.delivered and outcome.attempts == 1
+            assert mailer.counters["delivered"] == 0
+    assert sorted(relay_counts(log).values()) == [1, 1]
+    summary = ledger.summary()
+    assert summary["delivered"] == 2 and summary["total"] == 2
+    record = ledger.get("order-1")
+    assert record.state == "delivered" and record.message_id == "twice-1@shop.example"
+    assert record.accepted == ["user1@example.com"]
+    assert ledger.get("nope") is None
+    assert [r.key for r in ledger.records(state="delivered")] == ["order-1", "twice-2@shop.example"]
+    assert ledger.export(tmp_path / "out.csv") == 2
+    lines = (tmp_path / "out.csv").read_text().splitlines()
+    assert lines[0].startswith("key,state,message_id") and lines[1].startswith("order-1,delivered,")
+    assert ledger.export(tmp_path / "out.json", format="json", state="failed") == 0
+    assert ledger.prune(0) == 2
+    assert ledger.summary()["total"] == 0
+
+
+def test_bad_ledgers_and_keys_raise_typed_errors(tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("not a ledger\n" * 500)
+    with pytest.raises(errors.LedgerError, match="not a mailwright ledger"):
+        mailwright.Ledger(text)
+    with pytest.raises(errors.LedgerError):
+        mailwright.Mailer("127.0.0.1", 25, tls="none", ledger=text)
+    with pytest.raises(TypeError, match="ledger must be"):
+        mailwright.Mailer("127.0.0.1", 25, tls="none", ledger=42)
+    with pytest.raises(errors.InvalidOptionError):
+        mailwright.Ledger(tmp_path / "l.db", durability="sometimes")
+    with pytest.raises(ValueError, match="state must be one of"):
+        mailwright.Ledger(tmp_path / "l.db").records(state="sent")
+    with mailwright.Mailer("127.0.0.1", 25, tls="none", ledger=tmp_path / "l.db") as mailer:
+        with pytest.raises(errors.InvalidKeyError):
+            mailer.submit(message(1), key="a\nb")
+        with pytest.raises(errors.InvalidKeyError):
+            mailer.submit_raw(b"Subject: no id\r\n\r\nx", "a@shop.example", ["b@shop.example"])
+    assert issubclass(errors.LedgerError, errors.MailwrightSystemError)
+    assert issubclass(errors.InvalidKeyError, ValueError)
+    # Without a ledger, a key is refused.
+    with mailwright.Mailer("127.0.0.1", 25, tls="none") as mailer:
+        with pytest.raises(errors.InvalidStateError, match="needs a ledger"):
+            mailer.submit(message(1), key="k")
