@@ -5,6 +5,7 @@
 //! ```text
 //! delivery_bench PORT COUNT CONNECTIONS [--sendcloud | --rate N --window S [--burst B]]
 //!                [--build-each] [--deadline-s S] [--eml FILE] [--label NAME]
+//!                [--ledger FILE [--durability full|process]]
 //! delivery_bench memory COUNT
 //! delivery_bench eml FILE
 //! ```
@@ -19,7 +20,10 @@
 //! seconds (first submission to last outcome), delivered, failed, uncertain,
 //! the 536 replies seen, retries, and the process's CPU seconds. With
 //! `--deadline-s` it stops there and reports what it had. `--eml FILE` writes
-//! the message for the peers.
+//! the message for the peers. `--ledger FILE` records every message in a
+//! ledger (`ledger::SqliteStore`, 256 submissions a commit, each under its
+//! own key), marks each end of data before its final dot and records each
+//! outcome (issue 23's B1 and B3 with a ledger).
 //!
 //! `memory COUNT` queues COUNT W1 messages, each built and prepared on its
 //! own, in a `Dispatcher` that is never driven (no connection opens), and
@@ -29,7 +33,8 @@
 #[path = "../benches/workloads.rs"]
 mod workloads;
 
-use mailwright::delivery::blocking::Mailer;
+use mailwright::delivery::blocking::{Keyed, Mailer};
+use mailwright::ledger::{Durability, SqliteStore};
 use mailwright::delivery::{DeliveryConfig, Dispatcher, Outcome, Prepared, Rate};
 use mailwright::smtp::{ClientOptions, TlsMode};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -136,7 +141,18 @@ fn main() {
         rate,
         ..DeliveryConfig::default()
     };
-    let mailer = Arc::new(Mailer::new(options, delivery).expect("a mailer"));
+    let ledger = arg::<String>(&args, "--ledger");
+    let mailer = Arc::new(match &ledger {
+        Some(path) => {
+            let durability = Durability::from_name(
+                &arg::<String>(&args, "--durability").unwrap_or_else(|| "full".into()),
+            )
+            .expect("a durability");
+            let store = SqliteStore::open_with(path, durability).expect("a ledger");
+            Mailer::with_ledger(options, delivery, Box::new(store)).expect("a mailer")
+        }
+        None => Mailer::new(options, delivery).expect("a mailer"),
+    });
 
     // Outcomes are counted as they come; the last one stops the clock.
     let done = Arc::new((Mutex::new(None::<Duration>), Condvar::new()));
@@ -155,14 +171,28 @@ fn main() {
     let cpu_before = cpu_seconds();
     {
         let mailer = mailer.clone();
+        let keyed = ledger.is_some();
         std::thread::spawn(move || {
-            for _ in 0..count {
+            let mut batch = Vec::new();
+            for i in 0..count {
                 let next = if build_each {
                     Prepared::message(&w1()).expect("W1 prepares")
                 } else {
                     prepared.clone()
                 };
-                if mailer.submit_with(next, |_| {}).is_err() {
+                if keyed {
+                    // Recorded 256 at a time (one commit), as the CLI does.
+                    batch.push(Keyed {
+                        key: format!("m{i}"),
+                        message: next,
+                        callback: None,
+                    });
+                    if (batch.len() == 256 || i + 1 == count)
+                        && mailer.submit_keyed_batch(std::mem::take(&mut batch)).is_err()
+                    {
+                        return;
+                    }
+                } else if mailer.submit_with(next, |_| {}).is_err() {
                     return;
                 }
             }

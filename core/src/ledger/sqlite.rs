@@ -22,7 +22,6 @@ CREATE TABLE IF NOT EXISTS messages (
     sender       TEXT    NOT NULL,
     recipients   TEXT    NOT NULL,
     size         INTEGER NOT NULL,
-    body         BLOB,
     queue_id     TEXT,
     accepted     TEXT    NOT NULL DEFAULT '',
     refused      TEXT    NOT NULL DEFAULT '',
@@ -34,6 +33,12 @@ CREATE TABLE IF NOT EXISTS messages (
     lease_until  INTEGER
 );
 CREATE INDEX IF NOT EXISTS messages_state ON messages (state, id);
+-- The bytes to send, apart: the records' updates (a mark, an outcome) then
+-- rewrite small rows, and a body is dropped by deleting its row.
+CREATE TABLE IF NOT EXISTS bodies (
+    id   INTEGER PRIMARY KEY,
+    data BLOB    NOT NULL
+);
 ";
 
 const COLUMNS: &str = "id, key, message_id, state, attempts, sender, recipients, queue_id, \
@@ -370,10 +375,13 @@ impl Store for SqliteStore {
         {
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT INTO messages (key, message_id, state, sender, recipients, size, body, \
-                     submitted_ms, updated_ms) VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?7) \
+                    "INSERT INTO messages (key, message_id, state, sender, recipients, size, \
+                     submitted_ms, updated_ms) VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?6) \
                      ON CONFLICT (key) DO NOTHING",
                 )
+                .map_err(|e| fail("submit", e))?;
+            let mut body = tx
+                .prepare_cached("INSERT OR REPLACE INTO bodies (id, data) VALUES (?1, ?2)")
                 .map_err(|e| fail("submit", e))?;
             let mut select = tx
                 .prepare_cached(&format!("SELECT {COLUMNS} FROM messages WHERE key = ?1"))
@@ -386,11 +394,12 @@ impl Store for SqliteStore {
                         message.sender(),
                         lines(message.recipients()),
                         message.size() as i64,
-                        message.data(),
                         now_ms,
                     ])
                     .map_err(|e| fail("submit", e))?;
                 if inserted == 1 {
+                    body.execute(params![tx.last_insert_rowid(), message.data()])
+                        .map_err(|e| fail("submit", e))?;
                     claims.push(Claim::New);
                     continue;
                 }
@@ -426,14 +435,23 @@ impl Store for SqliteStore {
             let mut finish = tx
                 .prepare_cached(
                     "UPDATE messages SET state = ?2, attempts = ?3, queue_id = ?4, accepted = ?5, \
-                     refused = ?6, error_kind = ?7, error = ?8, updated_ms = ?9, \
-                     body = CASE WHEN ?10 THEN body ELSE NULL END WHERE key = ?1",
+                     refused = ?6, error_kind = ?7, error = ?8, updated_ms = ?9 \
+                     WHERE key = ?1 RETURNING id",
+                )
+                .map_err(|e| fail("record", e))?;
+            let mut drop_body = tx
+                .prepare_cached("DELETE FROM bodies WHERE id = ?1")
+                .map_err(|e| fail("record", e))?;
+            let mut put_body = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO bodies (id, data) \
+                     SELECT id, ?2 FROM messages WHERE key = ?1",
                 )
                 .map_err(|e| fail("record", e))?;
             let mut reopen = tx
                 .prepare_cached(
-                    "UPDATE messages SET state = 'pending', body = ?2, size = ?3, \
-                     updated_ms = ?4 WHERE key = ?1 AND state = 'uncertain'",
+                    "UPDATE messages SET state = 'pending', size = ?2, \
+                     updated_ms = ?3 WHERE key = ?1 AND state = 'uncertain'",
                 )
                 .map_err(|e| fail("record", e))?;
             for change in changes {
@@ -443,9 +461,14 @@ impl Store for SqliteStore {
                         message,
                         at_ms,
                     } => {
-                        reopen
-                            .execute(params![key, message.data(), message.size() as i64, at_ms])
+                        let n = reopen
+                            .execute(params![key, message.size() as i64, at_ms])
                             .map_err(|e| fail("record", e))?;
+                        if n == 1 {
+                            put_body
+                                .execute(params![key, message.data()])
+                                .map_err(|e| fail("record", e))?;
+                        }
                     }
                     Change::DataSent {
                         key,
@@ -456,20 +479,26 @@ impl Store for SqliteStore {
                             .map_err(|e| fail("record", e))?;
                     }
                     Change::Finished(r) => {
-                        finish
-                            .execute(params![
-                                r.key,
-                                r.state.as_str(),
-                                r.attempts,
-                                r.queue_id,
-                                lines(&r.accepted),
-                                refusals(&r.refused),
-                                r.error_kind.map(|k| k.as_str()),
-                                r.error,
-                                r.updated_ms,
-                                keep,
-                            ])
+                        let id: Option<i64> = finish
+                            .query_row(
+                                params![
+                                    r.key,
+                                    r.state.as_str(),
+                                    r.attempts,
+                                    r.queue_id,
+                                    lines(&r.accepted),
+                                    refusals(&r.refused),
+                                    r.error_kind.map(|k| k.as_str()),
+                                    r.error,
+                                    r.updated_ms,
+                                ],
+                                |row| row.get(0),
+                            )
+                            .optional()
                             .map_err(|e| fail("record", e))?;
+                        if let (Some(id), false) = (id, keep) {
+                            drop_body.execute([id]).map_err(|e| fail("record", e))?;
+                        }
                     }
                 }
             }
@@ -485,7 +514,8 @@ impl Store for SqliteStore {
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {COLUMNS}, body, size FROM messages \
+                "SELECT {COLUMNS}, (SELECT data FROM bodies WHERE bodies.id = messages.id), \
+                 size FROM messages \
                  WHERE state NOT IN ('delivered', 'failed', 'uncertain') AND id > ?1 \
                  ORDER BY id LIMIT ?2"
             ))
@@ -607,6 +637,12 @@ impl Store for SqliteStore {
                 [before_ms],
             )
             .map_err(|e| ledger_error(&path, "prune", &e))?;
+        // Bodies kept (keep_bodies) go with their records.
+        tx.execute(
+            "DELETE FROM bodies WHERE id NOT IN (SELECT id FROM messages)",
+            [],
+        )
+        .map_err(|e| ledger_error(&path, "prune", &e))?;
         tx.commit().map_err(|e| ledger_error(&path, "commit", &e))?;
         Ok(n as u64)
     }
@@ -692,7 +728,7 @@ mod tests {
         // The body is dropped with the outcome.
         let body: Option<Vec<u8>> = store
             .conn
-            .query_row("SELECT body FROM messages WHERE key = 'k2'", [], |r| {
+            .query_row("SELECT (SELECT data FROM bodies b WHERE b.id = m.id) FROM messages m WHERE key = 'k2'", [], |r| {
                 r.get(0)
             })
             .unwrap();
@@ -760,7 +796,7 @@ mod tests {
         assert_eq!(store.summary().unwrap_err().kind(), ErrorKind::Ledger);
         store
             .conn
-            .execute_batch("UPDATE messages SET state = 'pending', body = x'00'")
+            .execute_batch("UPDATE messages SET state = 'pending'; UPDATE bodies SET data = x'00'")
             .unwrap();
         let e = store.unfinished(0, 10).unwrap_err();
         assert!(e.message().contains("damaged"), "{e}");
@@ -781,7 +817,12 @@ mod tests {
             .conn
             .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
             .unwrap();
-        let big: Vec<Prepared> = (1..50).map(message).collect();
+        let big: Vec<Prepared> = (1..50)
+            .map(|n| {
+                let raw = format!("Message-ID: <b{n}@x.test>\r\n\r\n{}\r\n", "x".repeat(4000));
+                Prepared::raw(raw.as_bytes(), "a@x.test", &["r@x.test"]).unwrap()
+            })
+            .collect();
         let keys: Vec<String> = (1..50).map(|n| format!("k{n}")).collect();
         let batch: Vec<(&str, &Prepared)> =
             keys.iter().map(String::as_str).zip(big.iter()).collect();
