@@ -34,8 +34,8 @@
 mod workloads;
 
 use mailwright::delivery::blocking::{Keyed, Mailer};
-use mailwright::ledger::{Durability, SqliteStore};
 use mailwright::delivery::{DeliveryConfig, Dispatcher, Outcome, Prepared, Rate};
+use mailwright::ledger::{Durability, SqliteStore};
 use mailwright::smtp::{ClientOptions, TlsMode};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -188,7 +188,9 @@ fn main() {
                         callback: None,
                     });
                     if (batch.len() == 256 || i + 1 == count)
-                        && mailer.submit_keyed_batch(std::mem::take(&mut batch)).is_err()
+                        && mailer
+                            .submit_keyed_batch(std::mem::take(&mut batch))
+                            .is_err()
                     {
                         return;
                     }
