@@ -31,6 +31,9 @@ lint: check-toolchain
 	# missing_docs is denied in core/src/lib.rs; no broken link), and both
 	# crates packaged and built from their packages as the registry would.
 	RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --all-features -p mailwright
+	# (cargo unpacks the packaged core for the CLI's check once per version
+	# and reuses it: an unpacking of an earlier tree would be checked instead.)
+	rm -rf $${CARGO_HOME:-$$HOME/.cargo}/registry/src/-*/mailwright-[0-9]*
 	cargo publish --dry-run --locked --allow-dirty -p mailwright -p mailwright-cli
 
 # Release artifacts and their slower tests (kept out of make test; see
