@@ -41,11 +41,7 @@ impl Prepared {
     /// needs it); the addresses are checked as the builder checks them (an
     /// empty sender is the null reverse-path `<>`, for bounces).
     pub fn raw(bytes: &[u8], sender: &str, recipients: &[&str]) -> Result<Prepared> {
-        let sender = if sender.is_empty() {
-            String::new()
-        } else {
-            Mailbox::new(None, sender)?.address().to_string()
-        };
+        let sender = checked_sender(sender)?;
         if recipients.is_empty() {
             return Err(Error::new(
                 ErrorKind::NoRecipients,
@@ -142,11 +138,7 @@ impl Prepared {
                 "the stored message is damaged (no final dot, or a size larger than its data)",
             ));
         }
-        let sender = if sender.is_empty() {
-            String::new()
-        } else {
-            Mailbox::new(None, sender)?.address().to_string()
-        };
+        let sender = checked_sender(sender)?;
         if recipients.is_empty() {
             return Err(Error::new(
                 ErrorKind::NoRecipients,
@@ -165,6 +157,15 @@ impl Prepared {
             message_id,
         })
     }
+}
+
+/// The envelope sender as the builder checks it (empty: the null
+/// reverse-path `<>`, for bounces).
+fn checked_sender(sender: &str) -> Result<String> {
+    if sender.is_empty() {
+        return Ok(String::new());
+    }
+    Ok(Mailbox::new(None, sender)?.address().to_string())
 }
 
 /// Ends DATA: CRLF if the message does not end with one, then `.` CRLF.
