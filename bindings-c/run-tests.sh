@@ -10,14 +10,14 @@
 # The release archives' tests (make test-dist) reuse it through the
 # environment; unset, everything runs as described above:
 #   MW_MODES    the modes to run (default "plain valgrind asan")
-#   MW_TESTS    the programs to run (default: all eight)
+#   MW_TESTS    the programs to run (default: all nine)
 #   MW_RUNNER   a command every program runs under (qemu-aarch64-static -L ..., wine)
 #   MW_EXE      the programs' file name suffix (".exe" for Windows)
 #   MW_LABEL    names the run in the summary lines (default "c")
 set -euo pipefail
 build=$1
 modes=${MW_MODES:-plain valgrind asan}
-tests=${MW_TESTS:-test_golden test_bulk test_smtp_vectors test_api test_smtp test_misbehaving test_delivery_scenarios test_mailer}
+tests=${MW_TESTS:-test_golden test_bulk test_smtp_vectors test_api test_smtp test_misbehaving test_delivery_scenarios test_mailer test_ledger}
 read -r -a runner <<< "${MW_RUNNER:-}"
 exe=${MW_EXE:-}
 label=${MW_LABEL:-c}

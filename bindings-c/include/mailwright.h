@@ -120,6 +120,35 @@ typedef enum {
   MW_ERR_INVALID_KEY = 301,
 } mw_result;
 
+// The state of a record (the core's `ledger::State`, in its order; names
+// "pending", "data_sent", "delivered", "failed", "uncertain" through
+// `mw_ledger_state_name`).
+typedef enum {
+  // Submitted, not yet sent: a restart sends it.
+  MW_LEDGER_PENDING = 0,
+  // The end of its data was about to be written when the record was
+  // last changed: a restart records it uncertain and does not resend it.
+  MW_LEDGER_DATA_SENT = 1,
+  // Delivered (the relay's queue id recorded).
+  MW_LEDGER_DELIVERED = 2,
+  // Failed for good.
+  MW_LEDGER_FAILED = 3,
+  // It may have been delivered: never resent unless at-least-once.
+  MW_LEDGER_UNCERTAIN = 4,
+} mw_ledger_state;
+
+// What a keyed submission found in the ledger (the core's `Claim`).
+typedef enum {
+  // The key is new: recorded and queued.
+  MW_CLAIM_NEW = 0,
+  // The key is already on its way: not sent again; its outcome comes for
+  // this ticket too.
+  MW_CLAIM_PENDING = 1,
+  // The key has its outcome: nothing is sent; the recorded outcome comes
+  // for this ticket at once.
+  MW_CLAIM_DONE = 2,
+} mw_claim;
+
 // What became of a message (the core's outcome kinds; names "delivered",
 // "failed", "uncertain" through `mw_outcome_kind_name`).
 typedef enum {
@@ -307,6 +336,17 @@ typedef struct mw_event mw_event;
 // `mw_interrupter_free` once no thread uses it (it may outlive the client).
 typedef struct mw_interrupter mw_interrupter;
 
+// An opened ledger: one SQLite file (WAL), the durable record of every
+// message sent through a mailer started with it (opaque). Thread-safe: it
+// may be read while mailers record into it. Free with `mw_ledger_free`
+// (mailers started with it keep their own reference).
+typedef struct mw_ledger mw_ledger;
+
+// What the ledger holds for one key (opaque, read-only; strings owned by
+// it). From `mw_ledger_get` (free with `mw_ledger_record_free`) or lent to
+// an `mw_ledger_each` visitor.
+typedef struct mw_ledger_record mw_ledger_record;
+
 // Sends through a pool of connections with one throttle, retries and
 // exactly one outcome per message (opaque; the core's blocking `Mailer`).
 // Thread-safe: see `mw_mailer_new`. Free with `mw_mailer_free`.
@@ -356,6 +396,26 @@ typedef struct mw_transcript mw_transcript;
 // call on it has failed, `mw_x_smtpapi_encode` and
 // `mw_message_builder_x_smtpapi` fail with that first error.
 typedef struct mw_x_smtpapi mw_x_smtpapi;
+
+// Counts by state, filled by `mw_ledger_summary`.
+typedef struct {
+  // Submitted, not yet sent.
+  uint64_t pending;
+  // End of data sent, no answer recorded.
+  uint64_t data_sent;
+  // Delivered.
+  uint64_t delivered;
+  // Failed.
+  uint64_t failed;
+  // Uncertain.
+  uint64_t uncertain;
+  // All records.
+  uint64_t total;
+} mw_ledger_counts;
+
+// Visits one record (lent: it lives until the visitor returns; the
+// ledger's lock is not held). Return 0 to go on, anything else to stop.
+typedef int (*mw_ledger_visitor)(void *userdata, const mw_ledger_record *record);
 
 // Receives one outcome: called on the mailer's callback thread (one thread
 // per mailer, one outcome at a time, no library lock held). `outcome`
@@ -411,6 +471,99 @@ void mw_string_free(char *text);
 // The library's version, e.g. "0.1.0" (static).
 const char *mw_version(void);
 
+// The core's name of a state ("pending", "data_sent", "delivered",
+// "failed", "uncertain"), or NULL when `state` is not an
+// `mw_ledger_state`. Static.
+const char *mw_ledger_state_name(uint32_t state);
+
+// Opens the ledger at `path` (created when missing). `durability`: "full"
+// (every commit on the disk before it returns: survives a power loss;
+// NULL means this) or "process" (survives a crash of the process, not a
+// power loss); `keep_bodies`: keep each message's bytes after its outcome.
+// A file that is not a ledger, from a newer version, read-only, locked or
+// unreadable: MW_ERR_LEDGER, with the reason. On success `*out_ledger` is
+// the caller's: free it with `mw_ledger_free`.
+mw_result mw_ledger_open(const char *path,
+                         const char *durability,
+                         bool keep_bodies,
+                         mw_ledger **out_ledger);
+
+// Fills `*out_summary` with the counts by state. Thread-safe.
+mw_result mw_ledger_summary(const mw_ledger *ledger, mw_ledger_counts *out_summary);
+
+// The record of one key: on MW_OK `*out_record` is the caller's (free
+// with `mw_ledger_record_free`), or NULL when the ledger does not hold the
+// key. Thread-safe.
+mw_result mw_ledger_get(const mw_ledger *ledger, const char *key, mw_ledger_record **out_record);
+
+// Calls `visitor` with every record in `state` (a state's name; NULL for
+// all), in submission order, a page at a time (the ledger is not locked
+// while the visitor runs), until it returns non-zero. `*out_count` (when
+// not NULL) receives how many were visited. An unknown state:
+// MW_ERR_INVALID_OPTION. Thread-safe.
+mw_result mw_ledger_each(const mw_ledger *ledger,
+                         const char *state,
+                         mw_ledger_visitor visitor,
+                         void *userdata,
+                         uint64_t *out_count);
+
+// Writes every record in `state` (NULL for all) to the file at `path`
+// (created or replaced) as `format`: "csv" (a header line, then RFC 4180
+// rows; NULL means this) or "json" (one object per line); `*out_count`
+// (when not NULL) receives how many. Thread-safe.
+mw_result mw_ledger_export(const mw_ledger *ledger,
+                           const char *path,
+                           const char *format,
+                           const char *state,
+                           uint64_t *out_count);
+
+// Deletes the records whose outcome was last changed more than
+// `older_than_seconds` ago (0 or more); `*out_count` (when not NULL)
+// receives how many. Thread-safe.
+mw_result mw_ledger_prune(const mw_ledger *ledger, double older_than_seconds, uint64_t *out_count);
+
+// Frees a ledger handle (mailers started with it keep recording: the file
+// is closed once the last of them is freed). NULL does nothing.
+void mw_ledger_free(mw_ledger *ledger);
+
+// The record's key. Owned by the record; NULL if `record` is NULL.
+const char *mw_ledger_record_key(const mw_ledger_record *record);
+
+// The record's state; MW_LEDGER_PENDING if `record` is NULL.
+mw_ledger_state mw_ledger_record_state(const mw_ledger_record *record);
+
+// The message's Message-ID (without angle brackets), or NULL. Owned by
+// the record.
+const char *mw_ledger_record_message_id(const mw_ledger_record *record);
+
+// The envelope sender ("" for the null reverse-path). Owned by the record.
+const char *mw_ledger_record_sender(const mw_ledger_record *record);
+
+// The relay's queue id of a delivered message, or NULL. Owned by the
+// record.
+const char *mw_ledger_record_queue_id(const mw_ledger_record *record);
+
+// Attempts recorded (an attempt counts once its end of data was sent).
+uint32_t mw_ledger_record_attempts(const mw_ledger_record *record);
+
+// The error of a failed or uncertain record (the same codes as
+// `mw_result`), MW_OK otherwise; MW_ERR_NULL_PARAMETER if `record` is NULL.
+mw_result mw_ledger_record_error(const mw_ledger_record *record);
+
+// The error's description (failed, uncertain), or NULL. Owned by the
+// record.
+const char *mw_ledger_record_error_message(const mw_ledger_record *record);
+
+// When it was submitted, in milliseconds since the Unix epoch.
+int64_t mw_ledger_record_submitted_ms(const mw_ledger_record *record);
+
+// When it last changed, in milliseconds since the Unix epoch.
+int64_t mw_ledger_record_updated_ms(const mw_ledger_record *record);
+
+// Frees a record from `mw_ledger_get`. NULL does nothing; never pass one
+// lent to a visitor.
+void mw_ledger_record_free(mw_ledger_record *record);
+
 // Starts a mailer for `options` (where and how to connect: host, port,
 // TLS, credentials with their label, time-outs, CA and pins; copied) and
 // `delivery` (copied; NULL for the core's defaults). The core checks both
@@ -425,6 +578,54 @@ const char *mw_version(void);
 mw_result mw_mailer_new(const mw_client_options *options,
                         const mw_delivery_options *delivery,
                         mw_mailer **out_mailer);
+
+// `mw_mailer_new` with a ledger (from `mw_ledger_open`; the mailer keeps
+// its own reference, so the handle may be freed at once): every message
+// is recorded before it is queued, the end of its data is marked durably
+// before its final `.` is written, and its outcome is recorded before it
+// is handed out. Work an earlier process left unfinished in the ledger is
+// taken up now: unsent messages are sent again (their outcomes are kept
+// for `mw_mailer_poll`, or go to the callback set later), those whose end
+// of data may have gone out are recorded uncertain and not resent
+// (`mw_mailer_resumed` counts both). Messages submitted without a key are
+// keyed by their Message-ID. A store that fails later ends delivery: the
+// next submission returns MW_ERR_LEDGER.
+mw_result mw_mailer_new_with_ledger(const mw_client_options *options,
+                                    const mw_delivery_options *delivery,
+                                    const mw_ledger *ledger,
+                                    mw_mailer **out_mailer);
+
+// What starting the mailer found in its ledger: `*out_queued` messages an
+// earlier process left unsent, queued again, and `*out_uncertain` whose
+// end of data it may have sent, recorded uncertain (list them with
+// `mw_ledger_each(ledger, "uncertain", ...)`). Both 0 without a ledger.
+// Either pointer may be NULL. Thread-safe.
+mw_result mw_mailer_resumed(const mw_mailer *mailer, uint64_t *out_queued, uint64_t *out_uncertain);
+
+// Queues a built message under `key` (its idempotency key: an order id, a
+// row; 1 to 512 bytes, no control characters, else MW_ERR_INVALID_KEY) in
+// a mailer with a ledger (else MW_ERR_INVALID_STATE). A key the ledger
+// already holds is not sent again: `*out_claim` (when not NULL) says
+// MW_CLAIM_PENDING (its outcome comes for this ticket when it comes) or
+// MW_CLAIM_DONE (its recorded outcome comes for this ticket at once).
+// Otherwise as `mw_mailer_submit`. Thread-safe.
+mw_result mw_mailer_submit_keyed(const mw_mailer *mailer,
+                                 const char *key,
+                                 const mw_message *message,
+                                 uint64_t *out_ticket,
+                                 mw_claim *out_claim);
+
+// `mw_mailer_submit_keyed` for raw bytes with an explicit envelope (see
+// `mw_mailer_submit_raw`). Thread-safe.
+mw_result mw_mailer_submit_raw_keyed(const mw_mailer *mailer,
+                                     const char *key,
+                                     const uint8_t *data,
+                                     size_t len,
+                                     const char *sender,
+                                     const char *const *recipients,
+                                     size_t recipient_count,
+                                     uint64_t *out_ticket,
+                                     mw_claim *out_claim);
 
 // Hands the outcomes of the messages submitted from now on to `callback`
 // (with `userdata`) instead of keeping them for `mw_mailer_poll` and

@@ -133,7 +133,7 @@ def test_bad_ledgers_and_keys_raise_typed_errors(tmp_path):
         mailwright.Mailer("127.0.0.1", 25, tls="none", ledger=42)
     with pytest.raises(errors.InvalidOptionError):
         mailwright.Ledger(tmp_path / "l.db", durability="sometimes")
-    with pytest.raises(ValueError, match="state must be one of"):
+    with pytest.raises(ValueError, match="a state is one of"):
         mailwright.Ledger(tmp_path / "l.db").records(state="sent")
     with mailwright.Mailer("127.0.0.1", 25, tls="none", ledger=tmp_path / "l.db") as mailer:
         with pytest.raises(errors.InvalidKeyError):

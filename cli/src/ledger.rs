@@ -1,52 +1,37 @@
 //! `mailwright ledger`: reads a ledger written by `bulk --ledger`.
 
 use crate::args::{LedgerArgs, LedgerCommand};
-use mailwright::ledger::{SqliteStore, State, Store, csv_header};
+use mailwright::ledger::{self, Format, SqliteStore, State, Store};
 use mailwright::{Error, ErrorKind};
 use serde_json::json;
 use std::io::Write as _;
 use std::process::ExitCode;
 
 fn state(name: Option<&String>) -> Result<Option<State>, Error> {
-    name.map(|n| {
-        State::from_name(n).ok_or_else(|| {
-            let names: Vec<&str> = State::ALL.iter().map(|s| s.as_str()).collect();
-            Error::new(
-                ErrorKind::InvalidOption,
-                format!("--state must be one of {}, not {n:?}", names.join(", ")),
-            )
-        })
-    })
-    .transpose()
+    name.map(|n| State::parse(n)).transpose()
 }
 
-/// Every record (of one state), a page at a time.
-fn each(
-    store: &mut SqliteStore,
-    state: Option<State>,
-    mut f: impl FnMut(&mailwright::ledger::Record) -> std::io::Result<()>,
-) -> Result<(), Error> {
-    let mut after = 0;
-    loop {
-        let page = store.list(state, after, 1000)?;
-        let Some((last, _)) = page.last() else {
-            return Ok(());
-        };
-        after = *last;
-        for (_, record) in &page {
-            if let Err(e) = f(record) {
-                if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    return Ok(());
-                }
-                return Err(Error::new(ErrorKind::Io, format!("cannot write: {e}")));
-            }
+/// Standard output, where a closed pipe (`| head`) ends the listing quietly.
+struct Quiet<W>(W);
+
+impl<W: std::io::Write> std::io::Write for Quiet<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.0.write(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(buf.len()),
+            other => other,
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.0.flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
         }
     }
 }
 
 pub fn run(args: LedgerArgs) -> Result<ExitCode, Error> {
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = Quiet(std::io::BufWriter::new(stdout.lock()));
     let io = |e: std::io::Error| Error::new(ErrorKind::Io, format!("cannot write: {e}"));
     match args.command {
         LedgerCommand::Summary { file } => {
@@ -59,7 +44,7 @@ pub fn run(args: LedgerArgs) -> Result<ExitCode, Error> {
         }
         LedgerCommand::List { file, state: name } => {
             let mut store = SqliteStore::open_existing(&file)?;
-            each(&mut store, state(name.as_ref())?, |r| {
+            ledger::each(&mut store, state(name.as_ref())?, |r| {
                 writeln!(
                     out,
                     "{}\t{}\t{}\t{}\t{}",
@@ -69,6 +54,7 @@ pub fn run(args: LedgerArgs) -> Result<ExitCode, Error> {
                     r.queue_id.as_deref().unwrap_or("-"),
                     r.error.as_deref().unwrap_or("")
                 )
+                .map_err(io)
             })?;
         }
         LedgerCommand::Export {
@@ -77,36 +63,19 @@ pub fn run(args: LedgerArgs) -> Result<ExitCode, Error> {
             state: name,
         } => {
             let state = state(name.as_ref())?;
+            let format = Format::from_name(&format)?;
             let mut store = SqliteStore::open_existing(&file)?;
-            match format.as_str() {
-                "csv" => {
-                    write!(out, "{}", csv_header()).map_err(io)?;
-                    each(&mut store, state, |r| write!(out, "{}", r.to_csv_line()))?;
-                }
-                "json" => each(&mut store, state, |r| writeln!(out, "{}", r.to_json()))?,
-                other => {
-                    return Err(Error::new(
-                        ErrorKind::InvalidOption,
-                        format!("--format must be csv or json, not {other:?}"),
-                    ));
-                }
-            }
+            ledger::export(&mut store, state, format, &mut out)?;
         }
         LedgerCommand::Prune {
             file,
             older_than_days,
         } => {
-            if !older_than_days.is_finite() || older_than_days < 0.0 {
-                return Err(Error::new(
-                    ErrorKind::InvalidOption,
-                    format!("--older-than-days must be 0 or more, not {older_than_days}"),
-                ));
-            }
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap_or_default()
                 .as_millis() as i64;
-            let before = now - (older_than_days * 86_400_000.0) as i64;
+            let before = ledger::prune_cutoff(older_than_days * 86_400.0, now)?;
             let n = SqliteStore::open_existing(&file)?.prune(before)?;
             writeln!(out, "{}", json!({"pruned": n})).map_err(io)?;
         }

@@ -303,7 +303,7 @@ fn the_ledger_commands_read_what_bulk_recorded_and_refuse_other_files() {
         (
             &["ledger", "list", "--state", "sent"][..],
             &ledger,
-            "--state must be one of",
+            "a state is one of",
         ),
     ] {
         let out = mailwright().args(args).arg(file).output().unwrap();

@@ -3,6 +3,7 @@
 //! for `mw_mailer_poll` / `mw_mailer_wait`. Which of the two gets a
 //! message's outcome is decided when the message is submitted.
 
+use super::ledger::{ledger_ref, mw_claim, mw_ledger};
 use super::options::{delivery_ref, mw_delivery_options};
 use super::outcome::{mw_counters, mw_outcome};
 use crate::convert::{bytes_arg, out, out_opt, str_arg};
@@ -10,6 +11,7 @@ use crate::errors::{Fail, boundary, guard, mw_result};
 use crate::message::mw_message;
 use crate::smtp::{mw_client_options, options_ref};
 use mailwright::delivery::{DeliveryConfig, Outcome, Prepared, Ticket, blocking};
+use mailwright::ledger::Claim;
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::{c_char, c_void};
@@ -151,28 +153,49 @@ impl mw_mailer {
     /// Queues a message: its outcome goes to the callback set now, or is
     /// kept for poll/wait (always when `keep` is true).
     fn submit(&self, message: Prepared, keep: bool) -> Result<Ticket, Fail> {
+        Ok(self.submit_as(None, message, keep)?.0)
+    }
+
+    /// `submit`, under `key` when one is given (the ledger's claim then
+    /// comes back too).
+    fn submit_as(
+        &self,
+        key: Option<&str>,
+        message: Prepared,
+        keep: bool,
+    ) -> Result<(Ticket, Option<Claim>), Fail> {
         refuse_in_callback("mw_mailer_submit")?;
         let callback = if keep {
             None
         } else {
             *lock(&self.routes.callback)
         };
-        if let Some(callback) = callback {
-            let sender = lock(&self.dispatch)
-                .as_ref()
-                .map(|(sender, _)| sender.clone())
-                .ok_or_else(|| Fail::from(mailwright::delivery::closed_error()))?;
-            let ticket = self.inner.submit_with(message, move |outcome| {
-                sender.send((outcome, callback)).ok();
-            })?;
-            return Ok(ticket);
+        let route: Box<dyn FnOnce(Outcome) + Send> = match callback {
+            Some(callback) => {
+                let sender = lock(&self.dispatch)
+                    .as_ref()
+                    .map(|(sender, _)| sender.clone())
+                    .ok_or_else(|| Fail::from(mailwright::delivery::closed_error()))?;
+                Box::new(move |outcome| {
+                    sender.send((outcome, callback)).ok();
+                })
+            }
+            None => {
+                let routes = self.routes.clone();
+                Box::new(move |outcome| routes.keep(outcome))
+            }
+        };
+        let (ticket, claim) = match key {
+            Some(key) => {
+                let done = self.inner.submit_keyed_with(key, message, route)?;
+                (done.ticket, Some(done.claim))
+            }
+            None => (self.inner.submit_with(message, route)?, None),
+        };
+        if callback.is_none() {
+            self.routes.register(ticket);
         }
-        let routes = self.routes.clone();
-        let ticket = self
-            .inner
-            .submit_with(message, move |outcome| routes.keep(outcome))?;
-        self.routes.register(ticket);
-        Ok(ticket)
+        Ok((ticket, claim))
     }
 
     fn wait(&self, ticket: Ticket) -> Result<Outcome, Fail> {
@@ -238,29 +261,141 @@ pub unsafe extern "C" fn mw_mailer_new(
     delivery: *const mw_delivery_options,
     out_mailer: *mut *mut mw_mailer,
 ) -> mw_result {
+    boundary(|| unsafe { start(options, delivery, None, out_mailer) })
+}
+
+unsafe fn start(
+    options: *const mw_client_options,
+    delivery: *const mw_delivery_options,
+    ledger: Option<&mw_ledger>,
+    out_mailer: *mut *mut mw_mailer,
+) -> Result<(), Fail> {
+    let options = options_ref(options)?.clone();
+    let delivery = delivery_ref(delivery)
+        .cloned()
+        .unwrap_or_else(DeliveryConfig::default);
+    let slot = out(out_mailer, "out_mailer")?;
+    let inner = match ledger {
+        Some(ledger) => {
+            blocking::Mailer::with_ledger(options, delivery, Box::new(ledger.store.clone()))?
+        }
+        None => blocking::Mailer::new(options, delivery)?,
+    };
+    let routes = Arc::new(Routes {
+        kept: Mutex::new(Kept::default()),
+        arrived: Condvar::new(),
+        callback: Mutex::new(None),
+    });
+    let (sender, receiver) = channel::<Handed>();
+    let thread = std::thread::Builder::new()
+        .name("mailwright-callback".into())
+        .spawn(move || dispatch(receiver))
+        .map_err(|e| Fail::new(mw_result::MW_ERR_IO, format!("cannot start a thread: {e}")))?;
+    *slot = Box::into_raw(Box::new(mw_mailer {
+        inner,
+        routes,
+        dispatch: Mutex::new(Some((sender, thread))),
+        closing: Mutex::new(()),
+    }));
+    Ok(())
+}
+
+/// `mw_mailer_new` with a ledger (from `mw_ledger_open`; the mailer keeps
+/// its own reference, so the handle may be freed at once): every message
+/// is recorded before it is queued, the end of its data is marked durably
+/// before its final `.` is written, and its outcome is recorded before it
+/// is handed out. Work an earlier process left unfinished in the ledger is
+/// taken up now: unsent messages are sent again (their outcomes are kept
+/// for `mw_mailer_poll`, or go to the callback set later), those whose end
+/// of data may have gone out are recorded uncertain and not resent
+/// (`mw_mailer_resumed` counts both). Messages submitted without a key are
+/// keyed by their Message-ID. A store that fails later ends delivery: the
+/// next submission returns MW_ERR_LEDGER.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_mailer_new_with_ledger(
+    options: *const mw_client_options,
+    delivery: *const mw_delivery_options,
+    ledger: *const mw_ledger,
+    out_mailer: *mut *mut mw_mailer,
+) -> mw_result {
     boundary(|| {
-        let options = options_ref(options)?.clone();
-        let delivery = delivery_ref(delivery)
-            .cloned()
-            .unwrap_or_else(DeliveryConfig::default);
-        let slot = out(out_mailer, "out_mailer")?;
-        let inner = blocking::Mailer::new(options, delivery)?;
-        let routes = Arc::new(Routes {
-            kept: Mutex::new(Kept::default()),
-            arrived: Condvar::new(),
-            callback: Mutex::new(None),
-        });
-        let (sender, receiver) = channel::<Handed>();
-        let thread = std::thread::Builder::new()
-            .name("mailwright-callback".into())
-            .spawn(move || dispatch(receiver))
-            .map_err(|e| Fail::new(mw_result::MW_ERR_IO, format!("cannot start a thread: {e}")))?;
-        *slot = Box::into_raw(Box::new(mw_mailer {
-            inner,
-            routes,
-            dispatch: Mutex::new(Some((sender, thread))),
-            closing: Mutex::new(()),
-        }));
+        let ledger = ledger_ref(ledger)?;
+        unsafe { start(options, delivery, Some(ledger), out_mailer) }
+    })
+}
+
+/// What starting the mailer found in its ledger: `*out_queued` messages an
+/// earlier process left unsent, queued again, and `*out_uncertain` whose
+/// end of data it may have sent, recorded uncertain (list them with
+/// `mw_ledger_each(ledger, "uncertain", ...)`). Both 0 without a ledger.
+/// Either pointer may be NULL. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_mailer_resumed(
+    mailer: *const mw_mailer,
+    out_queued: *mut u64,
+    out_uncertain: *mut u64,
+) -> mw_result {
+    boundary(|| {
+        let mailer = mailer_ref(mailer)?;
+        let resumed = mailer.inner.resumed();
+        out_opt(out_queued, resumed.queued);
+        out_opt(out_uncertain, resumed.uncertain.len() as u64);
+        Ok(())
+    })
+}
+
+/// Queues a built message under `key` (its idempotency key: an order id, a
+/// row; 1 to 512 bytes, no control characters, else MW_ERR_INVALID_KEY) in
+/// a mailer with a ledger (else MW_ERR_INVALID_STATE). A key the ledger
+/// already holds is not sent again: `*out_claim` (when not NULL) says
+/// MW_CLAIM_PENDING (its outcome comes for this ticket when it comes) or
+/// MW_CLAIM_DONE (its recorded outcome comes for this ticket at once).
+/// Otherwise as `mw_mailer_submit`. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_mailer_submit_keyed(
+    mailer: *const mw_mailer,
+    key: *const c_char,
+    message: *const mw_message,
+    out_ticket: *mut u64,
+    out_claim: *mut mw_claim,
+) -> mw_result {
+    boundary(|| {
+        let mailer = mailer_ref(mailer)?;
+        let key = unsafe { str_arg(key, "key") }?;
+        let prepared = prepared_message(message)?;
+        let (ticket, claim) = mailer.submit_as(Some(key), prepared, false)?;
+        out_opt(out_ticket, ticket);
+        if let Some(claim) = claim {
+            out_opt(out_claim, mw_claim::from(&claim));
+        }
+        Ok(())
+    })
+}
+
+/// `mw_mailer_submit_keyed` for raw bytes with an explicit envelope (see
+/// `mw_mailer_submit_raw`). Thread-safe.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn mw_mailer_submit_raw_keyed(
+    mailer: *const mw_mailer,
+    key: *const c_char,
+    data: *const u8,
+    len: usize,
+    sender: *const c_char,
+    recipients: *const *const c_char,
+    recipient_count: usize,
+    out_ticket: *mut u64,
+    out_claim: *mut mw_claim,
+) -> mw_result {
+    boundary(|| {
+        let mailer = mailer_ref(mailer)?;
+        let key = unsafe { str_arg(key, "key") }?;
+        let prepared = unsafe { prepared_raw(data, len, sender, recipients, recipient_count) }?;
+        let (ticket, claim) = mailer.submit_as(Some(key), prepared, false)?;
+        out_opt(out_ticket, ticket);
+        if let Some(claim) = claim {
+            out_opt(out_claim, mw_claim::from(&claim));
+        }
         Ok(())
     })
 }

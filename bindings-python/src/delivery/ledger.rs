@@ -22,16 +22,7 @@ pub struct LedgerRecord {
 }
 
 fn state(name: Option<&str>) -> PyResult<Option<State>> {
-    name.map(|n| {
-        State::from_name(n).ok_or_else(|| {
-            let names: Vec<&str> = State::ALL.iter().map(|s| s.as_str()).collect();
-            pyo3::exceptions::PyValueError::new_err(format!(
-                "state must be one of {}, not {n:?}",
-                names.join(", ")
-            ))
-        })
-    })
-    .transpose()
+    name.map(State::parse).transpose().py_err()
 }
 
 impl Ledger {
@@ -97,17 +88,15 @@ impl Ledger {
     fn records(&self, py: Python<'_>, state: Option<&str>) -> PyResult<Vec<LedgerRecord>> {
         let state = self::state(state)?;
         let mut out = Vec::new();
-        let mut after = 0;
-        loop {
-            let page = py
-                .detach(|| self.store.with(|st| st.list(state, after, 1000)))
-                .py_err()?;
-            let Some((last, _)) = page.last() else {
-                return Ok(out);
-            };
-            after = *last;
-            out.extend(page.into_iter().map(|(_, inner)| LedgerRecord { inner }));
-        }
+        let mut store = self.store.clone();
+        py.detach(|| {
+            ledger::each(&mut store, state, |r| {
+                out.push(LedgerRecord { inner: r.clone() });
+                Ok(())
+            })
+        })
+        .py_err()?;
+        Ok(out)
     }
 
     /// Writes every record (of one ``state``) to ``path`` as CSV (with a
@@ -120,56 +109,25 @@ impl Ledger {
         format: &str,
         state: Option<&str>,
     ) -> PyResult<u64> {
-        use std::io::Write as _;
         let state = self::state(state)?;
-        let csv = match format {
-            "csv" => true,
-            "json" => false,
-            other => {
-                return Err(pyo3::exceptions::PyValueError::new_err(format!(
-                    "format must be \"csv\" or \"json\", not {other:?}"
-                )));
-            }
-        };
+        let format = ledger::Format::from_name(format).py_err()?;
         py.detach(|| -> PyResult<u64> {
             let file = std::fs::File::create(&path)?;
             let mut w = std::io::BufWriter::new(file);
-            if csv {
-                w.write_all(ledger::csv_header().as_bytes())?;
-            }
-            let (mut after, mut n) = (0, 0u64);
-            loop {
-                let page = self.store.with(|st| st.list(state, after, 1000)).py_err()?;
-                let Some((last, _)) = page.last() else {
-                    break;
-                };
-                after = *last;
-                for (_, r) in &page {
-                    if csv {
-                        w.write_all(r.to_csv_line().as_bytes())?;
-                    } else {
-                        writeln!(w, "{}", r.to_json())?;
-                    }
-                    n += 1;
-                }
-            }
-            w.flush()?;
-            Ok(n)
+            // Page by page, each under the lock for one query only: a
+            // mailer recording into this ledger is not held up.
+            let mut store = self.store.clone();
+            ledger::export(&mut store, state, format, &mut w).py_err()
         })
     }
 
     /// Deletes the records with an outcome last changed more than
     /// ``older_than`` seconds ago; returns how many.
     fn prune(&self, py: Python<'_>, older_than: f64) -> PyResult<u64> {
-        if !older_than.is_finite() || older_than < 0.0 {
-            return Err(pyo3::exceptions::PyValueError::new_err(
-                "older_than must be 0 or more seconds",
-            ));
-        }
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
-        let before = now - (older_than * 1000.0) as i64;
+        let before = ledger::prune_cutoff(older_than, now).py_err()?;
         py.detach(|| self.store.with(|st| st.prune(before)))
             .py_err()
     }

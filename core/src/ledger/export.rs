@@ -1,8 +1,8 @@
 //! Records as CSV and JSON (the same columns in every binding and the
 //! CLI), and the keys and Message-IDs of rows sent in bulk.
 
-use super::Record;
-use crate::error::Result;
+use super::{Record, State, Store};
+use crate::error::{Error, ErrorKind, Result};
 use crate::smtpapi::json_string;
 use sha2::{Digest, Sha256};
 
@@ -122,6 +122,91 @@ fn csv_line(fields: &[String]) -> String {
     }
     out.push_str("\r\n");
     out
+}
+
+/// The two formats of an export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// CSV (RFC 4180) with a header line.
+    Csv,
+    /// JSON lines: one object per record.
+    Json,
+}
+
+impl Format {
+    /// Every format's name.
+    pub const NAMES: &'static [&'static str] = &["csv", "json"];
+
+    /// The format of a name (`csv` or `json`): an `InvalidOption` error
+    /// otherwise.
+    pub fn from_name(name: &str) -> Result<Format> {
+        match name {
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            other => Err(Error::new(
+                ErrorKind::InvalidOption,
+                format!("an export format is csv or json, not {other:?}"),
+            )),
+        }
+    }
+}
+
+/// Calls `f` with every record (of one `state`, or all), a page at a
+/// time, in submission order; stops at `f`'s first error.
+pub fn each(
+    store: &mut dyn Store,
+    state: Option<State>,
+    mut f: impl FnMut(&Record) -> Result<()>,
+) -> Result<u64> {
+    let (mut after, mut n) = (0, 0u64);
+    loop {
+        let page = store.list(state, after, 1000)?;
+        let Some((last, _)) = page.last() else {
+            return Ok(n);
+        };
+        after = *last;
+        for (_, record) in &page {
+            f(record)?;
+            n += 1;
+        }
+    }
+}
+
+/// Writes every record (of one `state`, or all) to `out` in `format`;
+/// returns how many. A write error is an `Io` error.
+pub fn export(
+    store: &mut dyn Store,
+    state: Option<State>,
+    format: Format,
+    out: &mut dyn std::io::Write,
+) -> Result<u64> {
+    let io = |e: std::io::Error| Error::new(ErrorKind::Io, format!("cannot write the export: {e}"));
+    if format == Format::Csv {
+        out.write_all(csv_header().as_bytes()).map_err(io)?;
+    }
+    let n = each(store, state, |r| {
+        let line = match format {
+            Format::Csv => r.to_csv_line(),
+            Format::Json => format!("{}\n", r.to_json()),
+        };
+        out.write_all(line.as_bytes()).map_err(io)
+    })?;
+    out.flush().map_err(io)?;
+    Ok(n)
+}
+
+/// The time before which [`Store::prune`] deletes, for records older than
+/// `older_than_seconds` at `now_ms`: an `InvalidOption` error for a
+/// negative or non-finite age.
+pub fn prune_cutoff(older_than_seconds: f64, now_ms: i64) -> Result<i64> {
+    if !older_than_seconds.is_finite() || older_than_seconds < 0.0 {
+        return Err(Error::new(
+            ErrorKind::InvalidOption,
+            format!("a pruning age is 0 or more seconds, not {older_than_seconds}"),
+        ));
+    }
+    let age = (older_than_seconds * 1000.0).min(i64::MAX as f64) as i64;
+    Ok(now_ms.saturating_sub(age))
 }
 
 /// The key of a row sent in bulk (a CSV row): `row-` and the SHA-256 of

@@ -38,7 +38,9 @@ mod export;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
-pub use export::{COLUMNS, csv_header, message_id_for_key, row_key};
+pub use export::{
+    COLUMNS, Format, csv_header, each, export, message_id_for_key, prune_cutoff, row_key,
+};
 
 #[cfg(feature = "sqlite")]
 pub use sqlite::{Durability, SqliteStore};
@@ -126,7 +128,19 @@ impl State {
         }
     }
 
-    /// Looks a state up by its name.
+    /// Looks a state up by its name: an `InvalidOption` error naming the
+    /// states when it is none.
+    pub fn parse(name: &str) -> Result<State> {
+        State::from_name(name).ok_or_else(|| {
+            let names: Vec<&str> = State::ALL.iter().map(|s| s.as_str()).collect();
+            Error::new(
+                ErrorKind::InvalidOption,
+                format!("a state is one of {}, not {name:?}", names.join(", ")),
+            )
+        })
+    }
+
+    /// The state of a name, if it is one.
     pub fn from_name(name: &str) -> Option<State> {
         State::ALL.iter().copied().find(|s| s.as_str() == name)
     }

@@ -739,6 +739,58 @@ mod tests {
     }
 
     #[test]
+    fn exports_page_through_every_record_of_a_state() {
+        use crate::ledger::{Format, export, prune_cutoff};
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path().join("e.db")).unwrap();
+        let messages: Vec<Prepared> = (0..2500).map(message).collect();
+        let keys: Vec<String> = (0..2500).map(|n| format!("k{n}")).collect();
+        let pairs: Vec<(&str, &Prepared)> = keys
+            .iter()
+            .map(String::as_str)
+            .zip(messages.iter())
+            .collect();
+        store.submit(&pairs, 1_000).unwrap();
+        let done: Vec<Change> = (0..1200)
+            .map(|n| {
+                let r = Record::pending(&keys[n], &messages[n], 1_000);
+                Change::Finished(r.finished(&delivered(n as u64), 2_000))
+            })
+            .collect();
+        store.record(&done).unwrap();
+        let mut csv = Vec::new();
+        let n = export(&mut store, Some(State::Delivered), Format::Csv, &mut csv).unwrap();
+        assert_eq!(n, 1200);
+        let text = String::from_utf8(csv).unwrap();
+        assert_eq!(text.lines().count(), 1201, "a header and 1200 rows");
+        assert!(
+            text.lines()
+                .nth(1200)
+                .unwrap()
+                .starts_with("k1199,delivered,")
+        );
+        let mut json = Vec::new();
+        let n = export(&mut store, None, Format::Json, &mut json).unwrap();
+        assert_eq!(n, 2500);
+        assert_eq!(json.iter().filter(|b| **b == b'\n').count(), 2500);
+        assert_eq!(Format::from_name("json").unwrap(), Format::Json);
+        assert_eq!(
+            Format::from_name("xml").unwrap_err().kind(),
+            ErrorKind::InvalidOption
+        );
+        assert_eq!(
+            State::parse("nope").unwrap_err().kind(),
+            ErrorKind::InvalidOption
+        );
+        assert_eq!(prune_cutoff(1.5, 10_000).unwrap(), 8_500);
+        assert!(prune_cutoff(-1.0, 0).is_err() && prune_cutoff(f64::NAN, 0).is_err());
+        assert_eq!(
+            store.prune(prune_cutoff(0.0, 2_001).unwrap()).unwrap(),
+            1200
+        );
+    }
+
+    #[test]
     fn bad_keys_are_refused_and_nothing_is_written() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = SqliteStore::open(dir.path().join("l.db")).unwrap();

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""The crash test of a ledger, for any binding: runs a bulk sender (a command
+given after `--`) against the relay simulator with a round-trip delay,
+SIGKILLs it at random moments, runs it again until it finishes, then checks
+what the relay received against what the ledger says:
+
+  - no key reached the relay twice;
+  - every key is recorded, delivered or uncertain (none lost, none failed);
+  - every delivered key reached the relay once, with its queue id recorded;
+  - uncertain keys are at most one per connection per kill, and each is held
+    by the relay once or not at all;
+  - the relay's count equals the ledger's delivered count plus the uncertain
+    ones it holds.
+
+    crashloop.py [--rows N] [--kills K] [--connections C] [--seed S]
+                 [--workers W] -- COMMAND ARGS...
+
+In COMMAND ARGS, {port}, {ledger}, {rows} and {worker} are replaced: the
+sender must send keys order-0 .. order-{rows-1} with Message-IDs
+order-<n>@shop.example through its binding's Mailer with the ledger at
+{ledger} and {connections} connections, and exit 0 once every outcome is in.
+With --workers 2, two senders share the ledger at once (one of them is killed
+each round); each sends every key (the ledger keeps them from sending one
+twice). The ledger is read with Python's own sqlite3, read-only: a witness
+independent of the library under test. Only 127.0.0.1 is used. The seed is
+printed; MAILWRIGHT_CRASH_SEED replays one."""
+import argparse
+import os
+import pathlib
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+def relaysim_binary():
+    target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    for profile in ("debug", "release"):
+        path = target / profile / "mailwright-relaysim"
+        if path.exists():
+            return path
+    sys.exit("mailwright-relaysim is not built: cargo build -p mailwright-relaysim")
+
+
+def relay_counts(log):
+    counts = {}
+    with open(log) as f:
+        for line in f:
+            parts = line.split()
+            if parts and parts[0] == "D":
+                mid = parts[2].strip("<>")
+                counts[mid] = counts.get(mid, 0) + 1
+    return counts
+
+
+def ledger_rows(path):
+    if not os.path.exists(path):
+        return []
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        return db.execute("SELECT key, state, message_id, queue_id FROM messages").fetchall()
+    finally:
+        db.close()
+
+
+def fail(seed, why):
+    sys.exit(f"crash test FAILED (seed {seed}, MAILWRIGHT_CRASH_SEED={seed} replays it): {why}")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--rows", type=int, default=5000)
+    p.add_argument("--kills", type=int, default=3)
+    p.add_argument("--connections", type=int, default=8)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--rtt-ms", default="10")
+    p.add_argument("--timeout", type=float, default=600)
+    p.add_argument("command", nargs=argparse.REMAINDER)
+    a = p.parse_args()
+    command = a.command[1:] if a.command[:1] == ["--"] else a.command
+    if not command:
+        p.error("the sender's command goes after --")
+    env_seed = os.environ.get("MAILWRIGHT_CRASH_SEED")
+    seed = a.seed if a.seed is not None else int(env_seed) if env_seed else random.randrange(1 << 30)
+    print(f"crash seed {seed} (MAILWRIGHT_CRASH_SEED={seed} replays it)", flush=True)
+    rng = random.Random(seed)
+    work = tempfile.mkdtemp(prefix="mw-crash-")
+    ledger = os.path.join(work, "run.db")
+    log = os.path.join(work, "relay.log")
+    relay = subprocess.Popen([str(relaysim_binary()), "--rtt-ms", a.rtt_ms, "--log", log],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = relay.stdout.readline()
+    if not line.strip().isdigit():
+        sys.exit(f"relaysim did not start: {line!r}")
+    port = line.strip()
+
+    def start(worker):
+        args = [c.format(port=port, ledger=ledger, rows=a.rows, worker=worker, connections=a.connections)
+                for c in command]
+        return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    kills = 0
+    try:
+        for _ in range(a.kills):
+            procs = [start(w) for w in range(a.workers)]
+            victim = rng.randrange(a.workers)
+            try:
+                procs[victim].wait(timeout=rng.uniform(0.5, 3.0))
+            except subprocess.TimeoutExpired:
+                procs[victim].send_signal(signal.SIGKILL)
+                kills += 1
+            procs[victim].wait()
+            # The others run on to their end (or their own kill next round).
+            for i, proc in enumerate(procs):
+                if i != victim:
+                    out, err = proc.communicate(timeout=a.timeout)
+                    if proc.returncode != 0:
+                        fail(seed, f"a surviving worker exited {proc.returncode}: {err.decode()[-2000:]}")
+            states = [r[1] for r in ledger_rows(ledger)]
+            if states.count("data_sent") > a.connections:
+                fail(seed, f"{states.count('data_sent')} marks left for {a.connections} connections")
+        started = time.monotonic()
+        procs = [start(w) for w in range(a.workers)]
+        for proc in procs:
+            out, err = proc.communicate(timeout=a.timeout)
+            if proc.returncode != 0:
+                fail(seed, f"the last run exited {proc.returncode}: {err.decode()[-2000:]}")
+        last_run = time.monotonic() - started
+    finally:
+        relay.stdin.close()
+        try:
+            relay.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            relay.kill()
+    received = relay_counts(log)
+    rows = ledger_rows(ledger)
+    if len(rows) != a.rows:
+        fail(seed, f"{len(rows)} records for {a.rows} keys")
+    expected = {f"order-{n}" for n in range(a.rows)}
+    if {r[0] for r in rows} != expected:
+        fail(seed, "the ledger's keys are not the keys sent")
+    twice = [m for m, n in received.items() if n > 1]
+    if twice:
+        fail(seed, f"{len(twice)} Message-IDs reached the relay more than once, e.g. {twice[:3]}")
+    by_state = {}
+    held_uncertain = 0
+    for key, state, message_id, queue_id in rows:
+        by_state[state] = by_state.get(state, 0) + 1
+        n = received.get(message_id, 0)
+        if state == "delivered":
+            if n != 1 or not queue_id:
+                fail(seed, f"{key} delivered but the relay holds it {n} times (queue id {queue_id!r})")
+        elif state == "uncertain":
+            held_uncertain += n
+        else:
+            fail(seed, f"{key} ended {state}")
+    if by_state.get("uncertain", 0) > a.connections * a.workers * kills:
+        fail(seed, f"{by_state['uncertain']} uncertain for {kills} kills of {a.connections} connections")
+    if len(received) != by_state.get("delivered", 0) + held_uncertain:
+        fail(seed, f"the relay holds {len(received)}, the ledger {by_state}")
+    print(f"crash test passed: {a.rows} keys, {kills} kills, {a.workers} worker(s), states {by_state}, "
+          f"relay holds {len(received)} ({held_uncertain} of the uncertain), last run {last_run:.1f} s",
+          flush=True)
+
+
+if __name__ == "__main__":
+    main()
