@@ -63,6 +63,44 @@ native! {
         convert::into_handle(Mailer::new(options, config)?)
     }
 
+    /// `mailerNew` recording into the ledger behind `ledger` (the mailer
+    /// keeps its own reference to the store); unfinished work in it is
+    /// taken up now (see `mailerResumed`).
+    fn mailerNewWithLedger(env, options: jlong, config: jlong, ledger: jlong) -> jlong {
+        attach::remember_loader(env)?;
+        let options = convert::handle::<ClientOptions>(options)?.clone();
+        let config = convert::handle::<DeliveryConfig>(config)?.clone();
+        let store = super::ledger::store(ledger)?.clone();
+        convert::into_handle(Mailer::with_ledger(options, config, Box::new(store))?)
+    }
+
+    /// Queues a prepared message (consumed) under `key`; `future` completed
+    /// as for `mailerSubmit` (with the recorded outcome when the ledger
+    /// holds the key). The ticket.
+    fn mailerSubmitKeyed(env, handle: jlong, prepared: jlong, key: JString<'l>, future: JObject<'l>) -> jlong {
+        let prepared = take_prepared(prepared)?;
+        let key = convert::string(env, &key, "key")?;
+        if future.is_null() {
+            return Err(jni::errors::Error::NullPtr("future").into());
+        }
+        let future = env.new_global_ref(&future)?;
+        let done = mailer(handle)?
+            .submit_keyed_with(&key, prepared, move |result| attach::complete(future, result))?;
+        convert::long(done.ticket)
+    }
+
+    /// What opening the ledger found: the number queued again.
+    fn mailerResumedQueued(_, handle: jlong) -> jlong {
+        convert::long(mailer(handle)?.resumed().queued)
+    }
+
+    /// What opening the ledger found: the records made uncertain.
+    fn mailerResumedUncertain(env, handle: jlong) -> JObjectArray<'l> {
+        let resumed = mailer(handle)?.resumed();
+        let records: Vec<&mailwright::ledger::Record> = resumed.uncertain.iter().collect();
+        super::ledger::new_records(env, &records)?
+    }
+
     /// Sends a prepared message (consumed) and waits for its `Outcome`.
     fn mailerSend(env, handle: jlong, prepared: jlong) -> JObject<'l> {
         let prepared = take_prepared(prepared)?;

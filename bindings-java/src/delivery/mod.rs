@@ -8,12 +8,14 @@
 //!   per setting; a setting never called keeps `DeliveryConfig::default()`).
 //! - [`mailer`]: the blocking `Mailer` (`delivery::blocking::Mailer`) and the
 //!   prepared messages it takes.
+//! - [`ledger`]: `Ledger` and `LedgerRecord` (the core's SQLite ledger).
 //! - [`outcome`]: `Outcome.Delivered` / `Failed` / `Uncertain` and
 //!   `Mailer.Counters`, built by calling their constructors.
 //! - [`attach`]: how the core's driver threads reach Java to complete a
 //!   `CompletableFuture` (attached as daemon threads, detached when they end).
 
 pub mod attach;
+pub mod ledger;
 pub mod mailer;
 pub mod outcome;
 

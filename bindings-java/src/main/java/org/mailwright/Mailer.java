@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -71,9 +72,15 @@ public final class Mailer implements AutoCloseable {
     /** Set by close() and abort(): no call may hand the mailer a message any more. */
     private volatile boolean closing;
     private final NativeHandle handle;
+    /** The ledger it records into, if any. */
+    private final Ledger ledger;
+    /** Whether close() closes the ledger (opened by the builder from a path). */
+    private final boolean ownsLedger;
 
-    private Mailer(long handle) {
+    private Mailer(long handle, Ledger ledger, boolean ownsLedger) {
         this.handle = new NativeHandle(this, handle, Native::mailerFree, "the mailer");
+        this.ledger = ledger;
+        this.ownsLedger = ownsLedger;
     }
 
     /** A mailer for {@code host} on the TLS mode's default port. */
@@ -197,6 +204,83 @@ public final class Mailer implements AutoCloseable {
     }
 
     /**
+     * Queues a message under {@code key}, its idempotency key (an order id, a
+     * row: 1 to 512 bytes, no control characters, else an
+     * {@link InputException} of kind {@code InvalidKey}), in a mailer built
+     * with a {@link Builder#ledger ledger} (else a {@link StateException}). A
+     * key the ledger already holds is never sent again: the future completes
+     * with its recorded outcome (at once), or with the outcome of the message
+     * already on its way. Without a key ({@link #submit(Message)}), a mailer
+     * with a ledger keys a message by its Message-ID.
+     */
+    public CompletableFuture<Outcome> submit(Message message, String key) {
+        notInStage("submit");
+        checkOpen();
+        Objects.requireNonNull(key, "key");
+        return submitKeyed(prepare(message), key);
+    }
+
+    /** {@link #submitRaw}, under {@code key}: see {@link #submit(Message, String)}. */
+    public CompletableFuture<Outcome> submitRaw(byte[] data, String sender, List<String> recipients, String key) {
+        notInStage("submitRaw");
+        checkOpen();
+        Objects.requireNonNull(key, "key");
+        return submitKeyed(prepareRaw(data, sender, recipients), key);
+    }
+
+    /** {@link #submit(Message, String)}, waiting for the outcome. */
+    public Outcome send(Message message, String key) {
+        notInStage("send");
+        return submit(message, key).join();
+    }
+
+    private CompletableFuture<Outcome> submitKeyed(long prepared, String key) {
+        CompletableFuture<Outcome> future = new CompletableFuture<>();
+        call(prepared, (mailer, p) -> Native.mailerSubmitKeyed(mailer, p, key, future));
+        return future;
+    }
+
+    /** The ledger this mailer records into, if it was built with one. */
+    public Optional<Ledger> ledger() {
+        return Optional.ofNullable(ledger);
+    }
+
+    /**
+     * What building the mailer found in its ledger: messages an earlier
+     * process left unsent, queued again (their outcomes are recorded; submit
+     * their keys again for futures), and those whose end of data it may have
+     * sent before it died, recorded uncertain and not resent.
+     *
+     * @param queued messages queued again
+     * @param uncertain the records made uncertain
+     */
+    public record Resumed(long queued, List<LedgerRecord> uncertain) {
+        /** Copies the list. */
+        public Resumed {
+            uncertain = List.copyOf(uncertain);
+        }
+    }
+
+    /** See {@link Resumed}; nothing without a ledger. */
+    public Resumed resumed() {
+        lock.readLock().lock();
+        try {
+            if (handle.isFreed()) {
+                throw closed();
+            }
+            long h = handle.get();
+            List<LedgerRecord> uncertain = new ArrayList<>();
+            for (Object r : Native.mailerResumedUncertain(h)) {
+                uncertain.add((LedgerRecord) r);
+            }
+            return new Resumed(Native.mailerResumedQueued(h), uncertain);
+        } finally {
+            lock.readLock().unlock();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
      * What has happened so far; also while {@link #close()} drains (to
      * follow it), the core's closed-mailer {@link StateException} once closed.
      */
@@ -269,6 +353,9 @@ public final class Mailer implements AutoCloseable {
             lock.writeLock().unlock();
             Reference.reachabilityFence(this);
         }
+        if (ownsLedger) {
+            ledger.close();
+        }
     }
 
     /**
@@ -340,6 +427,9 @@ public final class Mailer implements AutoCloseable {
     public static final class Builder {
         private final SmtpOptions.Builder options;
         private final List<DraftStep> delivery = new ArrayList<>();
+
+        private Ledger ledger;
+        private Path ledgerPath;
 
         private Builder(SmtpOptions.Builder options) {
             this.options = options;
@@ -418,13 +508,44 @@ public final class Mailer implements AutoCloseable {
          */
         public Builder atLeastOnce(boolean on) { return step(c -> Native.deliveryAtLeastOnce(c, on)); }
 
+        /**
+         * Record every message in {@code ledger} (see {@link Ledger}); the
+         * mailer takes up the unfinished work it holds when built
+         * ({@link Mailer#resumed()}). The ledger may be closed before the mailer.
+         */
+        public Builder ledger(Ledger ledger) {
+            this.ledger = Objects.requireNonNull(ledger, "ledger");
+            this.ledgerPath = null;
+            return this;
+        }
+
+        /** {@link #ledger(Ledger)} with the ledger at {@code path} (opened, created when missing; closed with the mailer). */
+        public Builder ledger(Path path) {
+            this.ledgerPath = Objects.requireNonNull(path, "path");
+            this.ledger = null;
+            return this;
+        }
+
         /** The mailer, checked by the core; nothing connects yet. */
         public Mailer build() {
             SmtpOptions built = options.build();
             long config = Native.deliveryNew();
             try {
                 DraftStep.replay(delivery, config);
-                return new Mailer(built.use(o -> Native.mailerNew(o, config)));
+                if (ledger == null && ledgerPath == null) {
+                    return new Mailer(built.use(o -> Native.mailerNew(o, config)), null, false);
+                }
+                boolean owns = ledger == null;
+                Ledger l = owns ? Ledger.open(ledgerPath) : ledger;
+                try {
+                    long h = l.use(lh -> built.use(o -> Native.mailerNewWithLedger(o, config, lh)));
+                    return new Mailer(h, l, owns);
+                } catch (RuntimeException e) {
+                    if (owns) {
+                        l.close();
+                    }
+                    throw e;
+                }
             } finally {
                 Native.deliveryFree(config);
             }

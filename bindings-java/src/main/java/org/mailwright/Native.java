@@ -220,6 +220,25 @@ final class Native {
     static native void mailerClose(long mailer);
     static native void mailerAbort(long mailer);
     static native void mailerFree(long mailer);
+    static native long mailerNewWithLedger(long options, long config, long ledger);
+    /** As {@link #mailerSubmit}, under {@code key}. */
+    static native long mailerSubmitKeyed(long mailer, long prepared, String key,
+            java.util.concurrent.CompletableFuture<Outcome> future);
+    static native long mailerResumedQueued(long mailer);
+    /** {@code Object[]} of {@link LedgerRecord}. */
+    static native Object[] mailerResumedUncertain(long mailer);
+
+    // delivery/ledger.rs: the ledger
+    static native String[] ledgerStates();
+    static native long ledgerOpen(String path, String durability, boolean keepBodies);
+    /** Counts in the core's state order, then the total. */
+    static native long[] ledgerSummary(long ledger);
+    static native LedgerRecord ledgerGet(long ledger, String key);
+    /** {@code Object[]} of {@link LedgerRecord}; {@code last[0]} receives the last one's position. */
+    static native Object[] ledgerPage(long ledger, String state, long after, int limit, long[] last);
+    static native long ledgerExport(long ledger, String path, String format, String state);
+    static native long ledgerPrune(long ledger, double seconds);
+    static native void ledgerFree(long ledger);
     /** Throws the core's error for a closed mailer (a StateException of kind InvalidState). */
     static native void mailerClosed();
 
