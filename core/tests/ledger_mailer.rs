@@ -236,6 +236,22 @@ impl Store for Failing {
     ) -> mailwright::Result<Vec<mailwright::ledger::Unfinished>> {
         self.inner.unfinished(after, limit)
     }
+    fn take_over(
+        &mut self,
+        now_ms: i64,
+        limit: usize,
+    ) -> mailwright::Result<Vec<mailwright::ledger::Unfinished>> {
+        self.inner.take_over(now_ms, limit)
+    }
+    fn hold(&mut self, now_ms: i64) -> mailwright::Result<()> {
+        self.inner.hold(now_ms)
+    }
+    fn renew(&mut self, now_ms: i64) -> mailwright::Result<()> {
+        self.inner.renew(now_ms)
+    }
+    fn release(&mut self) -> mailwright::Result<()> {
+        self.inner.release()
+    }
     fn get(&mut self, key: &str) -> mailwright::Result<Option<mailwright::ledger::Record>> {
         self.inner.get(key)
     }
@@ -306,4 +322,68 @@ fn keyed_submission_needs_a_ledger_and_a_good_key() {
         ErrorKind::InvalidKey
     );
     assert_eq!(mailer.with_store(|s| s.summary()).unwrap().total(), 0);
+}
+
+#[test]
+fn two_mailers_sharing_a_ledger_send_each_key_once_and_both_get_every_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let run = "shared";
+    // Two stores on one file: as two processes see it.
+    let a = Mailer::with_ledger(
+        options(),
+        delivery(),
+        Box::new(SqliteStore::open(&path).unwrap()),
+    )
+    .unwrap();
+    let b = Mailer::with_ledger(
+        options(),
+        delivery(),
+        Box::new(SqliteStore::open(&path).unwrap()),
+    )
+    .unwrap();
+    let keys: Vec<String> = (0..40).map(|n| format!("row-{n}")).collect();
+    let (from_a, from_b) = std::thread::scope(|s| {
+        let sa = s.spawn(|| {
+            keys.iter()
+                .enumerate()
+                .map(|(n, k)| a.submit_keyed(k, message(run, n)).unwrap())
+                .collect::<Vec<_>>()
+        });
+        let sb = s.spawn(|| {
+            keys.iter()
+                .enumerate()
+                .rev()
+                .map(|(n, k)| b.submit_keyed(k, message(run, n)).unwrap())
+                .collect::<Vec<_>>()
+        });
+        (sa.join().unwrap(), sb.join().unwrap())
+    });
+    // Every key is new to exactly one of them; the other watches it.
+    let new = from_a
+        .iter()
+        .chain(&from_b)
+        .filter(|s| s.claim == Claim::New)
+        .count();
+    assert_eq!(new, 40);
+    for s in &from_a {
+        assert!(matches!(a.wait(s.ticket), Outcome::Delivered { .. }));
+    }
+    for s in &from_b {
+        assert!(matches!(b.wait(s.ticket), Outcome::Delivered { .. }));
+    }
+    assert_eq!(
+        a.counters().delivered + b.counters().delivered,
+        40,
+        "each key went out once, from one of them"
+    );
+    a.close();
+    b.close();
+    assert_eq!(stored(run).len(), 40);
+    let summary = SqliteStore::open(&path).unwrap().summary().unwrap();
+    assert_eq!((summary.delivered, summary.total()), (40, 40));
+    assert!(
+        !dir.path().join("shared.db-owners").exists(),
+        "both gave up their hold"
+    );
 }

@@ -26,7 +26,7 @@ use super::{
     Action, ConnId, Counters, DeliveryConfig, Dispatcher, Outcome, Prepared, QuotaGate, Ticket,
 };
 use crate::error::{Error, ErrorKind, Result};
-use crate::ledger::{Change, Claim, Record, Resume, Store};
+use crate::ledger::{Change, Claim, LEASE, Record, Resume, Store, Unfinished};
 use crate::smtp::transport::{Stream, io_cause, open, server_name};
 use crate::smtp::{ClientOptions, ConnectionLoss, LossStage};
 use rustls::ClientConfig;
@@ -46,6 +46,7 @@ pub struct Mailer {
     shared: Arc<Shared>,
     timer: Mutex<Option<JoinHandle<()>>>,
     committer: Mutex<Option<JoinHandle<()>>>,
+    housekeeper: Mutex<Option<JoinHandle<()>>>,
 }
 
 /// A message to submit under a key (see [`Mailer::submit_keyed_batch`]).
@@ -96,6 +97,8 @@ struct Shared {
     store: Option<Mutex<Box<dyn Store>>>,
     /// Wakes the committer (changes to record).
     commit: Condvar,
+    /// Wakes the housekeeper (keys to watch, or the end).
+    keep: Condvar,
 }
 
 /// The ledger's side of the state: what waits to be recorded, and the
@@ -108,6 +111,10 @@ struct Journal {
     aliases: HashMap<Ticket, Vec<(Ticket, Option<Callback>)>>,
     /// The ticket on its way for each key.
     by_key: HashMap<String, Ticket>,
+    /// Tickets of keys another process (or another mailer on the same
+    /// store) is sending: answered once the ledger holds their outcome, or
+    /// sent here if that process is gone.
+    watching: HashMap<String, Vec<(Ticket, Option<Callback>)>>,
     changes: Vec<Change>,
     /// The last data-end mark among `changes`.
     mark: u64,
@@ -230,6 +237,7 @@ impl Mailer {
             epoch: Instant::now(),
             store: store.map(Mutex::new),
             commit: Condvar::new(),
+            keep: Condvar::new(),
         });
         let timer = {
             let shared = shared.clone();
@@ -255,52 +263,19 @@ impl Mailer {
             shared,
             timer: Mutex::new(Some(timer)),
             committer: Mutex::new(committer),
+            housekeeper: Mutex::new(None),
         };
         if mailer.shared.store.is_some() {
-            mailer.resume(at_least_once)?;
+            mailer.shared.with_store(|s| s.hold(wall_ms()))?;
+            take_up(&mailer.shared)?;
+            let shared = mailer.shared.clone();
+            let thread = std::thread::Builder::new()
+                .name("mailwright-lease".into())
+                .spawn(move || housekeeper_thread(&shared))
+                .map_err(|e| Error::new(ErrorKind::Io, format!("cannot start a thread: {e}")))?;
+            *lock(&mailer.housekeeper) = Some(thread);
         }
         Ok(mailer)
-    }
-
-    /// Queues again what the ledger holds unfinished (see `with_ledger`).
-    fn resume(&self, at_least_once: bool) -> Result<()> {
-        let mut after = 0;
-        loop {
-            let page = self.with_store(|store| store.unfinished(after, 512))?;
-            let Some(last) = page.last() else {
-                return Ok(());
-            };
-            after = last.position;
-            let now_ms = wall_ms();
-            let mut uncertain = Vec::new();
-            for entry in page {
-                let record = entry.record;
-                match (record.state.on_resume(at_least_once), entry.message) {
-                    (Resume::Send, Some(message)) => {
-                        let age = Duration::from_millis(
-                            u64::try_from(now_ms - record.submitted_ms).unwrap_or(0),
-                        );
-                        self.queue(message, None, Some((record, age)))?;
-                        if let Some(journal) = lock(&self.shared.state).journal.as_mut() {
-                            journal.resumed.queued += 1;
-                        }
-                    }
-                    (Resume::Done, _) => {}
-                    (Resume::Send | Resume::Uncertain, _) => {
-                        uncertain.push(record.uncertain_after_restart(now_ms));
-                    }
-                }
-            }
-            if !uncertain.is_empty() {
-                let changes: Vec<Change> =
-                    uncertain.iter().cloned().map(Change::Finished).collect();
-                self.with_store(|store| store.record(&changes))?;
-                let mut state = lock(&self.shared.state);
-                if let Some(journal) = state.journal.as_mut() {
-                    journal.resumed.uncertain.extend(uncertain);
-                }
-            }
-        }
     }
 
     /// What opening the ledger found: messages queued again, and those
@@ -315,13 +290,7 @@ impl Mailer {
 
     /// Runs `f` on the ledger's store (an `InvalidState` error without one).
     pub fn with_store<T>(&self, f: impl FnOnce(&mut dyn Store) -> Result<T>) -> Result<T> {
-        let store = self
-            .shared
-            .store
-            .as_ref()
-            .ok_or_else(|| Error::new(ErrorKind::InvalidState, "this mailer has no ledger"))?;
-        let mut store = lock(store);
-        f(store.as_mut())
+        self.shared.with_store(f)
     }
 
     /// Submits a message under `key` (see [`Mailer::submit_keyed_batch`]).
@@ -461,13 +430,18 @@ impl Mailer {
                 deliver(vec![(outcome, callback, any)]);
                 return Ok(ticket);
             }
-            return Err(Error::new(
-                ErrorKind::InvalidState,
-                format!(
-                    "the key {:?} is pending in the ledger but not in this mailer (another process is sending it)",
-                    record.key
-                ),
-            ));
+            // Another process (or mailer) is sending it: watched until the
+            // ledger holds its outcome, or sent here if that process is gone.
+            let mut state = lock(&self.shared.state);
+            let journal = state.journal.as_mut().ok_or_else(super::closed_error)?;
+            journal
+                .watching
+                .entry(record.key.clone())
+                .or_default()
+                .push((ticket, callback));
+            drop(state);
+            self.shared.keep.notify_all();
+            return Ok(ticket);
         };
         journal
             .aliases
@@ -522,51 +496,11 @@ impl Mailer {
     /// ledger record and age when there is a ledger.
     fn queue(
         &self,
-        mut message: Prepared,
+        message: Prepared,
         callback: Option<Callback>,
         record: Option<(Record, Duration)>,
     ) -> Result<Ticket> {
-        let mut state = lock(&self.shared.state);
-        loop {
-            if let Some(error) = state.journal.as_ref().and_then(|j| j.failed.clone()) {
-                return Err(error);
-            }
-            if state.stopping {
-                return Err(super::closed_error());
-            }
-            state.dispatcher.advance(self.shared.now());
-            let submitted = match &record {
-                Some((r, age)) => state.dispatcher.resubmit(message, r.attempts, *age),
-                None => state.dispatcher.submit(message),
-            };
-            match submitted {
-                Ok(ticket) => {
-                    if let Some(callback) = callback {
-                        state.callbacks.insert(ticket, callback);
-                    }
-                    if let (Some(journal), Some((record, _))) = (state.journal.as_mut(), record) {
-                        journal.by_key.insert(record.key.clone(), ticket);
-                        journal.records.insert(ticket, record);
-                    }
-                    let ready = pump(&self.shared, &mut state);
-                    drop(state);
-                    deliver(ready);
-                    return Ok(ticket);
-                }
-                Err(refused) => {
-                    if !state.dispatcher.has_room() && !state.stopping {
-                        message = refused.message;
-                        state = self
-                            .shared
-                            .outcomes
-                            .wait(state)
-                            .unwrap_or_else(|e| e.into_inner());
-                        continue;
-                    }
-                    return Err(refused.error);
-                }
-            }
-        }
+        queue(&self.shared, message, callback, record)
     }
 
     /// Waits for the outcome of a message `submit` queued.
@@ -675,6 +609,14 @@ impl Mailer {
         if let Some(committer) = lock(&self.committer).take() {
             committer.join().ok();
         }
+        // Keys another process was sending are waited for (answered at
+        // once after an abort); then this process's hold is given up, so
+        // that what it left unfinished may be taken up at once.
+        self.shared.keep.notify_all();
+        if let Some(housekeeper) = lock(&self.housekeeper).take() {
+            housekeeper.join().ok();
+            self.shared.with_store(|s| s.release()).ok();
+        }
         drop(timer);
         self.shared.outcomes.notify_all();
     }
@@ -698,6 +640,158 @@ impl Shared {
     fn now(&self) -> Duration {
         self.epoch.elapsed()
     }
+
+    fn with_store<T>(&self, f: impl FnOnce(&mut dyn Store) -> Result<T>) -> Result<T> {
+        let store = self
+            .store
+            .as_ref()
+            .ok_or_else(|| Error::new(ErrorKind::InvalidState, "this mailer has no ledger"))?;
+        let mut store = lock(store);
+        f(store.as_mut())
+    }
+}
+
+fn queue(
+    shared: &Arc<Shared>,
+    mut message: Prepared,
+    callback: Option<Callback>,
+    record: Option<(Record, Duration)>,
+) -> Result<Ticket> {
+    let mut state = lock(&shared.state);
+    loop {
+        if let Some(error) = state.journal.as_ref().and_then(|j| j.failed.clone()) {
+            return Err(error);
+        }
+        if state.stopping {
+            return Err(super::closed_error());
+        }
+        state.dispatcher.advance(shared.now());
+        let submitted = match &record {
+            Some((r, age)) => state.dispatcher.resubmit(message, r.attempts, *age),
+            None => state.dispatcher.submit(message),
+        };
+        match submitted {
+            Ok(ticket) => {
+                if let Some(callback) = callback {
+                    state.callbacks.insert(ticket, callback);
+                }
+                if let (Some(journal), Some((record, _))) = (state.journal.as_mut(), record) {
+                    journal.by_key.insert(record.key.clone(), ticket);
+                    journal.records.insert(ticket, record);
+                }
+                let ready = pump(shared, &mut state);
+                drop(state);
+                deliver(ready);
+                return Ok(ticket);
+            }
+            Err(refused) => {
+                if !state.dispatcher.has_room() && !state.stopping {
+                    message = refused.message;
+                    state = shared
+                        .outcomes
+                        .wait(state)
+                        .unwrap_or_else(|e| e.into_inner());
+                    continue;
+                }
+                return Err(refused.error);
+            }
+        }
+    }
+}
+
+/// Takes over and queues again what the ledger holds unfinished and no
+/// live process holds (see `with_ledger`): at the start, and when
+/// another process sharing the ledger is gone.
+fn take_up(shared: &Arc<Shared>) -> Result<()> {
+    let at_least_once = lock(&shared.state)
+        .journal
+        .as_ref()
+        .is_some_and(|j| j.at_least_once);
+    loop {
+        let now_ms = wall_ms();
+        let page: Vec<Unfinished> = shared.with_store(|store| store.take_over(now_ms, 512))?;
+        if page.is_empty() {
+            return Ok(());
+        }
+        let mut uncertain = Vec::new();
+        let mut left = Vec::new();
+        for entry in page {
+            let record = entry.record;
+            match (record.state.on_resume(at_least_once), entry.message) {
+                (Resume::Send, Some(message)) => {
+                    let age = Duration::from_millis(
+                        u64::try_from(now_ms - record.submitted_ms).unwrap_or(0),
+                    );
+                    let key = record.key.clone();
+                    match queue(shared, message, None, Some((record, age))) {
+                        Ok(_) => {
+                            if let Some(journal) = lock(&shared.state).journal.as_mut() {
+                                journal.resumed.queued += 1;
+                            }
+                        }
+                        // Closing: it stays pending (released at the end,
+                        // for the next run).
+                        Err(_) if lock(&shared.state).stopping => left.push(key),
+                        Err(error) => return Err(error),
+                    }
+                }
+                (Resume::Done, _) => {}
+                (Resume::Send | Resume::Uncertain, _) => {
+                    uncertain.push(record.uncertain_after_restart(now_ms));
+                }
+            }
+        }
+        if !uncertain.is_empty() {
+            let changes: Vec<Change> = uncertain.iter().cloned().map(Change::Finished).collect();
+            shared.with_store(|store| store.record(&changes))?;
+            let mut state = lock(&shared.state);
+            if let Some(journal) = state.journal.as_mut() {
+                journal.resumed.uncertain.extend(uncertain);
+            }
+        }
+        if !left.is_empty() {
+            let error = Error::new(
+                ErrorKind::InvalidState,
+                "not sent: the process sending this key is gone and this mailer is closing \
+                 (it stays pending in the ledger for the next run)",
+            );
+            answer_watched(shared, &left, &error);
+        }
+    }
+}
+
+/// Answers the watched tickets of `keys` with a failure (not sent by this
+/// mailer).
+fn answer_watched(shared: &Arc<Shared>, keys: &[String], error: &Error) {
+    let mut state = lock(&shared.state);
+    let State {
+        journal,
+        results,
+        any,
+        ..
+    } = &mut *state;
+    let Some(journal) = journal.as_mut() else {
+        return;
+    };
+    let mut ready: Ready = Vec::new();
+    for key in keys {
+        for (ticket, callback) in journal.watching.remove(key).unwrap_or_default() {
+            let outcome = Outcome::Failed {
+                ticket,
+                error: error.clone(),
+                attempts: 0,
+                gave_up: false,
+                refused: Vec::new(),
+            };
+            if callback.is_none() {
+                results.insert(ticket, outcome.clone());
+            }
+            ready.push((outcome, callback, any.clone()));
+        }
+    }
+    drop(state);
+    shared.outcomes.notify_all();
+    deliver(ready);
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -873,24 +967,7 @@ fn committer_thread(shared: &Arc<Shared>) {
         match written {
             Ok(()) if !failed => state.dispatcher.marks_durable(mark),
             Ok(()) => {}
-            Err(error) => {
-                let detail = format!("the ledger cannot record: {}", error.message());
-                if let Some(journal) = state.journal.as_mut() {
-                    journal.failed = Some(error);
-                    journal.aborted = true;
-                }
-                state.stopping = true;
-                state.dispatcher.shutdown();
-                // Every connection ends now (a held final `.` never goes
-                // out): what was in flight is retried no more, or uncertain
-                // when its end of data went out before.
-                let ids: Vec<ConnId> = state.conns.keys().copied().collect();
-                for id in ids {
-                    state
-                        .dispatcher
-                        .connection_lost(id, ConnectionLoss::Closed, &detail);
-                }
-            }
+            Err(error) => store_failed(&mut state, error),
         }
         // Recorded: the keys are no longer on their way; tickets of the
         // same key submitted meanwhile get the same outcome.
@@ -923,6 +1000,151 @@ fn committer_thread(shared: &Arc<Shared>) {
         deliver(all);
         state = lock(&shared.state);
     }
+}
+
+/// The ledger cannot record (or lost its hold): nothing more is sent, no
+/// submission is taken.
+fn store_failed(state: &mut State, error: Error) {
+    let detail = format!("the ledger cannot record: {}", error.message());
+    if let Some(journal) = state.journal.as_mut() {
+        if journal.failed.is_some() {
+            return;
+        }
+        journal.failed = Some(error);
+        journal.aborted = true;
+    }
+    state.stopping = true;
+    state.dispatcher.shutdown();
+    // Every connection ends now (a held final `.` never goes out): what was
+    // in flight is retried no more, or uncertain when its end of data went
+    // out before.
+    let ids: Vec<ConnId> = state.conns.keys().copied().collect();
+    for id in ids {
+        state
+            .dispatcher
+            .connection_lost(id, ConnectionLoss::Closed, &detail);
+    }
+}
+
+/// How often the housekeeper looks at watched keys and at the other
+/// processes sharing the ledger.
+const TICK: Duration = Duration::from_millis(250);
+
+/// Keeps this process's hold on its records (renewing the lease), takes up
+/// the work of a process sharing the ledger that is gone, and answers the
+/// tickets of keys another process was sending once the ledger holds their
+/// outcome. Ends once the mailer is closed and nothing is watched.
+fn housekeeper_thread(shared: &Arc<Shared>) {
+    let mut renewed = Instant::now();
+    let mut swept = Instant::now();
+    loop {
+        let mut state = lock(&shared.state);
+        let stopping = state.stopping;
+        let Some(journal) = state.journal.as_mut() else {
+            return;
+        };
+        let closing = journal.closing;
+        // Closed now, or the store failed: what another process was sending
+        // is not waited for (its fate is in the ledger, for the next run).
+        let give_up = journal.failed.clone().or_else(|| {
+            (stopping && journal.aborted).then(|| {
+                Error::new(
+                    ErrorKind::InvalidState,
+                    "the mailer closed before the process sending this key finished \
+                     (the ledger holds its outcome when it comes)",
+                )
+            })
+        });
+        if let Some(error) = give_up {
+            let keys: Vec<String> = journal.watching.keys().cloned().collect();
+            drop(state);
+            answer_watched(shared, &keys, &error);
+            if closing {
+                return;
+            }
+            state = lock(&shared.state);
+        } else if closing && journal.watching.is_empty() {
+            return;
+        }
+        let waiting = state
+            .journal
+            .as_ref()
+            .is_some_and(|j| !j.watching.is_empty());
+        drop(state);
+        let now_ms = wall_ms();
+        if renewed.elapsed() >= LEASE / 6 {
+            renewed = Instant::now();
+            if let Err(error) = shared.with_store(|s| s.renew(now_ms)) {
+                store_failed(&mut lock(&shared.state), error);
+                continue;
+            }
+        }
+        if swept.elapsed() >= Duration::from_secs(1) {
+            swept = Instant::now();
+            if let Err(error) = take_up(shared) {
+                store_failed(&mut lock(&shared.state), error);
+                continue;
+            }
+        }
+        if waiting && let Err(error) = look_at_watched(shared) {
+            store_failed(&mut lock(&shared.state), error);
+            continue;
+        }
+        let state = lock(&shared.state);
+        if !state.journal.as_ref().is_none_or(|j| j.closing) {
+            drop(
+                shared
+                    .keep
+                    .wait_timeout(state, TICK)
+                    .unwrap_or_else(|e| e.into_inner()),
+            );
+        }
+    }
+}
+
+/// Answers the watched tickets whose key has its outcome in the ledger;
+/// those whose key this mailer has taken over follow its ticket.
+fn look_at_watched(shared: &Arc<Shared>) -> Result<()> {
+    let keys: Vec<String> = lock(&shared.state)
+        .journal
+        .as_ref()
+        .map(|j| j.watching.keys().cloned().collect())
+        .unwrap_or_default();
+    for key in keys {
+        let record = shared.with_store(|s| s.get(&key))?;
+        let mut state = lock(&shared.state);
+        let State {
+            journal,
+            results,
+            any,
+            ..
+        } = &mut *state;
+        let Some(journal) = journal.as_mut() else {
+            return Ok(());
+        };
+        if let Some(&first) = journal.by_key.get(&key) {
+            let moved = journal.watching.remove(&key).unwrap_or_default();
+            journal.aliases.entry(first).or_default().extend(moved);
+            continue;
+        }
+        let Some(record) = record.filter(|r| r.state.is_final()) else {
+            continue;
+        };
+        let watched = journal.watching.remove(&key).unwrap_or_default();
+        let mut ready: Ready = Vec::new();
+        for (ticket, callback) in watched {
+            if let Some(outcome) = record.outcome(ticket) {
+                if callback.is_none() {
+                    results.insert(ticket, outcome.clone());
+                }
+                ready.push((outcome, callback, any.clone()));
+            }
+        }
+        drop(state);
+        shared.outcomes.notify_all();
+        deliver(ready);
+    }
+    Ok(())
 }
 
 fn deliver(ready: Ready) {

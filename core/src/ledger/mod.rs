@@ -374,6 +374,12 @@ pub fn records_outcome(outcome: &Outcome, stopping: bool) -> bool {
     }
 }
 
+/// How long a process's hold on its records lasts without renewal; a
+/// mailer renews it every [`LEASE`]`/ 6`. On one machine a process that is
+/// gone is known at once (the lock on its owner file is released); the
+/// lease decides where that cannot be seen.
+pub const LEASE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// What the ledger said of a submitted key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Claim {
@@ -485,6 +491,28 @@ pub trait Store: Send {
     /// (0: from the start), in submission order, with their messages.
     fn unfinished(&mut self, after: i64, limit: usize) -> Result<Vec<Unfinished>>;
 
+    /// Takes over up to `limit` records without an outcome that no live
+    /// owner holds (left by a process that is gone, or released), in
+    /// submission order, with their messages: this store holds them from
+    /// now on. Several processes may share a store: each record is taken
+    /// over by one of them.
+    fn take_over(&mut self, now_ms: i64, limit: usize) -> Result<Vec<Unfinished>>;
+
+    /// A mailer starts recording into this store: the store becomes an
+    /// owner of records (once, however many mailers share it), until the
+    /// last of them calls [`Store::release`].
+    fn hold(&mut self, now_ms: i64) -> Result<()>;
+
+    /// Keeps what this store holds its own for another [`LEASE`] (called
+    /// well within it). An error when another process took it over (this
+    /// one was presumed gone): nothing more may be sent.
+    fn renew(&mut self, now_ms: i64) -> Result<()>;
+
+    /// A mailer ends cleanly: once the last one has, the store gives up
+    /// what it holds, and what it left without an outcome may be taken over
+    /// at once.
+    fn release(&mut self) -> Result<()>;
+
     /// The record of one key.
     fn get(&mut self, key: &str) -> Result<Option<Record>>;
 
@@ -539,6 +567,18 @@ impl Store for SharedStore {
     }
     fn unfinished(&mut self, after: i64, limit: usize) -> Result<Vec<Unfinished>> {
         self.with(|s| s.unfinished(after, limit))
+    }
+    fn take_over(&mut self, now_ms: i64, limit: usize) -> Result<Vec<Unfinished>> {
+        self.with(|s| s.take_over(now_ms, limit))
+    }
+    fn hold(&mut self, now_ms: i64) -> Result<()> {
+        self.with(|s| s.hold(now_ms))
+    }
+    fn renew(&mut self, now_ms: i64) -> Result<()> {
+        self.with(|s| s.renew(now_ms))
+    }
+    fn release(&mut self) -> Result<()> {
+        self.with(|s| s.release())
     }
     fn get(&mut self, key: &str) -> Result<Option<Record>> {
         self.with(|s| s.get(key))

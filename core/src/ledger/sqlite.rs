@@ -9,8 +9,9 @@ use std::time::Duration;
 
 /// `PRAGMA application_id` of a ledger file ("MWLG").
 const APPLICATION_ID: i32 = 0x4d57_4c47;
-/// The schema this version writes and reads.
-const SCHEMA: i32 = 1;
+/// The schema this version writes and reads (1: without `owners`, upgraded
+/// in place).
+const SCHEMA: i32 = 2;
 
 const CREATE: &str = "
 CREATE TABLE IF NOT EXISTS messages (
@@ -35,6 +36,14 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS messages_state ON messages (state, id);
 -- The bytes to send, apart: the records' updates (a mark, an outcome) then
 -- rewrite small rows, and a body is dropped by deleting its row.
+-- The processes that hold records (`messages.owner`), each until its lease
+-- runs out; on one machine, a process is alive while it holds the lock on its
+-- file in `<ledger>-owners/`.
+CREATE TABLE IF NOT EXISTS owners (
+    owner       TEXT    PRIMARY KEY,
+    pid         INTEGER NOT NULL,
+    lease_until INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS bodies (
     id   INTEGER PRIMARY KEY,
     data BLOB    NOT NULL
@@ -89,6 +98,27 @@ pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
     keep_bodies: bool,
+    /// This store's name in `owners` (random, one per opening).
+    owner: String,
+    /// The lock on this store's file in the owners' folder, held while it
+    /// holds records (registered on its first submission or take-over).
+    held: Option<std::fs::File>,
+    /// Mailers recording into this store now ([`Store::hold`]).
+    holders: usize,
+    /// The other owners seen by the last take-over, and when it last looked
+    /// at every record (a sweep reads every unfinished record: it runs when
+    /// an owner is gone, and once a minute).
+    others: Option<(std::collections::BTreeSet<String>, i64)>,
+}
+
+/// What the owners' folder says of another owner.
+enum Liveness {
+    /// Its file is locked: its process runs.
+    Alive,
+    /// Its file is not locked: its process is gone.
+    Dead,
+    /// No file (or it cannot be read): its lease decides.
+    Unknown,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -130,10 +160,16 @@ impl SqliteStore {
         let conn = Connection::open_with_flags(&path, flags).map_err(|e| fail("open", e))?;
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(|e| fail("open", e))?;
+        let mut id = [0u8; 16];
+        crate::clock::random_bytes(&mut id)?;
         let mut store = SqliteStore {
             conn,
             path,
             keep_bodies: false,
+            owner: id.iter().map(|b| format!("{b:02x}")).collect(),
+            held: None,
+            holders: 0,
+            others: None,
         };
         store.prepare(durability)?;
         Ok(store)
@@ -192,7 +228,9 @@ impl SqliteStore {
         };
         c.pragma_update(None, "synchronous", sync)
             .map_err(|e| self.fail("open", e))?;
-        if app == 0 {
+        if app == 0 || version < SCHEMA {
+            // New, or of an older schema: every table is created if missing
+            // (the upgrade from 1 adds `owners`).
             c.execute_batch(&format!(
                 "BEGIN IMMEDIATE; {CREATE} PRAGMA application_id = {APPLICATION_ID}; \
                  PRAGMA user_version = {SCHEMA}; COMMIT;"
@@ -212,12 +250,74 @@ impl SqliteStore {
         )
     }
 
+    /// The owners' folder: `<ledger>-owners` beside the ledger.
+    fn owners_dir(&self) -> PathBuf {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push("-owners");
+        self.path.with_file_name(name)
+    }
+
+    /// Makes this store an owner (once): its file locked, then its row.
+    fn register(&mut self, now_ms: i64) -> Result<()> {
+        if self.held.is_some() {
+            return Ok(());
+        }
+        let dir = self.owners_dir();
+        let io = |what: &str, e: std::io::Error| {
+            Error::new(
+                ErrorKind::Ledger,
+                format!("the ledger's owner file in {} {what}: {e}", dir.display()),
+            )
+        };
+        std::fs::create_dir_all(&dir).map_err(|e| io("cannot be created", e))?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .open(dir.join(&self.owner))
+            .map_err(|e| io("cannot be created", e))?;
+        file.try_lock()
+            .map_err(|e| io("cannot be locked", std::io::Error::other(format!("{e:?}"))))?;
+        let until = now_ms.saturating_add(lease_ms());
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO owners (owner, pid, lease_until) VALUES (?1, ?2, ?3)",
+                params![self.owner, std::process::id(), until],
+            )
+            .map_err(|e| self.fail("register", e))?;
+        self.held = Some(file);
+        Ok(())
+    }
+
+    fn probe(dir: &Path, owner: &str) -> Liveness {
+        // An owner name is this module's hex; anything else is not probed.
+        if owner.is_empty() || !owner.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Liveness::Unknown;
+        }
+        let path = dir.join(owner);
+        let Ok(file) = std::fs::OpenOptions::new().write(true).open(&path) else {
+            return Liveness::Unknown;
+        };
+        match file.try_lock() {
+            Ok(()) => {
+                std::fs::remove_file(&path).ok();
+                Liveness::Dead
+            }
+            Err(std::fs::TryLockError::WouldBlock) => Liveness::Alive,
+            Err(std::fs::TryLockError::Error(_)) => Liveness::Unknown,
+        }
+    }
+
     fn transaction(&mut self) -> Result<rusqlite::Transaction<'_>> {
         let path = self.path.clone();
         self.conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| ledger_error(&path, "begin", &e))
     }
+}
+
+fn lease_ms() -> i64 {
+    i64::try_from(super::LEASE.as_millis()).unwrap_or(i64::MAX)
 }
 
 fn ledger_error(path: &Path, what: &str, e: &rusqlite::Error) -> Error {
@@ -363,12 +463,44 @@ fn read_record(path: &Path, row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<
     )))
 }
 
+/// A row of `SELECT {COLUMNS}, body, size`: an unfinished record and the
+/// message to send (its bytes, when kept).
+fn unfinished_row(path: &Path, row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Unfinished>> {
+    let record = read_record(path, row)?;
+    let body: Option<Vec<u8>> = row.get(14)?;
+    let size: i64 = row.get(15)?;
+    let (position, record) = match record {
+        Ok(read) => read,
+        Err(e) => return Ok(Err(e)),
+    };
+    let message = match body {
+        None => None,
+        Some(data) => match Prepared::from_parts(
+            data,
+            usize::try_from(size).unwrap_or(usize::MAX),
+            &record.sender,
+            &record.recipients,
+            record.message_id.clone(),
+        ) {
+            Ok(message) => Some(message),
+            Err(e) => return Ok(Err(corrupt(path, position, e.message()))),
+        },
+    };
+    Ok(Ok(Unfinished {
+        position,
+        record,
+        message,
+    }))
+}
+
 impl Store for SqliteStore {
     fn submit(&mut self, entries: &[(&str, &Prepared)], now_ms: i64) -> Result<Vec<Claim>> {
         for (key, _) in entries {
             check_key(key)?;
         }
+        self.register(now_ms)?;
         let path = self.path.clone();
+        let owner = self.owner.clone();
         let fail = |what: &str, e: rusqlite::Error| ledger_error(&path, what, &e);
         let tx = self.transaction()?;
         let mut claims = Vec::with_capacity(entries.len());
@@ -376,7 +508,8 @@ impl Store for SqliteStore {
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO messages (key, message_id, state, sender, recipients, size, \
-                     submitted_ms, updated_ms) VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?6) \
+                     submitted_ms, updated_ms, owner) \
+                     VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?6, ?7) \
                      ON CONFLICT (key) DO NOTHING",
                 )
                 .map_err(|e| fail("submit", e))?;
@@ -395,6 +528,7 @@ impl Store for SqliteStore {
                         lines(message.recipients()),
                         message.size() as i64,
                         now_ms,
+                        owner,
                     ])
                     .map_err(|e| fail("submit", e))?;
                 if inserted == 1 {
@@ -522,36 +656,156 @@ impl Store for SqliteStore {
             .map_err(fail)?;
         let rows = stmt
             .query_map(params![after, limit as i64], |row| {
-                let record = read_record(&path, row)?;
-                let body: Option<Vec<u8>> = row.get(14)?;
-                let size: i64 = row.get(15)?;
-                Ok((record, body, size))
+                unfinished_row(&path, row)
             })
             .map_err(fail)?;
         let mut out = Vec::new();
         for row in rows {
-            let (record, body, size) = row.map_err(fail)?;
-            let (position, record) = record?;
-            let message = match body {
-                None => None,
-                Some(data) => Some(
-                    Prepared::from_parts(
-                        data,
-                        usize::try_from(size).unwrap_or(usize::MAX),
-                        &record.sender,
-                        &record.recipients,
-                        record.message_id.clone(),
-                    )
-                    .map_err(|e| corrupt(&path, position, e.message()))?,
-                ),
-            };
-            out.push(Unfinished {
-                position,
-                record,
-                message,
-            });
+            out.push(row.map_err(fail)??);
         }
         Ok(out)
+    }
+
+    fn take_over(&mut self, now_ms: i64, limit: usize) -> Result<Vec<Unfinished>> {
+        self.register(now_ms)?;
+        let path = self.path.clone();
+        let dir = self.owners_dir();
+        let me = self.owner.clone();
+        let fail = |e: rusqlite::Error| ledger_error(&path, "take over", &e);
+        let previous = self.others.take();
+        let tx = self.transaction()?;
+        let others: Vec<(String, i64)> = {
+            let mut stmt = tx
+                .prepare_cached("SELECT owner, lease_until FROM owners WHERE owner != ?1")
+                .map_err(fail)?;
+            stmt.query_map([&me], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(fail)?
+                .collect::<rusqlite::Result<_>>()
+                .map_err(fail)?
+        };
+        let mut alive = std::collections::BTreeSet::new();
+        for (other, until) in others {
+            let gone = match SqliteStore::probe(&dir, &other) {
+                Liveness::Alive => false,
+                Liveness::Dead => true,
+                Liveness::Unknown => until < now_ms,
+            };
+            if gone {
+                tx.execute("DELETE FROM owners WHERE owner = ?1", [&other])
+                    .map_err(fail)?;
+            } else {
+                alive.insert(other);
+            }
+        }
+        // Nothing to look for unless an owner is gone (dead, or ended
+        // cleanly) since the last look, or a minute has passed.
+        let swept_at = match &previous {
+            Some((seen, at)) if seen.is_subset(&alive) && now_ms - at < 60_000 => Some(*at),
+            _ => None,
+        };
+        if let Some(at) = swept_at {
+            tx.commit().map_err(fail)?;
+            self.others = Some((alive, at));
+            return Ok(Vec::new());
+        }
+        // What no live owner holds: left by a process that is gone, or
+        // released. A damaged state counts as unfinished (reported when
+        // read, never skipped: skipping would lose the message).
+        let ids: Vec<i64> = {
+            let mut stmt = tx
+                .prepare_cached(
+                    "UPDATE messages SET owner = ?1 WHERE id IN (SELECT id FROM messages \
+                     WHERE state NOT IN ('delivered', 'failed', 'uncertain') \
+                     AND (owner IS NULL OR owner NOT IN (SELECT owner FROM owners)) \
+                     ORDER BY id LIMIT ?2) RETURNING id",
+                )
+                .map_err(fail)?;
+            let mut ids = stmt
+                .query_map(params![me, limit as i64], |r| r.get(0))
+                .map_err(fail)?
+                .collect::<rusqlite::Result<Vec<i64>>>()
+                .map_err(fail)?;
+            ids.sort_unstable();
+            ids
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        {
+            let mut stmt = tx
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS}, (SELECT data FROM bodies WHERE bodies.id = messages.id), \
+                     size FROM messages WHERE id = ?1"
+                ))
+                .map_err(fail)?;
+            for id in ids {
+                let entry = stmt
+                    .query_row([id], |row| unfinished_row(&path, row))
+                    .map_err(fail)??;
+                out.push(entry);
+            }
+        }
+        tx.commit().map_err(fail)?;
+        // A full page: look again next time (the rest is not taken yet).
+        let at = if out.len() == limit {
+            i64::MIN / 2
+        } else {
+            now_ms
+        };
+        self.others = Some((alive, at));
+        Ok(out)
+    }
+
+    fn hold(&mut self, now_ms: i64) -> Result<()> {
+        self.register(now_ms)?;
+        self.holders += 1;
+        Ok(())
+    }
+
+    fn renew(&mut self, now_ms: i64) -> Result<()> {
+        if self.held.is_none() {
+            return Ok(());
+        }
+        let n = self
+            .conn
+            .execute(
+                "UPDATE owners SET lease_until = ?2 WHERE owner = ?1",
+                params![self.owner, now_ms.saturating_add(lease_ms())],
+            )
+            .map_err(|e| self.fail("renew", e))?;
+        if n == 0 {
+            return Err(self.refuse(
+                "gave this process's messages to another: its lease ran out (nothing more is sent)",
+            ));
+        }
+        Ok(())
+    }
+
+    fn release(&mut self) -> Result<()> {
+        self.holders = self.holders.saturating_sub(1);
+        if self.holders > 0 {
+            return Ok(()); // another mailer still records into this store
+        }
+        let Some(file) = self.held.take() else {
+            return Ok(());
+        };
+        self.others = None;
+        let path = self.path.clone();
+        let owner = self.owner.clone();
+        let fail = |e: rusqlite::Error| ledger_error(&path, "release", &e);
+        let tx = self.transaction()?;
+        tx.execute(
+            "UPDATE messages SET owner = NULL WHERE owner = ?1 \
+             AND state NOT IN ('delivered', 'failed', 'uncertain')",
+            [&owner],
+        )
+        .map_err(fail)?;
+        tx.execute("DELETE FROM owners WHERE owner = ?1", [&owner])
+            .map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        drop(file);
+        let dir = self.owners_dir();
+        std::fs::remove_file(dir.join(&owner)).ok();
+        std::fs::remove_dir(&dir).ok(); // when it is empty
+        Ok(())
     }
 
     fn get(&mut self, key: &str) -> Result<Option<Record>> {
@@ -736,6 +990,78 @@ mod tests {
         assert_eq!(store.prune(2_001).unwrap(), 1);
         assert_eq!(store.prune(2_001).unwrap(), 0);
         assert_eq!(store.summary().unwrap().total(), 1);
+    }
+
+    #[test]
+    fn processes_sharing_a_ledger_take_over_only_from_the_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shared.db");
+        let (m1, m2, m3) = (message(1), message(2), message(3));
+        let mut a = SqliteStore::open(&path).unwrap();
+        let mut b = SqliteStore::open(&path).unwrap();
+        a.hold(1_000).unwrap();
+        b.hold(1_000).unwrap();
+        assert_eq!(
+            a.submit(&[("k1", &m1), ("k2", &m2)], 1_000).unwrap().len(),
+            2
+        );
+        a.record(&[Change::DataSent {
+            key: "k2".into(),
+            attempt: 1,
+            at_ms: 1_100,
+        }])
+        .unwrap();
+        // A is alive (its owner file is locked): B takes nothing, even
+        // past A's lease.
+        assert!(b.take_over(2_000, 10).unwrap().is_empty());
+        assert!(b.take_over(1_000 + 10 * 60_000, 10).unwrap().is_empty());
+        a.renew(2_000).unwrap();
+        // A dies (its lock goes with it, its row stays): B takes both, once.
+        drop(a);
+        let taken = b.take_over(3_000, 10).unwrap();
+        let keys: Vec<&str> = taken.iter().map(|u| u.record.key.as_str()).collect();
+        assert_eq!(keys, ["k1", "k2"]);
+        assert_eq!(taken[1].record.state, State::DataSent);
+        assert!(taken[0].message.is_some());
+        assert!(b.take_over(3_100, 10).unwrap().is_empty());
+        // C ends cleanly with k3 unsent: B takes it at once.
+        let mut c = SqliteStore::open(&path).unwrap();
+        c.hold(4_000).unwrap();
+        c.submit(&[("k3", &m3)], 4_000).unwrap();
+        assert!(b.take_over(4_100, 10).unwrap().is_empty());
+        c.release().unwrap();
+        let taken = b.take_over(4_200, 10).unwrap();
+        assert_eq!(taken.len(), 1);
+        assert_eq!(taken[0].record.key, "k3");
+        // An owner seen only through its lease (no owner file): alive until
+        // the lease runs out.
+        b.conn
+            .execute(
+                "INSERT INTO owners (owner, pid, lease_until) VALUES ('ab12', 1, 10000)",
+                [],
+            )
+            .unwrap();
+        b.conn
+            .execute("UPDATE messages SET owner = 'ab12' WHERE key = 'k3'", [])
+            .unwrap();
+        assert!(b.take_over(9_000, 10).unwrap().is_empty());
+        assert_eq!(b.take_over(10_001, 10).unwrap().len(), 1);
+        // A store presumed gone (its row deleted) learns it when renewing.
+        b.conn.execute("DELETE FROM owners", []).unwrap();
+        let lost = b.renew(11_000).unwrap_err();
+        assert_eq!(lost.kind(), ErrorKind::Ledger);
+        assert!(lost.message().contains("lease"), "{lost}");
+        // Two mailers on one store: the hold ends with the last.
+        let mut d = SqliteStore::open(&path).unwrap();
+        d.hold(12_000).unwrap();
+        d.hold(12_000).unwrap();
+        d.release().unwrap();
+        assert!(d.held.is_some());
+        d.release().unwrap();
+        assert!(d.held.is_none());
+        let owners_dir = path.with_file_name("shared.db-owners");
+        let left: Vec<_> = std::fs::read_dir(&owners_dir).unwrap().collect();
+        assert_eq!(left.len(), 1, "only B's file is left: {left:?}");
     }
 
     #[test]
