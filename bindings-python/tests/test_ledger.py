@@ -1,8 +1,8 @@
 """The ledger from Python: mailwright.Mailer(ledger=...) against the relay
 simulator, SIGKILLed at random moments and run again (each key reaches the
 relay once, or is reported uncertain; none lost), a key submitted twice sent
-once (in one process and across a restart), and mailwright.Ledger's reads and
-errors."""
+once (in one process and across a restart), two processes sharing one ledger
+(one of them killed), and mailwright.Ledger's reads and errors."""
 import os
 import random
 import signal
@@ -78,6 +78,20 @@ def test_a_mailer_killed_again_and_again_sends_each_key_once(tmp_path):
         else:
             held_uncertain += n
     assert len(received) == states["delivered"] + held_uncertain, seed
+
+
+def test_two_processes_sharing_a_ledger_one_killed_send_each_key_once():
+    # testservers/crashloop runs two ledger_child.py on one ledger at once,
+    # SIGKILLs one at a random moment (the other takes over what it left),
+    # runs them again until done, and checks the relay against the ledger.
+    crashloop = os.path.join(HERE, "..", "..", "testservers", "crashloop", "crashloop.py")
+    done = subprocess.run(
+        [sys.executable, crashloop, "--rows", "5000", "--kills", "2", "--workers", "2", "--",
+         sys.executable, os.path.join(HERE, "ledger_child.py"), "{port}", "{ledger}", "{rows}"],
+        capture_output=True, text=True, timeout=600)
+    print(done.stdout)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "crash test passed" in done.stdout
 
 
 def message(n, run="twice"):
