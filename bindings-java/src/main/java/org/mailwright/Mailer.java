@@ -32,6 +32,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * }                                               // close(): sends everything submitted, then QUIT
  * }</pre>
  *
+ * <p>With {@link Builder#ledger(Ledger) a ledger}, every message is recorded
+ * under a key ({@link #submit(Message, String)}) before it is queued: a key is
+ * never sent twice, and a JVM killed mid-run loses nothing (see {@link Ledger}).
+ *
  * <p>Nothing connects until the first message. A message that is not
  * delivered is an {@link Outcome.Failed} or {@link Outcome.Uncertain}, never
  * an exception; exceptions are for bad input ({@link InputException},
