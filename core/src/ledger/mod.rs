@@ -35,6 +35,8 @@
 //! file, nothing to install) or another engine.
 
 mod export;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod rows;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
@@ -42,8 +44,45 @@ pub use export::{
     COLUMNS, Format, csv_header, each, export, message_id_for_key, prune_cutoff, row_key,
 };
 
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresStore, is_postgres_url};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{Durability, SqliteStore};
+
+/// Opens the ledger at `location`: a `postgresql://` (or `postgres://`)
+/// URL with the feature `postgres` (the server's own durability: a commit
+/// is on its disk), else the SQLite file at that path, created when missing
+/// (`durability` as [`SqliteStore::open_with`]). `keep_bodies`: keep each
+/// message's bytes after its outcome.
+#[cfg(feature = "sqlite")]
+pub fn open_store(
+    location: &str,
+    durability: Durability,
+    keep_bodies: bool,
+) -> Result<Box<dyn Store>> {
+    #[cfg(feature = "postgres")]
+    if is_postgres_url(location) {
+        return Ok(Box::new(
+            PostgresStore::connect(location)?.keep_bodies(keep_bodies),
+        ));
+    }
+    Ok(Box::new(
+        SqliteStore::open_with(location, durability)?.keep_bodies(keep_bodies),
+    ))
+}
+
+/// [`open_store`] for a ledger that must exist already (to read it): a
+/// missing SQLite file is refused with [`ErrorKind::Ledger`].
+#[cfg(feature = "sqlite")]
+pub fn open_existing_store(location: &str) -> Result<Box<dyn Store>> {
+    #[cfg(feature = "postgres")]
+    if is_postgres_url(location) {
+        return Ok(Box::new(PostgresStore::connect(location)?));
+    }
+    Ok(Box::new(SqliteStore::open_existing(location)?))
+}
 
 use crate::delivery::{Outcome, Prepared, Ticket};
 use crate::error::{Error, ErrorKind, Result};

@@ -1,6 +1,7 @@
 //! The embedded ledger store: one SQLite file (WAL), the library bundled.
 
-use super::{Change, Claim, Record, Refusal, State, Store, Summary, Unfinished, check_key};
+use super::rows::{RawRow, lines, refusals, unfinished};
+use super::{Change, Claim, Record, State, Store, Summary, Unfinished, check_key};
 use crate::delivery::Prepared;
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
@@ -337,130 +338,25 @@ fn ledger_error(path: &Path, what: &str, e: &rusqlite::Error) -> Error {
     )
 }
 
-/// A damaged row (a value this version cannot read).
-fn corrupt(path: &Path, id: i64, what: &str) -> Error {
-    Error::new(
-        ErrorKind::Ledger,
-        format!(
-            "the ledger {} is damaged: record {id} has {what}",
-            path.display()
-        ),
-    )
-}
-
-fn lines(list: &[String]) -> String {
-    list.join("\n")
-}
-
-fn split_lines(text: &str) -> Vec<String> {
-    if text.is_empty() {
-        Vec::new()
-    } else {
-        text.split('\n').map(str::to_string).collect()
-    }
-}
-
-/// Refusals as lines `recipient TAB code TAB text`, the text's `\`, TAB
-/// and LF escaped.
-fn refusals(list: &[Refusal]) -> String {
-    let escape = |t: &str| {
-        t.replace('\\', "\\\\")
-            .replace('\t', "\\t")
-            .replace('\n', "\\n")
-    };
-    list.iter()
-        .map(|r| format!("{}\t{}\t{}", r.recipient, r.code, escape(&r.text)))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn parse_refusals(text: &str) -> Option<Vec<Refusal>> {
-    let unescape = |t: &str| {
-        let mut out = String::with_capacity(t.len());
-        let mut chars = t.chars();
-        while let Some(c) = chars.next() {
-            if c == '\\' {
-                match chars.next() {
-                    Some('t') => out.push('\t'),
-                    Some('n') => out.push('\n'),
-                    Some(other) => out.push(other),
-                    None => out.push('\\'),
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    };
-    split_lines(text)
-        .iter()
-        .map(|line| {
-            let mut parts = line.splitn(3, '\t');
-            let recipient = parts.next()?.to_string();
-            let code = parts.next()?.parse().ok()?;
-            let text = unescape(parts.next()?);
-            Some(Refusal {
-                recipient,
-                code,
-                text,
-            })
-        })
-        .collect()
-}
-
 /// Reads a row of `COLUMNS` (values checked: a damaged row is an error).
 fn read_record(path: &Path, row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<(i64, Record)>> {
-    let id: i64 = row.get(0)?;
-    let state: String = row.get(3)?;
-    let refused: String = row.get(9)?;
-    let kind: Option<String> = row.get(10)?;
-    let attempts: i64 = row.get(4)?;
-    let Some(state) = State::from_name(&state) else {
-        return Ok(Err(corrupt(
-            path,
-            id,
-            &format!("an unknown state {state:?}"),
-        )));
+    let raw = RawRow {
+        id: row.get(0)?,
+        key: row.get(1)?,
+        message_id: row.get(2)?,
+        state: row.get(3)?,
+        attempts: row.get(4)?,
+        sender: row.get(5)?,
+        recipients: row.get(6)?,
+        queue_id: row.get(7)?,
+        accepted: row.get(8)?,
+        refused: row.get(9)?,
+        error_kind: row.get(10)?,
+        error: row.get(11)?,
+        submitted_ms: row.get(12)?,
+        updated_ms: row.get(13)?,
     };
-    let Some(refused) = parse_refusals(&refused) else {
-        return Ok(Err(corrupt(path, id, "unreadable refusals")));
-    };
-    let error_kind = match kind {
-        None => None,
-        Some(name) => match ErrorKind::from_name(&name) {
-            Some(kind) => Some(kind),
-            None => {
-                return Ok(Err(corrupt(
-                    path,
-                    id,
-                    &format!("an unknown error {name:?}"),
-                )));
-            }
-        },
-    };
-    let Ok(attempts) = u32::try_from(attempts) else {
-        return Ok(Err(corrupt(path, id, "a negative attempt count")));
-    };
-    let recipients: String = row.get(6)?;
-    let accepted: String = row.get(8)?;
-    Ok(Ok((
-        id,
-        Record {
-            key: row.get(1)?,
-            message_id: row.get(2)?,
-            state,
-            attempts,
-            sender: row.get(5)?,
-            recipients: split_lines(&recipients),
-            queue_id: row.get(7)?,
-            accepted: split_lines(&accepted),
-            refused,
-            error_kind,
-            error: row.get(11)?,
-            submitted_ms: row.get(12)?,
-            updated_ms: row.get(13)?,
-        },
-    )))
+    Ok(raw.into_record(&path.display().to_string()))
 }
 
 /// A row of `SELECT {COLUMNS}, body, size`: an unfinished record and the
@@ -469,28 +365,7 @@ fn unfinished_row(path: &Path, row: &rusqlite::Row<'_>) -> rusqlite::Result<Resu
     let record = read_record(path, row)?;
     let body: Option<Vec<u8>> = row.get(14)?;
     let size: i64 = row.get(15)?;
-    let (position, record) = match record {
-        Ok(read) => read,
-        Err(e) => return Ok(Err(e)),
-    };
-    let message = match body {
-        None => None,
-        Some(data) => match Prepared::from_parts(
-            data,
-            usize::try_from(size).unwrap_or(usize::MAX),
-            &record.sender,
-            &record.recipients,
-            record.message_id.clone(),
-        ) {
-            Ok(message) => Some(message),
-            Err(e) => return Ok(Err(corrupt(path, position, e.message()))),
-        },
-    };
-    Ok(Ok(Unfinished {
-        position,
-        record,
-        message,
-    }))
+    Ok(record.and_then(|r| unfinished(r, body, size, &path.display().to_string())))
 }
 
 impl Store for SqliteStore {
