@@ -430,8 +430,9 @@ pub struct BulkArgs {
     /// Record every row in this ledger (created when missing) before it is
     /// sent, and its outcome: run the same command again after a crash and
     /// rows already delivered are skipped, uncertain ones listed and not
-    /// resent (unless --at-least-once), the rest sent.
-    #[arg(long, value_name = "FILE")]
+    /// resent (unless --at-least-once), the rest sent. A file (SQLite), or a
+    /// postgresql:// URL (many workers sharing one ledger).
+    #[arg(long, value_name = "FILE|URL")]
     pub ledger: Option<PathBuf>,
     /// The column holding each row's key (an order id, say); by default a
     /// hash of the whole row (identical rows are one message).

@@ -4,7 +4,7 @@ use crate::args::{BulkArgs, io};
 use indicatif::{ProgressBar, ProgressStyle};
 use mailwright::delivery::blocking::{Keyed, Mailer};
 use mailwright::delivery::{DeliveryConfig, Outcome, Prepared, Rate};
-use mailwright::ledger::{self, Claim, Durability, SqliteStore, State};
+use mailwright::ledger::{self, Claim, Durability, State};
 use mailwright::{Error, ErrorKind};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -275,9 +275,9 @@ fn run_with_ledger(
     bar: ProgressBar,
 ) -> Result<ExitCode, Error> {
     let durability = Durability::from_name(&args.durability)?;
-    let store = SqliteStore::open_with(path, durability)?;
+    let store = ledger::open_store(&path.to_string_lossy(), durability, false)?;
     let started = Instant::now();
-    let mailer = Mailer::with_ledger(args.conn.options()?, delivery, Box::new(store))?;
+    let mailer = Mailer::with_ledger(args.conn.options()?, delivery, store)?;
     let resumed = mailer.resumed();
     if resumed.queued > 0 || !resumed.uncertain.is_empty() {
         bar.suspend(|| {

@@ -1,7 +1,7 @@
 //! `mailwright ledger`: reads a ledger written by `bulk --ledger`.
 
 use crate::args::{LedgerArgs, LedgerCommand};
-use mailwright::ledger::{self, Format, SqliteStore, State, Store};
+use mailwright::ledger::{self, Format, State};
 use mailwright::{Error, ErrorKind};
 use serde_json::json;
 use std::io::Write as _;
@@ -35,7 +35,7 @@ pub fn run(args: LedgerArgs) -> Result<ExitCode, Error> {
     let io = |e: std::io::Error| Error::new(ErrorKind::Io, format!("cannot write: {e}"));
     match args.command {
         LedgerCommand::Summary { file } => {
-            let s = SqliteStore::open_existing(&file)?.summary()?;
+            let s = ledger::open_existing_store(&file.to_string_lossy())?.summary()?;
             let doc = json!({
                 "total": s.total(), "pending": s.pending, "data_sent": s.data_sent,
                 "delivered": s.delivered, "failed": s.failed, "uncertain": s.uncertain,
@@ -43,8 +43,8 @@ pub fn run(args: LedgerArgs) -> Result<ExitCode, Error> {
             writeln!(out, "{doc}").map_err(io)?;
         }
         LedgerCommand::List { file, state: name } => {
-            let mut store = SqliteStore::open_existing(&file)?;
-            ledger::each(&mut store, state(name.as_ref())?, |r| {
+            let mut store = ledger::open_existing_store(&file.to_string_lossy())?;
+            ledger::each(store.as_mut(), state(name.as_ref())?, |r| {
                 writeln!(
                     out,
                     "{}\t{}\t{}\t{}\t{}",
@@ -64,8 +64,8 @@ pub fn run(args: LedgerArgs) -> Result<ExitCode, Error> {
         } => {
             let state = state(name.as_ref())?;
             let format = Format::from_name(&format)?;
-            let mut store = SqliteStore::open_existing(&file)?;
-            ledger::export(&mut store, state, format, &mut out)?;
+            let mut store = ledger::open_existing_store(&file.to_string_lossy())?;
+            ledger::export(store.as_mut(), state, format, &mut out)?;
         }
         LedgerCommand::Prune {
             file,
@@ -76,7 +76,7 @@ pub fn run(args: LedgerArgs) -> Result<ExitCode, Error> {
                 .unwrap_or_default()
                 .as_millis() as i64;
             let before = ledger::prune_cutoff(older_than_days * 86_400.0, now)?;
-            let n = SqliteStore::open_existing(&file)?.prune(before)?;
+            let n = ledger::open_existing_store(&file.to_string_lossy())?.prune(before)?;
             writeln!(out, "{}", json!({"pruned": n})).map_err(io)?;
         }
     }
