@@ -15,15 +15,20 @@ what the relay received against what the ledger says:
     crashloop.py [--rows N] [--kills K] [--connections C] [--seed S]
                  [--workers W] -- COMMAND ARGS...
 
-In COMMAND ARGS, {port}, {ledger}, {rows} and {worker} are replaced: the
+In COMMAND ARGS, {port}, {ledger}, {rows}, {connections}, {worker} and {csv}
+(a CSV of the keys: columns key, email, name) are replaced: the
 sender must send keys order-0 .. order-{rows-1} with Message-IDs
 order-<n>@shop.example through its binding's Mailer with the ledger at
 {ledger} and {connections} connections, and exit 0 once every outcome is in.
 With --workers 2, two senders share the ledger at once (one of them is killed
 each round); each sends every key (the ledger keeps them from sending one
 twice). The ledger is read with Python's own sqlite3, read-only: a witness
-independent of the library under test. Only 127.0.0.1 is used. The seed is
-printed; MAILWRIGHT_CRASH_SEED replays one."""
+independent of the library under test. With --postgres the ledger is a
+database of a PostgreSQL server started here (Debian's, in a throw-away
+directory; {ledger} is its URL), read with psql. --ok-exit lists the exit
+codes of a finished run (the CLI exits 1 while uncertain records remain).
+Only 127.0.0.1 is used. The seed is printed; MAILWRIGHT_CRASH_SEED replays
+one."""
 import argparse
 import os
 import pathlib
@@ -59,6 +64,15 @@ def relay_counts(log):
 
 
 def ledger_rows(path):
+    if path.startswith("postgresql://"):
+        out = subprocess.run(["psql", "-At", "-F", "\t", path, "-c",
+                              "SELECT key, state, message_id, queue_id FROM mailwright_messages"],
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            if "does not exist" in out.stderr:
+                return []
+            sys.exit(f"psql failed: {out.stderr}")
+        return [tuple(v or None for v in line.split("\t")) for line in out.stdout.splitlines() if line]
     if not os.path.exists(path):
         return []
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
@@ -66,6 +80,32 @@ def ledger_rows(path):
         return db.execute("SELECT key, state, message_id, queue_id FROM messages").fetchall()
     finally:
         db.close()
+
+
+def start_postgres(work):
+    """Starts PostgreSQL on 127.0.0.1 (as the postgres user); returns (url, stop)."""
+    import glob
+    import socket
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not bins:
+        subprocess.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql",
+                       shell=True, check=True, stdout=subprocess.DEVNULL)
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    bin_dir = os.path.dirname(bins[-1])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    os.chmod(work, 0o777)
+    data = os.path.join(work, "pg")
+    run = lambda *a: subprocess.run(["runuser", "-u", "postgres", "--", *a], check=True,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run(f"{bin_dir}/initdb", "-D", data, "-A", "trust", "-U", "mw")
+    run(f"{bin_dir}/pg_ctl", "-D", data, "-l", os.path.join(work, "pg.log"), "-w", "-o",
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {work}", "start")
+    subprocess.run(["psql", "-q", f"postgresql://mw@127.0.0.1:{port}/postgres", "-c", "CREATE DATABASE crash"],
+                   check=True)
+    stop = lambda: run(f"{bin_dir}/pg_ctl", "-D", data, "-m", "fast", "stop")
+    return f"postgresql://mw@127.0.0.1:{port}/crash", stop
 
 
 def fail(seed, why):
@@ -81,6 +121,8 @@ def main():
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--rtt-ms", default="10")
     p.add_argument("--timeout", type=float, default=600)
+    p.add_argument("--postgres", action="store_true")
+    p.add_argument("--ok-exit", default="0")
     p.add_argument("command", nargs=argparse.REMAINDER)
     a = p.parse_args()
     command = a.command[1:] if a.command[:1] == ["--"] else a.command
@@ -92,6 +134,15 @@ def main():
     rng = random.Random(seed)
     work = tempfile.mkdtemp(prefix="mw-crash-")
     ledger = os.path.join(work, "run.db")
+    stop_postgres = None
+    if a.postgres:
+        ledger, stop_postgres = start_postgres(work)
+    ok_exit = {int(c) for c in a.ok_exit.split(",")}
+    csv_path = os.path.join(work, "rows.csv")
+    with open(csv_path, "w") as f:
+        f.write("key,email,name\n")
+        for n in range(a.rows):
+            f.write(f"order-{n},user{n}@example.com,User {n}\n")
     log = os.path.join(work, "relay.log")
     relay = subprocess.Popen([str(relaysim_binary()), "--rtt-ms", a.rtt_ms, "--log", log],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -101,8 +152,8 @@ def main():
     port = line.strip()
 
     def start(worker):
-        args = [c.format(port=port, ledger=ledger, rows=a.rows, worker=worker, connections=a.connections)
-                for c in command]
+        args = [c.format(port=port, ledger=ledger, rows=a.rows, worker=worker, connections=a.connections,
+                         csv=csv_path) for c in command]
         return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     kills = 0
@@ -120,7 +171,7 @@ def main():
             for i, proc in enumerate(procs):
                 if i != victim:
                     out, err = proc.communicate(timeout=a.timeout)
-                    if proc.returncode != 0:
+                    if proc.returncode not in ok_exit:
                         fail(seed, f"a surviving worker exited {proc.returncode}: {err.decode()[-2000:]}")
             states = [r[1] for r in ledger_rows(ledger)]
             if states.count("data_sent") > a.connections:
@@ -129,17 +180,19 @@ def main():
         procs = [start(w) for w in range(a.workers)]
         for proc in procs:
             out, err = proc.communicate(timeout=a.timeout)
-            if proc.returncode != 0:
+            if proc.returncode not in ok_exit:
                 fail(seed, f"the last run exited {proc.returncode}: {err.decode()[-2000:]}")
         last_run = time.monotonic() - started
+        rows = ledger_rows(ledger)
     finally:
+        if stop_postgres:
+            stop_postgres()
         relay.stdin.close()
         try:
             relay.wait(timeout=10)
         except subprocess.TimeoutExpired:
             relay.kill()
     received = relay_counts(log)
-    rows = ledger_rows(ledger)
     if len(rows) != a.rows:
         fail(seed, f"{len(rows)} records for {a.rows} keys")
     expected = {f"order-{n}" for n in range(a.rows)}
