@@ -6,7 +6,7 @@
 //! holds its advisory lock (a worker that is gone is known at once: its
 //! session ended), else while its lease lasts.
 
-use super::rows::{RawRow, lines, refusals, unfinished};
+use super::rows::{RawRow, Seen, lines, refusals, sweep_due, swept_at, unfinished};
 use super::{Change, Claim, Record, State, Store, Summary, Unfinished, check_key};
 use crate::delivery::Prepared;
 use crate::error::{Error, ErrorKind, Result};
@@ -63,7 +63,7 @@ pub struct PostgresStore {
     owner: String,
     held: bool,
     holders: usize,
-    others: Option<(BTreeSet<String>, i64)>,
+    others: Seen,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -432,11 +432,7 @@ impl Store for PostgresStore {
                 alive.insert(other);
             }
         }
-        let swept_at = match &previous {
-            Some((seen, at)) if seen.is_subset(&alive) && now_ms - at < 60_000 => Some(*at),
-            _ => None,
-        };
-        if let Some(at) = swept_at {
+        if let Some(at) = sweep_due(&previous, &alive, now_ms) {
             tx.commit().map_err(fail)?;
             self.others = Some((alive, at));
             return Ok(Vec::new());
@@ -459,12 +455,7 @@ impl Store for PostgresStore {
             .collect::<Result<Vec<_>>>()?;
         out.sort_by_key(|u| u.position);
         tx.commit().map_err(fail)?;
-        let at = if out.len() == limit {
-            i64::MIN / 2
-        } else {
-            now_ms
-        };
-        self.others = Some((alive, at));
+        self.others = Some((alive, swept_at(out.len(), limit, now_ms)));
         Ok(out)
     }
 

@@ -163,3 +163,27 @@ pub(crate) fn unfinished(
         message,
     })
 }
+
+/// The other owners a store saw at its last take-over, and when it last
+/// looked at every unfinished record.
+pub(crate) type Seen = Option<(std::collections::BTreeSet<String>, i64)>;
+
+/// Whether a take-over looks at every unfinished record now: when an owner
+/// seen last time is gone (dead, or ended cleanly), the first time, and once
+/// a minute. `None`: not now (the time of the last look is kept).
+pub(crate) fn sweep_due(
+    previous: &Seen,
+    alive: &std::collections::BTreeSet<String>,
+    now_ms: i64,
+) -> Option<i64> {
+    match previous {
+        Some((seen, at)) if seen.is_subset(alive) && now_ms - at < 60_000 => Some(*at),
+        _ => None,
+    }
+}
+
+/// When the look just made counts as made: a full page means more is left
+/// to take, so the next take-over looks again.
+pub(crate) fn swept_at(taken: usize, limit: usize, now_ms: i64) -> i64 {
+    if taken == limit { i64::MIN / 2 } else { now_ms }
+}

@@ -1,6 +1,6 @@
 //! The embedded ledger store: one SQLite file (WAL), the library bundled.
 
-use super::rows::{RawRow, lines, refusals, unfinished};
+use super::rows::{RawRow, Seen, lines, refusals, sweep_due, swept_at, unfinished};
 use super::{Change, Claim, Record, State, Store, Summary, Unfinished, check_key};
 use crate::delivery::Prepared;
 use crate::error::{Error, ErrorKind, Result};
@@ -109,7 +109,7 @@ pub struct SqliteStore {
     /// The other owners seen by the last take-over, and when it last looked
     /// at every record (a sweep reads every unfinished record: it runs when
     /// an owner is gone, and once a minute).
-    others: Option<(std::collections::BTreeSet<String>, i64)>,
+    others: Seen,
 }
 
 /// What the owners' folder says of another owner.
@@ -574,11 +574,7 @@ impl Store for SqliteStore {
         }
         // Nothing to look for unless an owner is gone (dead, or ended
         // cleanly) since the last look, or a minute has passed.
-        let swept_at = match &previous {
-            Some((seen, at)) if seen.is_subset(&alive) && now_ms - at < 60_000 => Some(*at),
-            _ => None,
-        };
-        if let Some(at) = swept_at {
+        if let Some(at) = sweep_due(&previous, &alive, now_ms) {
             tx.commit().map_err(fail)?;
             self.others = Some((alive, at));
             return Ok(Vec::new());
@@ -619,13 +615,7 @@ impl Store for SqliteStore {
             }
         }
         tx.commit().map_err(fail)?;
-        // A full page: look again next time (the rest is not taken yet).
-        let at = if out.len() == limit {
-            i64::MIN / 2
-        } else {
-            now_ms
-        };
-        self.others = Some((alive, at));
+        self.others = Some((alive, swept_at(out.len(), limit, now_ms)));
         Ok(out)
     }
 
