@@ -202,53 +202,75 @@ impl SqliteStore {
         ledger_error(&self.path, what, &e)
     }
 
+    /// Makes the file a ledger of this schema in WAL mode. Several
+    /// processes may open one new file at the same moment: one creates the
+    /// tables, the others see them; a step SQLite refuses as busy without
+    /// waiting (turning WAL on needs the file to itself) is tried again for
+    /// up to [`OPEN_WAIT`].
     fn prepare(&mut self, durability: Durability) -> Result<()> {
+        let deadline = std::time::Instant::now() + OPEN_WAIT;
+        loop {
+            match self.try_prepare(durability) {
+                Err(Prepare::Sqlite(_, e))
+                    if is_busy(&e) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(Prepare::Sqlite(what, e)) => return Err(self.fail(what, e)),
+                Err(Prepare::Refused(e)) => return Err(e),
+                Ok(()) => return Ok(()),
+            }
+        }
+    }
+
+    fn try_prepare(&mut self, durability: Durability) -> std::result::Result<(), Prepare> {
+        // What the file is, read in one transaction (another process may
+        // be creating it meanwhile).
+        let found = {
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)
+                .map_err(|e| Prepare::Sqlite("read", e))?;
+            let found = identify(&self.path, &tx)?;
+            tx.commit().map_err(|e| Prepare::Sqlite("read", e))?;
+            found
+        };
+        if found.needs_schema() {
+            // New, or of an older schema: every table is created if missing
+            // (the upgrade from 1 adds `owners`), under the write lock and
+            // after looking again.
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| Prepare::Sqlite("create", e))?;
+            if identify(&self.path, &tx)?.needs_schema() {
+                tx.execute_batch(&format!(
+                    "{CREATE} PRAGMA application_id = {APPLICATION_ID}; \
+                     PRAGMA user_version = {SCHEMA};"
+                ))
+                .map_err(|e| Prepare::Sqlite("create", e))?;
+            }
+            tx.commit().map_err(|e| Prepare::Sqlite("create", e))?;
+        }
         let c = &self.conn;
-        let app: i32 = c
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|e| self.fail("read", e))?;
-        let version: i32 = c
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.fail("read", e))?;
-        let tables: i64 = c
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .map_err(|e| self.fail("read", e))?;
-        if app != APPLICATION_ID && (app != 0 || tables != 0) {
-            return Err(self.refuse("is an SQLite database but not a mailwright ledger"));
+        let mode: String = c
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(|e| Prepare::Sqlite("open", e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            c.pragma_update(None, "journal_mode", "WAL")
+                .map_err(|e| Prepare::Sqlite("open", e))?;
         }
-        if version > SCHEMA {
-            return Err(self.refuse(&format!(
-                "was written by a newer mailwright (schema {version}; this one reads {SCHEMA})"
-            )));
-        }
-        c.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| self.fail("open", e))?;
         let sync = match durability {
             Durability::Full => "FULL",
             Durability::Process => "NORMAL",
         };
         c.pragma_update(None, "synchronous", sync)
-            .map_err(|e| self.fail("open", e))?;
-        if app == 0 || version < SCHEMA {
-            // New, or of an older schema: every table is created if missing
-            // (the upgrade from 1 adds `owners`).
-            c.execute_batch(&format!(
-                "BEGIN IMMEDIATE; {CREATE} PRAGMA application_id = {APPLICATION_ID}; \
-                 PRAGMA user_version = {SCHEMA}; COMMIT;"
-            ))
-            .map_err(|e| {
-                let _ = c.execute_batch("ROLLBACK");
-                self.fail("create", e)
-            })?;
-        }
+            .map_err(|e| Prepare::Sqlite("open", e))?;
         Ok(())
     }
 
     fn refuse(&self, why: &str) -> Error {
-        Error::new(
-            ErrorKind::Ledger,
-            format!("the ledger {} {why}", self.path.display()),
-        )
+        refusal(&self.path, why)
     }
 
     /// The owners' folder: `<ledger>-owners` beside the ledger.
@@ -335,6 +357,70 @@ fn ledger_error(path: &Path, what: &str, e: &rusqlite::Error) -> Error {
     Error::new(
         ErrorKind::Ledger,
         format!("the ledger {} {why} ({what}: {e})", path.display()),
+    )
+}
+
+/// Whose file this is and of which schema; refuses another application's
+/// database and a newer schema.
+fn identify(path: &Path, c: &Connection) -> std::result::Result<Found, Prepare> {
+    let read = |sql: &str| -> std::result::Result<i64, Prepare> {
+        c.query_row(sql, [], |r| r.get(0))
+            .map_err(|e| Prepare::Sqlite("read", e))
+    };
+    let app = read("PRAGMA application_id")?;
+    let version = read("PRAGMA user_version")?;
+    let tables = read("SELECT count(*) FROM sqlite_master")?;
+    if app != i64::from(APPLICATION_ID) && (app != 0 || tables != 0) {
+        return Err(Prepare::Refused(refusal(
+            path,
+            "is an SQLite database but not a mailwright ledger",
+        )));
+    }
+    if version > i64::from(SCHEMA) {
+        return Err(Prepare::Refused(refusal(
+            path,
+            &format!(
+                "was written by a newer mailwright (schema {version}; this one reads {SCHEMA})"
+            ),
+        )));
+    }
+    Ok(Found { app, version })
+}
+
+fn refusal(path: &Path, why: &str) -> Error {
+    Error::new(
+        ErrorKind::Ledger,
+        format!("the ledger {} {why}", path.display()),
+    )
+}
+
+/// How long opening a ledger waits for other processes opening or
+/// writing it at the same moment.
+const OPEN_WAIT: Duration = Duration::from_secs(10);
+
+/// Why preparing a file failed: SQLite (perhaps busy: tried again), or a
+/// refusal (not a ledger, a newer schema).
+enum Prepare {
+    Sqlite(&'static str, rusqlite::Error),
+    Refused(Error),
+}
+
+/// What [`SqliteStore::identify`] found.
+struct Found {
+    app: i64,
+    version: i64,
+}
+
+impl Found {
+    fn needs_schema(&self) -> bool {
+        self.app == 0 || self.version < i64::from(SCHEMA)
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
     )
 }
 
@@ -779,12 +865,40 @@ mod tests {
 
     fn delivered(ticket: u64) -> Outcome {
         Outcome::Delivered {
+            key: None,
+            message_id: None,
             ticket,
             queue_id: Some(format!("Q{ticket}")),
             accepted: vec!["r@x.test".into()],
             refused: Vec::new(),
             attempts: 1,
             uncertain_attempts: 0,
+        }
+    }
+
+    #[test]
+    fn processes_opening_one_new_ledger_at_once_all_open_it() {
+        // Several processes started together on one new file: one creates
+        // the schema and turns WAL on; the others wait for it instead of
+        // failing with "locked" (each connection here is what a process has).
+        for round in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("run.db");
+            let start = std::sync::Arc::new(std::sync::Barrier::new(6));
+            let openers: Vec<_> = (0..6)
+                .map(|_| {
+                    let (path, start) = (path.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        let mut store = SqliteStore::open(&path)?;
+                        store.submit(&[("k", &message(1))], 1_000).map(|_| ())
+                    })
+                })
+                .collect();
+            for opener in openers {
+                let opened = opener.join().unwrap();
+                assert!(opened.is_ok(), "round {round}: {:?}", opened.err());
+            }
         }
     }
 
