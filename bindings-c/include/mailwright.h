@@ -822,6 +822,15 @@ mw_outcome_kind mw_outcome_get_kind(const mw_outcome *outcome);
 // NULL (tickets start at 1).
 uint64_t mw_outcome_ticket(const mw_outcome *outcome);
 
+// The key the message was submitted under (the caller's, with
+// `mw_mailer_submit_keyed`; under a ledger its Message-ID by default), or
+// NULL. Owned by the outcome.
+const char *mw_outcome_key(const mw_outcome *outcome);
+
+// The message's Message-ID (without angle brackets), or NULL. Owned by
+// the outcome.
+const char *mw_outcome_message_id(const mw_outcome *outcome);
+
 // The relay's queue id of a delivered message (control characters escaped
 // by the core), or NULL. Owned by the outcome.
 const char *mw_outcome_queue_id(const mw_outcome *outcome);

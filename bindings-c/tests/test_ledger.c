@@ -95,6 +95,9 @@ static long file_lines(const char *path, const char *needle, int *found) {
     return n;
 }
 
+/* NULL-safe: true when `got` is the string `want`. */
+static int same(const char *got, const char *want) { return got != NULL && strcmp(got, want) == 0; }
+
 static void test_keyed_once(int port, const char *dir) {
     char path[512], csv[512], json[512];
     snprintf(path, sizeof path, "%s/run.db", dir);
@@ -115,6 +118,10 @@ static void test_keyed_once(int port, const char *dir) {
     CHECK(mw_outcome_get_kind(o1) == MW_OUTCOME_DELIVERED && mw_outcome_get_kind(o2) == MW_OUTCOME_DELIVERED);
     CHECK(mw_outcome_ticket(o2) == t2 && mw_outcome_queue_id(o1) && mw_outcome_queue_id(o2) &&
           strcmp(mw_outcome_queue_id(o1), mw_outcome_queue_id(o2)) == 0);
+    /* Each outcome names its key and Message-ID. */
+    CHECK(same(mw_outcome_key(o1), "order-1") && same(mw_outcome_key(o2), "order-1"));
+    CHECK(same(mw_outcome_message_id(o1), "order-1@ifaxin.com") && same(mw_outcome_message_id(o2), "order-1@ifaxin.com"));
+    CHECK(mw_outcome_key(NULL) == NULL && mw_outcome_message_id(NULL) == NULL);
     mw_outcome_free(o1);
     mw_outcome_free(o2);
     /* Raw bytes under a key; then a message without a key: keyed by its Message-ID. */
@@ -125,9 +132,11 @@ static void test_keyed_once(int port, const char *dir) {
            MW_OK);
     EXPECT(mw_mailer_wait(m, t3, &o1), MW_OK);
     CHECK(mw_outcome_get_kind(o1) == MW_OUTCOME_DELIVERED);
+    CHECK(same(mw_outcome_key(o1), "raw-1") && same(mw_outcome_message_id(o1), "raw-1@ifaxin.com"));
     mw_outcome_free(o1);
     mw_message *plain = message(2);
     EXPECT(mw_mailer_send(m, plain, &o1), MW_OK);
+    CHECK(same(mw_outcome_key(o1), "order-2@ifaxin.com")); /* keyed by its Message-ID */
     mw_outcome_free(o1);
     EXPECT(mw_mailer_send(m, plain, &o1), MW_OK); /* the same Message-ID: not sent again */
     CHECK(mw_outcome_get_kind(o1) == MW_OUTCOME_DELIVERED);
@@ -154,6 +163,7 @@ static void test_keyed_once(int port, const char *dir) {
     CHECK(c1 == MW_CLAIM_DONE);
     EXPECT(mw_mailer_wait(m, t1, &o1), MW_OK);
     CHECK(mw_outcome_get_kind(o1) == MW_OUTCOME_DELIVERED && mw_outcome_queue_id(o1) != NULL);
+    CHECK(same(mw_outcome_key(o1), "order-1") && same(mw_outcome_message_id(o1), "order-1@ifaxin.com"));
     mw_outcome_free(o1);
     mw_counters k;
     EXPECT(mw_mailer_counters(m, &k), MW_OK);

@@ -570,6 +570,10 @@ export type OutcomeKind = "delivered" | "failed" | "uncertain";
 interface OutcomeBase {
   /** The dispatcher's number for the message, unique per Mailer. */
   ticket: number;
+  /** The key it was submitted under (a Dispatcher's `Prepared.withKey`), when it has one. */
+  key: string | undefined;
+  /** Its Message-ID (without angle brackets), when it has one. */
+  messageId: string | undefined;
   /** Attempts made (0 when it never went out). */
   attempts: number;
   /** Recipients refused (they will not get it), with the server's reply. */
@@ -645,6 +649,10 @@ export class Prepared {
   /** Raw RFC 5322 bytes with an explicit envelope ("" sender: the null reverse-path); bare LF becomes CRLF. */
   static raw(data: string | BytesLike, sender: string, recipients: string | string[]): Prepared;
   readonly messageId: string | undefined;
+  /** A new Prepared under `key` (an order id, a CSV row) that its outcome carries back; InvalidKey for an empty key or one with control characters. */
+  withKey(key: string): Prepared;
+  /** The key its outcome carries, when it has one. */
+  readonly key: string | undefined;
   /** The size announced with SIZE=, in bytes. */
   readonly size: number;
   readonly sender: string;
@@ -708,7 +716,7 @@ export class Dispatcher {
 export class Mailer {
   /** Checks every option with the core (throws InvalidOption, InvalidCredentials, TypeError); connects only when a message is sent. */
   constructor(options: MailerOptions);
-  /** Sends a Message or a MessageInit; resolves with its Outcome. Waits while the queue is full (thousands at once are fine). */
+  /** Sends a Message or a MessageInit; resolves with its Outcome (with its `messageId`). Waits while the queue is full (thousands at once are fine). */
   send(message: Message | MessageInit): Promise<Outcome>;
   /** Sends raw RFC 5322 bytes with an explicit envelope; resolves with its Outcome. */
   sendRaw(data: string | BytesLike, sender: string, recipients: string | string[]): Promise<Outcome>;

@@ -88,6 +88,33 @@ test("2,000 sends at once through a queue of 50: each delivered once, an outcome
   }
 });
 
+test("every outcome names its Message-ID; a Prepared under a key carries it (a bad key is InvalidKey)", async () => {
+  const rec = await recorder();
+  try {
+    const mailer = new Mailer({ host: "127.0.0.1", port: rec.port, tls: "none", connections: 2, timeout: 20000 });
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => mailer.send({ ...base, subject: `id ${n}`, messageId: `order-${n}@ifaxin.com` })),
+    );
+    outcomes.forEach((o, n) => {
+      assert.equal(o.kind, "delivered");
+      assert.equal(o.messageId, `order-${n}@ifaxin.com`);
+      assert.equal(o.key, undefined);
+    });
+    const raw = await mailer.sendRaw("Message-ID: <raw-1@ifaxin.com>\nSubject: raw\n\nbody\n", "a@ifaxin.com", "b@ifaxin.com");
+    assert.equal(raw.messageId, "raw-1@ifaxin.com");
+    await mailer.close();
+  } finally {
+    await rec.close();
+  }
+  const p = mw.Prepared.raw("Subject: k\n\nx\n", "a@ifaxin.com", "b@ifaxin.com");
+  const k = p.withKey("order-7");
+  assert.deepEqual([p.key, k.key], [undefined, "order-7"]);
+  assert.throws(() => p.withKey("a\r\nBcc: x@evil.test"), (e) => coreError(e, "InvalidKey"));
+  assert.throws(() => p.withKey(""), (e) => coreError(e, "InvalidKey"));
+  p.free();
+  k.free();
+});
+
 test("close() drains: messages sent before it are all delivered, then every connection says QUIT", async () => {
   const rec = await recorder();
   try {

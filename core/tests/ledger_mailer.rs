@@ -87,9 +87,15 @@ fn each_key_is_sent_once_in_one_process_and_across_a_restart() {
         // outcome comes for the second ticket too.
         let again = mailer.submit_keyed("row-0", message(run, 0)).unwrap();
         assert!(matches!(again.claim, Claim::Pending(_) | Claim::Done(_)));
-        for s in &submitted {
+        for (n, s) in submitted.iter().enumerate() {
             let o = mailer.wait(s.ticket);
             assert!(matches!(o, Outcome::Delivered { .. }), "{o:?}");
+            // Each outcome names its key and its Message-ID.
+            assert_eq!(o.key(), Some(format!("row-{n}").as_str()));
+            assert_eq!(
+                o.message_id(),
+                Some(format!("once.{n}@ifaxin.com").as_str())
+            );
         }
         let Outcome::Delivered { queue_id, .. } = mailer.wait(again.ticket) else {
             panic!("the second ticket of row-0 did not get its delivery");
@@ -97,7 +103,10 @@ fn each_key_is_sent_once_in_one_process_and_across_a_restart() {
         assert!(queue_id.is_some());
         // Plain submit keys by Message-ID.
         let t = mailer.submit(message(run, 100)).unwrap();
-        assert!(matches!(mailer.wait(t), Outcome::Delivered { .. }));
+        let o = mailer.wait(t);
+        assert!(matches!(o, Outcome::Delivered { .. }));
+        assert_eq!(o.key(), Some("once.100@ifaxin.com"));
+        assert_eq!(o.message_id(), Some("once.100@ifaxin.com"));
         let summary = mailer.with_store(|s| s.summary()).unwrap();
         assert_eq!(summary.delivered, 31);
         assert_eq!(summary.total(), 31);
@@ -120,16 +129,27 @@ fn each_key_is_sent_once_in_one_process_and_across_a_restart() {
             callback: None,
         })
         .collect();
-    for s in mailer.submit_keyed_batch(batch).unwrap() {
+    for (n, s) in mailer
+        .submit_keyed_batch(batch)
+        .unwrap()
+        .into_iter()
+        .enumerate()
+    {
         assert!(matches!(s.claim, Claim::Done(_)));
         let Outcome::Delivered {
-            queue_id, attempts, ..
+            queue_id,
+            attempts,
+            key,
+            message_id,
+            ..
         } = mailer.wait(s.ticket)
         else {
             panic!("not the recorded delivery");
         };
         assert!(queue_id.is_some());
         assert_eq!(attempts, 1);
+        assert_eq!(key, Some(format!("row-{n}")));
+        assert_eq!(message_id, Some(format!("once.{n}@ifaxin.com")));
     }
     assert!(matches!(
         mailer.send(message(run, 100)).unwrap(),
@@ -160,6 +180,8 @@ fn what_a_dead_process_left_is_taken_up() {
     let delivered = store.get("d").unwrap().unwrap().finished(
         &Outcome::Delivered {
             ticket: 1,
+            key: Some("d".into()),
+            message_id: Some("resume.4@ifaxin.com".into()),
             queue_id: Some("Q".into()),
             accepted: vec!["user4@ifaxin.com".into()],
             refused: Vec::new(),

@@ -164,6 +164,8 @@ fn the_store_keeps_each_key_once_and_only_the_gone_are_taken_over() {
     let done = taken[0].record.finished(
         &Outcome::Delivered {
             ticket: 1,
+            key: None,
+            message_id: None,
             queue_id: Some("Q1".into()),
             accepted: vec!["r1@x.test".into()],
             refused: Vec::new(),

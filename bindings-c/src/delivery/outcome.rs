@@ -49,6 +49,8 @@ impl From<mw_outcome_kind> for u32 {
 pub struct mw_outcome {
     kind: mw_outcome_kind,
     ticket: u64,
+    key: Option<CString>,
+    message_id: Option<CString>,
     queue_id: Option<CString>,
     accepted: Vec<CString>,
     refused: Vec<Refused>,
@@ -68,6 +70,8 @@ impl From<Outcome> for mw_outcome {
         let mut c = mw_outcome {
             kind,
             ticket: outcome.ticket(),
+            key: outcome.key().map(to_c_string),
+            message_id: outcome.message_id().map(to_c_string),
             queue_id: None,
             accepted: Vec::new(),
             refused: Vec::new(),
@@ -152,6 +156,29 @@ pub unsafe extern "C" fn mw_outcome_get_kind(outcome: *const mw_outcome) -> mw_o
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mw_outcome_ticket(outcome: *const mw_outcome) -> u64 {
     guard(0, || outcome_ref(outcome).map_or(0, |o| o.ticket))
+}
+
+/// The key the message was submitted under (the caller's, with
+/// `mw_mailer_submit_keyed`; under a ledger its Message-ID by default), or
+/// NULL. Owned by the outcome.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_outcome_key(outcome: *const mw_outcome) -> *const c_char {
+    guard(std::ptr::null(), || {
+        outcome_ref(outcome)
+            .and_then(|o| o.key.as_ref())
+            .map_or(std::ptr::null(), |s| s.as_ptr())
+    })
+}
+
+/// The message's Message-ID (without angle brackets), or NULL. Owned by
+/// the outcome.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mw_outcome_message_id(outcome: *const mw_outcome) -> *const c_char {
+    guard(std::ptr::null(), || {
+        outcome_ref(outcome)
+            .and_then(|o| o.message_id.as_ref())
+            .map_or(std::ptr::null(), |s| s.as_ptr())
+    })
 }
 
 /// The relay's queue id of a delivered message (control characters escaped

@@ -35,25 +35,42 @@ fn new_refusals<'l>(
     Ok((addresses, replies))
 }
 
+/// The key and the Message-ID as Java strings (null when absent).
+fn new_ids<'l>(
+    env: &mut Env<'l>,
+    key: &Option<String>,
+    message_id: &Option<String>,
+) -> JResult<(JString<'l>, JString<'l>)> {
+    Ok((
+        convert::new_string(env, key.as_deref())?,
+        convert::new_string(env, message_id.as_deref())?,
+    ))
+}
+
 /// The Java `Outcome` of a message.
 pub fn new_outcome<'l>(env: &mut Env<'l>, outcome: &Outcome) -> JResult<JObject<'l>> {
     match outcome {
         Outcome::Delivered {
             ticket,
+            key,
+            message_id,
             queue_id,
             accepted,
             refused,
             attempts,
             uncertain_attempts,
         } => {
+            let (key, message_id) = new_ids(env, key, message_id)?;
             let queue_id = convert::new_string(env, queue_id.as_deref())?;
             let accepted = convert::new_strings(env, accepted.iter())?;
             let (addresses, replies) = new_refusals(env, refused)?;
             env.new_object(
                 jni_str!("org/mailwright/Outcome$Delivered"),
-                jni_sig!("(JLjava/lang/String;[Ljava/lang/String;[Ljava/lang/String;[Ljava/lang/Object;II)V"),
+                jni_sig!("(JLjava/lang/String;Ljava/lang/String;Ljava/lang/String;[Ljava/lang/String;[Ljava/lang/String;[Ljava/lang/Object;II)V"),
                 &[
                     convert::long(*ticket).into(),
+                    (&key).into(),
+                    (&message_id).into(),
                     (&queue_id).into(),
                     (&accepted).into(),
                     (&addresses).into(),
@@ -65,18 +82,23 @@ pub fn new_outcome<'l>(env: &mut Env<'l>, outcome: &Outcome) -> JResult<JObject<
         }
         Outcome::Failed {
             ticket,
+            key,
+            message_id,
             error,
             attempts,
             gave_up,
             refused,
         } => {
+            let (key, message_id) = new_ids(env, key, message_id)?;
             let error = errors::exception(env, error)?;
             let (addresses, replies) = new_refusals(env, refused)?;
             env.new_object(
                 jni_str!("org/mailwright/Outcome$Failed"),
-                jni_sig!("(JLorg/mailwright/MailwrightException;IZ[Ljava/lang/String;[Ljava/lang/Object;)V"),
+                jni_sig!("(JLjava/lang/String;Ljava/lang/String;Lorg/mailwright/MailwrightException;IZ[Ljava/lang/String;[Ljava/lang/Object;)V"),
                 &[
                     convert::long(*ticket).into(),
+                    (&key).into(),
+                    (&message_id).into(),
                     (&error).into(),
                     int(*attempts).into(),
                     (*gave_up).into(),
@@ -87,15 +109,22 @@ pub fn new_outcome<'l>(env: &mut Env<'l>, outcome: &Outcome) -> JResult<JObject<
         }
         Outcome::Uncertain {
             ticket,
+            key,
+            message_id,
             error,
             attempts,
         } => {
+            let (key, message_id) = new_ids(env, key, message_id)?;
             let error = errors::exception(env, error)?;
             env.new_object(
                 jni_str!("org/mailwright/Outcome$Uncertain"),
-                jni_sig!("(JLorg/mailwright/MailwrightException;I)V"),
+                jni_sig!(
+                    "(JLjava/lang/String;Ljava/lang/String;Lorg/mailwright/MailwrightException;I)V"
+                ),
                 &[
                     convert::long(*ticket).into(),
+                    (&key).into(),
+                    (&message_id).into(),
                     (&error).into(),
                     int(*attempts).into(),
                 ],

@@ -27,6 +27,13 @@ pub struct Outcome {
     kind: &'static str,
     #[pyo3(get)]
     ticket: u64,
+    /// The key it was submitted under (the caller's, or under a ledger its
+    /// Message-ID by default), when it has one.
+    #[pyo3(get)]
+    key: Option<String>,
+    /// Its Message-ID (without angle brackets), when it has one.
+    #[pyo3(get)]
+    message_id: Option<String>,
     #[pyo3(get)]
     queue_id: Option<String>,
     #[pyo3(get)]
@@ -51,6 +58,8 @@ impl Outcome {
         Ok(match outcome {
             core::Outcome::Delivered {
                 ticket,
+                key,
+                message_id,
                 queue_id,
                 accepted,
                 refused,
@@ -59,6 +68,8 @@ impl Outcome {
             } => Outcome {
                 kind,
                 ticket,
+                key,
+                message_id,
                 queue_id,
                 accepted,
                 refused,
@@ -69,6 +80,8 @@ impl Outcome {
             },
             core::Outcome::Failed {
                 ticket,
+                key,
+                message_id,
                 error: err,
                 attempts,
                 gave_up,
@@ -76,6 +89,8 @@ impl Outcome {
             } => Outcome {
                 kind,
                 ticket,
+                key,
+                message_id,
                 queue_id: None,
                 accepted: Vec::new(),
                 refused,
@@ -86,11 +101,15 @@ impl Outcome {
             },
             core::Outcome::Uncertain {
                 ticket,
+                key,
+                message_id,
                 error: err,
                 attempts,
             } => Outcome {
                 kind,
                 ticket,
+                key,
+                message_id,
                 queue_id: None,
                 accepted: Vec::new(),
                 refused: Vec::new(),
@@ -123,8 +142,14 @@ impl Outcome {
 
     fn __repr__(&self) -> String {
         format!(
-            "Outcome(kind={:?}, ticket={}, queue_id={:?}, attempts={}, gave_up={})",
-            self.kind, self.ticket, self.queue_id, self.attempts, self.gave_up
+            "Outcome(kind={:?}, ticket={}, key={:?}, message_id={:?}, queue_id={:?}, attempts={}, gave_up={})",
+            self.kind,
+            self.ticket,
+            self.key,
+            self.message_id,
+            self.queue_id,
+            self.attempts,
+            self.gave_up
         )
     }
 }

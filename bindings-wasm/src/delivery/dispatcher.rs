@@ -57,6 +57,13 @@ fn outcome(outcome: Outcome) -> Object {
         "ticket",
         &JsValue::from_f64(outcome.ticket() as f64),
     );
+    for (name, value) in [("key", outcome.key()), ("messageId", outcome.message_id())] {
+        set(
+            &object,
+            name,
+            &value.map_or(JsValue::UNDEFINED, JsValue::from_str),
+        );
+    }
     let (queue_id, accepted, refused_list, attempts, uncertain, gave_up, error) = match outcome {
         Outcome::Delivered {
             queue_id,

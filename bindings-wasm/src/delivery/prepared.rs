@@ -51,6 +51,26 @@ impl Prepared {
         self.inner.message_id().map(str::to_string)
     }
 
+    /// The same message under a key (an order id, a CSV row) that its
+    /// outcome carries back (a new Prepared; this one stays usable). Throws
+    /// InvalidKey for an empty key, one with control characters or longer
+    /// than the core allows.
+    #[wasm_bindgen(js_name = withKey)]
+    pub fn with_key(&self, key: JsValue) -> Result<Prepared, JsValue> {
+        let key = string(key, "key")?;
+        self.inner
+            .clone()
+            .with_key(&key)
+            .map(|inner| Prepared { inner })
+            .js()
+    }
+
+    /// The key its outcome carries, when it has one.
+    #[wasm_bindgen(getter)]
+    pub fn key(&self) -> Option<String> {
+        self.inner.key().map(str::to_string)
+    }
+
     /// The size announced with `SIZE=`, in bytes.
     #[wasm_bindgen(getter)]
     pub fn size(&self) -> f64 {

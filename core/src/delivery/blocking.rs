@@ -657,6 +657,10 @@ fn queue(
     callback: Option<Callback>,
     record: Option<(Record, Duration)>,
 ) -> Result<Ticket> {
+    if let Some((record, _)) = &record {
+        // Its outcome carries the key it is recorded under.
+        message.key = Some(record.key.clone());
+    }
     let mut state = lock(&shared.state);
     loop {
         if let Some(error) = state.journal.as_ref().and_then(|j| j.failed.clone()) {
@@ -778,6 +782,8 @@ fn answer_watched(shared: &Arc<Shared>, keys: &[String], error: &Error) {
         for (ticket, callback) in journal.watching.remove(key).unwrap_or_default() {
             let outcome = Outcome::Failed {
                 ticket,
+                key: Some(key.clone()),
+                message_id: None,
                 error: error.clone(),
                 attempts: 0,
                 gave_up: false,

@@ -579,6 +579,8 @@ impl Dispatcher {
         job.refused.extend(report.refused);
         self.outcomes.push_back(Outcome::Delivered {
             ticket: job.ticket,
+            key: job.message.key.take(),
+            message_id: job.message.message_id.take(),
             queue_id: report.queue_id,
             accepted: report.accepted,
             refused: job.refused,
@@ -600,6 +602,8 @@ impl Dispatcher {
                 self.counters.uncertain += 1;
                 self.outcomes.push_back(Outcome::Uncertain {
                     ticket: job.ticket,
+                    key: job.message.key.take(),
+                    message_id: job.message.message_id.take(),
                     error,
                     attempts: job.attempts,
                 });
@@ -666,6 +670,8 @@ impl Dispatcher {
         let refused = job.refused;
         self.outcomes.push_back(Outcome::Failed {
             ticket: job.ticket,
+            key: job.message.key.take(),
+            message_id: job.message.message_id.take(),
             error,
             attempts: job.attempts,
             gave_up,
@@ -1014,6 +1020,57 @@ mod tests {
         assert!(d.take_output(k).is_empty());
         d.journal_data_ends(false);
         assert!(d.take_output(k).ends_with(b".\r\n"));
+    }
+
+    #[test]
+    fn every_outcome_names_its_key_and_message_id() {
+        // Delivered, failed (a 554 after the data) and uncertain (lost
+        // after the final dot): each carries what it was submitted with.
+        let end = |last: Option<&[u8]>| {
+            let mut config = DeliveryConfig::default();
+            config.session.tls = TlsMode::None;
+            let mut d = Dispatcher::new(config).unwrap();
+            let raw = b"Message-ID: <m1@example.com>\r\nSubject: hi\r\n\r\nhello\r\n";
+            let p = Prepared::raw(raw, "a@example.com", &["b@example.com"]).unwrap();
+            d.submit(p.with_key("order-7").unwrap()).unwrap();
+            let Some(Action::Open(k)) = d.poll_action() else {
+                panic!("no Open");
+            };
+            d.connection_opened(k);
+            for reply in [
+                &b"220 hi\r\n"[..],
+                b"250-x\r\n250 PIPELINING\r\n",
+                b"250 ok\r\n250 ok\r\n354 go\r\n",
+            ] {
+                d.take_output(k);
+                d.receive(k, reply);
+            }
+            d.take_output(k);
+            match last {
+                Some(reply) => d.receive(k, reply),
+                None => d.connection_lost(k, ConnectionLoss::Closed, "gone"),
+            }
+            d.poll_outcome().expect("an outcome")
+        };
+        let delivered = end(Some(b"250 queued as Q1\r\n"));
+        let failed = end(Some(b"554 no\r\n"));
+        let uncertain = end(None);
+        for (outcome, kind) in [
+            (delivered, "delivered"),
+            (failed, "failed"),
+            (uncertain, "uncertain"),
+        ] {
+            assert_eq!(outcome.kind(), kind, "{outcome:?}");
+            assert_eq!(outcome.key(), Some("order-7"));
+            assert_eq!(outcome.message_id(), Some("m1@example.com"));
+        }
+        // No key given: none reported; the Message-ID still is.
+        let p = Prepared::raw(
+            b"Subject: x\r\n\r\nx\r\n",
+            "a@example.com",
+            &["b@example.com"],
+        );
+        assert_eq!(p.unwrap().key(), None);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub struct Prepared {
     pub(crate) sender: String,
     pub(crate) recipients: Vec<String>,
     pub(crate) message_id: Option<String>,
+    pub(crate) key: Option<String>,
 }
 
 impl Prepared {
@@ -33,6 +34,7 @@ impl Prepared {
             sender: envelope.sender().to_string(),
             recipients: envelope.recipients().map(str::to_string).collect(),
             message_id: Some(message.message_id().to_string()),
+            key: None,
         })
     }
 
@@ -87,6 +89,7 @@ impl Prepared {
             sender,
             recipients: list,
             message_id,
+            key: None,
         })
     }
 
@@ -108,6 +111,21 @@ impl Prepared {
     /// The Message-ID (without angle brackets), when the message has one.
     pub fn message_id(&self) -> Option<&str> {
         self.message_id.as_deref()
+    }
+
+    /// The same message under a key (an order id, a CSV row) that its
+    /// outcome carries back; checked as a ledger checks keys (kind
+    /// `InvalidKey`). Under a ledger the key it is submitted with takes its
+    /// place.
+    pub fn with_key(mut self, key: &str) -> Result<Prepared> {
+        crate::ledger::check_key(key)?;
+        self.key = Some(key.to_string());
+        Ok(self)
+    }
+
+    /// The key its outcome carries, when it has one.
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
     }
 
     /// The bytes held for this message (what memory it costs while queued).
@@ -155,6 +173,7 @@ impl Prepared {
             sender,
             recipients,
             message_id,
+            key: None,
         })
     }
 }

@@ -60,6 +60,11 @@ pub enum Outcome {
     Delivered {
         /// The ticket `submit` returned.
         ticket: Ticket,
+        /// The key it was submitted under (the caller's, or under a ledger
+        /// its Message-ID by default), when it has one.
+        key: Option<String>,
+        /// Its Message-ID (without angle brackets), when it has one.
+        message_id: Option<String>,
         /// The relay's queue id, when it gave one.
         queue_id: Option<String>,
         /// Recipients accepted.
@@ -77,6 +82,11 @@ pub enum Outcome {
     Failed {
         /// The ticket `submit` returned.
         ticket: Ticket,
+        /// The key it was submitted under (the caller's, or under a ledger
+        /// its Message-ID by default), when it has one.
+        key: Option<String>,
+        /// Its Message-ID (without angle brackets), when it has one.
+        message_id: Option<String>,
         /// Why (the last failure).
         error: Error,
         /// Attempts made (0 when it never went out).
@@ -92,6 +102,11 @@ pub enum Outcome {
     Uncertain {
         /// The ticket `submit` returned.
         ticket: Ticket,
+        /// The key it was submitted under (the caller's, or under a ledger
+        /// its Message-ID by default), when it has one.
+        key: Option<String>,
+        /// Its Message-ID (without angle brackets), when it has one.
+        message_id: Option<String>,
         /// How the connection ended.
         error: Error,
         /// Attempts made.
@@ -118,6 +133,24 @@ impl Outcome {
             Outcome::Delivered { ticket, .. }
             | Outcome::Failed { ticket, .. }
             | Outcome::Uncertain { ticket, .. } => *ticket,
+        }
+    }
+
+    /// The key it was submitted under, when it has one.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Outcome::Delivered { key, .. }
+            | Outcome::Failed { key, .. }
+            | Outcome::Uncertain { key, .. } => key.as_deref(),
+        }
+    }
+
+    /// Its Message-ID (without angle brackets), when it has one.
+    pub fn message_id(&self) -> Option<&str> {
+        match self {
+            Outcome::Delivered { message_id, .. }
+            | Outcome::Failed { message_id, .. }
+            | Outcome::Uncertain { message_id, .. } => message_id.as_deref(),
         }
     }
 }

@@ -376,6 +376,8 @@ impl Record {
             State::Pending | State::DataSent => None,
             State::Delivered => Some(Outcome::Delivered {
                 ticket,
+                key: Some(self.key.clone()),
+                message_id: self.message_id.clone(),
                 queue_id: self.queue_id.clone(),
                 accepted: self.accepted.clone(),
                 refused: refused(),
@@ -384,6 +386,8 @@ impl Record {
             }),
             State::Failed => Some(Outcome::Failed {
                 ticket,
+                key: Some(self.key.clone()),
+                message_id: self.message_id.clone(),
                 error: error(),
                 attempts: self.attempts,
                 gave_up: self.error_kind.is_some_and(ErrorKind::is_transient),
@@ -391,6 +395,8 @@ impl Record {
             }),
             State::Uncertain => Some(Outcome::Uncertain {
                 ticket,
+                key: Some(self.key.clone()),
+                message_id: self.message_id.clone(),
                 error: error(),
                 attempts: self.attempts,
             }),
@@ -684,6 +690,8 @@ mod tests {
         let pending = Record::pending("k1", &p, 1000);
         assert_eq!(pending.outcome(9), None);
         let delivered = Outcome::Delivered {
+            key: Some("k1".into()),
+            message_id: Some("m1@b.c".into()),
             ticket: 3,
             queue_id: Some("Q1".into()),
             accepted: vec!["d@e.f".into()],
@@ -706,6 +714,8 @@ mod tests {
         assert_eq!(ticket, 3);
         assert_eq!(done.outcome(3), Some(delivered));
         let failed = Outcome::Failed {
+            key: Some("k1".into()),
+            message_id: Some("m1@b.c".into()),
             ticket: 4,
             error: Error::new(ErrorKind::SmtpPermanent, "554 no"),
             attempts: 1,

@@ -31,6 +31,15 @@ public sealed interface Outcome permits Outcome.Delivered, Outcome.Failed, Outco
     /** The number the mailer gave the message (one per message, in submission order). */
     long ticket();
 
+    /**
+     * The key the message was submitted under: the caller's (an order id, a
+     * CSV row), or under a ledger its Message-ID by default; empty without one.
+     */
+    Optional<String> key();
+
+    /** The message's Message-ID (without angle brackets), when it has one. */
+    Optional<String> messageId();
+
     /** Attempts made, the first included (0: it never went out). */
     int attempts();
 
@@ -67,6 +76,8 @@ public sealed interface Outcome permits Outcome.Delivered, Outcome.Failed, Outco
      * The relay accepted the message (its final 2xx).
      *
      * @param ticket the message's ticket
+     * @param key the key it was submitted under, when it has one
+     * @param messageId its Message-ID (without angle brackets), when it has one
      * @param queueId the relay's queue id, when it gave one
      * @param accepted the recipients accepted
      * @param refused the recipients refused (they will not get it), with the replies
@@ -75,19 +86,22 @@ public sealed interface Outcome permits Outcome.Delivered, Outcome.Failed, Outco
      *     resent anyway (only with {@link Mailer.Builder#atLeastOnce}): the relay
      *     may hold the message that many more times
      */
-    record Delivered(long ticket, Optional<String> queueId, List<String> accepted, List<Refusal> refused,
-            int attempts, int uncertainAttempts) implements Outcome {
+    record Delivered(long ticket, Optional<String> key, Optional<String> messageId, Optional<String> queueId,
+            List<String> accepted, List<Refusal> refused, int attempts, int uncertainAttempts) implements Outcome {
         /** Copies the lists. */
         public Delivered {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(messageId, "messageId");
             Objects.requireNonNull(queueId, "queueId");
             accepted = List.copyOf(accepted);
             refused = List.copyOf(refused);
         }
 
         /** Called by the native library with the core's values. */
-        Delivered(long ticket, String queueId, String[] accepted, String[] refusedRecipients, Object[] refusedReplies,
-                int attempts, int uncertainAttempts) {
-            this(ticket, Optional.ofNullable(queueId), List.of(accepted),
+        Delivered(long ticket, String key, String messageId, String queueId, String[] accepted,
+                String[] refusedRecipients, Object[] refusedReplies, int attempts, int uncertainAttempts) {
+            this(ticket, Optional.ofNullable(key), Optional.ofNullable(messageId), Optional.ofNullable(queueId),
+                    List.of(accepted),
                     refusals(refusedRecipients, refusedReplies), attempts, uncertainAttempts);
         }
     }
@@ -96,6 +110,8 @@ public sealed interface Outcome permits Outcome.Delivered, Outcome.Failed, Outco
      * The message was not delivered.
      *
      * @param ticket the message's ticket
+     * @param key the key it was submitted under, when it has one
+     * @param messageId its Message-ID (without angle brackets), when it has one
      * @param error why (the last failure; not thrown)
      * @param attempts attempts made (0 when it never went out)
      * @param gaveUp true when retries ran out (attempts or deadline) on a
@@ -103,18 +119,21 @@ public sealed interface Outcome permits Outcome.Delivered, Outcome.Failed, Outco
      *     mailer's {@link Mailer#close()} found not yet sent
      * @param refused the recipients refused, with the replies
      */
-    record Failed(long ticket, MailwrightException error, int attempts, boolean gaveUp, List<Refusal> refused)
-            implements Outcome {
+    record Failed(long ticket, Optional<String> key, Optional<String> messageId, MailwrightException error,
+            int attempts, boolean gaveUp, List<Refusal> refused) implements Outcome {
         /** Copies the list. */
         public Failed {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(messageId, "messageId");
             Objects.requireNonNull(error, "error");
             refused = List.copyOf(refused);
         }
 
         /** Called by the native library with the core's values. */
-        Failed(long ticket, MailwrightException error, int attempts, boolean gaveUp, String[] refusedRecipients,
-                Object[] refusedReplies) {
-            this(ticket, error, attempts, gaveUp, refusals(refusedRecipients, refusedReplies));
+        Failed(long ticket, String key, String messageId, MailwrightException error, int attempts, boolean gaveUp,
+                String[] refusedRecipients, Object[] refusedReplies) {
+            this(ticket, Optional.ofNullable(key), Optional.ofNullable(messageId), error, attempts, gaveUp,
+                    refusals(refusedRecipients, refusedReplies));
         }
     }
 
@@ -124,13 +143,23 @@ public sealed interface Outcome permits Outcome.Delivered, Outcome.Failed, Outco
      * resent (unless {@link Mailer.Builder#atLeastOnce} was asked).
      *
      * @param ticket the message's ticket
+     * @param key the key it was submitted under, when it has one
+     * @param messageId its Message-ID (without angle brackets), when it has one
      * @param error how the connection ended (not thrown)
      * @param attempts attempts made
      */
-    record Uncertain(long ticket, MailwrightException error, int attempts) implements Outcome {
-        /** Checks for null. */
+    record Uncertain(long ticket, Optional<String> key, Optional<String> messageId, MailwrightException error,
+            int attempts) implements Outcome {
+        /** Checks for nulls. */
         public Uncertain {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(messageId, "messageId");
             Objects.requireNonNull(error, "error");
+        }
+
+        /** Called by the native library with the core's values. */
+        Uncertain(long ticket, String key, String messageId, MailwrightException error, int attempts) {
+            this(ticket, Optional.ofNullable(key), Optional.ofNullable(messageId), error, attempts);
         }
     }
 

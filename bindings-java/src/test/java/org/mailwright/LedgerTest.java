@@ -47,10 +47,16 @@ class LedgerTest {
                 Outcome.Delivered b = assertInstanceOf(Outcome.Delivered.class, second.join());
                 assertNotEquals(a.ticket(), b.ticket());
                 assertEquals(a.queueId(), b.queueId());
+                // Each outcome names its key and Message-ID.
+                assertEquals(java.util.Optional.of("order-1"), a.key());
+                assertEquals(java.util.Optional.of("order-1"), b.key());
+                assertEquals(java.util.Optional.of("order-1@ifaxin.com"), a.messageId());
                 // Raw bytes under a key; a message without a key is keyed by its Message-ID.
                 byte[] raw = "Message-ID: <raw-1@ifaxin.com>\nSubject: raw\n\nbody\n".getBytes(StandardCharsets.US_ASCII);
                 assertTrue(m.submitRaw(raw, "shop@ifaxin.com", List.of("ben@ifaxin.com"), "raw-1").join().isDelivered());
-                assertTrue(m.send(two).isDelivered());
+                Outcome byId = m.send(two);
+                assertTrue(byId.isDelivered());
+                assertEquals(java.util.Optional.of("order-2@ifaxin.com"), byId.key(), "keyed by its Message-ID");
                 assertTrue(m.send(two).isDelivered());
                 assertEquals(3, m.counters().delivered(), "three sent: order-1, raw-1, order-2");
                 assertEquals(ledger, m.ledger().orElseThrow());
@@ -63,6 +69,8 @@ class LedgerTest {
             try (Mailer m = Mailer.builder("127.0.0.1", server.port).tls(TlsMode.NONE).ledger(path).build()) {
                 Outcome again = m.send(one, "order-1");
                 assertTrue(again.isDelivered());
+                assertEquals(java.util.Optional.of("order-1"), again.key());
+                assertEquals(java.util.Optional.of("order-1@ifaxin.com"), again.messageId());
                 assertEquals(0, m.counters().delivered(), "answered from the ledger");
                 assertEquals(0, m.counters().connections());
                 assertTrue(m.resumed().uncertain().isEmpty());

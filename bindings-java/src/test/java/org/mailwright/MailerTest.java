@@ -588,9 +588,9 @@ class MailerTest {
         assertTrue(r.burst() >= 1);
         assertEquals(List.of("delivered", "failed", "uncertain"), Outcome.kinds());
         MailwrightException error = new MailwrightException("Timeout", 208, "connection", true, null, "x");
-        assertEquals("delivered", new Outcome.Delivered(1, java.util.Optional.empty(), List.of(), List.of(), 1, 0).kind());
-        assertEquals("failed", new Outcome.Failed(2, error, 1, true, List.of()).kind());
-        assertEquals("uncertain", new Outcome.Uncertain(3, error, 1).kind());
+        assertEquals("delivered", new Outcome.Delivered(1, java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), List.of(), List.of(), 1, 0).kind());
+        assertEquals("failed", new Outcome.Failed(2, java.util.Optional.empty(), java.util.Optional.empty(), error, 1, true, List.of()).kind());
+        assertEquals("uncertain", new Outcome.Uncertain(3, java.util.Optional.empty(), java.util.Optional.empty(), error, 1).kind());
         // Good settings build (nothing connects until a message is sent).
         try (Mailer mailer = Mailer.builder("127.0.0.1", 25).tls(TlsMode.NONE).connections(8).rate(Rate.SENDCLOUD)
                 .retry(RetryPolicy.defaults().maxAttempts(3).initialBackoff(Duration.ofMillis(50))
