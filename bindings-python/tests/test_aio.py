@@ -243,6 +243,9 @@ def test_failures_are_outcomes_not_exceptions(bad_server):
     assert isinstance(uncertain.error, mailwright.NetworkError)
     assert unreachable.kind == "failed" and unreachable.attempts == 0
     assert isinstance(unreachable.error, mailwright.MailwrightError)
+    # Failed, uncertain and never-sent outcomes name their message too.
+    for o in (refused, given_up, uncertain, unreachable):
+        assert o.message_id and "@" in o.message_id and o.key is None, o
 
 
 def test_a_cancelled_send_in_flight_is_still_sent_once_and_counted(haraka):

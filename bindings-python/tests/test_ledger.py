@@ -109,8 +109,12 @@ def test_a_key_submitted_twice_is_sent_once(tmp_path):
             assert first.result(timeout=30).delivered
             again = second.result(timeout=30)
             assert again.delivered and again.queue_id == first.result().queue_id
+            # Each outcome names its key and Message-ID.
+            assert (again.key, again.message_id) == ("order-1", "twice-1@shop.example")
+            assert first.result().key == "order-1"
             # send keys by Message-ID by default.
-            assert mailer.send(message(2)).delivered
+            by_id = mailer.send(message(2))
+            assert by_id.delivered and by_id.key == by_id.message_id == "twice-2@shop.example"
             assert mailer.send(message(2)).delivered
             assert isinstance(mailer.ledger, mailwright.Ledger)
         # A new process: recorded, not sent.
@@ -119,6 +123,7 @@ def test_a_key_submitted_twice_is_sent_once(tmp_path):
             assert mailer.resumed == {"queued": 0, "uncertain": []}
             outcome = mailer.send(message(1), key="order-1")
             assert outcome.delivered and outcome.attempts == 1
+            assert (outcome.key, outcome.message_id) == ("order-1", "twice-1@shop.example")
             assert mailer.counters["delivered"] == 0
     assert sorted(relay_counts(log).values()) == [1, 1]
     summary = ledger.summary()

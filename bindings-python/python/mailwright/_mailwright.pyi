@@ -342,6 +342,12 @@ class Outcome:
     @property
     def ticket(self) -> int: ...
     @property
+    def key(self) -> Optional[str]:
+        """The key it was submitted under (yours, or with a ledger its Message-ID by default)."""
+    @property
+    def message_id(self) -> Optional[str]:
+        """Its Message-ID, without angle brackets."""
+    @property
     def queue_id(self) -> Optional[str]: ...
     @property
     def accepted(self) -> list[str]: ...
