@@ -21,6 +21,9 @@ MAILWRIGHT_LABEL = "12345"  # SendCloud label: the login becomes api_user#12345
 MAILWRIGHT_RATE = "sendcloud"  # SendCloud's quota (the core's numbers), or (messages, per_seconds)
 MAILWRIGHT_CONNECTIONS = 4  # the Mailer's pool
 MAILWRIGHT_OPTIONS = {"max_attempts": 5, "deadline": 600}  # any other Mailer keyword
+# A ledger: each message recorded under message.mailwright_key (or its
+# Message-ID) and sent once, even when a task is retried or a worker dies.
+# MAILWRIGHT_LEDGER = "/var/lib/myproject/mail-ledger.db"
 
 # Several workers (gunicorn, celery) sending for one api_user share its quota
 # through Redis: an object with acquire(), or its dotted path, e.g. a module

@@ -13,6 +13,7 @@
     MAILWRIGHT_LIMITER = None         # a quota shared by processes: an object with acquire(), or its dotted path
     MAILWRIGHT_CA_FILE = None         # a PEM file of CAs trusted besides the Mozilla roots
     MAILWRIGHT_OPTIONS = {}           # any other Mailer keyword (max_attempts, deadline, hello_name, ...)
+    MAILWRIGHT_LEDGER = None          # a ledger file (or a mailwright.Ledger): each message sent once, its fate kept
 
 Each message goes out as the bytes Django makes
 (``message.message().as_bytes(linesep="\\r\\n")``) with the envelope of
@@ -23,6 +24,12 @@ connections) from :meth:`EmailBackend.open` to :meth:`EmailBackend.close`;
 already open (``with get_connection() as connection: ...`` reuses it).
 The messages of one call are submitted together (``Mailer.submit_raw``), so
 they use the whole pool at once; their outcomes are read in order.
+
+With ``MAILWRIGHT_LEDGER`` every message is recorded in the ledger under a
+key: ``message.mailwright_key`` when set (an order id: not a header, it is
+not sent), else its Message-ID. A key the ledger already holds is not sent
+again (its recorded outcome counts), and what a process that died left
+unsent is sent by the next backend that opens the ledger.
 """
 from __future__ import annotations
 
@@ -92,6 +99,7 @@ class EmailBackend(BaseEmailBackend):
         limiter: Union[Limiter, str, None] = None,
         ca_file: Optional[str] = None,
         options: Optional[Dict[str, Any]] = None,
+        ledger: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(fail_silently=fail_silently, **kwargs)
@@ -107,6 +115,7 @@ class EmailBackend(BaseEmailBackend):
         self.connections = _setting("MAILWRIGHT_CONNECTIONS") if connections is None else connections
         self.ca_file = _setting("MAILWRIGHT_CA_FILE") if ca_file is None else ca_file
         self.options = dict(_setting("MAILWRIGHT_OPTIONS") or {}) if options is None else dict(options)
+        self.ledger = _setting("MAILWRIGHT_LEDGER") if ledger is None else ledger
         limiter = _setting("MAILWRIGHT_LIMITER") if limiter is None else limiter
         self.limiter = import_string(limiter) if isinstance(limiter, str) else limiter
         if self.use_ssl and self.use_tls:
@@ -131,7 +140,7 @@ class EmailBackend(BaseEmailBackend):
         if self.username and self.password:  # Django's rule: AUTH only with both
             options["credentials"] = Credentials(self.username, self.password, label=self.label or None)
         for name, value in (("timeout", self.timeout), ("rate", self.rate), ("connections", self.connections),
-                            ("limiter", self.limiter), ("ca_file", self.ca_file)):
+                            ("limiter", self.limiter), ("ca_file", self.ca_file), ("ledger", self.ledger)):
             if value is not None:
                 options[name] = value
         return Mailer(self.host, int(self.port), **options)
@@ -162,7 +171,8 @@ class EmailBackend(BaseEmailBackend):
         with ``fail_silently``, those not delivered are not counted."""
         if not email_messages:
             return 0
-        envelopes = [e for e in (self._envelope(m) for m in email_messages) if e is not None]
+        envelopes = [(e, getattr(m, "mailwright_key", None))
+                     for m, e in ((m, self._envelope(m)) for m in email_messages) if e is not None]
         if not envelopes:
             return 0
         with self._lock:
@@ -170,7 +180,8 @@ class EmailBackend(BaseEmailBackend):
             mailer = self.mailer
             assert mailer is not None
         try:
-            futures: List["Future[Outcome]"] = [mailer.submit_raw(*envelope) for envelope in envelopes]
+            futures: List["Future[Outcome]"] = [mailer.submit_raw(*envelope, key=key) if key is not None
+                                                else mailer.submit_raw(*envelope) for envelope, key in envelopes]
             outcomes = [future.result() for future in futures]
         finally:
             if new:

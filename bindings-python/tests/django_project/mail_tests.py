@@ -130,6 +130,35 @@ class SendTests(SimpleTestCase):
         self.assertEqual(backend.send_messages([mail.EmailMessage("none", "hi", FROM, [])]), 0)
 
 
+class LedgerTests(SimpleTestCase):
+    def test_with_a_ledger_each_message_is_sent_once_by_its_key_or_message_id(self):
+        import tempfile
+        tag = uuid.uuid4().hex
+        with tempfile.TemporaryDirectory() as scratch:
+            path = os.path.join(scratch, "mail.db")
+            with self.settings(EMAIL_BACKEND=BACKEND, MAILWRIGHT_LEDGER=path):
+                keyed = mail.EmailMessage(f"order {tag}", "shipped", FROM, ["ben@ifaxin.com"])
+                keyed.mailwright_key = f"order-{tag}"
+                by_id = mail.EmailMessage(f"by id {tag}", "hi", FROM, ["ben@ifaxin.com"],
+                                          headers={"Message-ID": f"<{tag}@ifaxin.com>"})
+                self.assertEqual(mail.get_connection().send_messages([keyed, by_id]), 2)
+                # The same key and the same Message-ID again (a retried task, a second
+                # process): counted as delivered from the ledger, not sent again.
+                again = mail.EmailMessage(f"order {tag}", "shipped", FROM, ["ben@ifaxin.com"])
+                again.mailwright_key = f"order-{tag}"
+                self.assertEqual(mail.get_connection().send_messages([again, by_id]), 2)
+            self.assertEqual(len(stored(f"order {tag}")), 1)
+            self.assertEqual(len(stored(f"by id {tag}")), 1)
+            with mailwright.Ledger(path) as ledger:
+                record = ledger.get(f"order-{tag}")
+                self.assertEqual((record.state, record.accepted), ("delivered", ["ben@ifaxin.com"]))
+                self.assertIsNotNone(ledger.get(f"{tag}@ifaxin.com"))
+                self.assertEqual(ledger.summary()["total"], 2)
+            # The key is not a header: it never reaches the recipient.
+            [(_meta, parsed)] = stored(f"order {tag}")
+            self.assertNotIn(f"order-{tag}", parsed.as_string())
+
+
 @override_settings(EMAIL_BACKEND=BACKEND)
 class FailureTests(SimpleTestCase):
     def refused(self, tag):

@@ -947,7 +947,10 @@ fn committer_thread(shared: &Arc<Shared>) {
         return;
     };
     let mut state = lock(&shared.state);
+    // Since when the oldest change not yet committed waits (group commit).
+    let mut since: Option<Instant> = None;
     loop {
+        let waits = state.dispatcher.journal_waits();
         let Some(journal) = state.journal.as_mut() else {
             return;
         };
@@ -958,6 +961,17 @@ fn committer_thread(shared: &Arc<Shared>) {
             state = shared.commit.wait(state).unwrap_or_else(|e| e.into_inner());
             continue;
         }
+        if !journal.changes.is_empty() && !journal.closing && journal.failed.is_none() {
+            let first = *since.get_or_insert_with(Instant::now);
+            if let Some(wait) = crate::ledger::commit_wait(first.elapsed(), waits) {
+                state = shared
+                    .commit
+                    .wait_timeout(state, wait)
+                    .map_or_else(|e| e.into_inner().0, |(s, _)| s);
+                continue;
+            }
+        }
+        since = None;
         let changes = std::mem::take(&mut journal.changes);
         let mut told = std::mem::take(&mut journal.told);
         let finished = std::mem::take(&mut journal.finished);

@@ -40,7 +40,9 @@
 //! waiting message at once.
 
 use super::limiter::{Limiter, QuotaGate, WindowLimiter};
-use super::types::{Action, ConnId, Counters, Outcome, SubmitError, Ticket, closed_error};
+use super::types::{
+    Action, ConnId, Counters, JournalWaits, Outcome, SubmitError, Ticket, closed_error,
+};
 use super::{DeliveryConfig, Prepared};
 use crate::error::{Error, ErrorKind, Result};
 use crate::smtp::{
@@ -225,6 +227,19 @@ impl Dispatcher {
         if !on {
             self.marks_durable(self.last_mark);
         }
+    }
+
+    /// How many connections carry a message, and how many of them hold
+    /// their output until a mark is durable (see
+    /// [`crate::ledger::commit_wait`]).
+    pub fn journal_waits(&self) -> JournalWaits {
+        let busy = self.conns.values().filter(|c| !c.jobs.is_empty());
+        let (mut held, mut count) = (0, 0);
+        for conn in busy {
+            count += 1;
+            held += usize::from(conn.held.is_some());
+        }
+        JournalWaits { held, busy: count }
     }
 
     /// The next end of data to record durably (with the journal on).
@@ -985,8 +1000,10 @@ mod tests {
         assert!(d.pending_output(k).is_empty());
         assert!(d.take_output(k).is_empty());
         assert!(!d.awaits_reply(k));
+        assert_eq!(d.journal_waits(), JournalWaits { held: 1, busy: 1 });
         while d.poll_action().is_some() {}
         d.marks_durable(1);
+        assert_eq!(d.journal_waits(), JournalWaits { held: 0, busy: 1 });
         assert_eq!(d.poll_action(), Some(Action::Send(k)));
         let out = d.take_output(k);
         assert!(out.ends_with(b"hello\r\n.\r\n"), "{out:?}");
@@ -996,6 +1013,7 @@ mod tests {
             panic!("not delivered");
         };
         assert_eq!(queue_id.as_deref(), Some("Q1"));
+        assert_eq!(d.journal_waits(), JournalWaits { held: 0, busy: 0 });
     }
 
     #[test]

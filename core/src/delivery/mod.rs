@@ -44,7 +44,9 @@ mod types;
 pub use dispatcher::{DataEndMark, Dispatcher};
 pub use limiter::{GATE_RETRY, GateAnswer, Limiter, QUOTA_MARGIN, QuotaGate, Rate, WindowLimiter};
 pub use prepared::Prepared;
-pub use types::{Action, ConnId, Counters, Outcome, SubmitError, Ticket, closed_error};
+pub use types::{
+    Action, ConnId, Counters, JournalWaits, Outcome, SubmitError, Ticket, closed_error,
+};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::smtp::SessionConfig;

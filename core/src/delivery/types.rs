@@ -165,6 +165,15 @@ pub struct SubmitError {
     pub error: Error,
 }
 
+/// Connections waiting on the journal ([`crate::delivery::Dispatcher::journal_waits`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JournalWaits {
+    /// Connections whose output is held until a mark is durable.
+    pub held: usize,
+    /// Connections carrying at least one message.
+    pub busy: usize,
+}
+
 /// What a dispatcher has done so far.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Counters {

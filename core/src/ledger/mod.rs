@@ -419,6 +419,28 @@ pub fn records_outcome(outcome: &Outcome, stopping: bool) -> bool {
     }
 }
 
+/// The longest a change waits for others to share its commit (group
+/// commit): the end-of-data marks and outcomes of every connection go into
+/// one transaction rather than one each.
+pub const COMMIT_LINGER: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// When to commit the changes a mailer holds, the oldest of them `age`
+/// old: `None` now, `Some(wait)` after `wait` at most (sooner if this is
+/// asked again and says now). Now when every connection carrying a message
+/// waits for its mark to be durable (no other change is coming soon), when
+/// none carries one, or once the oldest change has waited
+/// [`COMMIT_LINGER`]. `waits` is the dispatcher's
+/// [`crate::delivery::Dispatcher::journal_waits`].
+pub fn commit_wait(
+    age: std::time::Duration,
+    waits: crate::delivery::JournalWaits,
+) -> Option<std::time::Duration> {
+    if waits.busy == 0 || waits.held >= waits.busy || age >= COMMIT_LINGER {
+        return None;
+    }
+    Some(COMMIT_LINGER - age)
+}
+
 /// How long a process's hold on its records lasts without renewal; a
 /// mailer renews it every [`LEASE`]`/ 6`. On one machine a process that is
 /// gone is known at once (the lock on its owner file is released); the
@@ -682,6 +704,21 @@ mod tests {
         assert_eq!(default_key(&p).unwrap_err().kind(), ErrorKind::InvalidKey);
         let p = Prepared::raw(b"Message-ID: <m1@b.c>\r\n\r\nx", "a@b.c", &["d@e.f"]).unwrap();
         assert_eq!(default_key(&p).unwrap(), "m1@b.c");
+    }
+
+    #[test]
+    fn changes_wait_for_a_shared_commit_only_while_some_connection_may_add_one() {
+        use crate::delivery::JournalWaits;
+        use std::time::Duration;
+        let waits = |held, busy| JournalWaits { held, busy };
+        let young = Duration::from_micros(200);
+        // Every busy connection waits on the journal: nothing more is coming.
+        assert_eq!(commit_wait(young, waits(3, 3)), None);
+        assert_eq!(commit_wait(young, waits(0, 0)), None);
+        // Some are still sending: wait for them, up to the linger.
+        assert_eq!(commit_wait(young, waits(1, 3)), Some(COMMIT_LINGER - young));
+        assert_eq!(commit_wait(COMMIT_LINGER, waits(1, 3)), None);
+        assert_eq!(commit_wait(Duration::MAX, waits(0, 8)), None);
     }
 
     #[test]
