@@ -99,6 +99,58 @@ def message(n, run="twice"):
                               text="hi", message_id=f"{run}-{n}@shop.example")
 
 
+def test_aio_mailer_with_a_ledger_sends_each_key_once_and_resumes(tmp_path):
+    import asyncio
+    import mailwright.aio
+    path = tmp_path / "run.db"
+    log = tmp_path / "relay.log"
+
+    async def first_run(port):
+        async with mailwright.aio.Mailer("127.0.0.1", port, tls="none", connections=4, ledger=path) as mailer:
+            assert isinstance(mailer.ledger, mailwright.Ledger)
+            assert mailer.resumed == {"queued": 0, "uncertain": []}
+            # 50 at once, each under its key, plus the same key again while it is on its way.
+            outcomes = await asyncio.gather(*(mailer.send(message(n, "aio"), key=f"row-{n}") for n in range(50)),
+                                            mailer.send(message(0, "aio"), key="row-0"))
+            by_id = await mailer.send_raw(b"Message-ID: <raw-1@shop.example>\r\nSubject: raw\r\n\r\nx\r\n",
+                                          "news@shop.example", ["user1@example.com"])
+            return outcomes, by_id, mailer.counters
+
+    async def second_run(port):
+        async with mailwright.aio.Mailer("127.0.0.1", port, tls="none", ledger=path) as mailer:
+            return await mailer.send(message(7, "aio"), key="row-7"), mailer.counters
+
+    with relaysim("--log", str(log), "--rtt-ms", "5") as (port, _):
+        outcomes, by_id, counters = asyncio.run(first_run(port))
+        again, later = asyncio.run(second_run(port))
+    assert all(o.delivered for o in outcomes), [o for o in outcomes if not o.delivered]
+    assert [o.key for o in outcomes[:50]] == [f"row-{n}" for n in range(50)]
+    assert outcomes[50].key == "row-0" and outcomes[50].queue_id == outcomes[0].queue_id
+    assert by_id.delivered and by_id.key == "raw-1@shop.example"
+    assert counters["delivered"] == 51
+    # A new run: recorded, answered from the ledger, nothing sent.
+    assert again.delivered and again.key == "row-7" and again.queue_id == outcomes[7].queue_id
+    assert later["delivered"] == 0 and later["connections"] == 0
+    assert sorted(set(relay_counts(log).values())) == [1] and len(relay_counts(log)) == 51
+    with mailwright.Ledger(path) as ledger:
+        assert ledger.summary()["delivered"] == 51
+
+
+def test_aio_mailer_without_a_ledger_refuses_a_key():
+    import asyncio
+    import mailwright.aio
+
+    async def main():
+        mailer = mailwright.aio.Mailer("127.0.0.1", 25, tls="none")
+        with pytest.raises(errors.InvalidStateError, match="needs a ledger") as raised:
+            mailer.submit(message(1), key="k")
+        assert raised.value.kind == "InvalidState"
+        assert mailer.ledger is None and mailer.resumed == {"queued": 0, "uncertain": []}
+        await mailer.close()
+
+    asyncio.run(main())
+
+
 def test_a_key_submitted_twice_is_sent_once(tmp_path):
     path = tmp_path / "run.db"
     log = tmp_path / "relay.log"

@@ -47,18 +47,33 @@ Rules of use:
   or uncertain), those the core still held end as failed (not sent,
   InvalidStateError), messages still in the waiting room raise
   InvalidStateError to their senders; connections say QUIT.
+
+With ``ledger=`` (a path or a :class:`mailwright.Ledger`), the mailer records
+every message in the ledger under a key (``key=``, by default its
+Message-ID) and is then the core's own threaded engine
+(:class:`mailwright.Mailer` with that ledger) behind this asyncio API: the
+group commit, the marks before each final dot, the take-over of what a dead
+process left and the watching of keys other processes send are the core's,
+not re-done here. Each ``send``/``submit`` returns the same
+:class:`~mailwright.Outcome`, awaited without blocking the loop; a key the
+ledger already holds is not sent again (its recorded outcome comes back);
+:attr:`Mailer.resumed` tells what a dead run left. ``close`` and ``abort``
+run the core's in a worker thread.
 """
 from __future__ import annotations
 
 import asyncio
 import collections
+import concurrent.futures
+import os
 import ssl
 import sys
 from types import TracebackType
 from typing import (TYPE_CHECKING, Any, Callable, Deque, Dict, Iterable, List, Literal, Optional,
                     Set, Tuple, Type, Union)
 
-from ._mailwright import Dispatcher, Message, Outcome, Prepared
+from ._mailwright import Dispatcher, Ledger, Message, Outcome, Prepared
+from ._mailwright import Mailer as _ThreadedMailer
 from .errors import MailwrightError
 
 if TYPE_CHECKING:
@@ -100,8 +115,13 @@ class Mailer:
     exit). See the module documentation for the rules of use.
     """
 
-    def __init__(self, host: str, port: Optional[int] = None,
+    def __init__(self, host: str, port: Optional[int] = None, *,
+                 ledger: Union[Ledger, str, "os.PathLike[str]", None] = None,
                  **options: Unpack[MailerOptions]) -> None:
+        # With a ledger: the core's threaded engine with that ledger.
+        self._t: Optional[_ThreadedMailer] = None
+        if ledger is not None:
+            self._t = _ThreadedMailer(host, port, ledger=ledger, **options)
         self._d = Dispatcher(host, port, **options)
         self._ssl = None if self._d.tls == "none" else self._ssl_context()
         self._loop: Optional[asyncio.AbstractEventLoop] = None
@@ -121,28 +141,45 @@ class Mailer:
 
     # ------------------------------------------------------------------ API
 
-    async def send(self, message: Message) -> Outcome:
-        """Sends one message; its Outcome (failures are outcomes, not exceptions)."""
-        return await self.submit(message)
+    async def send(self, message: Message, *, key: Optional[str] = None) -> Outcome:
+        """Sends one message; its Outcome (failures are outcomes, not exceptions).
+        ``key``: its idempotency key in the ledger (by default its Message-ID)."""
+        return await self.submit(message, key=key)
 
-    async def send_raw(self, data: _BytesLike, sender: str, recipients: Iterable[str]) -> Outcome:
+    async def send_raw(self, data: _BytesLike, sender: str, recipients: Iterable[str], *,
+                       key: Optional[str] = None) -> Outcome:
         """Sends raw RFC 5322 bytes with an explicit envelope."""
-        return await self._submit(self._d.prepare_raw(data, sender, recipients))
+        return await self.submit_raw(data, sender, recipients, key=key)
 
-    def submit(self, message: Message) -> asyncio.Future[Outcome]:
+    def submit(self, message: Message, *, key: Optional[str] = None) -> asyncio.Future[Outcome]:
         """Queues a message (checked now: bad input raises here) and returns
         an ``asyncio.Future`` that the mailer completes with its Outcome.
         Never waits: with the queue full the message waits for room, in
-        order. Must be called with the mailer's event loop running."""
+        order. Must be called with the mailer's event loop running. With a
+        ledger the future completes once the outcome is recorded."""
+        if self._t is not None:
+            return self._threaded(lambda t: t.submit(message, key=key))
+        if key is not None:
+            raise self._d.needs_ledger_error()
         return self._submit(self._d.prepare(message))
 
-    def submit_raw(self, data: _BytesLike, sender: str, recipients: Iterable[str]) -> asyncio.Future[Outcome]:
+    def submit_raw(self, data: _BytesLike, sender: str, recipients: Iterable[str], *,
+                   key: Optional[str] = None) -> asyncio.Future[Outcome]:
         """:meth:`submit` for raw RFC 5322 bytes with an explicit envelope."""
+        if self._t is not None:
+            return self._threaded(lambda t: t.submit_raw(data, sender, recipients, key=key))
+        if key is not None:
+            raise self._d.needs_ledger_error()
         return self._submit(self._d.prepare_raw(data, sender, recipients))
 
     async def send_many(self, messages: Iterable[Message]) -> List[Outcome]:
         """Sends many messages through the pool; the Outcomes in order. Every
         message is checked before any is queued."""
+        if self._t is not None:
+            listed = list(messages)
+            for m in listed:
+                self._d.prepare(m)  # checked before any is queued
+            return list(await asyncio.gather(*(self.submit(m) for m in listed)))
         prepared = [self._d.prepare(m) for m in messages]
         futures = [self._submit(p) for p in prepared]
         return list(await asyncio.gather(*futures))
@@ -150,12 +187,30 @@ class Mailer:
     @property
     def counters(self) -> Dict[str, Any]:
         """What has happened so far (the same keys as ``mailwright.Mailer.counters``)."""
+        if self._t is not None:
+            return self._t.counters
         return self._d.counters
+
+    @property
+    def ledger(self) -> Optional[Ledger]:
+        """The :class:`mailwright.Ledger` this mailer records into, or None."""
+        return None if self._t is None else self._t.ledger
+
+    @property
+    def resumed(self) -> Dict[str, Any]:
+        """What opening the ledger took up (as :attr:`mailwright.Mailer.resumed`);
+        without a ledger, nothing."""
+        if self._t is None:
+            return {"queued": 0, "uncertain": []}
+        return self._t.resumed
 
     async def close(self) -> None:
         """Closes after sending (see the module documentation): returns once
         every message submitted has its outcome and every connection has
         said QUIT and is closed. Idempotent; after :meth:`abort` it only waits."""
+        if self._t is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._t.close)
+            return
         if self._loop is None:
             # Never used: nothing was submitted, nothing is open.
             self._closing = True
@@ -171,6 +226,9 @@ class Mailer:
     async def abort(self) -> None:
         """Closes now (see the module documentation): returns once every
         connection is closed. Also ends a :meth:`close` still draining."""
+        if self._t is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._t.abort)
+            return
         if self._loop is None:
             self._closing = self._aborted = True
             self._d.shutdown()
@@ -214,6 +272,13 @@ class Mailer:
         return f"<mailwright.aio.Mailer {self._d!r}>"
 
     # ------------------------------------------------------------ internals
+
+    def _threaded(self, submit: Callable[[_ThreadedMailer], "concurrent.futures.Future[Outcome]"]) -> asyncio.Future[Outcome]:
+        """The core's threaded mailer's future for a submission, as an
+        asyncio future of the running loop."""
+        assert self._t is not None
+        loop = self._bind()
+        return asyncio.wrap_future(submit(self._t), loop=loop)
 
     def _ssl_context(self) -> ssl.SSLContext:
         """The context for every handshake, from the options: TLS 1.2 or 1.3;

@@ -233,6 +233,12 @@ impl Dispatcher {
         exception(py, &core::closed_error())
     }
 
+    /// The core's error (not raised) of a message submitted under a key to
+    /// a mailer without a ledger.
+    fn needs_ledger_error<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        exception(py, &mailwright::ledger::needs_ledger_error())
+    }
+
     // --- messages ---------------------------------------------------------
 
     /// Converts a :class:`Message` once, for :meth:`submit`.

@@ -328,10 +328,7 @@ impl Mailer {
     /// it comes (`Pending`). Needs a ledger ([`Mailer::with_ledger`]).
     pub fn submit_keyed_batch(&self, entries: Vec<Keyed>) -> Result<Vec<Submitted>> {
         if self.shared.store.is_none() {
-            return Err(Error::new(
-                ErrorKind::InvalidState,
-                "submitting by key needs a ledger (Mailer::with_ledger)",
-            ));
+            return Err(crate::ledger::needs_ledger_error());
         }
         self.check_open()?;
         let now_ms = wall_ms();

@@ -2,6 +2,12 @@
 //! [`Dispatcher`]'s actions. One task owns the dispatcher; one task per
 //! connection moves bytes. Every decision is the dispatcher's.
 //!
+//! With a ledger ([`Mailer::with_ledger`]) the mailer is the core's
+//! threaded engine with that ledger ([`super::blocking::Mailer`]: its group
+//! commit, the marks made durable before each final dot, the take-over of
+//! what a dead process left), awaited from tokio without blocking the
+//! runtime (its calls that may wait run on tokio's blocking threads).
+//!
 //! ```no_run
 //! # async fn demo() -> mailwright::Result<()> {
 //! use mailwright::delivery::tokio::Mailer;
@@ -57,7 +63,14 @@ enum ConnCommand {
 /// The async mailer: clone-free handle to a driver task on the current tokio
 /// runtime. Dropping it without `close` stops the driver too.
 pub struct Mailer {
-    commands: mpsc::UnboundedSender<Command>,
+    inner: Inner,
+}
+
+enum Inner {
+    /// The tokio driver task.
+    Driver(mpsc::UnboundedSender<Command>),
+    /// With a ledger: the core's threaded engine.
+    Ledger(Arc<super::blocking::Mailer>),
 }
 
 impl Mailer {
@@ -75,6 +88,60 @@ impl Mailer {
         gate: Box<dyn QuotaGate>,
     ) -> Result<Mailer> {
         Mailer::start(options, delivery, Some(gate))
+    }
+
+    /// A mailer that records every message in `store` (see
+    /// [`super::blocking::Mailer::with_ledger`]: what an earlier process
+    /// left unsent is taken up at once, [`Mailer::resumed`] says what).
+    /// Opens no connection until there is something to send. May wait for
+    /// the store (it opens and reads it): call it before the hot path, or
+    /// from `spawn_blocking`.
+    pub fn with_ledger(
+        options: ClientOptions,
+        delivery: DeliveryConfig,
+        store: Box<dyn crate::ledger::Store>,
+    ) -> Result<Mailer> {
+        let mailer = super::blocking::Mailer::with_ledger(options, delivery, store)?;
+        Ok(Mailer {
+            inner: Inner::Ledger(Arc::new(mailer)),
+        })
+    }
+
+    /// What opening the ledger took up (nothing without a ledger).
+    pub fn resumed(&self) -> super::blocking::Resumed {
+        match &self.inner {
+            Inner::Driver(_) => super::blocking::Resumed::default(),
+            Inner::Ledger(m) => m.resumed(),
+        }
+    }
+
+    /// Queues a message under `key` (see
+    /// [`super::blocking::Mailer::submit_keyed_batch`]): a key the ledger
+    /// already holds is not sent again, its recorded outcome comes. Needs a
+    /// ledger (else [`crate::ledger::needs_ledger_error`]).
+    pub async fn submit_keyed(
+        &self,
+        key: &str,
+        message: Prepared,
+    ) -> Result<oneshot::Receiver<Outcome>> {
+        let Inner::Ledger(m) = &self.inner else {
+            return Err(crate::ledger::needs_ledger_error());
+        };
+        let (m, key) = (m.clone(), key.to_string());
+        let (tx, rx) = oneshot::channel();
+        blocking(move || {
+            m.submit_keyed_with(&key, message, move |o| {
+                tx.send(o).ok();
+            })
+        })
+        .await?;
+        Ok(rx)
+    }
+
+    /// Sends one message under `key`; resolves to its outcome.
+    pub async fn send_keyed(&self, key: &str, message: Prepared) -> Result<Outcome> {
+        let outcome = self.submit_keyed(key, message).await?;
+        outcome.await.map_err(|_| closed())
     }
 
     fn start(
@@ -98,14 +165,30 @@ impl Mailer {
             closing: None,
         };
         ::tokio::spawn(driver.run(rx));
-        Ok(Mailer { commands })
+        Ok(Mailer {
+            inner: Inner::Driver(commands),
+        })
     }
 
     /// Queues a message (waiting while the queue is full); the returned
-    /// future resolves to its outcome.
+    /// future resolves to its outcome. With a ledger it is keyed by its
+    /// Message-ID.
     pub async fn submit(&self, message: Prepared) -> Result<oneshot::Receiver<Outcome>> {
         let (tx, rx) = oneshot::channel();
-        self.commands
+        let commands = match &self.inner {
+            Inner::Driver(commands) => commands,
+            Inner::Ledger(m) => {
+                let m = m.clone();
+                blocking(move || {
+                    m.submit_with(message, move |o| {
+                        tx.send(o).ok();
+                    })
+                })
+                .await?;
+                return Ok(rx);
+            }
+        };
+        commands
             .send(Command::Submit(message, tx))
             .map_err(|_| closed())?;
         rx.await.map_err(|_| closed())?
@@ -119,8 +202,12 @@ impl Mailer {
 
     /// What has happened so far.
     pub async fn counters(&self) -> Result<Counters> {
+        let commands = match &self.inner {
+            Inner::Driver(commands) => commands,
+            Inner::Ledger(m) => return Ok(m.counters()),
+        };
         let (tx, rx) = oneshot::channel();
-        self.commands
+        commands
             .send(Command::Counters(tx))
             .map_err(|_| closed())?;
         rx.await.map_err(|_| closed())
@@ -131,11 +218,34 @@ impl Mailer {
     /// refused), then connections say QUIT. Dropping the mailer instead
     /// stops at once: waiting messages come back as not sent.
     pub async fn close(&self) {
+        let commands = match &self.inner {
+            Inner::Driver(commands) => commands,
+            Inner::Ledger(m) => {
+                let m = m.clone();
+                blocking(move || {
+                    m.close();
+                    Ok(())
+                })
+                .await
+                .ok();
+                return;
+            }
+        };
         let (tx, rx) = oneshot::channel();
-        if self.commands.send(Command::Close(tx)).is_ok() {
+        if commands.send(Command::Close(tx)).is_ok() {
             rx.await.ok();
         }
     }
+}
+
+/// Runs a call of the threaded engine that may wait (for room in the
+/// queue, for the store) on tokio's blocking threads.
+async fn blocking<T: Send + 'static>(
+    call: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    ::tokio::task::spawn_blocking(call)
+        .await
+        .unwrap_or_else(|_| Err(closed()))
 }
 
 fn closed() -> Error {

@@ -419,6 +419,16 @@ pub fn records_outcome(outcome: &Outcome, stopping: bool) -> bool {
     }
 }
 
+/// The error of a message submitted under a key to a mailer without a
+/// ledger (a key without a ledger would promise what nothing keeps), the
+/// same in every driver and binding.
+pub fn needs_ledger_error() -> Error {
+    Error::new(
+        ErrorKind::InvalidState,
+        "submitting by key needs a ledger (a mailer made with one)",
+    )
+}
+
 /// The longest a change waits for others to share its commit (group
 /// commit): the end-of-data marks and outcomes of every connection go into
 /// one transaction rather than one each.
