@@ -128,7 +128,13 @@ async fn with_a_ledger_each_key_is_sent_once_across_a_restart() {
     let mailer =
         Mailer::with_ledger(options(&haraka, "api_key"), delivery(), Box::new(store)).unwrap();
     let recorded = mailer.send_keyed("row-7", message(7)).await.unwrap();
-    assert!(matches!(recorded, Outcome::Delivered { queue_id: Some(_), .. }));
+    assert!(matches!(
+        recorded,
+        Outcome::Delivered {
+            queue_id: Some(_),
+            ..
+        }
+    ));
     assert_eq!(mailer.counters().await.unwrap().delivered, 0);
     mailer.close().await;
     let mut ids = haraka.stored_message_ids();

@@ -174,10 +174,10 @@ impl Mailer {
     /// future resolves to its outcome. With a ledger it is keyed by its
     /// Message-ID.
     pub async fn submit(&self, message: Prepared) -> Result<oneshot::Receiver<Outcome>> {
-        let (tx, rx) = oneshot::channel();
         let commands = match &self.inner {
             Inner::Driver(commands) => commands,
             Inner::Ledger(m) => {
+                let (tx, rx) = oneshot::channel();
                 let m = m.clone();
                 blocking(move || {
                     m.submit_with(message, move |o| {
@@ -188,6 +188,7 @@ impl Mailer {
                 return Ok(rx);
             }
         };
+        let (tx, rx) = oneshot::channel();
         commands
             .send(Command::Submit(message, tx))
             .map_err(|_| closed())?;
@@ -207,9 +208,7 @@ impl Mailer {
             Inner::Ledger(m) => return Ok(m.counters()),
         };
         let (tx, rx) = oneshot::channel();
-        commands
-            .send(Command::Counters(tx))
-            .map_err(|_| closed())?;
+        commands.send(Command::Counters(tx)).map_err(|_| closed())?;
         rx.await.map_err(|_| closed())
     }
 
