@@ -35,6 +35,8 @@
 //! file, nothing to install) or another engine.
 
 mod export;
+mod journal;
+pub use journal::{Journal, JournalClaim, Opened};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod rows;
 #[cfg(feature = "sqlite")]
