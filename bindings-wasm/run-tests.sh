@@ -8,7 +8,9 @@
 #     SMTP vectors, the API, memory,
 #     lone surrogates and freed objects, send() and the Mailer to a local
 #     Haraka and to the misbehaving server, the shared delivery scenarios, the
-#     Mailer against a recording server, its shared-quota limiter with fakes),
+#     Mailer against a recording server, its ledger (a journal file: keys sent
+#     once across runs, and the crash test of testservers/crashloop), its
+#     shared-quota limiter with fakes),
 #     tsc --noEmit on a typed example, the Node examples, the browser example in
 #     headless chromium (with the IDN cases), and the golden vectors and IDN
 #     cases in Bun (a smoke). Prints the sizes.
@@ -62,6 +64,13 @@ if [ "$mode" = dist ]; then
 fi
 
 node --test "${suite[@]}"
+# The ledger's crash test through the Node Mailer (a journal file): SIGKILLed at random moments and run
+# again until done; testservers/crashloop checks the relay's log against the journal (CRASH_SEEDS runs).
+(cd "$repo" && cargo build --locked -q -p mailwright-relaysim)
+for _ in $(seq "${CRASH_SEEDS:-1}"); do
+  python3 "$repo/testservers/crashloop/crashloop.py" --journal --rows 5000 --kills 3 -- \
+    node tests/ledger_child.mjs {port} {ledger} {rows} {connections}
+done
 # Bun (from the bun npm package pinned in package.json): the golden vectors, ESM and CommonJS, and the IDN cases.
 "$bun" test tests/golden.test.mjs tests/golden.test.cjs tests/idna.test.mjs
 (cd examples/node && "$here/node_modules/.bin/tsc" -p tsconfig.json)

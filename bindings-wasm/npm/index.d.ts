@@ -562,7 +562,45 @@ export interface Limiter {
 }
 
 /** What `new Mailer(options)` takes: where and how to connect, and how to deliver. */
-export interface MailerOptions extends SendOptions, DeliveryOptions {}
+export interface MailerOptions extends SendOptions, DeliveryOptions {
+  /**
+   * A ledger file (Node, Deno, Bun: `node:fs`): every message is recorded under a key and sent once, across
+   * restarts; the end-of-data mark of each is durable before its final dot goes out, its outcome before it is
+   * told; a new Mailer on the file takes up what a dead process left. One process at a time (a lock file beside it).
+   */
+  ledger?: string;
+  /** "full" (default): an fsync per write, survives a power loss; "process": survives a crash of the process only. */
+  durability?: "full" | "process";
+}
+
+/** What one `Mailer.send()` says about its message. */
+export interface SendMessageOptions {
+  /** Its key in the ledger (an order id, a CSV row; by default its Message-ID): a key recorded is not sent again. Needs `ledger`. */
+  key?: string;
+}
+
+/** What a ledger holds for one key. */
+export interface LedgerRecord {
+  key: string;
+  state: "pending" | "data_sent" | "delivered" | "failed" | "uncertain";
+  messageId: string | undefined;
+  sender: string;
+  recipients: string[];
+  queueId: string | undefined;
+  attempts: number;
+  error: string | undefined;
+  /** Milliseconds since the epoch. */
+  submitted: number;
+  updated: number;
+}
+
+/** What opening a ledger took up. */
+export interface Resumed {
+  /** Messages an earlier process left unsent, queued again. */
+  queued: number;
+  /** Messages an earlier process may have sent before it died: recorded uncertain, not resent. */
+  uncertain: LedgerRecord[];
+}
 
 /** The core's outcome kinds. */
 export type OutcomeKind = "delivered" | "failed" | "uncertain";
@@ -570,7 +608,7 @@ export type OutcomeKind = "delivered" | "failed" | "uncertain";
 interface OutcomeBase {
   /** The dispatcher's number for the message, unique per Mailer. */
   ticket: number;
-  /** The key it was submitted under (a Dispatcher's `Prepared.withKey`), when it has one. */
+  /** The key it was submitted under (with a ledger: yours, or its Message-ID by default), when it has one. */
   key: string | undefined;
   /** Its Message-ID (without angle brackets), when it has one. */
   messageId: string | undefined;
@@ -693,6 +731,17 @@ export class Dispatcher {
   /** `stage`: what the driver was doing; the core words the detail from it (e.g. "the connection closed while waiting for the server: ECONNRESET"). */
   connectionLost(conn: number, cause: ConnectionLoss, detail?: string | null, stage?: LossStage | null): void;
   pollOutcome(): Outcome | undefined;
+  /** Keeps a ledger in a journal whose whole bytes are `bytes` (see the Mailer's `ledger`); `nowMs`: `Date.now()`. */
+  openJournal(bytes: Uint8Array, nowMs: number, atLeastOnce: boolean): { validLength: number; queued: number; uncertain: LedgerRecord[]; compact: boolean };
+  /** Submits under `key` (undefined: the Message-ID), only while `hasRoom`. */
+  submitKeyed(message: Prepared, key: string | undefined, nowMs: number): { claim: "new" | "pending"; ticket: number } | { claim: "done"; outcome: Outcome };
+  /** The bytes to append to the journal now, durably (then `journalWritten()`), or undefined. */
+  takeJournal(nowMs: number): Uint8Array | undefined;
+  journalWritten(): void;
+  /** The whole journal without superseded entries (between writes only). */
+  compactedJournal(): Uint8Array;
+  journalRecord(key: string): LedgerRecord | undefined;
+  journalSummary(): { pending: number; data_sent: number; delivered: number; failed: number; uncertain: number; total: number } | undefined;
   readonly counters: Counters;
   /** Closes after sending: takes no more messages, sends every one submitted (with its retries), then QUIT; `isFinished` turns true at the end. */
   drain(): void;
@@ -716,10 +765,19 @@ export class Dispatcher {
 export class Mailer {
   /** Checks every option with the core (throws InvalidOption, InvalidCredentials, TypeError); connects only when a message is sent. */
   constructor(options: MailerOptions);
-  /** Sends a Message or a MessageInit; resolves with its Outcome (with its `messageId`). Waits while the queue is full (thousands at once are fine). */
-  send(message: Message | MessageInit): Promise<Outcome>;
+  /**
+   * Sends a Message or a MessageInit; resolves with its Outcome (with its `key` and `messageId`). Waits while the
+   * queue is full (thousands at once are fine). With a ledger, a key already recorded resolves with its recorded outcome.
+   */
+  send(message: Message | MessageInit, options?: SendMessageOptions): Promise<Outcome>;
   /** Sends raw RFC 5322 bytes with an explicit envelope; resolves with its Outcome. */
-  sendRaw(data: string | BytesLike, sender: string, recipients: string | string[]): Promise<Outcome>;
+  sendRaw(data: string | BytesLike, sender: string, recipients: string | string[], options?: SendMessageOptions): Promise<Outcome>;
+  /** What opening the ledger took up (nothing without one). */
+  readonly resumed: Resumed;
+  /** What the ledger holds for `key`, or undefined. */
+  ledgerRecord(key: string): LedgerRecord | undefined;
+  /** The ledger's records counted by state, or undefined without one. */
+  ledgerSummary(): { pending: number; data_sent: number; delivered: number; failed: number; uncertain: number; total: number } | undefined;
   /** What has happened so far (the last counters once closed). */
   readonly counters: Counters;
   /** Drains: takes no more messages, lets every one sent reach its outcome (with its retries), then says QUIT; resolves once the sockets are closed. */

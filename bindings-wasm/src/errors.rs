@@ -132,6 +132,14 @@ pub fn closed_error() -> JsValue {
     js_error(mailwright::delivery::closed_error())
 }
 
+/// The error of a ledger file a Node `Mailer` cannot open, lock, read or
+/// write (kind `Ledger`, the core's), worded by the driver from what the
+/// runtime said.
+#[wasm_bindgen(js_name = __ledgerError)]
+pub fn ledger_error(message: &str) -> JsValue {
+    js_error(Error::new(ErrorKind::Ledger, message.to_string()))
+}
+
 /// The properties of the error the entry points throw once the module has
 /// trapped (an allocation failure inside the core aborts: wasm has no
 /// unwinding). Fetched when the package loads, since a trapped module cannot

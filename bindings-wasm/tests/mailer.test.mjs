@@ -115,6 +115,57 @@ test("every outcome names its Message-ID; a Prepared under a key carries it (a b
   k.free();
 });
 
+test("a ledger: each key sent once, in one run and the next; the next answers from the file without connecting", async () => {
+  const { mkdtempSync, rmSync, existsSync, statSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "mw-ledger-"));
+  const ledger = join(dir, "run.journal");
+  const rec = await recorder();
+  try {
+    const keyed = (n) => ({ ...base, subject: `ledger ${n}`, messageId: `order-${n}@ifaxin.com` });
+    const first = new Mailer({ host: "127.0.0.1", port: rec.port, tls: "none", connections: 3, timeout: 20000, ledger });
+    assert.deepEqual(first.resumed, { queued: 0, uncertain: [] });
+    assert.ok(existsSync(`${ledger}.lock`), "locked while open");
+    assert.throws(() => new Mailer({ host: "127.0.0.1", port: rec.port, tls: "none", ledger }), (e) => coreError(e, "Ledger") && /in use by/.test(e.message));
+    const outcomes = await Promise.all([
+      ...Array.from({ length: 30 }, (_, n) => first.send(keyed(n), { key: `order-${n}` })),
+      first.send(keyed(0), { key: "order-0" }), // the same key while it is on its way
+    ]);
+    assert.ok(outcomes.every((o) => o.kind === "delivered"), JSON.stringify(outcomes.find((o) => o.kind !== "delivered")));
+    assert.deepEqual(outcomes.slice(0, 30).map((o) => o.key), Array.from({ length: 30 }, (_, n) => `order-${n}`));
+    assert.equal(outcomes[30].queueId, outcomes[0].queueId);
+    const byId = await first.send(keyed(99)); // keyed by its Message-ID
+    assert.equal(byId.key, "order-99@ifaxin.com");
+    await assert.rejects(first.send(keyed(1), { key: "a\r\nBcc: x@evil.test" }), (e) => coreError(e, "InvalidKey"));
+    assert.equal(first.ledgerRecord("order-7").state, "delivered");
+    assert.equal(first.ledgerSummary().delivered, 31);
+    await first.close();
+    assert.ok(!existsSync(`${ledger}.lock`), "unlocked once closed");
+    assert.equal(rec.subjects.length, 31, "each key once");
+    // The next run: recorded outcomes, nothing sent, no connection.
+    const size = statSync(ledger).size;
+    writeFileSync(ledger, Buffer.from([1, 2, 3]), { flag: "a" }); // a torn last entry: cut off
+    const second = new Mailer({ host: "127.0.0.1", port: rec.port, tls: "none", ledger });
+    assert.equal(statSync(ledger).size, size);
+    const again = await second.send(keyed(7), { key: "order-7" });
+    assert.deepEqual([again.kind, again.key, again.queueId], ["delivered", "order-7", outcomes[7].queueId]);
+    await second.close();
+    assert.equal(second.counters.delivered, 0);
+    assert.equal(rec.subjects.length, 31);
+    // Not a journal: a typed error, the file left as it was.
+    writeFileSync(join(dir, "other.db"), "SQLite format 3\0 something else");
+    assert.throws(() => new Mailer({ host: "127.0.0.1", port: rec.port, tls: "none", ledger: join(dir, "other.db") }), (e) => coreError(e, "Ledger"));
+    // A key without a ledger is refused by the core.
+    const plain = new Mailer({ host: "127.0.0.1", port: rec.port, tls: "none" });
+    await assert.rejects(plain.send(keyed(1), { key: "k" }), (e) => coreError(e, "InvalidState") && /needs a ledger/.test(e.message));
+    await plain.close();
+  } finally {
+    await rec.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("close() drains: messages sent before it are all delivered, then every connection says QUIT", async () => {
   const rec = await recorder();
   try {

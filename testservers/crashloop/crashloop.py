@@ -27,6 +27,8 @@ independent of the library under test. With --postgres the ledger is a
 database of a PostgreSQL server started here (Debian's, in a throw-away
 directory; {ledger} is its URL), read with psql. --ok-exit lists the exit
 codes of a finished run (the CLI exits 1 while uncertain records remain).
+With --journal the ledger is a journal file (the Node Mailer's), read by a
+reader of its format written here (the last snapshot of each key).
 Only 127.0.0.1 is used. The seed is printed; MAILWRIGHT_CRASH_SEED replays
 one."""
 import argparse
@@ -63,7 +65,56 @@ def relay_counts(log):
     return counts
 
 
+JOURNAL_MAGIC = b"MWJRNL1\n"
+
+
+def journal_rows(path):
+    """The records of a journal file: (key, state, message_id, queue_id), the
+    last snapshot of each key; a torn last entry is ignored."""
+    import hashlib
+    import struct
+    if not os.path.exists(path):
+        return []
+    data = open(path, "rb").read()
+    if not data:
+        return []
+    if not data.startswith(JOURNAL_MAGIC):
+        sys.exit(f"{path} is not a journal")
+    at, found = len(JOURNAL_MAGIC), {}
+    while at + 12 <= len(data):
+        (size,) = struct.unpack_from("<I", data, at)
+        payload = data[at + 12:at + 12 + size]
+        if len(payload) < size or hashlib.sha256(payload).digest()[:8] != data[at + 4:at + 12]:
+            break  # torn
+        p = 1  # after the entry's kind
+
+        def text():
+            nonlocal p
+            (n,) = struct.unpack_from("<I", payload, p)
+            p += 4 + n
+            return payload[p - n:p].decode()
+
+        def opt():
+            nonlocal p
+            p += 1
+            return text() if payload[p - 1] == 1 else None
+
+        key, message_id, state = text(), opt(), text()
+        p += 4  # attempts
+        text()  # sender
+        (count,) = struct.unpack_from("<I", payload, p)  # recipients
+        p += 4
+        for _ in range(count):
+            text()
+        queue_id = opt()
+        found[key] = (key, state, message_id, queue_id)
+        at += 12 + size
+    return list(found.values())
+
+
 def ledger_rows(path):
+    if path.endswith(".journal"):
+        return journal_rows(path)
     if path.startswith("postgresql://"):
         out = subprocess.run(["psql", "-At", "-F", "\t", path, "-c",
                               "SELECT key, state, message_id, queue_id FROM mailwright_messages"],
@@ -122,6 +173,7 @@ def main():
     p.add_argument("--rtt-ms", default="10")
     p.add_argument("--timeout", type=float, default=600)
     p.add_argument("--postgres", action="store_true")
+    p.add_argument("--journal", action="store_true")
     p.add_argument("--ok-exit", default="0")
     p.add_argument("command", nargs=argparse.REMAINDER)
     a = p.parse_args()
@@ -133,7 +185,7 @@ def main():
     print(f"crash seed {seed} (MAILWRIGHT_CRASH_SEED={seed} replays it)", flush=True)
     rng = random.Random(seed)
     work = tempfile.mkdtemp(prefix="mw-crash-")
-    ledger = os.path.join(work, "run.db")
+    ledger = os.path.join(work, "run.journal" if a.journal else "run.db")
     stop_postgres = None
     if a.postgres:
         ledger, stop_postgres = start_postgres(work)

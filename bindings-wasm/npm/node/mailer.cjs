@@ -11,6 +11,7 @@
 const net = require("node:net");
 const tls = require("node:tls");
 const { EventEmitter } = require("node:events");
+const fs = require("node:fs");
 const { cause, tlsOptions } = require("./sockets.cjs");
 
 module.exports = function mailer(core) {
@@ -148,6 +149,123 @@ module.exports = function mailer(core) {
   }
 
   /**
+   * The file of a Mailer's ledger (`ledger: path`): the core's journal
+   * (Dispatcher.openJournal) decides what is written when; this only reads
+   * the file, appends what it is given and makes it durable (an fsync per
+   * write with durability "full", the default; none with "process": the
+   * operating system has it, a power loss may lose the last writes). One
+   * process at a time: a lock file beside it holds the owner's pid (a lock
+   * left by a process that is gone is taken over).
+   */
+  class Journal {
+    constructor(d, path, { atLeastOnce = false, durability = "full" } = {}) {
+      if (typeof path !== "string" || path === "") throw new TypeError("ledger must be a file path");
+      if (durability !== "full" && durability !== "process") {
+        throw core.__ledgerError(`durability is "full" or "process", not ${JSON.stringify(durability)}`);
+      }
+      this.path = path;
+      this.sync = durability === "full";
+      this.lock = `${path}.lock`;
+      this.#takeLock();
+      try {
+        let bytes = new Uint8Array(0);
+        try {
+          bytes = fs.readFileSync(path);
+        } catch (err) {
+          if (err.code !== "ENOENT") throw this.#failed("cannot be read", err);
+        }
+        const opened = d.openJournal(bytes, Date.now(), Boolean(atLeastOnce));
+        if (opened.validLength < bytes.length) fs.truncateSync(path, opened.validLength); // a torn last entry
+        if (opened.compact) {
+          const tmp = `${path}.tmp`;
+          const fd = fs.openSync(tmp, "w");
+          try {
+            this.#writeAll(fd, d.compactedJournal());
+            fs.fsyncSync(fd);
+          } finally {
+            fs.closeSync(fd);
+          }
+          fs.renameSync(tmp, path);
+        }
+        this.fd = fs.openSync(path, "a");
+        this.resumed = { queued: opened.queued, uncertain: opened.uncertain };
+      } catch (err) {
+        this.#releaseLock();
+        throw err;
+      }
+    }
+
+    /** Appends `bytes` durably (the core's journalWritten follows). */
+    write(bytes) {
+      try {
+        this.#writeAll(this.fd, bytes);
+        if (this.sync) fs.fdatasyncSync(this.fd);
+      } catch (err) {
+        throw this.#failed("cannot be written", err);
+      }
+    }
+
+    close() {
+      if (this.fd === undefined) return;
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+      this.#releaseLock();
+    }
+
+    #writeAll(fd, bytes) {
+      for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+    }
+
+    #failed(what, err) {
+      return core.__ledgerError(`the ledger ${this.path} ${what}: ${err.code || err.message}`);
+    }
+
+    #takeLock() {
+      const here = require("node:path").resolve(this.lock);
+      if (lockedHere.has(here)) {
+        throw core.__ledgerError(`the ledger ${this.path} is in use by another Mailer of this process (one at a time)`);
+      }
+      for (let tries = 0; tries < 2; tries++) {
+        try {
+          const fd = fs.openSync(this.lock, "wx");
+          fs.writeSync(fd, String(process.pid));
+          fs.closeSync(fd);
+          lockedHere.add(here);
+          this.lockedAs = here;
+          return;
+        } catch (err) {
+          if (err.code !== "EEXIST") throw this.#failed("cannot be locked", err);
+        }
+        const pid = Number.parseInt(fs.readFileSync(this.lock, "utf8"), 10);
+        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+          throw core.__ledgerError(`the ledger ${this.path} is in use by process ${pid} (one process at a time)`);
+        }
+        fs.rmSync(this.lock, { force: true }); // left by a process that is gone
+      }
+      throw core.__ledgerError(`the ledger ${this.path} cannot be locked`);
+    }
+
+    #releaseLock() {
+      if (this.lockedAs === undefined) return;
+      fs.rmSync(this.lock, { force: true });
+      lockedHere.delete(this.lockedAs);
+      this.lockedAs = undefined;
+    }
+  }
+
+  /** The ledgers this process holds (a pid in a lock file may be this one's by reuse after a crash). */
+  const lockedHere = new Set();
+
+  function alive(pid) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return err.code === "EPERM";
+    }
+  }
+
+  /**
    * Sends many messages through a pool of connections with one throttle,
    * retries and exactly one outcome per message (the core's Dispatcher).
    * `send()` resolves with the message's outcome; a failed or uncertain
@@ -177,6 +295,11 @@ module.exports = function mailer(core) {
     #finish = null;
     #sockets = new Set();
     #final = null;
+    /** With a ledger: its file (the core's journal decides what is written). */
+    #journal = null;
+    #journalError = null;
+    /** Messages an earlier run left, queued again at opening, without a caller waiting. */
+    #resumedLeft = 0;
     #hooks = {
       opened: (id) => this.#input((d) => d.connectionOpened(id)),
       received: (id, chunk) => this.#input((d) => d.receive(id, chunk)),
@@ -202,10 +325,32 @@ module.exports = function mailer(core) {
       this.#plan = core.connectOptions(options, given instanceof core.Credentials ? given.clone() : undefined);
       try {
         this.#dispatcher = new core.Dispatcher(this.#plan, options);
+        if (options.ledger !== undefined && options.ledger !== null) {
+          this.#journal = new Journal(this.#dispatcher, options.ledger, options);
+          this.#resumedLeft = this.#journal.resumed.queued;
+        }
       } catch (err) {
+        if (this.#dispatcher) this.#dispatcher.free();
+        this.#dispatcher = null;
         this.#plan.free();
         throw err;
       }
+      if (this.#resumedLeft > 0 || this.#journal) queueMicrotask(() => this.#pump());
+    }
+
+    /** What opening the ledger took up: `{ queued, uncertain: [record] }` (nothing without a ledger). */
+    get resumed() {
+      return this.#journal ? this.#journal.resumed : { queued: 0, uncertain: [] };
+    }
+
+    /** What the ledger holds for `key` (a record: key, state, messageId, queueId, attempts, ...), or undefined. */
+    ledgerRecord(key) {
+      return this.#dispatcher && this.#journal ? this.#dispatcher.journalRecord(String(key)) : undefined;
+    }
+
+    /** The ledger's records counted by state, or undefined without a ledger. */
+    ledgerSummary() {
+      return this.#dispatcher && this.#journal ? this.#dispatcher.journalSummary() : undefined;
     }
 
     /** Milliseconds on this mailer's monotonic clock. */
@@ -217,13 +362,13 @@ module.exports = function mailer(core) {
      * Sends one message (a Message, or a MessageInit built here); resolves
      * with its Outcome. Waits while the queue is full.
      */
-    send(message) {
-      return this.#enqueue(() => (message instanceof core.Message ? core.Prepared.message(message) : core.Prepared.build(message)));
+    send(message, options) {
+      return this.#enqueue(() => (message instanceof core.Message ? core.Prepared.message(message) : core.Prepared.build(message)), options);
     }
 
     /** Sends raw RFC 5322 bytes (a Uint8Array or a string) with an explicit envelope; resolves with its Outcome. */
-    sendRaw(data, sender, recipients) {
-      return this.#enqueue(() => core.Prepared.raw(data, sender, recipients));
+    sendRaw(data, sender, recipients, options) {
+      return this.#enqueue(() => core.Prepared.raw(data, sender, recipients), options);
     }
 
     /** What has happened so far (the dispatcher's counters; the last ones once closed). */
@@ -282,8 +427,10 @@ module.exports = function mailer(core) {
       return this.close();
     }
 
-    #enqueue(prepare) {
+    #enqueue(prepare, options) {
+      if (this.#journalError) return Promise.reject(this.#journalError);
       if (this.#closed) return Promise.reject(core.__closedError());
+      const key = options == null ? undefined : options.key;
       let prepared;
       try {
         prepared = prepare();
@@ -291,7 +438,7 @@ module.exports = function mailer(core) {
         return Promise.reject(err);
       }
       return new Promise((resolve, reject) => {
-        this.#room.push({ prepared, resolve, reject });
+        this.#room.push({ prepared, resolve, reject, key });
         // One pump for the sends of a synchronous loop.
         if (!this.#soon) {
           this.#soon = true;
@@ -315,9 +462,16 @@ module.exports = function mailer(core) {
     /** Moves waiting messages into the dispatcher's queue while it has room. */
     #admit(d) {
       while (this.#room.length > 0 && d.hasRoom) {
-        const { prepared, resolve, reject } = this.#room.shift();
+        const { prepared, resolve, reject, key } = this.#room.shift();
         try {
-          this.#waiters.set(d.submit(prepared), resolve);
+          if (this.#journal || key !== undefined) {
+            // Under a key (without a ledger the core refuses it).
+            const claim = d.submitKeyed(prepared, key, Date.now());
+            if (claim.claim === "done") {
+              resolve(claim.outcome);
+              this.#emit(claim.outcome);
+            } else this.#wait(claim.ticket, resolve);
+          } else this.#wait(d.submit(prepared), resolve);
         } catch (err) {
           reject(err);
         } finally {
@@ -340,6 +494,7 @@ module.exports = function mailer(core) {
           d.advance(this.#now());
           this.#admit(d);
           for (let action = d.pollAction(); action !== undefined; action = d.pollAction()) this.#execute(action);
+          if (this.#journal && !this.#journalError) this.#record(d);
           for (let outcome = d.pollOutcome(); outcome !== undefined; outcome = d.pollOutcome()) this.#settle(outcome);
           if (this.#closed && !this.#stopping && this.#room.length === 0) {
             // Every message sent before close() is in the dispatcher: it sends them all, then says QUIT.
@@ -387,10 +542,53 @@ module.exports = function mailer(core) {
       Mailer.#actions[kind](this, conn, this.#links.get(conn));
     }
 
+    #wait(ticket, resolve) {
+      const waiting = this.#waiters.get(ticket);
+      if (waiting) waiting.push(resolve);
+      else this.#waiters.set(ticket, [resolve]);
+    }
+
+    /**
+     * Writes what the core's journal asks (the marks of the final dots about
+     * to go out, the outcomes decided), durably, then tells it so: the dots
+     * go out, the outcomes are told. A write that fails ends the mailer: no
+     * dot goes out unrecorded, every waiting caller gets the ledger error,
+     * and what was not recorded stays unfinished in the file for the next run.
+     */
+    #record(d) {
+      const bytes = d.takeJournal(Date.now());
+      if (bytes === undefined) return;
+      try {
+        this.#journal.write(bytes);
+      } catch (err) {
+        this.#journalError = err;
+        this.#closed = this.#stopping = this.#aborted = true;
+        if (!this.#closing) this.#closing = new Promise((resolve) => { this.#finish = resolve; });
+        for (const link of this.#links.values()) link.lost("closed", "the ledger cannot record", "sending");
+        this.#links.clear();
+        for (const waiting of this.#waiters.values()) for (const resolve of waiting) resolve(Promise.reject(err));
+        this.#waiters.clear();
+        while (this.#room.length > 0) {
+          const { prepared, reject } = this.#room.shift();
+          prepared.free();
+          reject(err);
+        }
+        d.shutdown();
+        return;
+      }
+      d.journalWritten();
+      this.#again = true;
+    }
+
     #settle(outcome) {
-      const resolve = this.#waiters.get(outcome.ticket);
+      const waiting = this.#waiters.get(outcome.ticket);
       this.#waiters.delete(outcome.ticket);
-      if (resolve) resolve(outcome);
+      if (waiting) for (const resolve of waiting) resolve(outcome);
+      else if (this.#resumedLeft > 0) this.#resumedLeft--;
+      this.#emit(outcome);
+    }
+
+    #emit(outcome) {
       try {
         this.emit("outcome", outcome);
       } catch (err) {
@@ -401,7 +599,7 @@ module.exports = function mailer(core) {
 
     /** Wakes up at the dispatcher's next deadline; keeps the process alive only while messages are pending. */
     #schedule(d) {
-      const busy = this.#waiters.size > 0 || this.#room.length > 0 || this.#closed;
+      const busy = this.#waiters.size > 0 || this.#room.length > 0 || this.#closed || this.#resumedLeft > 0;
       const at = d.pollTimeout();
       if (at !== this.#timerAt || this.#timer === null) {
         clearTimeout(this.#timer);
@@ -430,6 +628,7 @@ module.exports = function mailer(core) {
       clearTimeout(this.#timer);
       this.#timer = null;
       this.#final = d.counters;
+      if (this.#journal) this.#journal.close();
       this.#dispatcher = null;
       d.free();
       this.#plan.free();

@@ -10,6 +10,7 @@ use crate::errors::{IntoJs, js_error};
 use crate::smtp::{ClientPlan, refused};
 use js_sys::{Array, Object};
 use mailwright::delivery::{self, ConnId, Outcome};
+use mailwright::ledger::{Journal, JournalClaim, Record};
 use mailwright::smtp::{ConnectionLoss, LossStage};
 use mailwright::{Error, ErrorKind};
 use std::time::Duration;
@@ -20,6 +21,8 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct Dispatcher {
     inner: delivery::Dispatcher,
+    /// With a ledger (`openJournal`): the core's journal around it.
+    journal: Option<Journal>,
 }
 
 /// A time in milliseconds on the driver's monotonic clock → a `Duration`.
@@ -119,6 +122,24 @@ fn outcome(outcome: Outcome) -> Object {
     object
 }
 
+/// A ledger record as a plain object.
+fn record(r: &Record) -> JsValue {
+    let object = Object::new();
+    set(&object, "key", &r.key.as_str().into());
+    set(&object, "state", &r.state.as_str().into());
+    let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str);
+    set(&object, "messageId", &opt(&r.message_id));
+    set(&object, "sender", &r.sender.as_str().into());
+    let recipients: Array = r.recipients.iter().map(|a| JsValue::from_str(a)).collect();
+    set(&object, "recipients", &recipients);
+    set(&object, "queueId", &opt(&r.queue_id));
+    set(&object, "attempts", &r.attempts.into());
+    set(&object, "error", &opt(&r.error));
+    set(&object, "submitted", &(r.submitted_ms as f64).into());
+    set(&object, "updated", &(r.updated_ms as f64).into());
+    object.into()
+}
+
 #[wasm_bindgen]
 impl Dispatcher {
     /// A dispatcher for the connections a `ClientPlan` describes (its
@@ -138,7 +159,12 @@ impl Dispatcher {
         } else {
             delivery::Dispatcher::with_gate(config, Box::new(JsGate::new(limiter)?))
         };
-        inner.map(|inner| Dispatcher { inner }).js()
+        inner
+            .map(|inner| Dispatcher {
+                inner,
+                journal: None,
+            })
+            .js()
     }
 
     /// Queues a copy of the message (the copy shares its bytes; free yours
@@ -250,9 +276,144 @@ impl Dispatcher {
     /// (not thrown) of a failed or uncertain message.
     #[wasm_bindgen(js_name = pollOutcome)]
     pub fn poll_outcome(&mut self) -> JsValue {
-        self.inner
-            .poll_outcome()
-            .map_or(JsValue::UNDEFINED, |o| outcome(o).into())
+        let next = match self.journal.as_mut() {
+            Some(journal) => journal.poll_outcome(),
+            None => self.inner.poll_outcome(),
+        };
+        next.map_or(JsValue::UNDEFINED, |o| outcome(o).into())
+    }
+
+    /// Keeps a ledger for this dispatcher in a journal file whose whole
+    /// bytes are `bytes` (empty for a new one), `nowMs` the wall clock
+    /// (`Date.now()`): what an earlier process left unsent is queued again,
+    /// what may have reached the relay is recorded uncertain. Returns
+    /// `{ validLength, queued, uncertain: [record], compact }`: cut the
+    /// file to `validLength` (a torn last entry), and with `compact`
+    /// rewrite it with `compactedJournal()`. From then on the driver writes
+    /// what `takeJournal` gives, durably, then calls `journalWritten`.
+    #[wasm_bindgen(js_name = openJournal)]
+    pub fn open_journal(
+        &mut self,
+        bytes: &[u8],
+        now_ms: f64,
+        at_least_once: bool,
+    ) -> Result<Object, JsValue> {
+        if self.journal.is_some() {
+            return Err(js_error(Error::new(
+                ErrorKind::InvalidState,
+                "this dispatcher already keeps a journal",
+            )));
+        }
+        let (journal, opened) =
+            Journal::open(&mut self.inner, bytes, now_ms as i64, at_least_once).js()?;
+        self.journal = Some(journal);
+        let object = Object::new();
+        set(&object, "validLength", &(opened.valid_len as f64).into());
+        set(&object, "queued", &(opened.queued as f64).into());
+        let uncertain: Array = opened.uncertain.iter().map(record).collect();
+        set(&object, "uncertain", &uncertain);
+        set(&object, "compact", &opened.compact.into());
+        Ok(object)
+    }
+
+    /// Submits a copy of the message under `key` (a string; undefined: its
+    /// Message-ID) into the journal: `{ claim: "new", ticket }`,
+    /// `{ claim: "pending", ticket }` (the key is on its way: that ticket's
+    /// outcome answers it) or `{ claim: "done", outcome }` (recorded:
+    /// nothing is sent). Only while `hasRoom`. Needs `openJournal`.
+    #[wasm_bindgen(js_name = submitKeyed)]
+    pub fn submit_keyed(
+        &mut self,
+        message: &Prepared,
+        key: JsValue,
+        now_ms: f64,
+    ) -> Result<Object, JsValue> {
+        let Some(journal) = self.journal.as_mut() else {
+            return Err(js_error(mailwright::ledger::needs_ledger_error()));
+        };
+        let key = if missing(&key) {
+            None
+        } else {
+            Some(string(key, "key")?)
+        };
+        let claim = journal
+            .submit(
+                &mut self.inner,
+                key.as_deref(),
+                message.inner.clone(),
+                now_ms as i64,
+            )
+            .js()?;
+        let object = Object::new();
+        match claim {
+            JournalClaim::New(ticket) => {
+                set(&object, "claim", &"new".into());
+                set(&object, "ticket", &(ticket as f64).into());
+            }
+            JournalClaim::Pending(ticket) => {
+                set(&object, "claim", &"pending".into());
+                set(&object, "ticket", &(ticket as f64).into());
+            }
+            JournalClaim::Done(recorded) => {
+                set(&object, "claim", &"done".into());
+                set(&object, "outcome", &outcome(*recorded));
+            }
+        }
+        Ok(object)
+    }
+
+    /// The bytes to append to the journal now (durably: then call
+    /// `journalWritten`), or undefined: end-of-data marks (their final dots
+    /// wait for it) and outcomes (told once written).
+    #[wasm_bindgen(js_name = takeJournal)]
+    pub fn take_journal(&mut self, now_ms: f64) -> Option<Vec<u8>> {
+        let journal = self.journal.as_mut()?;
+        journal.take(&mut self.inner, now_ms as i64)
+    }
+
+    /// What `takeJournal` gave is durable.
+    #[wasm_bindgen(js_name = journalWritten)]
+    pub fn journal_written(&mut self) {
+        if let Some(journal) = self.journal.as_mut() {
+            journal.written(&mut self.inner);
+        }
+    }
+
+    /// The whole journal without superseded entries (write it beside the
+    /// file, make it durable, rename it over the file). Between writes only.
+    #[wasm_bindgen(js_name = compactedJournal)]
+    pub fn compacted_journal(&mut self) -> Result<Vec<u8>, JsValue> {
+        match self.journal.as_mut() {
+            Some(journal) => journal.compacted().js(),
+            None => Err(js_error(mailwright::ledger::needs_ledger_error())),
+        }
+    }
+
+    /// What the journal holds for `key`, or undefined.
+    #[wasm_bindgen(js_name = journalRecord)]
+    pub fn journal_record(&self, key: &str) -> JsValue {
+        self.journal
+            .as_ref()
+            .and_then(|j| j.get(key))
+            .map_or(JsValue::UNDEFINED, record)
+    }
+
+    /// Counts of the journal's records by state (`{ pending, data_sent,
+    /// delivered, failed, uncertain, total }`), or undefined without one.
+    #[wasm_bindgen(js_name = journalSummary)]
+    pub fn journal_summary(&self) -> JsValue {
+        let Some(journal) = self.journal.as_ref() else {
+            return JsValue::UNDEFINED;
+        };
+        let object = Object::new();
+        let mut total = 0.0;
+        for state in mailwright::ledger::State::ALL {
+            let n = journal.records().filter(|r| r.state == *state).count() as f64;
+            total += n;
+            set(&object, state.as_str(), &n.into());
+        }
+        set(&object, "total", &total.into());
+        object.into()
     }
 
     /// What has happened so far: `{ queued, inFlight, delivered, failed,
@@ -288,14 +449,20 @@ impl Dispatcher {
     /// has its outcome, every connection says QUIT and `isFinished` turns
     /// true. A later `shutdown()` still stops at once.
     pub fn drain(&mut self) {
-        self.inner.drain();
+        match self.journal.as_mut() {
+            Some(journal) => journal.drain(&mut self.inner),
+            None => self.inner.drain(),
+        }
     }
 
     /// Stops at once: messages not yet handed to a connection end as failed
     /// (InvalidState, not sent), those in flight finish, then every
     /// connection says QUIT.
     pub fn shutdown(&mut self) {
-        self.inner.shutdown();
+        match self.journal.as_mut() {
+            Some(journal) => journal.shutdown(&mut self.inner),
+            None => self.inner.shutdown(),
+        }
     }
 
     /// True once drained (or shut down) and every connection is gone.
