@@ -217,3 +217,53 @@ def test_bad_ledgers_and_keys_raise_typed_errors(tmp_path):
     with mailwright.Mailer("127.0.0.1", 25, tls="none") as mailer:
         with pytest.raises(errors.InvalidStateError, match="needs a ledger"):
             mailer.submit(message(1), key="k")
+
+
+def _crashloop():
+    import importlib.util
+    path = os.path.join(HERE, "..", "..", "testservers", "crashloop", "crashloop.py")
+    spec = importlib.util.spec_from_file_location("crashloop", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_ledger_on_postgresql_from_python(tmp_path):
+    # A real PostgreSQL (Debian's, installed when missing) on 127.0.0.1, in a
+    # folder its user can reach (pytest's are root's alone).
+    import shutil
+    import tempfile
+    work = tempfile.mkdtemp(prefix="mw-pg-")
+    url, stop = _crashloop().start_postgres(work)
+    log = tmp_path / "relay.log"
+    try:
+        with relaysim("--log", str(log)) as (port, _):
+            with mailwright.Mailer("127.0.0.1", port, tls="none", ledger=url) as mailer:
+                outcomes = [mailer.submit(message(n, "pg"), key=f"pg-{n}") for n in range(20)]
+                assert all(f.result(timeout=60).delivered for f in outcomes)
+                assert mailer.ledger.location.startswith("postgresql://127.0.0.1:")
+            with mailwright.Ledger(url) as ledger:
+                assert ledger.summary()["delivered"] == 20
+                assert ledger.get("pg-3").queue_id is not None
+                assert "mw@" not in repr(ledger) and repr(ledger).startswith("Ledger(\"postgresql://")
+                # A second run: recorded, nothing sent.
+                with mailwright.Mailer("127.0.0.1", port, tls="none", ledger=ledger) as mailer:
+                    again = mailer.send(message(3, "pg"), key="pg-3")
+                    assert again.delivered and again.key == "pg-3" and mailer.counters["delivered"] == 0
+        assert sorted(relay_counts(log).values()) == [1] * 20
+    finally:
+        stop()
+    # A server that is not there: a typed error, nothing else.
+    with pytest.raises(errors.LedgerError):
+        mailwright.Ledger(url)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def test_two_python_workers_on_postgresql_one_killed_send_each_key_once():
+    crashloop = os.path.join(HERE, "..", "..", "testservers", "crashloop", "crashloop.py")
+    done = subprocess.run(
+        [sys.executable, crashloop, "--postgres", "--rows", "2000", "--kills", "1", "--workers", "2", "--",
+         sys.executable, os.path.join(HERE, "ledger_child.py"), "{port}", "{ledger}", "{rows}"],
+        capture_output=True, text=True, timeout=600)
+    print(done.stdout)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -399,13 +399,16 @@ class LedgerRecord:
 @final
 class Ledger:
     """The durable record of every message sent through a :class:`Mailer`
-    opened with it: one SQLite file (WAL), created when missing.
-    ``durability``: ``"full"`` (survives a power loss) or ``"process"``
-    (survives a crash of the process)."""
+    opened with it: one SQLite file (WAL), created when missing, or a
+    PostgreSQL database (a ``postgresql://`` URL; its tables created when
+    missing). ``durability``: ``"full"`` (survives a power loss) or
+    ``"process"`` (survives a crash of the process; PostgreSQL keeps its own)."""
     def __new__(cls, path: Union[str, PathLike[str]], *, durability: Literal["full", "process"] = "full",
                 keep_bodies: bool = False) -> "Ledger": ...
     @property
     def path(self) -> Any: ...
+    @property
+    def location(self) -> str: ...
     def summary(self) -> dict[str, int]: ...
     def get(self, key: str) -> Optional[LedgerRecord]: ...
     def records(self, state: Optional[_LedgerState] = None) -> list[LedgerRecord]: ...

@@ -2,17 +2,29 @@
 //! with the mailers that record into it) and `LedgerRecord`.
 
 use crate::errors::IntoPy;
-use mailwright::ledger::{self, Durability, Record, SharedStore, SqliteStore, State};
+use mailwright::ledger::{self, Durability, Record, SharedStore, State, Store};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::path::PathBuf;
 
 /// The durable record of every message sent through a Mailer opened with
-/// it: one SQLite file (WAL), created when missing.
+/// it: one SQLite file (WAL), created when missing, or a PostgreSQL
+/// database (a ``postgresql://`` URL; its tables created when missing).
 #[pyclass(frozen, module = "mailwright._mailwright")]
 pub struct Ledger {
     pub(crate) store: SharedStore,
     path: PathBuf,
+    /// Where it is, to show (no password).
+    location: String,
+}
+
+/// Opens the store at `path` (a file, or a `postgresql://` URL).
+fn open(
+    path: &std::path::Path,
+    durability: Durability,
+    keep_bodies: bool,
+) -> mailwright::Result<Box<dyn Store>> {
+    ledger::open_store(&path.to_string_lossy(), durability, keep_bodies)
 }
 
 /// What the ledger holds for one key.
@@ -29,13 +41,23 @@ impl Ledger {
     /// Opens the ledger at `path` for a Mailer's `ledger=` given as a path.
     pub(crate) fn open(py: Python<'_>, path: PathBuf, durability: &str) -> PyResult<Ledger> {
         let durability = Durability::from_name(durability).py_err()?;
-        let opened = py
-            .detach(|| SqliteStore::open_with(&path, durability))
-            .py_err()?;
-        Ok(Ledger {
-            store: SharedStore::new(Box::new(opened)),
+        let opened = py.detach(|| open(&path, durability, false)).py_err()?;
+        Ok(Ledger::new_opened(opened, path))
+    }
+
+    fn new_opened(opened: Box<dyn Store>, path: PathBuf) -> Ledger {
+        let location = opened.location();
+        // A database's address is shown without its password.
+        let path = if ledger::is_postgres_url(&path.to_string_lossy()) {
+            PathBuf::from(&location)
+        } else {
+            path
+        };
+        Ledger {
+            store: SharedStore::new(opened),
             path,
-        })
+            location,
+        }
     }
 }
 
@@ -50,19 +72,22 @@ impl Ledger {
     fn new(py: Python<'_>, path: PathBuf, durability: &str, keep_bodies: bool) -> PyResult<Self> {
         let durability = Durability::from_name(durability).py_err()?;
         let opened = py
-            .detach(|| SqliteStore::open_with(&path, durability))
-            .py_err()?
-            .keep_bodies(keep_bodies);
-        Ok(Ledger {
-            store: SharedStore::new(Box::new(opened)),
-            path,
-        })
+            .detach(|| open(&path, durability, keep_bodies))
+            .py_err()?;
+        Ok(Ledger::new_opened(opened, path))
     }
 
-    /// The file.
+    /// The file (for PostgreSQL: its address, without the password).
     #[getter]
     fn path(&self) -> PathBuf {
         self.path.clone()
+    }
+
+    /// Where the ledger is: the file, or the database's address without its
+    /// password.
+    #[getter]
+    fn location(&self) -> String {
+        self.location.clone()
     }
 
     /// Counts by state: ``{"pending": n, "data_sent": n, "delivered": n,
@@ -133,7 +158,7 @@ impl Ledger {
     }
 
     fn __repr__(&self) -> String {
-        format!("Ledger({:?})", self.path.display().to_string())
+        format!("Ledger({:?})", self.location)
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {

@@ -610,6 +610,12 @@ pub trait Store: Send {
     /// Deletes the records with an outcome last changed before `before_ms`;
     /// returns how many.
     fn prune(&mut self, before_ms: i64) -> Result<u64>;
+
+    /// Where the ledger is, to show (a file's path; a database's address
+    /// without its password).
+    fn location(&self) -> String {
+        "a ledger".to_string()
+    }
 }
 
 /// One store shared by its owners (a mailer and the code that reads the
@@ -675,6 +681,9 @@ impl Store for SharedStore {
     }
     fn prune(&mut self, before_ms: i64) -> Result<u64> {
         self.with(|s| s.prune(before_ms))
+    }
+    fn location(&self) -> String {
+        self.with(|s| s.location())
     }
 }
 

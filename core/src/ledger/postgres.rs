@@ -241,6 +241,10 @@ fn read(name: &str, row: &Row) -> Result<(i64, Record)> {
 const UNFINISHED: &str = "state NOT IN ('delivered', 'failed', 'uncertain')";
 
 impl Store for PostgresStore {
+    fn location(&self) -> String {
+        self.name.clone()
+    }
+
     fn submit(&mut self, entries: &[(&str, &Prepared)], now_ms: i64) -> Result<Vec<Claim>> {
         for (key, _) in entries {
             check_key(key)?;

@@ -455,6 +455,10 @@ fn unfinished_row(path: &Path, row: &rusqlite::Row<'_>) -> rusqlite::Result<Resu
 }
 
 impl Store for SqliteStore {
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+
     fn submit(&mut self, entries: &[(&str, &Prepared)], now_ms: i64) -> Result<Vec<Claim>> {
         for (key, _) in entries {
             check_key(key)?;
