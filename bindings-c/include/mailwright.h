@@ -476,7 +476,9 @@ const char *mw_version(void);
 // `mw_ledger_state`. Static.
 const char *mw_ledger_state_name(uint32_t state);
 
-// Opens the ledger at `path` (created when missing). `durability`: "full"
+// Opens the ledger at `path` (created when missing), or on the PostgreSQL
+// database of a `postgresql://` URL (its tables created when missing;
+// `durability` is then the server's own). `durability`: "full"
 // (every commit on the disk before it returns: survives a power loss;
 // NULL means this) or "process" (survives a crash of the process, not a
 // power loss); `keep_bodies`: keep each message's bytes after its outcome.

@@ -5,7 +5,7 @@
 
 use crate::convert::{core_value, opt_str_arg, out, out_opt, static_name, str_arg, to_c_string};
 use crate::errors::{Fail, boundary, code_of, guard, mw_result};
-use mailwright::ledger::{self, Durability, Format, Record, SharedStore, SqliteStore, State};
+use mailwright::ledger::{self, Durability, Format, Record, SharedStore, State};
 use std::ffi::{CString, c_char, c_int, c_void};
 
 /// The state of a record (the core's `ledger::State`, in its order; names
@@ -163,7 +163,9 @@ pub extern "C" fn mw_ledger_state_name(state: u32) -> *const c_char {
     })
 }
 
-/// Opens the ledger at `path` (created when missing). `durability`: "full"
+/// Opens the ledger at `path` (created when missing), or on the PostgreSQL
+/// database of a `postgresql://` URL (its tables created when missing;
+/// `durability` is then the server's own). `durability`: "full"
 /// (every commit on the disk before it returns: survives a power loss;
 /// NULL means this) or "process" (survives a crash of the process, not a
 /// power loss); `keep_bodies`: keep each message's bytes after its outcome.
@@ -184,9 +186,9 @@ pub unsafe extern "C" fn mw_ledger_open(
             None => Durability::default(),
         };
         let slot = out(out_ledger, "out_ledger")?;
-        let store = SqliteStore::open_with(path, durability)?.keep_bodies(keep_bodies);
+        let store = ledger::open_store(path, durability, keep_bodies)?;
         *slot = Box::into_raw(Box::new(mw_ledger {
-            store: SharedStore::new(Box::new(store)),
+            store: SharedStore::new(store),
         }));
         Ok(())
     })

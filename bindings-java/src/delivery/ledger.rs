@@ -8,7 +8,7 @@ use crate::errors::native;
 use jni::objects::{JLongArray, JObject, JObjectArray, JString};
 use jni::sys::{jboolean, jdouble, jint, jlong};
 use jni::{Env, jni_sig, jni_str};
-use mailwright::ledger::{self, Durability, Format, Record, SharedStore, SqliteStore, State};
+use mailwright::ledger::{self, Durability, Format, Record, SharedStore, State, Store};
 
 pub(crate) fn store<'a>(handle: jlong) -> JResult<&'a SharedStore> {
     convert::handle::<SharedStore>(handle)
@@ -95,8 +95,14 @@ native! {
             Some(name) => Durability::from_name(&name)?,
             None => Durability::default(),
         };
-        let opened = SqliteStore::open_with(&path, durability)?.keep_bodies(keep_bodies);
-        convert::into_handle(SharedStore::new(Box::new(opened)))
+        let opened = ledger::open_store(&path, durability, keep_bodies)?;
+        convert::into_handle(SharedStore::new(opened))
+    }
+
+    /// Where the ledger is (a file's path; a database's address without its password).
+    fn ledgerLocation(env, handle: jlong) -> JString<'l> {
+        let location = store(handle)?.location();
+        convert::new_string(env, Some(&location))?
     }
 
     /// Counts in the core's state order, then the total.

@@ -101,10 +101,12 @@ public final class Ledger implements AutoCloseable {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final NativeHandle handle;
     private final Path path;
+    private final String location;
 
     private Ledger(long handle, Path path) {
         this.handle = new NativeHandle(this, handle, Native::ledgerFree, "the ledger");
         this.path = path;
+        this.location = Native.ledgerLocation(handle);
     }
 
     /** Opens (or creates) the ledger at {@code path}, every commit on the disk. */
@@ -124,9 +126,31 @@ public final class Ledger implements AutoCloseable {
         return new Ledger(Native.ledgerOpen(path.toString(), durability.coreName(), keepBodies), path);
     }
 
-    /** The file. */
+    /**
+     * Connects to a ledger on PostgreSQL, for workers on many machines:
+     * {@code url} is {@code postgresql://user:password@host:port/dbname}; the
+     * tables are created when missing, the same records and rules as a file's
+     * (the durability is the server's). A server that cannot be reached,
+     * refused credentials or tables of a newer mailwright: a
+     * {@link SystemException} of kind {@code Ledger}, never with the password.
+     * Plain connections only (no TLS to the database yet).
+     */
+    public static Ledger connect(String url) {
+        Objects.requireNonNull(url, "url");
+        if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+            throw new IllegalArgumentException("a PostgreSQL ledger's URL starts with postgresql://");
+        }
+        return new Ledger(Native.ledgerOpen(url, null, false), null);
+    }
+
+    /** The file; null for a ledger on PostgreSQL (see {@link #location()}). */
     public Path path() {
         return path;
+    }
+
+    /** Where the ledger is: the file, or the database's address without its password. */
+    public String location() {
+        return location;
     }
 
     private <T> T call(LongFunction<T> body) {
@@ -216,6 +240,6 @@ public final class Ledger implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Ledger(" + path + ")";
+        return "Ledger(" + location + ")";
     }
 }

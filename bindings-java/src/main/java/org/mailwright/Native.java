@@ -231,6 +231,7 @@ final class Native {
     // delivery/ledger.rs: the ledger
     static native String[] ledgerStates();
     static native long ledgerOpen(String path, String durability, boolean keepBodies);
+    static native String ledgerLocation(long ledger);
     /** Counts in the core's state order, then the total. */
     static native long[] ledgerSummary(long ledger);
     static native LedgerRecord ledgerGet(long ledger, String key);

@@ -16,12 +16,17 @@ import java.util.concurrent.CompletableFuture;
 public final class LedgerChild {
     private LedgerChild() {}
 
+    /** The ledger a path or a PostgreSQL URL names. */
+    private static Ledger ledger(String where) {
+        return where.startsWith("postgresql://") ? Ledger.connect(where) : Ledger.open(Path.of(where));
+    }
+
     public static void main(String[] args) {
         int port = Integer.parseInt(args[0]);
         int rows = Integer.parseInt(args[2]);
         int failed = 0;
         try (Mailer mailer = Mailer.builder("127.0.0.1", port).tls(TlsMode.NONE)
-                .connections(Integer.parseInt(args[3])).ledger(Path.of(args[1])).build()) {
+                .connections(Integer.parseInt(args[3])).ledger(ledger(args[1])).build()) {
             List<CompletableFuture<Outcome>> futures = new ArrayList<>(rows);
             for (int i = 0; i < rows; i++) {
                 try (Message m = Message.builder().from("news@shop.example").to("user" + i + "@example.com")
