@@ -176,6 +176,25 @@ impl Journal {
         if let Some(&ticket) = self.by_key.get(&key) {
             return Ok(JournalClaim::Pending(ticket));
         }
+        let waiting = self
+            .backlog
+            .iter()
+            .position(|(m, _, _)| m.key() == Some(key.as_str()));
+        if let Some((at, (message, attempts, age))) =
+            waiting.and_then(|at| Some((at, self.backlog.remove(at)?)))
+        {
+            // Taken up at opening and still waiting for room: it goes now.
+            let ticket = match dispatcher.resubmit(message, attempts, age) {
+                Ok(ticket) => ticket,
+                Err(refused) => {
+                    self.backlog.insert(at, (refused.message, attempts, age));
+                    return Err(refused.error);
+                }
+            };
+            self.tickets.insert(ticket, key.clone());
+            self.by_key.insert(key, ticket);
+            return Ok(JournalClaim::Pending(ticket));
+        }
         let mut record = Record::pending(&key, &message, now_ms);
         let mut age = Duration::ZERO;
         if let Some((known, _)) = self.records.get(&key) {
@@ -294,15 +313,17 @@ impl Journal {
     }
 
     /// The whole journal without superseded snapshots (a new file's bytes:
-    /// write them beside the file, make them durable, rename over it).
-    /// Refused while a write is under way.
+    /// write them beside the file, make them durable, rename over it); it
+    /// holds the changes not yet taken too. Refused while a write is under
+    /// way or a mark or an outcome waits for one.
     pub fn compacted(&mut self) -> Result<Vec<u8>> {
-        if self.writing.is_some() || !self.out.is_empty() {
+        if self.writing.is_some() || self.out_mark.is_some() || !self.out_told.is_empty() {
             return Err(Error::new(
                 ErrorKind::InvalidState,
                 "the journal is compacted between writes",
             ));
         }
+        self.out.clear();
         let mut bytes = MAGIC.to_vec();
         for key in &self.order {
             if let Some((record, body)) = self.records.get(key) {
@@ -716,11 +737,52 @@ mod tests {
         assert!(j.take(&mut d, 5_000).is_some(), "the uncertain record");
         // Compacted: the same records, fewer bytes, read back the same.
         j.written(&mut d);
+        // (Right after opening too, with the uncertain records not yet written.)
+        let mut again = dispatcher();
+        let (mut fresh, _) = Journal::open(&mut again, &file[..whole], 5_000, false).unwrap();
+        let snapshot = fresh.compacted().unwrap();
+        let (reread, _) = Journal::open(&mut dispatcher(), &snapshot, 5_001, false).unwrap();
+        assert_eq!(reread.get("sent").unwrap().state, State::Uncertain);
         let small = j.compacted().unwrap();
         let mut d = dispatcher();
         let (j2, _) = Journal::open(&mut d, &small, 6_000, false).unwrap();
         assert_eq!(j2.get("sent").unwrap().state, State::Uncertain);
         assert_eq!(j2.records().count(), 2);
+    }
+
+    #[test]
+    fn a_key_taken_up_but_waiting_for_room_is_answered_when_submitted_again() {
+        let mut file = Vec::new();
+        let mut d = dispatcher();
+        let (mut j, _) = Journal::open(&mut d, &file, 1_000, false).unwrap();
+        for n in 0..3 {
+            j.submit(&mut d, Some(&format!("k{n}")), message(n), 1_000)
+                .unwrap();
+        }
+        file.extend(j.take(&mut d, 1_000).unwrap());
+        // The next process has room for one message at a time.
+        let mut config = DeliveryConfig::default();
+        config.session.tls = TlsMode::None;
+        config.queue_capacity = 1;
+        let mut d = Dispatcher::new(config).unwrap();
+        let (mut j, opened) = Journal::open(&mut d, &file, 2_000, false).unwrap();
+        assert_eq!((opened.queued, j.backlog()), (3, 2));
+        // The first one goes onto a connection: room for one more.
+        let Some(Action::Open(k)) = d.poll_action() else {
+            panic!("no Open");
+        };
+        d.connection_opened(k);
+        for reply in [&b"220 hi\r\n"[..], b"250-x\r\n250 PIPELINING\r\n"] {
+            d.take_output(k);
+            d.receive(k, reply);
+        }
+        assert!(d.has_room());
+        // Submitted again while it waits: queued now and answered, not an
+        // error and not a second copy.
+        let claim = j.submit(&mut d, Some("k2"), message(2), 2_000).unwrap();
+        assert!(matches!(claim, JournalClaim::Pending(_)), "{claim:?}");
+        assert_eq!(j.backlog(), 1);
+        assert_eq!(j.get("k2").unwrap().state, State::Pending);
     }
 
     #[test]
