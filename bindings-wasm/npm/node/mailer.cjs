@@ -188,6 +188,8 @@ module.exports = function mailer(core) {
           fs.renameSync(tmp, path);
         }
         this.fd = fs.openSync(path, "a");
+        // A new (or renamed) file is in its folder durably too.
+        if (this.sync && (bytes.length === 0 || opened.compact)) syncFolder(path);
         this.resumed = { queued: opened.queued, uncertain: opened.uncertain };
       } catch (err) {
         this.#releaseLock();
@@ -255,6 +257,18 @@ module.exports = function mailer(core) {
 
   /** The ledgers this process holds (a pid in a lock file may be this one's by reuse after a crash). */
   const lockedHere = new Set();
+
+  function syncFolder(path) {
+    let fd;
+    try {
+      fd = fs.openSync(require("node:path").dirname(require("node:path").resolve(path)), "r");
+      fs.fsyncSync(fd);
+    } catch {
+      // Not every platform can fsync a folder (Windows): the file's own fsyncs remain.
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+  }
 
   function alive(pid) {
     try {
