@@ -732,7 +732,7 @@ export class Dispatcher {
   connectionLost(conn: number, cause: ConnectionLoss, detail?: string | null, stage?: LossStage | null): void;
   pollOutcome(): Outcome | undefined;
   /** Keeps a ledger in a journal whose whole bytes are `bytes` (see the Mailer's `ledger`); `nowMs`: `Date.now()`. */
-  openJournal(bytes: Uint8Array, nowMs: number, atLeastOnce: boolean): { validLength: number; queued: number; uncertain: LedgerRecord[]; compact: boolean };
+  openJournal(bytes: Uint8Array, nowMs: number, atLeastOnce: boolean, durability?: "full" | "process"): { validLength: number; queued: number; uncertain: LedgerRecord[]; compact: boolean; sync: boolean };
   /** Submits under `key` (undefined: the Message-ID), only while `hasRoom`. */
   submitKeyed(message: Prepared, key: string | undefined, nowMs: number): { claim: "new" | "pending"; ticket: number } | { claim: "done"; outcome: Outcome };
   /** The bytes to append to the journal now, durably (then `journalWritten()`), or undefined. */

@@ -156,6 +156,10 @@ test("a ledger: each key sent once, in one run and the next; the next answers fr
     // Not a journal: a typed error, the file left as it was.
     writeFileSync(join(dir, "other.db"), "SQLite format 3\0 something else");
     assert.throws(() => new Mailer({ host: "127.0.0.1", port: rec.port, tls: "none", ledger: join(dir, "other.db") }), (e) => coreError(e, "Ledger"));
+    // A durability the core does not know: its InvalidOption, and the file left unlocked.
+    const odd = join(dir, "odd.journal");
+    assert.throws(() => new Mailer({ host: "127.0.0.1", port: rec.port, tls: "none", ledger: odd, durability: "sometimes" }), (e) => coreError(e, "InvalidOption"));
+    assert.ok(!existsSync(`${odd}.lock`));
     // A key without a ledger is refused by the core.
     const plain = new Mailer({ host: "127.0.0.1", port: rec.port, tls: "none" });
     await assert.rejects(plain.send(keyed(1), { key: "k" }), (e) => coreError(e, "InvalidState") && /needs a ledger/.test(e.message));

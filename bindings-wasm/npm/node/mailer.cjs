@@ -158,13 +158,9 @@ module.exports = function mailer(core) {
    * left by a process that is gone is taken over).
    */
   class Journal {
-    constructor(d, path, { atLeastOnce = false, durability = "full" } = {}) {
+    constructor(d, path, { atLeastOnce = false, durability } = {}) {
       if (typeof path !== "string" || path === "") throw new TypeError("ledger must be a file path");
-      if (durability !== "full" && durability !== "process") {
-        throw core.__ledgerError(`durability is "full" or "process", not ${JSON.stringify(durability)}`);
-      }
       this.path = path;
-      this.sync = durability === "full";
       this.lock = `${path}.lock`;
       this.#takeLock();
       try {
@@ -174,7 +170,9 @@ module.exports = function mailer(core) {
         } catch (err) {
           if (err.code !== "ENOENT") throw this.#failed("cannot be read", err);
         }
-        const opened = d.openJournal(bytes, Date.now(), Boolean(atLeastOnce));
+        // The core checks `durability` and says whether to fsync.
+        const opened = d.openJournal(bytes, Date.now(), Boolean(atLeastOnce), durability);
+        this.sync = opened.sync;
         if (opened.validLength < bytes.length) fs.truncateSync(path, opened.validLength); // a torn last entry
         if (opened.compact) {
           const tmp = `${path}.tmp`;

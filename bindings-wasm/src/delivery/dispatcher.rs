@@ -10,7 +10,7 @@ use crate::errors::{IntoJs, js_error};
 use crate::smtp::{ClientPlan, refused};
 use js_sys::{Array, Object};
 use mailwright::delivery::{self, ConnId, Outcome};
-use mailwright::ledger::{Journal, JournalClaim, Record};
+use mailwright::ledger::{Durability, Journal, JournalClaim, Record};
 use mailwright::smtp::{ConnectionLoss, LossStage};
 use mailwright::{Error, ErrorKind};
 use std::time::Duration;
@@ -286,10 +286,11 @@ impl Dispatcher {
     /// Keeps a ledger for this dispatcher in a journal file whose whole
     /// bytes are `bytes` (empty for a new one), `nowMs` the wall clock
     /// (`Date.now()`): what an earlier process left unsent is queued again,
-    /// what may have reached the relay is recorded uncertain. Returns
-    /// `{ validLength, queued, uncertain: [record], compact }`: cut the
-    /// file to `validLength` (a torn last entry), and with `compact`
-    /// rewrite it with `compactedJournal()`. From then on the driver writes
+    /// what may have reached the relay is recorded uncertain. `durability`:
+    /// the core's name ("full", the default, or "process"). Returns
+    /// `{ validLength, queued, uncertain: [record], compact, sync }`: cut the
+    /// file to `validLength` (a torn last entry), with `compact` rewrite it
+    /// with `compactedJournal()`, and with `sync` fsync every write. From then on the driver writes
     /// what `takeJournal` gives, durably, then calls `journalWritten`.
     #[wasm_bindgen(js_name = openJournal)]
     pub fn open_journal(
@@ -297,7 +298,13 @@ impl Dispatcher {
         bytes: &[u8],
         now_ms: f64,
         at_least_once: bool,
+        durability: JsValue,
     ) -> Result<Object, JsValue> {
+        let durability = if missing(&durability) {
+            Durability::default()
+        } else {
+            Durability::from_name(&string(durability, "durability")?).js()?
+        };
         if self.journal.is_some() {
             return Err(js_error(Error::new(
                 ErrorKind::InvalidState,
@@ -313,6 +320,7 @@ impl Dispatcher {
         let uncertain: Array = opened.uncertain.iter().map(record).collect();
         set(&object, "uncertain", &uncertain);
         set(&object, "compact", &opened.compact.into());
+        set(&object, "sync", &(durability == Durability::Full).into());
         Ok(object)
     }
 

@@ -51,7 +51,7 @@ mod postgres;
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresStore, is_postgres_url};
 #[cfg(feature = "sqlite")]
-pub use sqlite::{Durability, SqliteStore};
+pub use sqlite::SqliteStore;
 
 /// Opens the ledger at `location`: a `postgresql://` (or `postgres://`)
 /// URL with the feature `postgres` (the server's own durability: a commit
@@ -89,6 +89,45 @@ pub fn open_existing_store(location: &str) -> Result<Box<dyn Store>> {
 use crate::delivery::{Outcome, Prepared, Ticket};
 use crate::error::{Error, ErrorKind, Result};
 use crate::smtp::Reply;
+
+/// How far a commit is durable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// Every commit is on the disk before it returns (SQLite `synchronous=FULL`; the journal: an fsync per write):
+    /// survives a crash of the process and a power loss or kernel panic.
+    #[default]
+    Full,
+    /// Every commit is in the operating system before it returns
+    /// (SQLite `synchronous=NORMAL` in WAL mode; the journal: no fsync): survives a crash of the process
+    /// (SIGKILL, an abort); a power loss may undo the last commits, and so
+    /// resend messages whose end of data was sent. Faster on slow disks.
+    Process,
+}
+
+impl Durability {
+    /// Every durability's name: `full`, `process`.
+    pub const NAMES: &'static [&'static str] = &["full", "process"];
+
+    /// `full` or `process`, the same in every binding.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Durability::Full => "full",
+            Durability::Process => "process",
+        }
+    }
+
+    /// Looks a durability up by its name (`InvalidOption` otherwise).
+    pub fn from_name(name: &str) -> Result<Durability> {
+        match name {
+            "full" => Ok(Durability::Full),
+            "process" => Ok(Durability::Process),
+            _ => Err(Error::new(
+                ErrorKind::InvalidOption,
+                format!("durability must be full or process, not {name:?}"),
+            )),
+        }
+    }
+}
 
 /// The longest key, in bytes.
 pub const MAX_KEY_BYTES: usize = 512;

@@ -1,5 +1,6 @@
 //! The embedded ledger store: one SQLite file (WAL), the library bundled.
 
+use super::Durability;
 use super::rows::{RawRow, Seen, lines, refusals, sweep_due, swept_at, unfinished};
 use super::{Change, Claim, Record, State, Store, Summary, Unfinished, check_key};
 use crate::delivery::Prepared;
@@ -53,45 +54,6 @@ CREATE TABLE IF NOT EXISTS bodies (
 
 const COLUMNS: &str = "id, key, message_id, state, attempts, sender, recipients, queue_id, \
                        accepted, refused, error_kind, error, submitted_ms, updated_ms";
-
-/// How far a commit is durable.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Durability {
-    /// Every commit is on the disk before it returns (`synchronous=FULL`):
-    /// survives a crash of the process and a power loss or kernel panic.
-    #[default]
-    Full,
-    /// Every commit is in the operating system before it returns
-    /// (`synchronous=NORMAL` in WAL mode): survives a crash of the process
-    /// (SIGKILL, an abort); a power loss may undo the last commits, and so
-    /// resend messages whose end of data was sent. Faster on slow disks.
-    Process,
-}
-
-impl Durability {
-    /// Every durability's name: `full`, `process`.
-    pub const NAMES: &'static [&'static str] = &["full", "process"];
-
-    /// `full` or `process`, the same in every binding.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Durability::Full => "full",
-            Durability::Process => "process",
-        }
-    }
-
-    /// Looks a durability up by its name (`InvalidOption` otherwise).
-    pub fn from_name(name: &str) -> Result<Durability> {
-        match name {
-            "full" => Ok(Durability::Full),
-            "process" => Ok(Durability::Process),
-            _ => Err(Error::new(
-                ErrorKind::InvalidOption,
-                format!("durability must be full or process, not {name:?}"),
-            )),
-        }
-    }
-}
 
 /// The ledger in one SQLite file (WAL mode; the library is bundled, so
 /// nothing is installed). See the [module documentation](super).
