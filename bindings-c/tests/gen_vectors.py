@@ -223,8 +223,11 @@ def session_cases(paths, vector_names, out):
                     cstr(ev["type"]), cint(ev.get("handle")), cstr(ev.get("queue_id")),
                     acc_name, str(len(acc or [])), str(int(acc is not None)),
                     ref_name, str(ref_n), str(has_ref), cint(ev.get("code")), cstr(ev.get("error"))]) + "}")
-            kind = next(k for k in ("send", "server", "tls_established", "lost", "quit") if k in step)
+            kind = next(k for k in ("send", "server", "tls_established", "lost", "quit", "advance_ms")
+                        if k in step)
             arg = step[kind] if kind in ("server", "lost") else None
+            if kind == "advance_ms":
+                arg = str(step[kind])  # parsed back with strtoull
             vector = vector_names.index(step["send"]) if kind == "send" else -1
             steps.append("{" + ", ".join([
                 cstr(kind), cstr(arg), str(clen(arg)), str(vector), cint(step.get("handle")),

@@ -230,6 +230,10 @@ static size_t run_sessions(void) {
                 if (rc == MW_OK) rc = mw_session_connection_lost(s, cause, NULL, 0);
             } else if (!strcmp(step->kind, "quit")) {
                 rc = mw_session_quit(s);
+            } else if (!strcmp(step->kind, "advance_ms")) {
+                rc = mw_session_advance(s, (uint64_t)strtoull(step->arg, NULL, 10));
+            } else {
+                fail("step", "a known step", step->kind);
             }
             if (strcmp(step->kind, "send") != 0 && rc != MW_OK) fail("call", "MW_OK", mw_result_name((uint32_t)rc));
 

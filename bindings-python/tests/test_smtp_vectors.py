@@ -141,6 +141,8 @@ def run_session(case, failures):
             session.connection_lost(step["lost"])
         elif "quit" in step:
             session.quit()
+        elif "advance_ms" in step:
+            session.advance(step["advance_ms"] / 1000)
         else:
             pytest.fail(f"{where}: unknown step {step!r}")
         client = text(session.take_output())

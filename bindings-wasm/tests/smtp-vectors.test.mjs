@@ -100,6 +100,7 @@ function runSession(c) {
     else if ("tls_established" in step) session.tlsEstablished();
     else if ("lost" in step) session.connectionLost(step.lost, "");
     else if ("quit" in step) session.quit();
+    else if ("advance_ms" in step) session.advance(step.advance_ms);
     else assert.fail(`${where}: unknown step ${JSON.stringify(step)}`);
     const client = text(session.takeOutput());
     const events = [];

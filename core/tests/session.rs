@@ -82,7 +82,7 @@ fn the_reference_session_with_starttls_and_a_label() {
     let size = message().size();
     assert_eq!(
         out(&mut s),
-        format!("MAIL FROM:<support@ifaxin.com> SIZE={size} BODY=8BITMIME\r\n")
+        format!("MAIL FROM:<support@ifaxin.com> SIZE={size}\r\n")
     );
     s.receive(b"250 sender <support@ifaxin.com> OK\r\n");
     assert_eq!(out(&mut s), "RCPT TO:<ben@ifaxin.com>\r\n");
@@ -849,4 +849,177 @@ fn replies_to_rcpt_after_a_refused_mail_are_not_refusals_of_the_recipients() {
     };
     assert_eq!(f.error.kind(), ErrorKind::SmtpTransient);
     assert!(f.refused.is_empty(), "{:?}", f.refused);
+}
+
+fn labelled() -> Option<Credentials> {
+    Some(
+        Credentials::new("api_user", "api_key")
+            .unwrap()
+            .with_label("12345")
+            .unwrap(),
+    )
+}
+
+#[test]
+fn a_refused_key_ends_with_quit_and_the_session_waits_briefly_for_its_answer() {
+    let mut s = Session::new(config(TlsMode::None, labelled(), true)).unwrap();
+    let handle = s.send(&message()).unwrap();
+    s.receive(b"220 hi\r\n");
+    out(&mut s);
+    s.receive(b"250-mx\r\n250 AUTH PLAIN\r\n");
+    out(&mut s);
+    s.advance(std::time::Duration::from_secs(1));
+    s.receive(b"535 5.7.8 authentication failed\r\n");
+    let evs = events(&mut s);
+    assert!(
+        matches!(&evs[..], [Event::Failed(f), Event::Error(e)]
+            if f.handle == handle && e.kind() == ErrorKind::AuthenticationFailed),
+        "{evs:?}"
+    );
+    assert_eq!(out(&mut s), "QUIT\r\n");
+    assert!(!s.is_done() && s.awaits_reply());
+    assert!(
+        s.send(&message()).is_err(),
+        "a closing session takes nothing"
+    );
+    // No answer: done after QUIT_TIMEOUT, with Closed and no second error.
+    let at = s.poll_timeout().unwrap();
+    assert_eq!(
+        at,
+        std::time::Duration::from_secs(1) + mailwright::smtp::QUIT_TIMEOUT
+    );
+    s.advance(at);
+    assert_eq!(events(&mut s), [Event::Closed]);
+    assert!(s.is_done());
+}
+
+#[test]
+fn a_421_or_a_garbled_stream_ends_without_quit() {
+    let mut s = ready(true);
+    s.receive(b"421 4.3.2 shutting down\r\n");
+    assert!(s.is_done());
+    assert_eq!(out(&mut s), "");
+    let mut s = ready(true);
+    s.send(&message()).unwrap();
+    out(&mut s);
+    s.receive(b"hello?\r\n");
+    assert!(s.is_done());
+    assert_eq!(out(&mut s), "");
+}
+
+#[test]
+fn a_greeting_refused_with_554_says_quit() {
+    let mut s = Session::new(config(TlsMode::None, None, true)).unwrap();
+    s.receive(b"554 5.7.1 too many connections from your host\r\n");
+    assert_eq!(out(&mut s), "QUIT\r\n");
+    s.receive(b"221 bye\r\n");
+    let evs = events(&mut s);
+    assert!(
+        matches!(&evs[..], [Event::Error(e), Event::Closed] if e.kind() == ErrorKind::SmtpPermanent),
+        "{evs:?}"
+    );
+    assert!(s.is_done());
+}
+
+#[test]
+fn time_outs_name_what_was_awaited() {
+    let mut s = ready(true);
+    s.send(&message()).unwrap();
+    out(&mut s);
+    s.advance(std::time::Duration::from_secs(0));
+    s.advance(std::time::Duration::from_secs(31));
+    let evs = events(&mut s);
+    let Some(Event::Error(e)) = evs.last() else {
+        panic!("{evs:?}")
+    };
+    assert_eq!(e.kind(), ErrorKind::Timeout);
+    assert!(
+        e.message()
+            .contains("no complete reply to MAIL FROM within 30.000 s"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_clock_at_its_end_gives_a_time_out_never_a_panic() {
+    for pipelining in [true, false] {
+        let mut s = ready(pipelining);
+        s.send(&message()).unwrap();
+        out(&mut s);
+        s.advance(std::time::Duration::MAX);
+        assert!(
+            s.poll_timeout()
+                .is_none_or(|t| t == std::time::Duration::MAX)
+        );
+        let evs = events(&mut s);
+        assert!(
+            matches!(evs.last(), Some(Event::Error(e)) if e.kind() == ErrorKind::Timeout),
+            "{evs:?}"
+        );
+    }
+    let mut s = ready(true);
+    s.advance(std::time::Duration::MAX - std::time::Duration::from_secs(1));
+    s.quit();
+    out(&mut s);
+    assert_eq!(s.poll_timeout(), Some(std::time::Duration::MAX));
+    s.advance(std::time::Duration::MAX);
+    assert_eq!(events(&mut s), [Event::Closed]);
+}
+
+#[test]
+fn body_8bitmime_only_for_a_message_with_8bit_bytes() {
+    let mut s = Session::new(config(TlsMode::None, None, false)).unwrap();
+    s.receive(b"220 hi\r\n");
+    out(&mut s);
+    s.receive(b"250-mx\r\n250 8BITMIME\r\n");
+    events(&mut s);
+    let seven =
+        mailwright::delivery::Prepared::raw(b"Subject: a\r\n\r\nplain", "a@b.c", &["d@e.f"])
+            .unwrap();
+    let eight =
+        mailwright::delivery::Prepared::raw("Subject: é\r\n\r\nü".as_bytes(), "a@b.c", &["d@e.f"])
+            .unwrap();
+    for (p, declared) in [(seven, false), (eight, true)] {
+        let data = bytes::Bytes::copy_from_slice(p.data());
+        s.send_prepared(data, p.size(), p.sender(), p.recipients())
+            .unwrap();
+        let mail = out(&mut s);
+        assert_eq!(mail.contains("BODY=8BITMIME"), declared, "{mail}");
+        s.receive(b"550 no\r\n");
+        out(&mut s);
+        s.receive(b"250 reset\r\n");
+        events(&mut s);
+    }
+}
+
+#[test]
+fn send_prepared_refuses_an_envelope_that_would_smuggle_a_command() {
+    let mut s = ready(true);
+    let p =
+        mailwright::delivery::Prepared::raw(b"Subject: a\r\n\r\nx", "a@b.c", &["d@e.f"]).unwrap();
+    let data = || bytes::Bytes::copy_from_slice(p.data());
+    for (sender, rcpts) in [
+        (
+            "a@b.c>\r\nRCPT TO:<evil@example.net",
+            vec!["d@e.f".to_string()],
+        ),
+        ("a@b.c", vec!["d@e.f>\r\nDATA".to_string()]),
+        ("a@b.c", vec!["no at sign".to_string()]),
+        ("a@b.c", vec![]),
+    ] {
+        let err = s
+            .send_prepared(data(), p.size(), sender, &rcpts)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err.kind(),
+                ErrorKind::HeaderInjection | ErrorKind::InvalidAddress | ErrorKind::NoRecipients
+            ),
+            "{err}"
+        );
+        assert_eq!(out(&mut s), "", "nothing queued");
+    }
+    s.send_prepared(data(), p.size(), "", &["d@e.f".to_string()])
+        .unwrap();
+    assert!(out(&mut s).starts_with("MAIL FROM:<>"));
 }

@@ -220,6 +220,8 @@ fn run_session(case: &mut Map<String, Value>, failures: &mut Vec<String>) {
             session.connection_lost(ConnectionLoss::from_name(cause).unwrap(), "");
         } else if step.contains_key("quit") {
             session.quit();
+        } else if let Some(ms) = step.get("advance_ms").and_then(Value::as_u64) {
+            session.advance(std::time::Duration::from_millis(ms));
         } else {
             panic!("{name}: unknown step {step:?}");
         }

@@ -60,6 +60,16 @@ REPLIES = [
     {"name": "error_code_out_of_range", "input": "099 nope" + CRLF},
     {"name": "error_mixed_codes", "input": "250-a" + CRLF + "251 b" + CRLF},
     {"name": "control_characters", "input": "550 5.7.1 bad\u0000byte\u001b[2J\u0007 here\tok" + CRLF},
+    {"name": "opensmtpd_accepted", "input": "250 2.0.0 5bf155e4 Message accepted for delivery" + CRLF},
+    {"name": "opensmtpd_accepted_colon", "input": "250 2.0.0: 5bf155e4 Message accepted for delivery" + CRLF},
+    {"name": "sendmail_accepted", "input": "250 2.0.0 4B7JpQx0012345 Message accepted for delivery" + CRLF},
+    {"name": "exim_id", "input": "250 OK id=1tQ2Xa-000AbC-3D" + CRLF},
+    {"name": "exchange_internal_id",
+     "input": "250 2.6.0 <a@b.example> [InternalId=12345678901234, Hostname=EX01.contoso.com] Queued mail for delivery" + CRLF},
+    {"name": "gmail_queued", "input": "250 2.0.0 OK  1733598273 41be03b00d2f7-7fd1dc2f3e8si1.4 - gsmtp" + CRLF},
+    {"name": "ses_queued", "input": "250 Ok 0100018c6e1b2f3a-1d2e3f4a-5b6c-7d8e-9f01-23456789abcd-000000" + CRLF},
+    {"name": "aiosmtpd_ok", "input": "250 OK" + CRLF},
+    {"name": "accepted_without_id", "input": "250 2.0.0 Message accepted for delivery" + CRLF},
     {"name": "nul_in_queue_id", "input": "250 #q\u0000id#Queued" + CRLF},
 ]
 
@@ -328,6 +338,63 @@ SESSIONS = [
      "config": {"hello_name": "client.test", "tls": "ssl", "pipelining": True},
      "expected_error": "InvalidOption",
      "steps": []},
+]
+
+
+# A session ended by the server's refusal says QUIT (it can still hear):
+# these cases end with the server's answer to it.
+ANSWERED_QUIT = ["auth_refused_535", "auth_unavailable", "opportunistic_auth_refused_after_454",
+                 "opportunistic_auth_refused_in_clear", "starttls_refused_454",
+                 "starttls_required_not_offered", "xoauth2_error_challenge", "greeting_refused"]
+for _s in SESSIONS:
+    if _s["name"] in ANSWERED_QUIT:
+        _s["steps"].append(step(server="221 2.0.0 Bye" + CRLF))
+
+SESSIONS += [
+    {"name": "quit_unanswered_after_refusal",
+     "description": "A 554 greeting: QUIT, and the session ends on its own 2 s later (QUIT_TIMEOUT) "
+                    "when the server never answers it; no second error.",
+     "config": {"hello_name": "client.test", "tls": "none", "pipelining": True},
+     "steps": [
+         step(send="no_subject"),
+         step(advance_ms=1000),
+         step(server="554 5.7.1 too many connections from your address" + CRLF),
+         step(advance_ms=2999),
+         step(advance_ms=3000),
+     ]},
+    {"name": "reply_timeout_at_mail",
+     "description": "No reply to MAIL FROM within the reply time-out (30 s): the message and the "
+                    "session fail with Timeout, and nothing more is sent (the server is not answering).",
+     "config": {"hello_name": "client.test", "tls": "none", "pipelining": True},
+     "steps": [
+         step(server=GREETING),
+         step(server=lines("250-mx.test", "250-PIPELINING", "250 SIZE 16000000")),
+         step(send="no_subject"),
+         step(advance_ms=29999),
+         step(advance_ms=30000),
+     ]},
+    {"name": "clock_far_ahead",
+     "description": "A clock near the end of what every binding can pass (2^53 - 1 ms): "
+                    "a time-out, never an overflow.",
+     "config": {"hello_name": "client.test", "tls": "none", "pipelining": True},
+     "steps": [
+         step(send="no_subject"),
+         step(advance_ms=9007199254740991),
+         step(server=GREETING),
+     ]},
+    {"name": "eight_bit_mime_not_declared",
+     "description": "The server offers 8BITMIME; the message is 7-bit (mailwright writes no 8-bit "
+                    "byte), so MAIL FROM carries SIZE but no BODY=8BITMIME.",
+     "config": {"hello_name": "client.test", "tls": "none", "pipelining": False},
+     "steps": [
+         step(server=GREETING),
+         step(server=lines("250-mx.test", "250-8BITMIME", "250 SIZE 16000000")),
+         step(send="no_subject"),
+         step(server="250 2.1.0 Ok" + CRLF),
+         step(server="250 2.1.5 Ok" + CRLF),
+         step(server="354 End data with <CR><LF>.<CR><LF>" + CRLF),
+         step(server="250 2.0.0 5bf155e4 Message accepted for delivery" + CRLF),
+     ]},
 ]
 
 

@@ -108,7 +108,7 @@ impl Dispatcher {
     }
 }
 
-fn seconds(value: f64, what: &str) -> PyResult<Duration> {
+pub(crate) fn seconds(value: f64, what: &str) -> PyResult<Duration> {
     if value.is_finite() {
         Duration::try_from_secs_f64(value.max(0.0))
             .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))

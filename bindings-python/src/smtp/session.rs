@@ -188,6 +188,20 @@ impl Session {
         Ok(())
     }
 
+    /// Reports the transport's monotonic clock (seconds, any origin): a reply
+    /// or a message that takes too long fails with ``TimeoutError``, and an
+    /// unanswered QUIT ends the session.
+    fn advance(&mut self, now: f64) -> PyResult<()> {
+        let now = crate::delivery::dispatcher::seconds(now, "now")?;
+        self.inner.advance(now);
+        Ok(())
+    }
+
+    /// When to call :meth:`advance` next (same clock), if a reply is awaited.
+    fn poll_timeout(&self) -> Option<f64> {
+        self.inner.poll_timeout().map(|t| t.as_secs_f64())
+    }
+
     /// The next event, or None.
     fn poll_event(&mut self, py: Python<'_>) -> PyResult<Option<Event>> {
         self.inner

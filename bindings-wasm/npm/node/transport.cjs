@@ -32,6 +32,8 @@ module.exports = function transport(core) {
       this.lostWhileIdle = false;
       this.closed = null;
       this.ready = new Promise((resolve, reject) => { this.readyWaiter = { resolve, reject }; });
+      /** Settles once the socket is gone (after QUIT's answer, or at the session's QUIT_TIMEOUT). */
+      this.ended = new Promise((resolve) => { this.endWaiter = resolve; });
       const { host, port, implicit } = plan;
       const socket = implicit ? tls.connect({ ...tlsOptions(plan), host, port }) : net.connect({ host, port });
       this.attach(socket, plan.connectTimeout);
@@ -80,6 +82,7 @@ module.exports = function transport(core) {
       if (!this.session.isDone) this.session.connectionLost(why, detail);
       this.pump();
       this.socket.destroy();
+      this.endWaiter();
     }
 
     startTls() {
@@ -116,11 +119,16 @@ module.exports = function transport(core) {
             this.readyWaiter.reject(event.error);
             for (const [handle] of this.pending) this.settle(handle, event.error);
             if (this.closed) this.closed.reject(event.error);
-            this.socket.destroy();
+            this.closed = null;
+            // A session the server can still hear says QUIT first (the core
+            // decides; its deadline bounds the wait); one that cannot is over.
+            if (this.session.isDone) this.socket.destroy();
+            else this.quitting = true;
             break;
           case "Closed":
             if (this.closed) this.closed.resolve();
-            this.socket.end();
+            // end(): TLS's close_notify, then FIN.
+            this.socket.end(() => this.socket.destroy());
             break;
         }
       }
@@ -189,6 +197,7 @@ module.exports = function transport(core) {
       try {
         await client.connection.ready;
       } catch (err) {
+        await client.connection.ended; // QUIT said (and answered, or given up on)
         client.connection.free();
         plan.free();
         throw err;

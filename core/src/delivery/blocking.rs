@@ -1231,6 +1231,8 @@ fn conn_thread(shared: &Arc<Shared>, id: ConnId, wake: &Condvar) {
             read(shared, id, &mut stream, &mut buffer, wait);
         }
     }
+    // Closed by the dispatcher (after QUIT): TLS ends with close_notify.
+    stream.close();
 }
 
 /// What a connection thread must do next.

@@ -364,7 +364,7 @@ impl Dispatcher {
                 consider(t);
             }
             if conn.state == ConnState::Ready && conn.session.is_idle() && self.queue.is_empty() {
-                consider(conn.idle_since + self.config.idle_timeout);
+                consider(conn.idle_since.saturating_add(self.config.idle_timeout));
             }
         }
         if let Some((&(t, _), _)) = self.delayed.iter().next() {
@@ -378,7 +378,10 @@ impl Dispatcher {
                 consider(self.open_not_before);
             }
             if let Some(job) = self.queue.front() {
-                consider((job.submitted + self.config.retry.deadline).max(self.next_deadline_scan));
+                consider(
+                    (job.submitted.saturating_add(self.config.retry.deadline))
+                        .max(self.next_deadline_scan),
+                );
             }
         }
         at
@@ -663,9 +666,9 @@ impl Dispatcher {
             return self.fail(job, error, false, refused);
         }
         let backoff = self.jittered(self.config.retry.backoff(job.attempts));
-        let at = self.now + backoff;
+        let at = self.now.saturating_add(backoff);
         if job.attempts >= self.config.retry.max_attempts
-            || at >= job.submitted + self.config.retry.deadline
+            || at >= job.submitted.saturating_add(self.config.retry.deadline)
             || self.phase == Phase::Stopping
         {
             return self.fail(job, error, true, refused);
@@ -717,14 +720,35 @@ impl Dispatcher {
             return;
         };
         let never_ready = conn.state == ConnState::Starting;
+        let still_speaking = !conn.session.is_done();
         if error.kind() == ErrorKind::RateLimited {
             self.rate_limited();
         }
-        self.remove(id);
+        if still_speaking {
+            // The session says QUIT first; `Closed` removes it. (It
+            // reported every message it held before its error.)
+            if let Some(conn) = self.conns.get_mut(&id) {
+                conn.state = ConnState::Closing;
+                for (_, job) in conn.jobs.drain() {
+                    self.queue.push_front(job);
+                }
+            }
+        } else {
+            self.remove(id);
+        }
         if never_ready {
             self.open_failures += 1;
-            self.open_not_before = self.now + self.config.retry.backoff(self.open_failures);
-            if !error.is_transient() && error.kind() != ErrorKind::RateLimited {
+            self.open_not_before = self
+                .now
+                .saturating_add(self.config.retry.backoff(self.open_failures));
+            // Another connection that is open, or may still open, can
+            // deliver what waits: a relay that answers its connection limit
+            // with 554 must not fail the queue that a working connection
+            // is sending.
+            let others = self.conns.iter().any(|(&other, c)| {
+                other != id && matches!(c.state, ConnState::Ready | ConnState::Starting)
+            });
+            if !error.is_transient() && error.kind() != ErrorKind::RateLimited && !others {
                 // Nothing will go through (wrong key, no TLS, no AUTH):
                 // every waiting message fails now rather than at its deadline.
                 self.fail_waiting(&error);
@@ -766,13 +790,13 @@ impl Dispatcher {
         // Deadlines of waiting messages (a full pass at most once a second;
         // a message is also checked when its turn comes).
         if self.now >= self.next_deadline_scan && !self.queue.is_empty() {
-            self.next_deadline_scan = self.now + Duration::from_secs(1);
+            self.next_deadline_scan = self.now.saturating_add(Duration::from_secs(1));
             let deadline = self.config.retry.deadline;
             let now = self.now;
             let (late, waiting): (Vec<Job>, Vec<Job>) = self
                 .queue
                 .drain(..)
-                .partition(|job| job.submitted + deadline <= now);
+                .partition(|job| job.submitted.saturating_add(deadline) <= now);
             self.queue = waiting.into();
             for job in late {
                 self.expire(job);
@@ -825,7 +849,7 @@ impl Dispatcher {
                 let Some(mut job) = self.queue.pop_front() else {
                     break;
                 };
-                if job.submitted + self.config.retry.deadline <= self.now {
+                if job.submitted.saturating_add(self.config.retry.deadline) <= self.now {
                     self.expire(job);
                     continue;
                 }
@@ -836,7 +860,7 @@ impl Dispatcher {
                 let m = &job.message;
                 match conn
                     .session
-                    .send_prepared(m.data.clone(), m.size, &m.sender, &m.recipients)
+                    .send_checked(m.data.clone(), m.size, &m.sender, &m.recipients)
                 {
                     Ok(handle) => {
                         job.attempts += 1;
@@ -919,7 +943,7 @@ impl Dispatcher {
                 continue;
             }
             let spent = cap.is_some_and(|cap| conn.sent >= cap);
-            let idle = nothing_waiting && conn.idle_since + idle_timeout <= now;
+            let idle = nothing_waiting && conn.idle_since.saturating_add(idle_timeout) <= now;
             if spent || idle || (stopping && nothing_waiting) {
                 conn.state = ConnState::Closing;
                 conn.session.quit();
@@ -1112,5 +1136,122 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    fn pool(connections: usize, messages: usize) -> Dispatcher {
+        let config = DeliveryConfig {
+            session: SessionConfig {
+                tls: TlsMode::None,
+                ..SessionConfig::default()
+            },
+            connections,
+            seed: Some(7),
+            ..DeliveryConfig::default()
+        };
+        let mut d = Dispatcher::new(config).unwrap();
+        for i in 0..messages {
+            let raw = format!("Subject: {i}\r\n\r\nhello\r\n");
+            d.submit(Prepared::raw(raw.as_bytes(), "a@example.com", &["b@example.com"]).unwrap())
+                .unwrap();
+        }
+        d
+    }
+
+    fn opens(d: &mut Dispatcher) -> Vec<ConnId> {
+        std::iter::from_fn(|| d.poll_action())
+            .filter_map(|a| match a {
+                Action::Open(k) => Some(k),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_554_greeting_beside_a_working_connection_fails_nothing() {
+        // Some relays answer their connection limit with 554, not 421.
+        let mut d = pool(2, 3);
+        let ks = opens(&mut d);
+        assert_eq!(ks.len(), 2);
+        let (one, two) = (ks[0], ks[1]);
+        d.connection_opened(one);
+        d.receive(one, b"220 hi\r\n");
+        d.take_output(one);
+        d.receive(one, b"250-x\r\n250 PIPELINING\r\n");
+        d.connection_opened(two);
+        d.receive(two, b"554 5.7.1 too many connections from your address\r\n");
+        assert_eq!(d.poll_outcome(), None, "nothing failed");
+        // The refused connection says QUIT and stays until it is answered.
+        assert_eq!(d.take_output(two), b"QUIT\r\n");
+        assert!(d.is_open(two));
+        while d.poll_action().is_some() {}
+        d.receive(two, b"221 bye\r\n");
+        assert!(!d.is_open(two));
+        assert!(std::iter::from_fn(|| d.poll_action()).any(|a| a == Action::Close(two)));
+        // The working connection delivers every message.
+        let mut delivered = 0;
+        for _ in 0..3 {
+            d.take_output(one);
+            d.receive(one, b"250 ok\r\n250 ok\r\n354 go\r\n");
+            d.take_output(one);
+            d.receive(one, b"250 queued as Q\r\n");
+            while let Some(outcome) = d.poll_outcome() {
+                assert!(matches!(outcome, Outcome::Delivered { .. }), "{outcome:?}");
+                delivered += 1;
+            }
+        }
+        assert_eq!(delivered, 3);
+    }
+
+    #[test]
+    fn a_refused_key_on_every_connection_fails_the_queue_once_all_are_refused() {
+        let mut d = pool(2, 3);
+        let ks = opens(&mut d);
+        for (n, &k) in ks.iter().enumerate() {
+            d.connection_opened(k);
+            d.receive(k, b"554 5.7.1 go away\r\n");
+            let failed = std::iter::from_fn(|| d.poll_outcome()).count();
+            // The first refusal leaves the other connection to try; the
+            // last fails every waiting message at once.
+            assert_eq!(failed, if n + 1 == ks.len() { 3 } else { 0 });
+        }
+    }
+
+    #[test]
+    fn a_clock_at_its_end_never_panics() {
+        let mut d = pool(1, 2);
+        let k = opens(&mut d)[0];
+        d.connection_opened(k);
+        d.receive(k, b"220 hi\r\n");
+        d.advance(Duration::MAX - Duration::from_secs(5));
+        let _ = d.poll_timeout();
+        d.take_output(k);
+        d.receive(k, b"250 PIPELINING\r\n");
+        d.advance(Duration::MAX);
+        let _ = d.poll_timeout();
+        d.rate_limited();
+        d.advance(Duration::MAX);
+        let outcomes: Vec<Outcome> = std::iter::from_fn(|| d.poll_outcome()).collect();
+        assert_eq!(outcomes.len(), 2, "{outcomes:?}");
+        assert!(outcomes.iter().all(|o| matches!(o, Outcome::Failed { .. })));
+        let mut limited = WindowLimiter::new(
+            Some(crate::delivery::Rate::new(1, Duration::from_secs(1)).unwrap()),
+            Duration::from_secs(1),
+        );
+        assert!(limited.try_acquire(Duration::MAX).is_ok());
+        assert!(limited.try_acquire(Duration::MAX).is_err());
+        limited.rate_limited(Duration::MAX);
+    }
+
+    #[test]
+    fn a_rate_window_is_bounded() {
+        let bad = crate::delivery::Rate {
+            messages: 1,
+            per: Duration::MAX,
+            burst: 1,
+        };
+        assert_eq!(bad.validate().unwrap_err().kind(), ErrorKind::InvalidOption);
+        assert!(crate::delivery::Rate::new(1, Duration::MAX).is_err());
+        assert!(crate::delivery::Rate::new(1_000_000, crate::delivery::MAX_RATE_WINDOW).is_ok());
+        assert!(bad.held() >= bad.per, "saturates");
     }
 }

@@ -60,7 +60,7 @@ impl Rate {
     /// long, and a quota shared across processes (a [`QuotaGate`]'s store)
     /// must keep each slot at least this long (rounding up is safe).
     pub fn held(&self) -> Duration {
-        self.per + (self.per / 20).min(QUOTA_MARGIN)
+        self.per.saturating_add((self.per / 20).min(QUOTA_MARGIN))
     }
 
     /// The window a quota shared across processes must keep each slot for:
@@ -75,6 +75,15 @@ impl Rate {
             return Err(Error::new(
                 ErrorKind::InvalidOption,
                 "a rate needs messages, burst and a window above zero",
+            ));
+        }
+        if self.per > MAX_RATE_WINDOW {
+            return Err(Error::new(
+                ErrorKind::InvalidOption,
+                format!(
+                    "a rate's window is at most 31 days; {} was given",
+                    crate::decimal::duration(self.per)
+                ),
             ));
         }
         Ok(())
@@ -121,6 +130,9 @@ pub enum GateAnswer {
 /// from one process with 24 connections; none with this margin). It costs
 /// 1/60 of SendCloud's minute.
 pub const QUOTA_MARGIN: Duration = Duration::from_secs(1);
+
+/// The longest window a [`Rate`] may have (a relay's daily quota fits).
+pub const MAX_RATE_WINDOW: Duration = Duration::from_secs(31 * 24 * 3600);
 
 /// How long the limiter waits before asking an unavailable gate again.
 pub const GATE_RETRY: Duration = Duration::from_secs(1);
@@ -223,7 +235,7 @@ impl WindowLimiter {
                 GATE_RETRY
             }
         };
-        self.gate_not_before = now + wait;
+        self.gate_not_before = now.saturating_add(wait);
         Err(self.gate_not_before)
     }
 
@@ -233,14 +245,19 @@ impl WindowLimiter {
 
     fn recover(&mut self, now: Duration, rate: &Rate) {
         if let Some(at) = self.last_limited
-            && now >= at + rate.per
+            && now >= at.saturating_add(rate.per)
         {
             let windows = ((now - at).as_secs_f64() / rate.per.as_secs_f64()).floor();
             self.factor = (self.factor * 1.05f64.powf(windows)).min(1.0);
             self.last_limited = if self.factor >= 1.0 {
                 None
             } else {
-                Some(at + rate.per.mul_f64(windows))
+                Some(
+                    at.saturating_add(
+                        Duration::try_from_secs_f64(rate.per.as_secs_f64() * windows)
+                            .unwrap_or(Duration::MAX),
+                    ),
+                )
             };
         }
     }
@@ -260,13 +277,17 @@ impl Limiter for WindowLimiter {
         // (the MAIL reaches the relay a varying moment after the slot is
         // taken).
         let held = rate.held();
-        while self.sent.front().is_some_and(|&t| t + held <= now) {
+        while self
+            .sent
+            .front()
+            .is_some_and(|&t| t.saturating_add(held) <= now)
+        {
             self.sent.pop_front();
         }
         let allowed = ((f64::from(rate.messages) * self.factor).floor() as usize).max(1);
         if self.sent.len() >= allowed {
             let oldest = self.sent[self.sent.len() - allowed];
-            return Err(oldest + held);
+            return Err(oldest.saturating_add(held));
         }
         // The bucket: spread the pace.
         let per_second = self.per_second(&rate);
@@ -275,7 +296,9 @@ impl Limiter for WindowLimiter {
         self.refilled_at = now;
         if self.tokens < 1.0 {
             let wait = (1.0 - self.tokens) / per_second;
-            return Err(now + Duration::from_secs_f64(wait.max(1e-6)));
+            return Err(now.saturating_add(
+                Duration::try_from_secs_f64(wait.max(1e-6)).unwrap_or(Duration::MAX),
+            ));
         }
         self.ask_gate(now)?;
         self.tokens -= 1.0;
@@ -284,7 +307,7 @@ impl Limiter for WindowLimiter {
     }
 
     fn rate_limited(&mut self, now: Duration) -> Duration {
-        self.paused_until = self.paused_until.max(now + self.pause);
+        self.paused_until = self.paused_until.max(now.saturating_add(self.pause));
         if self.rate.is_some() {
             self.factor = (self.factor * 0.8).max(0.25);
             self.last_limited = Some(self.paused_until);
@@ -394,9 +417,9 @@ mod tests {
         fn acquire(&mut self) -> GateAnswer {
             let mut state = self.clock.lock().unwrap();
             let (now, grants, granted) = &mut *state;
-            grants.retain(|&t| t + self.per > *now);
+            grants.retain(|&t| t.saturating_add(self.per) > *now);
             if grants.len() >= self.limit {
-                return GateAnswer::Wait(grants[0] + self.per - *now);
+                return GateAnswer::Wait(grants[0].saturating_add(self.per).saturating_sub(*now));
             }
             grants.push(*now);
             *granted += 1;

@@ -42,7 +42,9 @@ pub mod tokio;
 mod types;
 
 pub use dispatcher::{DataEndMark, Dispatcher};
-pub use limiter::{GATE_RETRY, GateAnswer, Limiter, QUOTA_MARGIN, QuotaGate, Rate, WindowLimiter};
+pub use limiter::{
+    GATE_RETRY, GateAnswer, Limiter, MAX_RATE_WINDOW, QUOTA_MARGIN, QuotaGate, Rate, WindowLimiter,
+};
 pub use prepared::Prepared;
 pub use types::{
     Action, ConnId, Counters, JournalWaits, Outcome, SubmitError, Ticket, closed_error,

@@ -17,10 +17,10 @@ pub use auth::Mechanism;
 pub use capabilities::Capabilities;
 pub use credentials::Credentials;
 pub use options::ClientOptions;
-pub use reply::{EnhancedStatus, Reply, ReplyClass, ReplyParser};
+pub use reply::{EnhancedStatus, QUEUE_ID_FORMS, QueueIdForm, Reply, ReplyClass, ReplyParser};
 pub use session::{
-    Direction, DotStuffer, Event, MAX_TRANSCRIPT_LINES, MessageHandle, SendFailure, SendReport,
-    Session, SessionConfig, TranscriptLine,
+    Direction, DotStuffer, Event, MAX_TRANSCRIPT_LINES, MessageHandle, QUIT_TIMEOUT, SendFailure,
+    SendReport, Session, SessionConfig, TranscriptLine,
 };
 pub use settings::{ConnectionLoss, LossStage, TlsMode};
 #[cfg(feature = "net")]

@@ -180,34 +180,21 @@ impl Reply {
         (200..300).contains(&self.code)
     }
 
-    /// The queue id in a reply to the end of DATA, in the forms relays use:
-    /// SendCloud's `250 #<id>#Queued`, Postfix's `250 2.0.0 Ok: queued as <id>`,
-    /// Haraka's `250 Queued as <id>` / `Message Queued (<id>)`, Exim's `OK id=<id>`.
+    /// The queue id in a reply to the end of DATA, in the forms of
+    /// [`QUEUE_ID_FORMS`]: SendCloud's `250 #<id>#Queued`, Postfix's `250
+    /// 2.0.0 Ok: queued as <id>`, Haraka's `Queued as <id>` / `Message Queued
+    /// (<id>)`, Exim's `OK id=<id>`, OpenSMTPD's and Sendmail's `<id> Message
+    /// accepted for delivery`, Exchange's `[InternalId=<id>, ...]`, Gmail's
+    /// and Amazon SES's.
     pub fn queue_id(&self) -> Option<&str> {
         let line = self.lines.first()?;
         let text = match self.enhanced {
             Some(_) => line.split_once(' ').map_or("", |(_, rest)| rest),
             None => line.as_str(),
         };
-        // SendCloud: #<id>#Queued
-        if let Some(rest) = text.strip_prefix('#')
-            && let Some(end) = rest.find('#')
-        {
-            return non_empty(&rest[..end]);
-        }
-        let lower = text.to_ascii_lowercase();
-        if let Some(at) = lower.find("queued as ") {
-            let rest = &text[at + "queued as ".len()..];
-            return non_empty(token(rest.trim_start_matches('<')));
-        }
-        if let Some(at) = lower.find("queued (") {
-            let rest = &text[at + "queued (".len()..];
-            return non_empty(rest.split(')').next().unwrap_or(""));
-        }
-        if let Some(at) = lower.find("id=") {
-            return non_empty(token(&text[at + 3..]));
-        }
-        None
+        QUEUE_ID_FORMS
+            .iter()
+            .find_map(|(_, find)| find(text).and_then(non_empty))
     }
 
     /// `250 2.0.0 text` on one line (for error messages); text shortened.
@@ -231,6 +218,67 @@ impl fmt::Display for Reply {
         }
         Ok(())
     }
+}
+
+/// Finds the queue id in a reply's text, if it is in this form.
+pub type QueueIdForm = fn(&str) -> Option<&str>;
+
+/// How the servers people send through name the queue id in their `250` to
+/// the end of DATA (the text after the code and any enhanced status), tried
+/// in order; each was checked against the server's real reply (the cases
+/// in `testdata/smtp/replies.json`). Servers whose reply carries no id
+/// (aiosmtpd's `250 OK`, Mailgun's `250 Great success`) give none.
+pub const QUEUE_ID_FORMS: &[(&str, QueueIdForm)] = &[
+    // `250 #<id>#Queued`
+    ("SendCloud", |text| {
+        let rest = text.strip_prefix('#')?;
+        non_empty(&rest[..rest.find('#')?])
+    }),
+    // `250 2.0.0 Ok: queued as 4Zx1Kq3xY2z9` (SendGrid and others too)
+    ("Postfix", |text| {
+        after(text, "queued as ").map(|rest| token(rest.trim_start_matches('<')))
+    }),
+    // `250 Message Queued (B5E0E7A1-...-0E1A2B3C4D5E.1)`
+    ("Haraka", |text| {
+        after(text, "queued (").map(|rest| rest.split(')').next().unwrap_or(""))
+    }),
+    // `250 2.6.0 <message-id> [InternalId=12345678901234, Hostname=...] Queued mail for delivery`
+    ("Exchange", |text| after(text, "[internalid=").map(token)),
+    // `250 OK id=1tQ2Xa-000AbC-3D`
+    ("Exim", |text| after(text, "id=").map(token)),
+    // OpenSMTPD `250 2.0.0 5bf155e4 Message accepted for delivery` (older:
+    // `250 2.0.0: 5bf155e4 ...`), Sendmail `250 2.0.0 4B7JpQx0012345 Message accepted for delivery`
+    ("OpenSMTPD, Sendmail", |text| {
+        // (`2.0.0:` is not read as an enhanced status: skip it here.)
+        let text = match text.split_once(": ") {
+            Some((status, rest)) if status.bytes().all(|b| b.is_ascii_digit() || b == b'.') => rest,
+            _ => text,
+        };
+        let (id, rest) = text.split_once(' ')?;
+        rest.to_ascii_lowercase()
+            .starts_with("message accepted for delivery")
+            .then_some(id)
+            .filter(|id| id.bytes().all(|b| b.is_ascii_alphanumeric()))
+    }),
+    // `250 2.0.0 OK  1733598273 41be03b00d2f7-7fd1dc2f3e8si1.4 - gsmtp`
+    ("Gmail", |text| {
+        let rest = text.strip_prefix("OK ")?.trim_start();
+        let (stamp, rest) = rest.split_once(' ')?;
+        stamp.bytes().all(|b| b.is_ascii_digit()).then_some(())?;
+        let rest = rest.trim_start();
+        rest.ends_with("gsmtp").then(|| token(rest))
+    }),
+    // Amazon SES: `250 Ok 0100018c6e1b2f3a-1d2e3f4a-...-000000`
+    ("Amazon SES", |text| {
+        let id = text.strip_prefix("Ok ")?.trim();
+        (id.len() >= 16 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')).then_some(id)
+    }),
+];
+
+/// What follows `marker` (ASCII, lower case) in `text`, ignoring case.
+fn after<'a>(text: &'a str, marker: &str) -> Option<&'a str> {
+    let at = text.to_ascii_lowercase().find(marker)?;
+    Some(&text[at + marker.len()..])
 }
 
 fn non_empty(s: &str) -> Option<&str> {
@@ -495,11 +543,41 @@ mod tests {
             ),
             ("250 Queued as <abc.123>\r\n", "abc.123"),
             ("250 OK id=1rXyZ1-0003Bc-2E\r\n", "1rXyZ1-0003Bc-2E"),
+            (
+                "250 2.0.0 5bf155e4 Message accepted for delivery\r\n",
+                "5bf155e4",
+            ),
+            (
+                "250 2.0.0: 5bf155e4 Message accepted for delivery\r\n",
+                "5bf155e4",
+            ),
+            (
+                "250 2.0.0 4B7JpQx0012345 Message accepted for delivery\r\n",
+                "4B7JpQx0012345",
+            ),
+            (
+                "250 2.6.0 <a@b.example> [InternalId=12345678901234, Hostname=EX01.contoso.com] Queued mail for delivery\r\n",
+                "12345678901234",
+            ),
+            (
+                "250 2.0.0 OK  1733598273 41be03b00d2f7-7fd1dc2f3e8si1.4 - gsmtp\r\n",
+                "41be03b00d2f7-7fd1dc2f3e8si1.4",
+            ),
+            (
+                "250 Ok 0100018c6e1b2f3a-1d2e3f4a-5b6c-7d8e-9f01-23456789abcd-000000\r\n",
+                "0100018c6e1b2f3a-1d2e3f4a-5b6c-7d8e-9f01-23456789abcd-000000",
+            ),
         ];
         for (reply, id) in cases {
             assert_eq!(one(reply).queue_id(), Some(id), "{reply}");
         }
         assert_eq!(one("250 OK\r\n").queue_id(), None);
+        assert_eq!(one("250 Great success\r\n").queue_id(), None);
+        assert_eq!(
+            one("250 Message accepted for delivery\r\n").queue_id(),
+            None
+        );
+        assert_eq!(one("250 Ok\r\n").queue_id(), None);
         assert_eq!(one("250 ##Queued\r\n").queue_id(), None);
     }
 

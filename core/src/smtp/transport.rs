@@ -149,6 +149,29 @@ impl Stream {
         Ok(Stream::Tls(Box::new(stream)))
     }
 
+    /// Ends the connection properly: with TLS, a close_notify alert first
+    /// (servers log a connection closed without it as "not properly
+    /// terminated"); then the socket's write side is shut. Best effort and
+    /// brief: a write that does not go through in 1 s is abandoned.
+    pub(crate) fn close(self) {
+        let tcp = match self {
+            Stream::Plain(tcp) => tcp,
+            Stream::Tls(mut tls) => {
+                tls.sock
+                    .set_write_timeout(Some(Duration::from_secs(1)))
+                    .ok();
+                tls.conn.send_close_notify();
+                while tls.conn.wants_write() {
+                    if tls.conn.write_tls(&mut tls.sock).is_err() {
+                        break;
+                    }
+                }
+                tls.sock
+            }
+        };
+        tcp.shutdown(std::net::Shutdown::Write).ok();
+    }
+
     /// The socket underneath (to shut it down from another thread).
     pub(crate) fn tcp(&self) -> &TcpStream {
         match self {
@@ -387,7 +410,9 @@ impl SmtpClient {
         }
         self.session.quit();
         let closed = self.run_until(|e| matches!(e, Event::Closed)).map(|_| ());
-        self.stream = None;
+        if let Some(stream) = self.stream.take() {
+            stream.close();
+        }
         closed
     }
 
@@ -495,6 +520,28 @@ impl SmtpClient {
                     self.session.connection_lost(cause, &detail);
                 }
             }
+        }
+    }
+}
+
+impl Drop for SmtpClient {
+    /// A client dropped without `quit` (an error ended its session, or the
+    /// caller let it go) still ends the conversation properly: QUIT when
+    /// the server can still hear it, waiting at most
+    /// [`QUIT_TIMEOUT`](crate::smtp::QUIT_TIMEOUT) for the answer, then
+    /// TLS's close_notify.
+    fn drop(&mut self) {
+        if self.stream.is_none() || self.interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        if !self.session.is_done() && !self.session.wants_tls() {
+            // (What was not handed out is of no use now.)
+            self.events.clear();
+            self.session.quit();
+            let _ = self.run_until(|e| matches!(e, Event::Closed));
+        }
+        if let Some(stream) = self.stream.take() {
+            stream.close();
         }
     }
 }

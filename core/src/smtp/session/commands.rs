@@ -16,13 +16,20 @@ pub(crate) fn helo(name: &str) -> String {
     format!("HELO {name}")
 }
 
-/// `MAIL FROM:<sender>` with `SIZE=` and `BODY=8BITMIME` when offered.
-pub(crate) fn mail_from(sender: &str, size: usize, capabilities: &Capabilities) -> String {
+/// `MAIL FROM:<sender>` with `SIZE=` when offered, and `BODY=8BITMIME`
+/// when offered and the message holds 8-bit bytes (a declaration servers
+/// pass on, so never made for a 7-bit message).
+pub(crate) fn mail_from(
+    sender: &str,
+    size: usize,
+    eight_bit: bool,
+    capabilities: &Capabilities,
+) -> String {
     let mut mail = format!("MAIL FROM:<{sender}>");
     if capabilities.size.is_some() {
         mail.push_str(&format!(" SIZE={size}"));
     }
-    if capabilities.eight_bit_mime {
+    if eight_bit && capabilities.eight_bit_mime {
         mail.push_str(" BODY=8BITMIME");
     }
     mail

@@ -49,6 +49,30 @@ enum Expect {
     Quit,
 }
 
+impl Expect {
+    /// What a time-out waited for, for its message.
+    fn waits_for(self) -> &'static str {
+        match self {
+            Expect::Greeting => "the greeting",
+            Expect::Ehlo => "EHLO",
+            Expect::Helo => "HELO",
+            Expect::StartTls => "STARTTLS",
+            Expect::Auth => "AUTH",
+            Expect::Mail => "MAIL FROM",
+            Expect::Rcpt(_) => "RCPT TO",
+            Expect::Data => "DATA",
+            Expect::DataEnd => "the end of the data (the final dot)",
+            Expect::Rset => "RSET",
+            Expect::Quit => "QUIT",
+        }
+    }
+}
+
+/// The longest wait for the answer to QUIT (or the reply's time-out, if
+/// shorter): a session that ends says QUIT, but never waits long for its
+/// answer, and an unanswered QUIT is no error (nothing is pending).
+pub const QUIT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
     /// Waiting for the greeting, EHLO, STARTTLS or AUTH.
@@ -67,6 +91,9 @@ struct Outgoing {
     handle: MessageHandle,
     sender: String,
     recipients: Vec<String>,
+    /// The data holds a byte above 127 (`BODY=8BITMIME` is declared only
+    /// then, where the server offers it).
+    eight_bit: bool,
     /// The dot-stuffed message with its terminating `.` line.
     data: bytes::Bytes,
     size: usize,
@@ -282,34 +309,52 @@ impl Session {
         if self.now < deadline {
             return;
         }
-        let (what, limit) = match self.oldest_transaction_start() {
-            Some(since) if since + self.config.message_timeout <= self.now => {
-                ("the message", self.config.message_timeout)
+        if self.phase == Phase::Quitting && self.is_idle() {
+            // QUIT unanswered: nothing is lost, the session is over.
+            self.phase = Phase::Done;
+            self.expect.clear();
+            self.events.push_back(Event::Closed);
+            return;
+        }
+        let awaited = self
+            .expect
+            .front()
+            .map_or("a reply", |&(e, _)| e.waits_for());
+        let message = match self.oldest_transaction_start() {
+            Some(since) if since.saturating_add(self.config.message_timeout) <= self.now => {
+                format!(
+                    "the server did not answer in time: the message took more than {} s \
+                 (it was waiting for {awaited})",
+                    crate::decimal::fixed(self.config.message_timeout.as_secs_f64(), 3)
+                )
             }
-            _ => ("a complete reply", self.config.reply_timeout),
-        };
-        self.fail_session(Error::new(
-            ErrorKind::Timeout,
-            format!(
-                "the server did not answer in time: no {what} within {} s",
-                crate::decimal::fixed(limit.as_secs_f64(), 3)
+            _ => format!(
+                "the server did not answer in time: no complete reply to {awaited} within {} s",
+                crate::decimal::fixed(self.config.reply_timeout.as_secs_f64(), 3)
             ),
-        ));
+        };
+        self.fail_session(Error::new(ErrorKind::Timeout, message));
     }
 
     /// The instant (on the clock given to `advance`) by which the session
     /// must hear from the server, if it waits for anything: the transport
-    /// waits at most until then, then calls `advance`.
+    /// waits at most until then, then calls `advance`. (Far-off clocks
+    /// saturate: no deadline ever overflows.)
     pub fn poll_timeout(&self) -> Option<std::time::Duration> {
         if self.phase == Phase::Done || self.phase == Phase::TlsHandshake {
             return None;
         }
+        let reply_timeout = if self.phase == Phase::Quitting {
+            self.config.reply_timeout.min(QUIT_TIMEOUT)
+        } else {
+            self.config.reply_timeout
+        };
         let reply = self
             .waiting_since
-            .map(|since| since + self.config.reply_timeout);
+            .map(|since| since.saturating_add(reply_timeout));
         let message = self
             .oldest_transaction_start()
-            .map(|started| started + self.config.message_timeout);
+            .map(|started| started.saturating_add(self.config.message_timeout));
         match (reply, message) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -418,6 +463,7 @@ impl Session {
             handle: 0,
             sender: envelope.sender().to_string(),
             recipients: envelope.recipients().map(str::to_string).collect(),
+            eight_bit: !data.is_ascii(),
             data: data.into(),
             size,
         }))
@@ -426,7 +472,35 @@ impl Session {
     /// Queues a message already prepared for DATA (see
     /// [`crate::delivery::Prepared`]): the dot-stuffed bytes with their
     /// terminating `.` line, the size the server is told, and the envelope.
+    /// The envelope gets the checks of every other path (an address, never
+    /// a line break that would smuggle a second command): a bad one is
+    /// `HeaderInjection` (a line break), `InvalidAddress` or `NoRecipients`,
+    /// and nothing is queued.
     pub fn send_prepared(
+        &mut self,
+        data: bytes::Bytes,
+        size: usize,
+        sender: &str,
+        recipients: &[String],
+    ) -> Result<MessageHandle> {
+        if !sender.is_empty() {
+            crate::address::Mailbox::new(None, sender)?;
+        }
+        if recipients.is_empty() {
+            return Err(Error::new(
+                ErrorKind::NoRecipients,
+                "a message needs at least one recipient",
+            ));
+        }
+        for rcpt in recipients {
+            crate::address::Mailbox::new(None, rcpt)?;
+        }
+        self.send_checked(data, size, sender, recipients)
+    }
+
+    /// [`Session::send_prepared`] for an envelope already checked (a
+    /// `Prepared` message's).
+    pub(crate) fn send_checked(
         &mut self,
         data: bytes::Bytes,
         size: usize,
@@ -444,6 +518,7 @@ impl Session {
             handle: 0,
             sender: sender.to_string(),
             recipients: recipients.to_vec(),
+            eight_bit: !data.is_ascii(),
             data,
             size,
         }))
@@ -656,9 +731,37 @@ impl Session {
         }
     }
 
+    /// Ends the session after the server's refusal (a reply other than
+    /// 421) or a local refusal that follows a complete reply (no STARTTLS,
+    /// no AUTH): every pending message fails with `error`, as with
+    /// `fail_session`, and then the session says QUIT, since the server can
+    /// still hear it. Dropping the connection without a word is what
+    /// servers log as a lost connection (and what fail2ban-style filters ban
+    /// hosts for). The session is done once QUIT is answered, the
+    /// connection is gone, or [`QUIT_TIMEOUT`] passes.
+    fn end_with_quit(&mut self, error: Error) {
+        if self.phase == Phase::Done || self.phase == Phase::TlsHandshake {
+            return self.fail_session(error);
+        }
+        self.fail_session(error);
+        self.auth = None;
+        self.phase = Phase::Quitting;
+        self.quit_requested = true;
+        self.command(commands::QUIT.into(), Expect::Quit);
+    }
+
     /// Ends the session: every pending message fails with `error`.
     fn fail_session(&mut self, error: Error) {
         if self.phase == Phase::Done {
+            return;
+        }
+        if self.phase == Phase::Quitting && self.is_idle() {
+            // Whatever ends a session that only waits for QUIT's answer
+            // ends it well: nothing was pending.
+            self.phase = Phase::Done;
+            self.expect.clear();
+            self.discard_output();
+            self.events.push_back(Event::Closed);
             return;
         }
         self.phase = Phase::Done;
@@ -691,12 +794,20 @@ impl Session {
             }));
         }
         self.expect.clear();
+        self.discard_output();
+        self.waiting_since = None;
+        self.events.push_back(Event::Error(error));
+    }
+
+    /// Drops the output not yet sent (secrets erased first).
+    fn discard_output(&mut self) {
         for chunk in self.output.iter_mut().filter(|c| c.secret) {
             chunk.bytes.zeroize();
         }
         self.output.clear();
         self.output_offset = 0;
-        self.events.push_back(Event::Error(error));
+        // What is queued next is sent right after what was sent.
+        self.pushed = self.consumed;
     }
 }
 

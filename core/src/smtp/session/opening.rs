@@ -42,7 +42,7 @@ impl Session {
 
     pub(super) fn on_greeting(&mut self, reply: Reply) {
         if reply.code() != 220 {
-            return self.fail_session(Error::from_reply(
+            return self.end_with_quit(Error::from_reply(
                 "the server refused the connection",
                 reply,
             ));
@@ -60,12 +60,12 @@ impl Session {
             self.command(commands::helo(&self.config.hello_name), Expect::Helo);
             return;
         }
-        self.fail_session(Error::from_reply("EHLO failed", reply));
+        self.end_with_quit(Error::from_reply("EHLO failed", reply));
     }
 
     pub(super) fn on_helo(&mut self, reply: Reply) {
         if !reply.is_positive() {
-            return self.fail_session(Error::from_reply("HELO failed", reply));
+            return self.end_with_quit(Error::from_reply("HELO failed", reply));
         }
         self.capabilities = Capabilities::default();
         self.after_hello();
@@ -80,7 +80,7 @@ impl Session {
                     return;
                 }
                 TlsMode::StartTls => {
-                    return self.fail_session(Error::new(
+                    return self.end_with_quit(Error::new(
                         ErrorKind::TlsUnavailable,
                         "TLS is required but the server does not offer STARTTLS",
                     ));
@@ -98,7 +98,7 @@ impl Session {
             return;
         }
         if self.config.tls == TlsMode::StartTls {
-            return self.fail_session(Error::with_reply(
+            return self.end_with_quit(Error::with_reply(
                 ErrorKind::TlsUnavailable,
                 "STARTTLS was refused",
                 reply,
@@ -114,7 +114,7 @@ impl Session {
         if !self.tls_active && !self.config.allow_plaintext_auth {
             // Opportunistic TLS that found no STARTTLS (or a 454), or no TLS
             // at all: the key would cross the network in clear text.
-            return self.fail_session(Error::new(
+            return self.end_with_quit(Error::new(
                 ErrorKind::TlsUnavailable,
                 "credentials are never sent over an unencrypted connection: the server \
                  offered no STARTTLS (or refused it); use TLS, or allow plaintext AUTH \
@@ -122,7 +122,7 @@ impl Session {
             ));
         }
         if self.capabilities.auth_names.is_empty() {
-            return self.fail_session(Error::new(
+            return self.end_with_quit(Error::new(
                 ErrorKind::AuthUnavailable,
                 if self.tls_active {
                     "credentials were given but the server offers no AUTH"
@@ -132,7 +132,7 @@ impl Session {
             ));
         }
         let Some(mechanism) = Mechanism::select(&self.capabilities.auth, &credentials) else {
-            return self.fail_session(Error::new(
+            return self.end_with_quit(Error::new(
                 ErrorKind::AuthUnavailable,
                 format!(
                     "no common AUTH mechanism (offered: {})",
@@ -142,7 +142,7 @@ impl Session {
         };
         let first = match auth::initial(mechanism, &credentials) {
             Ok(line) => line,
-            Err(err) => return self.fail_session(err),
+            Err(err) => return self.end_with_quit(err),
         };
         self.auth = Some(AuthState {
             mechanism,
@@ -209,7 +209,7 @@ impl Session {
                         reply,
                     ),
                 };
-                self.fail_session(error);
+                self.end_with_quit(error);
             }
         }
     }

@@ -60,7 +60,12 @@ impl Session {
     }
 
     pub(super) fn begin(&mut self, message: Outgoing) {
-        let mail = commands::mail_from(&message.sender, message.size, &self.capabilities);
+        let mail = commands::mail_from(
+            &message.sender,
+            message.size,
+            message.eight_bit,
+            &self.capabilities,
+        );
         let recipients = message.recipients.clone();
         self.current = Some(Transaction {
             message,

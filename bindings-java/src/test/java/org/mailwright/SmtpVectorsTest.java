@@ -176,6 +176,8 @@ class SmtpVectorsTest {
                     session.connectionLost(ConnectionLoss.fromName(step.get("lost").asText()), "");
                 } else if (step.has("quit")) {
                     session.quit();
+                } else if (step.has("advance_ms")) {
+                    session.advance(java.time.Duration.ofMillis(step.get("advance_ms").asLong()));
                 } else {
                     throw new AssertionError(where + ": unknown step " + step);
                 }
