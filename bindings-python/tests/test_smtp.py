@@ -176,3 +176,108 @@ def test_a_wrong_pin_is_a_tls_error(haraka):
     if ca != _leaf_pem(haraka):
         with pytest.raises(mailwright.TlsError):
             mailwright.send(message(), host="127.0.0.1", port=haraka["port"], pin_certificate=ca, timeout=20)
+
+
+class _Refuser:
+    """A loopback server that refuses every key with 535 and records each
+    connection's commands (and whether it ended with QUIT)."""
+
+    def __init__(self, greeting=b"220 refuser ESMTP\r\n"):
+        import socket
+        import threading
+        self.greeting = greeting
+        self.sessions = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        import threading
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+
+    def _one(self, conn):
+        commands = []
+        self.sessions.append(commands)
+        with conn:
+            conn.sendall(self.greeting)
+            buf = b""
+            while True:
+                data = conn.recv(4096)
+                if not data:
+                    return
+                buf += data
+                while b"\r\n" in buf:
+                    line, buf = buf.split(b"\r\n", 1)
+                    verb = line.split(b" ")[0].upper().decode()
+                    commands.append(verb)
+                    if verb == "EHLO":
+                        conn.sendall(b"250-refuser\r\n250-PIPELINING\r\n250 AUTH PLAIN LOGIN\r\n")
+                    elif verb == "AUTH":
+                        conn.sendall(b"535 5.7.8 authentication failed\r\n")
+                    elif verb == "QUIT":
+                        conn.sendall(b"221 2.0.0 bye\r\n")
+                        return
+                    else:
+                        conn.sendall(b"503 5.5.1 what?\r\n")
+
+    def close(self):
+        self.sock.close()
+
+
+def _wait_for(predicate, seconds=5.0):
+    import time
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not predicate():
+        time.sleep(0.01)
+    return predicate()
+
+
+def test_a_refused_key_ends_with_quit_on_every_path():
+    # Issue 26 #1: dropping the connection after a 535 is what servers log as
+    # "lost connection after AUTH" (and fail2ban-style filters ban); every
+    # path says QUIT.
+    server = _Refuser()
+    creds = mailwright.Credentials("api_user", "wrong", label="12345")
+    opts = dict(host="127.0.0.1", port=server.port, credentials=creds, tls="none", timeout=5)
+    try:
+        with pytest.raises(mailwright.AuthenticationError):
+            mailwright.send(message(), **opts)
+        with pytest.raises(mailwright.AuthenticationError):
+            mailwright.Client(**opts)
+        with mailwright.Mailer(**opts, connections=2) as mailer:
+            outcome = mailer.send(message())
+        assert not outcome.delivered and outcome.error.kind == "AuthenticationFailed"
+        assert _wait_for(lambda: all(s and s[-1] in ("QUIT",) for s in server.sessions) and len(server.sessions) >= 3)
+        assert all(s[-1] == "QUIT" for s in server.sessions), server.sessions
+    finally:
+        server.close()
+
+
+def test_a_554_greeting_says_quit():
+    server = _Refuser(b"554 5.7.1 too many connections\r\n")
+    try:
+        with pytest.raises(mailwright.SmtpPermanentError):
+            mailwright.send(message(), host="127.0.0.1", port=server.port, tls="none", timeout=5)
+        assert _wait_for(lambda: server.sessions and server.sessions[0] == ["QUIT"]), server.sessions
+    finally:
+        server.close()
+
+
+def test_a_clock_at_its_end_is_no_panic():
+    # Issue 26 #5: Dispatcher.advance with the largest clock once panicked.
+    d = mailwright._mailwright.Dispatcher("127.0.0.1", 25, tls="none")
+    d.submit(d.prepare(message()))
+    d.advance(1.8446744073709549e19)
+    d.poll_timeout()
+    s = mailwright.Session(tls="none")
+    s.advance(1.8446744073709549e19)
+    s.poll_timeout()
+    with pytest.raises(ValueError):
+        s.advance(float("inf"))

@@ -197,3 +197,60 @@ test("Mailer over implicit TLS (Haraka's SMTPS port), pinned: delivered with the
   assert.equal(o.kind, "failed");
   assert.ok(o.error instanceof MailwrightError && o.error.code === "Tls" && /not the pinned one/.test(o.error.message), String(o.error));
 });
+
+// A loopback server that refuses every key with 535 (or greets with 554)
+// and records each connection's commands.
+function refuser(greeting = "220 refuser ESMTP\r\n") {
+  const sessions = [];
+  const server = createServer((socket) => {
+    const commands = [];
+    sessions.push(commands);
+    socket.write(greeting);
+    let buf = "";
+    socket.on("error", () => {});
+    socket.on("data", (chunk) => {
+      buf += chunk.toString("latin1");
+      for (let at = buf.indexOf("\r\n"); at >= 0; at = buf.indexOf("\r\n")) {
+        const verb = buf.slice(0, at).split(" ")[0].toUpperCase();
+        buf = buf.slice(at + 2);
+        commands.push(verb);
+        if (verb === "EHLO") socket.write("250-refuser\r\n250-PIPELINING\r\n250 AUTH PLAIN LOGIN\r\n");
+        else if (verb === "AUTH") socket.write("535 5.7.8 authentication failed\r\n");
+        else if (verb === "QUIT") socket.end("221 2.0.0 bye\r\n");
+        else socket.write("503 5.5.1 what?\r\n");
+      }
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, sessions, port: server.address().port })));
+}
+
+const until = async (check) => {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  return check();
+};
+
+test("a refused key ends with QUIT on every path (send, Client.connect, Mailer)", async () => {
+  const { server, sessions, port } = await refuser();
+  const options = { host: "127.0.0.1", port, tls: "none", credentials: login("12345", "wrong"), timeout: 5000 };
+  try {
+    await assert.rejects(send(message(1), options), (err) => err.code === "AuthenticationFailed");
+    await assert.rejects(Client.connect(options), (err) => err.code === "AuthenticationFailed");
+    const mailer = new Mailer({ ...options, connections: 2 });
+    const outcome = await mailer.send(message(2));
+    await mailer.close();
+    assert.equal(outcome.error.code, "AuthenticationFailed");
+    assert.ok(await until(() => sessions.length >= 3 && sessions.every((s) => s.at(-1) === "QUIT")), JSON.stringify(sessions));
+  } finally {
+    server.close();
+  }
+});
+
+test("a 554 greeting says QUIT", async () => {
+  const { server, sessions, port } = await refuser("554 5.7.1 too many connections\r\n");
+  try {
+    await assert.rejects(send(message(3), { host: "127.0.0.1", port, tls: "none", timeout: 5000 }), (err) => err.code === "SmtpPermanent");
+    assert.ok(await until(() => sessions.length === 1 && sessions[0].join() === "QUIT"), JSON.stringify(sessions));
+  } finally {
+    server.close();
+  }
+});
