@@ -254,7 +254,15 @@ def test_a_refused_key_ends_with_quit_on_every_path():
         with mailwright.Mailer(**opts, connections=2) as mailer:
             outcome = mailer.send(message())
         assert not outcome.delivered and outcome.error.kind == "AuthenticationFailed"
-        assert _wait_for(lambda: all(s and s[-1] in ("QUIT",) for s in server.sessions) and len(server.sessions) >= 3)
+
+        async def with_asyncio():
+            import mailwright.aio
+            async with mailwright.aio.Mailer(**opts, connections=2) as mailer:
+                return await mailer.send(message())
+        import asyncio
+        outcome = asyncio.run(with_asyncio())
+        assert not outcome.delivered and outcome.error.kind == "AuthenticationFailed"
+        assert _wait_for(lambda: len(server.sessions) >= 4 and all(s and s[-1] == "QUIT" for s in server.sessions))
         assert all(s[-1] == "QUIT" for s in server.sessions), server.sessions
     finally:
         server.close()
